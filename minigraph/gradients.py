@@ -1,0 +1,182 @@
+"""Reverse-mode differentiation: `gradients(ys, xs)` adds gradient ops to the graph.
+
+Lives here: one backward pass over the ops that lie between `xs` and `ys` (found by one
+forward and one backward sweep along float/complex tensors), aggregation of several paths with
+add_n, `stop_gradients`, unconnected handling. Each op's own rule is its OpDef's `gradient`;
+this module knows no op by name. Because gradients are ordinary ops, they can be
+differentiated again.
+"""
+
+from __future__ import annotations
+
+from . import dtypes as _dtypes
+from .graph import Tensor, graph_of
+from .ops import array_ops, math_ops
+from .ops.constant_op import constant, convert_to_tensor
+
+__all__ = ["gradients", "UnconnectedGradients", "AggregationMethod"]
+
+
+class UnconnectedGradients:
+    """What `gradients` returns for an x with no path to any y: None or zeros."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+class AggregationMethod:
+    """How several gradient contributions are summed (all give the same values here)."""
+
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2
+
+
+def _differentiable(t: Tensor) -> bool:
+    d = t.dtype.base_dtype
+    return d.is_floating or d.is_complex
+
+
+def _as_list(values):
+    if isinstance(values, (list, tuple)):
+        return list(values)
+    return [values]
+
+
+def _as_x(x):
+    if hasattr(x, "_ref"):
+        return x._ref()
+    return convert_to_tensor(x)
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, stop_gradients=None,
+              unconnected_gradients=UnconnectedGradients.NONE) -> list:
+    """Return [sum over ys of d(sum(grad_y * y))/dx for x in xs] as graph tensors (or None).
+
+    Example: `g, = tf.gradients(x * x, [x])` -> 2x at run time.
+    """
+    ys = [convert_to_tensor(y) for y in _as_list(ys)]
+    xs = [_as_x(x) for x in _as_list(xs)]
+    unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
+    if unconnected not in (UnconnectedGradients.NONE, UnconnectedGradients.ZERO):
+        raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}. "
+                         "Use 'none' or 'zero' (tf.UnconnectedGradients.NONE/ZERO).")
+    if aggregation_method not in (None, 0, 1, 2):
+        raise ValueError(f"Invalid aggregation_method specified {aggregation_method!r}. Use "
+                         "one of tf.AggregationMethod.ADD_N, EXPERIMENTAL_TREE, "
+                         "EXPERIMENTAL_ACCUMULATE_N.")
+    grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Length mismatch. Passed {len(grad_ys)} grad_ys for {len(ys)} ys. "
+                         "Pass one grad_y per y (None means ones).")
+    stop_ops = {t.op for t in (_as_x(s) for s in _as_list(stop_gradients or []))}
+    graph = graph_of(ys + xs)
+    with graph.as_default(), graph.name_scope(name) as scope:
+        between = _ops_between(xs, ys, stop_ops)
+        pending = {}  # tensor -> list of gradient contributions
+        for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+            pending.setdefault(y, []).append(_initial_grad(y, gy, i))
+        x_set = set(xs)
+        found = {}
+        for op in sorted(between, key=lambda o: o._id, reverse=True):
+            out_grads = [_aggregate(pending.pop(t, None)) for t in op._outputs]
+            for t, g in zip(op._outputs, out_grads):
+                if t in x_set and g is not None:
+                    found[t] = g
+            if all(g is None for g in out_grads) or op in stop_ops:
+                continue
+            _backprop_op(op, out_grads, pending, between, x_set)
+        results = []
+        for x in xs:
+            g = found.get(x)
+            if g is None and x in pending:
+                g = found[x] = _aggregate(pending[x])
+            if g is None and unconnected == UnconnectedGradients.ZERO:
+                g = array_ops.zeros_like(array_ops.identity(x) if x.dtype.is_ref_dtype else x)
+            if isinstance(g, Tensor):
+                try:
+                    g.set_shape(x.shape)
+                except ValueError as e:
+                    raise ValueError(f"Incompatible shapes between op input and calculated "
+                                     f"input gradient for '{x.name}': {e}") from None
+            results.append(g)
+        del scope
+    return results
+
+
+def _ops_between(xs, ys, stop_ops):
+    """Ops reachable forward from xs and backward from ys along differentiable tensors."""
+    forward, stack = set(), [x for x in xs if _differentiable(x)]
+    while stack:
+        t = stack.pop()
+        for op in t._consumers:
+            if op not in forward:
+                forward.add(op)
+                stack.extend(o for o in op._outputs if _differentiable(o))
+    between, stack = set(), [y.op for y in ys]
+    while stack:
+        op = stack.pop()
+        if op in between or op not in forward:
+            continue
+        between.add(op)
+        if op in stop_ops:
+            continue
+        stack.extend(t.op for t in op._inputs if _differentiable(t) and t.op not in between)
+    return between
+
+
+def _initial_grad(y: Tensor, grad_y, index: int):
+    if grad_y is None:
+        if y.dtype.is_complex:
+            raise TypeError(f"Gradients of complex tensors must set grad_ys (y.dtype = "
+                            f"{y.dtype.name}, y = {y.name}).")
+        dtype = y.dtype.base_dtype
+        if y.shape.is_fully_defined():
+            return array_ops.ones(y.shape, dtype, name=f"grad_ys_{index}")
+        return array_ops.fill(array_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
+    if isinstance(grad_y, Tensor) or hasattr(grad_y, "_as_graph_element"):
+        grad_y = convert_to_tensor(grad_y)
+        if grad_y.dtype.base_dtype != y.dtype.base_dtype:
+            raise TypeError(f"Gradient type {grad_y.dtype.name} generated for op {y.op.name} "
+                            f"does not match the type {y.dtype.base_dtype.name} of y {y.name}. "
+                            "Fix: tf.cast grad_ys to y's dtype.")
+        return grad_y
+    return convert_to_tensor(grad_y, dtype=y.dtype.base_dtype, name=f"grad_ys_{index}")
+
+
+def _aggregate(contributions):
+    if not contributions:
+        return None
+    if len(contributions) == 1:
+        return contributions[0]
+    return math_ops.add_n(contributions)
+
+
+def _backprop_op(op, out_grads, pending, between, x_set):
+    grad_fn = getattr(op.op_def, "gradient", None)
+    if grad_fn is None:
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
+                          f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
+                          "through it, or add a `gradient` to its OpDef in minigraph/ops/.")
+    graph = op.graph
+    if len(out_grads) > 1 and any(g is None for g in out_grads):
+        out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g
+                     for t, g in zip(op._outputs, out_grads)]
+    with graph.name_scope(op.name + "_grad"):
+        in_grads = list(grad_fn(op, *out_grads))
+    if len(in_grads) != len(op._inputs):
+        raise ValueError(f"The gradient of '{op.name}' ({op.type}) returned {len(in_grads)} "
+                         f"values for {len(op._inputs)} inputs.")
+    for t, g in zip(op._inputs, in_grads):
+        if g is None or not _differentiable(t):
+            continue
+        if t.op in between or t in x_set:
+            g = convert_to_tensor(g)
+            if g.dtype.base_dtype != t.dtype.base_dtype and not _dtypes.as_dtype(
+                    t.dtype.base_dtype).is_complex:
+                raise TypeError(f"The gradient of '{op.name}' ({op.type}) for input "
+                                f"'{t.name}' has dtype {g.dtype.name}, expected "
+                                f"{t.dtype.base_dtype.name}.")
+            pending.setdefault(t, []).append(g)

@@ -1,0 +1,755 @@
+"""Graph, Operation and Tensor, with name scopes, control dependencies and collections.
+
+Lives here: the node classes, TF 1.x naming rules, the default-graph stack and its sibling,
+the default-session stack (both per thread). The graph only records; it does not run
+(session.py), differentiate (gradients.py) or draw (viz.py). Operator overloads call the public
+op constructors through `OPERATORS`, a table that `ops/` fills when it is imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import threading
+
+from . import dtypes as _dtypes
+from .errors import describe_site
+from .shapes import TensorShape, as_shape
+
+__all__ = [
+    "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
+    "name_scope", "control_dependencies", "device", "add_to_collection", "add_to_collections",
+    "get_collection", "get_collection_ref", "get_default_session", "colocate_with",
+]
+
+OPERATORS: dict = {}  # filled by ops/: "add" -> function(x, y), "getitem" -> ...
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_SKIP_FILES = (contextlib.__file__,)
+_ROOT_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
+_NESTED_NAME = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
+
+
+def user_frame():
+    """Return (filename, lineno) of the innermost caller outside the minigraph package."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) and filename not in _SKIP_FILES:
+            return filename, frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+class GraphKeys:
+    """Standard collection names (`tf.GraphKeys.TRAINABLE_VARIABLES` is "trainable_variables")."""
+
+    GLOBAL_VARIABLES = VARIABLES = "variables"
+    LOCAL_VARIABLES = "local_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    MODEL_VARIABLES = "model_variables"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+    METRIC_VARIABLES = "metric_variables"
+    GLOBAL_STEP = "global_step"
+    UPDATE_OPS = "update_ops"
+    SUMMARIES = "summaries"
+    LOSSES = "losses"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    TRAIN_OP = "train_op"
+    INIT_OP = "init_op"
+    LOCAL_INIT_OP = "local_init_op"
+    READY_OP = "ready_op"
+    SUMMARY_OP = "summary_op"
+    SAVERS = "savers"
+    QUEUE_RUNNERS = "queue_runners"
+    TABLE_INITIALIZERS = "table_initializer"
+    ACTIVATIONS = "activations"
+    WEIGHTS = "weights"
+    BIASES = "biases"
+    ASSET_FILEPATHS = "asset_filepaths"
+    EVAL_STEP = "eval_step"
+    RESOURCES = "resources"
+    LOCAL_RESOURCES = "local_resources"
+    COND_CONTEXT = "cond_context"
+    WHILE_CONTEXT = "while_context"
+    CONCATENATED_VARIABLES = "concatenated_variables"
+
+
+class Spec:
+    """What shape inference knows about one tensor: dtype, static shape, constant value."""
+
+    __slots__ = ("dtype", "shape", "value")
+
+    def __init__(self, dtype, shape, value=None):
+        self.dtype = _dtypes.as_dtype(dtype)
+        self.shape = as_shape(shape)
+        self.value = value
+
+    def __repr__(self):
+        return f"Spec({self.dtype.name}, {self.shape})"
+
+
+# ---------------------------------------------------------------------------------------
+# Tensor and Operation
+# ---------------------------------------------------------------------------------------
+def _operator(key, reflected=False):
+    def method(self, other):
+        fn = OPERATORS[key]
+        return fn(other, self) if reflected else fn(self, other)
+
+    method.__name__ = key
+    return method
+
+
+class TensorOperators:
+    """Python operators shared by Tensor and Variable; each calls a public op constructor."""
+
+    __slots__ = ()
+    __array_priority__ = 100
+    __array_ufunc__ = None  # numpy defers to our reflected operators
+
+    __add__, __radd__ = _operator("add"), _operator("add", True)
+    __sub__, __rsub__ = _operator("sub"), _operator("sub", True)
+    __mul__, __rmul__ = _operator("mul"), _operator("mul", True)
+    __truediv__, __rtruediv__ = _operator("truediv"), _operator("truediv", True)
+    __floordiv__, __rfloordiv__ = _operator("floordiv"), _operator("floordiv", True)
+    __mod__, __rmod__ = _operator("mod"), _operator("mod", True)
+    __pow__, __rpow__ = _operator("pow"), _operator("pow", True)
+    __matmul__, __rmatmul__ = _operator("matmul"), _operator("matmul", True)
+    __lt__, __le__ = _operator("less"), _operator("less_equal")
+    __gt__, __ge__ = _operator("greater"), _operator("greater_equal")
+    __and__, __rand__ = _operator("and"), _operator("and", True)
+    __or__, __ror__ = _operator("or"), _operator("or", True)
+    __xor__, __rxor__ = _operator("xor"), _operator("xor", True)
+    __getitem__ = _operator("getitem")
+
+    def __neg__(self):
+        return OPERATORS["neg"](self)
+
+    def __abs__(self):
+        return OPERATORS["abs"](self)
+
+    def __invert__(self):
+        return OPERATORS["invert"](self)
+
+    # TF1 graph mode refuses these Python protocols (reference section 2.6).
+    def __bool__(self):
+        raise TypeError(f"Using a minigraph Tensor ({self.name}) as a Python `bool` is not "
+                        "allowed: its value is only known inside Session.run. Use "
+                        "`if t is not None:` to test definedness, and tf.where or tf.cond to "
+                        "branch on values.")
+
+    def __iter__(self):
+        raise TypeError(f"Tensor objects ({self.name}) are not iterable in graph mode: the "
+                        "value is only known inside Session.run. Use tf.unstack(t) to split a "
+                        "tensor with a known first dimension.")
+
+    def __len__(self):
+        raise TypeError(f"len is not well defined for a symbolic Tensor ({self.name}). "
+                        "Use `t.shape` for the static shape or tf.shape(t) for the run-time "
+                        "shape.")
+
+    def __array__(self, dtype=None, copy=None):
+        raise NotImplementedError(f"Cannot convert a symbolic Tensor ({self.name}) to a numpy "
+                                  "array. Fetch its value with sess.run(t) first.")
+
+    def __index__(self):
+        raise TypeError(f"A symbolic Tensor ({self.name}) cannot be used as a Python index. "
+                        "Fetch its value with sess.run first.")
+
+    __hash__ = object.__hash__
+
+
+class Tensor(TensorOperators):
+    """A symbolic handle on one output of an Operation; it holds no value.
+
+    Example: `tf.constant([1., 2.]).name` -> "Const:0".
+    """
+
+    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_static_value", "_consumers",
+                 "__weakref__")
+
+    def __init__(self, op: "Operation", value_index: int, spec: Spec):
+        self._op = op
+        self._value_index = value_index
+        self._dtype = spec.dtype
+        self._shape = spec.shape
+        self._static_value = spec.value
+        self._consumers = []
+
+    op = property(lambda self: self._op)
+    value_index = property(lambda self: self._value_index)
+    dtype = property(lambda self: self._dtype)
+    graph = property(lambda self: self._op._graph)
+    device = property(lambda self: self._op.device)
+    shape = property(lambda self: self._shape)
+
+    @property
+    def name(self) -> str:
+        return f"{self._op.name}:{self._value_index}"
+
+    def get_shape(self) -> TensorShape:
+        return self._shape
+
+    def set_shape(self, shape) -> None:
+        """Refine the static shape; raise ValueError if `shape` contradicts what is known."""
+        self._shape = self._shape.merge_with(shape)
+
+    def consumers(self) -> list:
+        return list(self._consumers)
+
+    def eval(self, feed_dict=None, session=None):
+        """Run this tensor in `session` or the default session and return its value."""
+        session = _session_for(self.graph, session, "evaluate tensor using `eval()`")
+        return session.run(self, feed_dict)
+
+    def __repr__(self):
+        return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self._dtype.name}>"
+
+    def __str__(self):
+        return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
+
+
+class Operation:
+    """A node of the graph: an op type, input tensors, attributes and output tensors."""
+
+    __slots__ = ("_graph", "name", "type", "op_def", "_inputs", "attrs", "_control_inputs",
+                 "_outputs", "device", "_id", "creation_site", "__weakref__")
+
+    def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, specs, device, site):
+        self._graph = graph
+        self.name = name
+        self.type = op_def.op_type
+        self.op_def = op_def
+        self._inputs = tuple(inputs)
+        self.attrs = attrs
+        self._control_inputs = list(control_inputs)
+        self.device = device
+        self.creation_site = site
+        self._id = len(graph._ops)
+        self._outputs = [Tensor(self, i, s) for i, s in enumerate(specs)]
+
+    graph = property(lambda self: self._graph)
+    inputs = property(lambda self: self._inputs)
+    outputs = property(lambda self: list(self._outputs))
+    control_inputs = property(lambda self: list(self._control_inputs))
+
+    def values(self) -> tuple:
+        return tuple(self._outputs)
+
+    @property
+    def traceback(self) -> list:
+        """The recorded creation site as [(filename, lineno, name, line)].
+
+        TF1 note: minigraph keeps only the innermost user frame, not the whole stack.
+        """
+        if self.creation_site is None:
+            return []
+        import linecache
+
+        filename, lineno = self.creation_site
+        return [(filename, lineno, "<module>", linecache.getline(filename, lineno).strip())]
+
+    def get_attr(self, name: str):
+        if name in self.attrs:
+            return self.attrs[name]
+        if name in ("T", "dtype") and (self._outputs or self._inputs):
+            first = self._outputs[0] if self._outputs else self._inputs[0]
+            return first.dtype.base_dtype
+        raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.")
+
+    def _add_control_inputs(self, ops) -> None:
+        for op in ops:
+            if op not in self._control_inputs:
+                self._control_inputs.append(op)
+
+    def run(self, feed_dict=None, session=None) -> None:
+        """Run this operation in `session` or the default session."""
+        session = _session_for(self.graph, session, "execute operation using `run()`")
+        session.run(self, feed_dict)
+
+    @property
+    def node_def(self):
+        from .viz import node_def_text  # export lives in viz.py
+
+        return node_def_text(self)
+
+    def __repr__(self):
+        return f"<tf.Operation '{self.name}' type={self.type}>"
+
+    def __str__(self):
+        return self.node_def
+
+
+# ---------------------------------------------------------------------------------------
+# Graph
+# ---------------------------------------------------------------------------------------
+class Graph:
+    """A container of Operations with unique names, scopes, collections and a version.
+
+    Example: `with tf.Graph().as_default() as g: c = tf.constant(1.0)` puts `c` in `g`.
+    """
+
+    def __init__(self):
+        self._ops = []
+        self._by_name = {}
+        self._names_in_use = {}
+        self._collections = {}
+        self._finalized = False
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._unfeedable = set()
+        self._unfetchable = set()
+        self.seed = None
+        self.variable_store = {}  # get_variable's store: full name -> Variable
+
+    # -- thread-local construction state ------------------------------------------------
+    def _state(self):
+        local = self._local
+        if not hasattr(local, "name_stack"):
+            local.name_stack = ""
+            local.control_stack = []
+            local.device_stack = []
+            local.variable_scopes = []
+        return local
+
+    @property
+    def version(self) -> int:
+        """The number of ops created so far (it grows with every op)."""
+        return len(self._ops)
+
+    @property
+    def finalized(self) -> bool:
+        return self._finalized
+
+    building_function = False
+    graph_def_versions = property(lambda self: {"producer": 27})
+
+    def finalize(self) -> None:
+        """Make the graph read-only: any later op creation raises RuntimeError."""
+        self._finalized = True
+
+    def _unsafe_unfinalize(self) -> None:
+        self._finalized = False
+
+    def _check_not_finalized(self):
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified. Build every op "
+                               "before finalize() (or before a MonitoredSession starts).")
+
+    @contextlib.contextmanager
+    def as_default(self):
+        """Make this graph the default graph of the current thread inside the block."""
+        stack = _graph_stack()
+        stack.append(self)
+        try:
+            yield self
+        finally:
+            stack.pop()
+
+    def get_operations(self) -> list:
+        return list(self._ops)
+
+    # -- names ---------------------------------------------------------------------------
+    def get_name_scope(self) -> str:
+        return self._state().name_stack
+
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        """Return `name` made unique in this graph, in the current name scope."""
+        stack = self._state().name_stack
+        if stack:
+            name = stack + "/" + name
+        key = name.lower()
+        count = self._names_in_use.get(key, 0)
+        if mark_as_used:
+            self._names_in_use[key] = count + 1
+        if count > 0:
+            base = key
+            while key in self._names_in_use:
+                key = f"{base}_{count}"
+                count += 1
+            count -= 1
+            if mark_as_used:
+                self._names_in_use[key] = 1
+            name = f"{name}_{count}"
+        return name
+
+    @contextlib.contextmanager
+    def name_scope(self, name):
+        """Open a name scope; yields the scope string ("s/", "s_1/", or "" at the root)."""
+        state = self._state()
+        old = state.name_stack
+        if not name:
+            new, returned = "", ""
+        elif name.endswith("/"):
+            _validate_name(name[:-1], nested=False, what="scope")
+            new, returned = name[:-1], name
+        else:
+            _validate_name(name, nested=bool(old), what="scope")
+            new = self.unique_name(name)
+            returned = new + "/"
+        state.name_stack = new
+        try:
+            yield returned
+        finally:
+            state.name_stack = old
+
+    # -- op creation ---------------------------------------------------------------------
+    def create_op(self, op_def, inputs, attrs, name):
+        """Add one Operation. `name` ending in "/" is used verbatim (TF's scope idiom).
+
+        The op definition infers the output specs; its errors name the new node.
+        """
+        with self._lock:
+            self._check_not_finalized()
+            if name.endswith("/"):
+                op_name = name[:-1]
+                if op_name in self._by_name:
+                    raise ValueError(f"Duplicate node name in graph: '{op_name}'. Pick another "
+                                     "name, or let minigraph uniquify it by dropping the "
+                                     "trailing '/'.")
+            else:
+                _validate_name(name, nested=bool(self._state().name_stack), what="node")
+                op_name = self.unique_name(name)
+            site = user_frame()
+            output_specs = op_def.output_specs(inputs, attrs, op_name, site)
+            state = self._state()
+            control = self._current_control_inputs(inputs)
+            dev = state.device_stack[-1] if state.device_stack else ""
+            if callable(dev):
+                dev = ""
+            op = Operation(self, op_def, op_name, inputs, attrs, control, output_specs, dev,
+                           site)
+            self._ops.append(op)
+            self._by_name[op_name] = op
+            for t in inputs:
+                t._consumers.append(op)
+            return op
+
+    # -- control dependencies and devices -----------------------------------------------
+    def _current_control_inputs(self, inputs):
+        stack = self._state().control_stack
+        if not stack:
+            return []
+        data_ops = {t._op for t in inputs}
+        result = []
+        for frame in reversed(stack):
+            if frame is None:
+                break
+            for op in frame:
+                if op not in data_ops and op not in result:
+                    result.append(op)
+        return result
+
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs):
+        """Ops created in the block run only after `control_inputs`; None clears outer ones."""
+        stack = self._state().control_stack
+        if control_inputs is None:
+            frame = None
+        else:
+            frame = []
+            for c in control_inputs:
+                op = self.as_graph_element(c, allow_tensor=True, allow_operation=True)
+                frame.append(op.op if isinstance(op, Tensor) else op)
+        stack.append(frame)
+        try:
+            yield
+        finally:
+            stack.pop()
+
+    @contextlib.contextmanager
+    def device(self, spec):
+        """Record a device string on ops created inside (minigraph places nothing)."""
+        stack = self._state().device_stack
+        if spec is None:
+            value = ""
+        elif callable(spec):
+            value = spec
+        else:
+            value = _merge_device(stack[-1] if stack and isinstance(stack[-1], str) else "",
+                                  spec)
+        stack.append(value)
+        try:
+            yield
+        finally:
+            stack.pop()
+
+    @contextlib.contextmanager
+    def colocate_with(self, op, ignore_existing=False):
+        """Accepted for compatibility; minigraph has a single device, so it changes nothing."""
+        yield
+
+    # -- lookup --------------------------------------------------------------------------
+    def as_graph_element(self, obj, allow_tensor=True, allow_operation=True):
+        """Return the Tensor or Operation that `obj` (object or name) denotes in this graph."""
+        if hasattr(obj, "_as_graph_element"):
+            obj = obj._as_graph_element()
+        if isinstance(obj, str):
+            if ":" in obj:
+                if not allow_tensor:
+                    raise ValueError(f"Name '{obj}' appears to refer to a Tensor, not an "
+                                     "Operation.")
+                return self.get_tensor_by_name(obj)
+            if not allow_operation:
+                raise ValueError(f"The name '{obj}' refers to an Operation, not a Tensor. "
+                                 f"Tensor names look like '<op_name>:<output_index>', e.g. "
+                                 f"'{obj}:0'.")
+            return self.get_operation_by_name(obj)
+        if isinstance(obj, Tensor) and allow_tensor:
+            if obj.graph is not self:
+                raise ValueError(f"Tensor {obj} is not an element of this graph.")
+            return obj
+        if isinstance(obj, Operation) and allow_operation:
+            if obj.graph is not self:
+                raise ValueError(f"Operation {obj} is not an element of this graph.")
+            return obj
+        raise TypeError(f"Can not convert a {type(obj).__name__} into a "
+                        f"{'Tensor or Operation' if allow_operation else 'Tensor'}.")
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        if ":" in name:
+            raise ValueError(f"Name '{name}' appears to refer to a Tensor, not an Operation.")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.") \
+                from None
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        if ":" not in name:
+            raise ValueError(f"The name '{name}' refers to an Operation, not a Tensor. Tensor "
+                             f"names look like '<op_name>:<output_index>', e.g. '{name}:0'.")
+        op_name, _, index = name.rpartition(":")
+        op = self._by_name.get(op_name)
+        if op is None:
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The "
+                           f"operation, '{op_name}', does not exist in the graph.")
+        try:
+            return op._outputs[int(index)]
+        except (ValueError, IndexError):
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The "
+                           f"operation, '{op_name}', exists but only has "
+                           f"{len(op._outputs)} outputs.") from None
+
+    # -- collections ----------------------------------------------------------------------
+    def add_to_collection(self, name, value) -> None:
+        self._check_not_finalized()
+        self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names, value) -> None:
+        for name in ([names] if isinstance(names, str) else set(names)):
+            self.add_to_collection(name, value)
+
+    def get_collection_ref(self, name) -> list:
+        return self._collections.setdefault(name, [])
+
+    def get_collection(self, name, scope=None) -> list:
+        items = self._collections.get(name, [])
+        if scope is None:
+            return list(items)
+        pattern = re.compile(scope)
+        return [i for i in items if hasattr(i, "name") and pattern.match(i.name)]
+
+    def get_all_collection_keys(self) -> list:
+        return [k for k in self._collections if isinstance(k, str)]
+
+    def clear_collection(self, name) -> None:
+        self._collections.pop(name, None)
+
+    # -- feeding and fetching -------------------------------------------------------------
+    def prevent_feeding(self, tensor) -> None:
+        self._unfeedable.add(tensor)
+
+    def is_feedable(self, tensor) -> bool:
+        return tensor not in self._unfeedable
+
+    def prevent_fetching(self, op) -> None:
+        self._unfetchable.add(op)
+
+    def is_fetchable(self, tensor_or_op) -> bool:
+        op = tensor_or_op.op if isinstance(tensor_or_op, Tensor) else tensor_or_op
+        return op not in self._unfetchable
+
+    def as_graph_def(self, add_shapes=False):
+        """Return the graph as a GraphDef (needs the `tensorboard` extra for the protos)."""
+        from .viz import graph_def  # export lives in viz.py
+
+        return graph_def(self, add_shapes=add_shapes)
+
+
+def _validate_name(name, nested, what):
+    pattern = _NESTED_NAME if nested else _ROOT_NAME
+    if not pattern.match(name):
+        kind = "node name" if what == "node" else ("scope name" if nested else "root scope name")
+        raise ValueError(f"'{name}' is not a valid {kind}: use letters, digits and '_.-/' "
+                         "(and do not start a root name with '_', '-' or '/').")
+
+
+def _merge_device(outer: str, spec: str) -> str:
+    """Normalise a device string ("/gpu:0" -> "/device:GPU:0") and merge it into `outer`."""
+    fields = {}
+    for part in (outer, spec):
+        for piece in filter(None, part.split("/")):
+            key, _, value = piece.partition(":")
+            low = key.lower()
+            if low in ("job", "replica", "task"):
+                fields[low] = value
+            elif low == "device":
+                dtype, _, index = value.partition(":")
+                fields["device"] = f"{dtype.upper()}:{index or '*'}"
+            elif low in ("cpu", "gpu", "tpu"):
+                fields["device"] = f"{low.upper()}:{value or '*'}"
+            else:
+                raise ValueError(f"Unknown attribute: '{piece}' in '{spec}': device strings "
+                                 "look like '/job:ps/task:0/device:CPU:0' or '/gpu:0'.")
+    out = "".join(f"/{k}:{fields[k]}" for k in ("job", "replica", "task") if k in fields)
+    if "device" in fields:
+        out += f"/device:{fields['device']}"
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Default graph and default session stacks (per thread)
+# ---------------------------------------------------------------------------------------
+_thread = threading.local()
+_global_graph = None
+_global_lock = threading.Lock()
+
+
+def _graph_stack() -> list:
+    stack = getattr(_thread, "graphs", None)
+    if stack is None:
+        stack = _thread.graphs = []
+    return stack
+
+
+def _session_stack() -> list:
+    stack = getattr(_thread, "sessions", None)
+    if stack is None:
+        stack = _thread.sessions = []
+    return stack
+
+
+def get_default_graph() -> Graph:
+    """Return the innermost graph entered with `as_default()`, else the global graph."""
+    stack = getattr(_thread, "graphs", None)
+    if stack:
+        return stack[-1]
+    global _global_graph
+    if _global_graph is None:
+        with _global_lock:
+            if _global_graph is None:
+                _global_graph = Graph()
+    return _global_graph
+
+
+def reset_default_graph() -> None:
+    """Replace the global default graph with a new, empty one."""
+    if _graph_stack():
+        raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If "
+                             "you need a cleared graph, exit the nesting and create a new "
+                             "graph.")
+    global _global_graph
+    _global_graph = Graph()
+
+
+def get_default_session():
+    """Return the innermost session entered with `as_default()` or `with`, else None."""
+    stack = getattr(_thread, "sessions", None)
+    return stack[-1] if stack else None
+
+
+def _session_for(graph, session, what):
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError(f"Cannot {what}: No default session is registered. Use "
+                             "`with sess.as_default():` or pass an explicit session, e.g. "
+                             "t.eval(session=sess).")
+    if session.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
+                         "is different from the session's graph. Pass a session created on "
+                         "the tensor's graph.")
+    return session
+
+
+def graph_of(values, default=None) -> Graph:
+    """Return the one graph that the tensors/ops among `values` belong to (else the default).
+
+    Raises ValueError naming two offenders when they come from different graphs.
+    """
+    graph, first = None, None
+    for v in values:
+        g = getattr(v, "graph", None) if isinstance(v, (Tensor, Operation)) or hasattr(
+            v, "_as_graph_element") else None
+        if g is None:
+            continue
+        if graph is None:
+            graph, first = g, v
+        elif g is not graph:
+            raise ValueError(f"{v!r} must be from the same graph as {first!r} (they come from "
+                             "two different tf.Graph objects). Build both inside the same "
+                             "`with graph.as_default():` block.")
+    if graph is None:
+        return default if default is not None else get_default_graph()
+    return graph
+
+
+# ---------------------------------------------------------------------------------------
+# Module-level shortcuts acting on the default graph
+# ---------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def name_scope(name, default_name=None, values=None):
+    """Open a name scope in the graph of `values` (or the default graph).
+
+    Example: `with tf.name_scope("layer") as scope:` -> ops named "layer/...".
+    """
+    graph = graph_of(values or [])
+    if name is None and default_name is not None:
+        name = default_name
+    ctx = graph.as_default() if values else contextlib.nullcontext()
+    with ctx, graph.name_scope(name) as scope:
+        yield scope
+
+
+def control_dependencies(control_inputs):
+    """`tf.control_dependencies`: see Graph.control_dependencies."""
+    if control_inputs is not None and not isinstance(control_inputs, (list, tuple, set)):
+        if isinstance(control_inputs, TensorOperators):
+            control_inputs.__iter__()  # raises the TF1 "not iterable" TypeError
+        control_inputs = list(control_inputs)
+    graph = graph_of(control_inputs or [])
+    return graph.control_dependencies(control_inputs)
+
+
+def device(spec):
+    """`tf.device`: record a device string on ops created inside (no placement happens)."""
+    return get_default_graph().device(spec)
+
+
+def colocate_with(op, ignore_existing=False):
+    return get_default_graph().colocate_with(op, ignore_existing)
+
+
+def add_to_collection(name, value) -> None:
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names, value) -> None:
+    get_default_graph().add_to_collections(names, value)
+
+
+def get_collection(key, scope=None) -> list:
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key) -> list:
+    return get_default_graph().get_collection_ref(key)
+
+
+def describe(op) -> str:
+    """Short "where" text for an op: its name and creation site."""
+    return f"'{op.name}' (created at {describe_site(op.creation_site)})"

@@ -1,0 +1,3 @@
+"""Primitive ops, one module per family. Importing this package registers every op."""
+
+from . import array_ops, constant_op, control_ops, math_ops, state_ops  # noqa: F401

@@ -1,0 +1,95 @@
+"""Helpers shared by op blocks: dtype checks, broadcasting inference, gradient reduction.
+
+Lives here: small functions that keep each op block short (`check_same_dtype`,
+`check_dtype_in`, `broadcast_spec`, `reduce_to_input_shape`, `reduction_axes`). No op is
+registered here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..graph import Spec
+from ..shapes import TensorShape, broadcast_shapes
+
+FLOATS = ("float16", "float32", "float64")
+NUMBERS = FLOATS + ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                    "complex64", "complex128")
+
+
+def check_same_dtype(op_type: str, specs, names=("x", "y")) -> _dtypes.DType:
+    """Raise TF's TypeError if the inputs' dtypes differ; return the shared dtype."""
+    first = specs[0].dtype
+    for spec, arg in zip(specs[1:], names[1:]):
+        if spec.dtype != first:
+            raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {spec.dtype.name} that "
+                            f"does not match type {first.name} of argument '{names[0]}'. Fix: "
+                            f"tf.cast one input, e.g. tf.cast({arg}, tf.{first.name}).")
+    return first
+
+
+def check_dtype_in(op_type: str, spec: Spec, allowed, arg="x") -> None:
+    """Raise TypeError if `spec.dtype` is not among the allowed dtype names."""
+    if spec.dtype.base_dtype.name not in allowed:
+        raise TypeError(f"Value passed to parameter '{arg}' of op '{op_type}' has DataType "
+                        f"{spec.dtype.name} not in list of allowed values: "
+                        f"{', '.join(allowed)}. Fix: tf.cast it to one of those.")
+
+
+def broadcast_spec(op_type: str, x: Spec, y: Spec, dtype=None) -> Spec:
+    """Spec of an elementwise binary op: same dtype, broadcast shapes (errors name both)."""
+    check_same_dtype(op_type, [x, y])
+    try:
+        shape = broadcast_shapes(x.shape, y.shape)
+    except ValueError as e:
+        raise ValueError(f"{e} for '{op_type}' with input shapes: {x.shape._bracket()}, "
+                         f"{y.shape._bracket()}. Fix: make the shapes equal or broadcastable "
+                         "(a dimension of 1 stretches).") from None
+    return Spec(dtype or x.dtype, shape)
+
+
+def reduction_axes(shape: TensorShape, axis):
+    """Normalise `axis` (None, int or list, negatives allowed) against a static shape.
+
+    Returns a sorted tuple of non-negative axes, or None when the rank is unknown and
+    `axis` has a negative entry.
+    """
+    rank = shape.ndims
+    if axis is None:
+        return None if rank is None else tuple(range(rank))
+    axes = [int(a) for a in np.atleast_1d(np.asarray(axis)).ravel()]
+    if rank is None:
+        return tuple(sorted(axes)) if all(a >= 0 for a in axes) else None
+    out = set()
+    for a in axes:
+        if not -rank <= a < rank:
+            raise ValueError(f"Invalid reduction dimension {a} for input with {rank} "
+                             f"dimensions. Fix: use an axis in [{-rank}, {rank}).")
+        out.add(a % rank)
+    return tuple(sorted(out))
+
+
+def reduce_to_input_shape(grad, x):
+    """Sum `grad` over the axes along which `x` was broadcast, then reshape to x's shape.
+
+    Used by every broadcasting binary op's gradient (reference training.md section 3.6).
+    """
+    from . import array_ops, math_ops
+
+    gs, xs = grad.shape.known, x.shape.known
+    if gs is not None and xs is not None and None not in gs and None not in xs:
+        if gs == xs:
+            return grad
+        lead = len(gs) - len(xs)
+        axes = list(range(lead)) + [lead + i for i, d in enumerate(xs)
+                                    if d == 1 and gs[lead + i] != 1]
+        summed = math_ops.reduce_sum(grad, axis=axes) if axes else grad
+        return array_ops.reshape(summed, list(xs))
+    rx, _ = array_ops.broadcast_gradient_args(array_ops.shape(x), array_ops.shape(grad))
+    return array_ops.reshape(math_ops.reduce_sum(grad, axis=rx), array_ops.shape(x))
+
+
+def unary_float_spec(op_type: str, x: Spec, allowed=FLOATS + ("complex64", "complex128")):
+    check_dtype_in(op_type, x, allowed)
+    return Spec(x.dtype, x.shape)

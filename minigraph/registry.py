@@ -1,0 +1,190 @@
+"""OpDef, the base class of every primitive op, and the read-only op table.
+
+Lives here: `register_op`, the table `OP_TABLE` (op type -> OpDef class), and `OpDef.apply`,
+which converts Python operands to tensors (named after the op's input arguments, inside the
+op's own scope, as TF does), asks `infer` for static output specs and adds the node.
+Op families live in `ops/`; this file defines none.
+"""
+
+from __future__ import annotations
+
+import types
+
+from . import dtypes as _dtypes
+from .errors import describe_site
+from .graph import Operation, Spec, Tensor, get_default_graph, graph_of
+
+__all__ = ["OpDef", "register_op", "OP_TABLE", "Spec", "no_gradient", "ALL_INPUTS"]
+
+
+class _AllInputs:
+    """`ref_inputs = ALL_INPUTS`: every input of a variadic op is a variable reference."""
+
+    def __contains__(self, index):
+        return True
+
+    def __iter__(self):
+        return iter(())
+
+    def __repr__(self):
+        return "ALL_INPUTS"
+
+
+ALL_INPUTS = _AllInputs()
+
+_OPS: dict = {}
+OP_TABLE = types.MappingProxyType(_OPS)
+
+
+def register_op(op_type: str):
+    """Class decorator: register an OpDef subclass under TF's op-type string."""
+
+    def decorate(cls):
+        if op_type in _OPS:
+            raise ValueError(f"Op type '{op_type}' is registered twice ({_OPS[op_type]} and "
+                             f"{cls}). Each op type must be defined in exactly one block.")
+        cls.op_type = op_type
+        if "default_name" not in cls.__dict__:
+            cls.default_name = op_type
+        _OPS[op_type] = cls
+        return cls
+
+    return decorate
+
+
+def no_gradient(op, *grads):
+    """Marker: the op is not differentiable; no gradient flows to any input."""
+    return [None] * len(op.inputs)
+
+
+class OpDef:
+    """Base class of primitive ops: `infer`, `compute`, `gradient`, as classes of statics.
+
+    Class attributes a subclass may set:
+      inputs        names of the input arguments ("x", "y"); helper constants are named so.
+      input_types   one entry per input: a group label such as "T" (inputs sharing a label
+                    must share a dtype; Python operands take the tensor operand's dtype), or
+                    a dtype name used to convert Python values ("int32").
+      ref_inputs    indices of inputs that receive a variable reference, not its value.
+      writes_ref    True if the kernel writes the variable behind its ref input(s).
+      forwards_alias  True for Identity: a variable read flows through it unevaluated.
+      uses_context  True if `compute(ctx, op, *arrays, **attrs)` needs the run context.
+      stateful      True if two runs with equal inputs may differ (random, assign, print).
+    """
+
+    op_type = "?"
+    default_name = "?"
+    inputs: tuple = ()
+    input_types = None
+    ref_inputs: tuple = ()
+    writes_ref = False
+    forwards_alias = False
+    uses_context = False
+    stateful = False
+
+    @staticmethod
+    def infer(*specs, **attrs):
+        raise NotImplementedError
+
+    @staticmethod
+    def compute(*arrays, **attrs):
+        raise NotImplementedError
+
+    # `gradient(op, *grads)` is deliberately absent here: an op without it raises LookupError
+    # in gradients(); a non-differentiable op sets `gradient = no_gradient`.
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def apply(cls, inputs, name=None, **attrs):
+        """Create the op in the right graph; return its output Tensor(s), or the Operation."""
+        inputs = list(inputs)
+        if all(type(x) is Tensor for x in inputs):
+            graph = graph_of(inputs)
+            op = graph.create_op(cls, inputs, attrs, name or cls.default_name)
+        else:
+            graph = graph_of(inputs)
+            ctx = graph.as_default() if graph is not get_default_graph() else _NULL
+            with ctx, graph.name_scope(name or cls.default_name) as scope:
+                tensors = cls._convert_inputs(inputs)
+                op = graph.create_op(cls, tensors, attrs, scope)
+        outputs = op._outputs
+        if len(outputs) == 1:
+            return outputs[0]
+        return op if not outputs else list(outputs)
+
+    @classmethod
+    def _convert_inputs(cls, inputs):
+        from .ops.constant_op import convert_to_tensor
+
+        kinds = cls.input_types or ("T",) * len(inputs)
+        group_dtype = {}
+        for i, x in enumerate(inputs):
+            label = kinds[i] if i < len(kinds) else None
+            t = _as_tensor_if_graph_value(x, as_ref=i in cls.ref_inputs)
+            if t is not None and label is not None and label not in group_dtype:
+                group_dtype[label] = t.dtype.base_dtype
+        result = []
+        for i, x in enumerate(inputs):
+            label = kinds[i] if i < len(kinds) else None
+            t = _as_tensor_if_graph_value(x, as_ref=i in cls.ref_inputs)
+            if t is None:
+                arg = cls.inputs[i] if i < len(cls.inputs) else f"input_{i}"
+                dtype = group_dtype.get(label)
+                if dtype is None and label is not None and label in _dtypes._BY_NAME:
+                    dtype = _dtypes.as_dtype(label)
+                try:
+                    t = convert_to_tensor(x, dtype=dtype, name=arg)
+                except TypeError as e:
+                    raise TypeError(f"Expected {dtype.name if dtype else 'a tensor'} passed to "
+                                    f"parameter '{arg}' of op '{cls.op_type}', got {x!r} of "
+                                    f"type '{type(x).__name__}' instead. ({e})") from None
+                if label is not None and label not in group_dtype:
+                    group_dtype[label] = t.dtype
+            result.append(t)
+        return result
+
+    @classmethod
+    def output_specs(cls, inputs, attrs, op_name, site):
+        """Ask `infer` for the output specs; re-raise its errors naming the node and site."""
+        specs = []
+        for i, t in enumerate(inputs):
+            dtype = t._dtype if i in cls.ref_inputs else t._dtype.base_dtype
+            specs.append(Spec(dtype, t._shape, t._static_value))
+        try:
+            out = cls.infer(*specs, **attrs)
+        except (ValueError, TypeError) as e:
+            shapes = ", ".join(s.shape._bracket() for s in specs)
+            raise type(e)(f"{e}\n  In node '{op_name}' ({cls.op_type}) with input shapes: "
+                          f"{shapes}, created at {describe_site(site)}.") from None
+        return [out] if isinstance(out, Spec) else list(out)
+
+    @classmethod
+    def bind(cls, op: Operation):
+        """Return the kernel for `op` as a function of its input arrays."""
+        compute, attrs = cls.compute, op.attrs
+        if not attrs:
+            return compute
+        return lambda *arrays: compute(*arrays, **attrs)
+
+
+class _NullContext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NULL = _NullContext()
+
+
+def _as_tensor_if_graph_value(x, as_ref=False):
+    """Return `x` as a Tensor if it already is a graph value (Tensor or Variable), else None."""
+    if isinstance(x, Tensor):
+        return x
+    if hasattr(x, "_as_graph_element"):
+        return x._ref() if as_ref and hasattr(x, "_ref") else x.value()
+    if isinstance(x, Operation):
+        raise TypeError(f"Can't convert Operation '{x.name}' to Tensor: an Operation has no "
+                        "value. Pass one of its outputs (op.outputs[0]) instead.")
+    return None

@@ -1,0 +1,517 @@
+"""Variable, initializers, variable scopes and the variable collections.
+
+Lives here: `Variable` (a RefVariable in TF 1.x terms: a `VariableV2` node, its `Assign`
+initializer and its `read` Identity), the v1 initializer classes, `get_variable` with
+`variable_scope`, and the initializer/collection helpers. Variable *values* live in each
+Session, never here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+
+import numpy as np
+
+from . import dtypes as _dtypes
+from .errors import describe_site
+from .graph import (GraphKeys, Tensor, TensorOperators, get_default_graph, user_frame)
+from .ops import array_ops, constant_op, control_ops, state_ops
+from .shapes import TensorShape, as_shape
+
+__all__ = [
+    "Variable", "global_variables", "trainable_variables", "local_variables",
+    "model_variables", "moving_average_variables", "global_variables_initializer",
+    "local_variables_initializer", "variables_initializer", "initialize_all_variables",
+    "initialize_variables", "initialize_local_variables", "report_uninitialized_variables",
+    "assert_variables_initialized", "get_variable", "variable_scope", "get_variable_scope",
+    "VariableScope", "AUTO_REUSE", "zeros_initializer", "ones_initializer",
+    "constant_initializer", "random_normal_initializer", "truncated_normal_initializer",
+    "random_uniform_initializer", "glorot_uniform_initializer", "glorot_normal_initializer",
+    "variance_scaling_initializer",
+]
+
+
+class Variable(TensorOperators):
+    """A value that persists across `Session.run` calls.
+
+    Example: `v = tf.Variable(0.0, name="v")`; after `sess.run(v.initializer)`,
+    `sess.run(v.assign_add(1.0))` -> 1.0.
+    """
+
+    def __init__(self, initial_value=None, trainable=None, collections=None,
+                 validate_shape=True, caching_device=None, name=None, variable_def=None,
+                 dtype=None, expected_shape=None, import_scope=None, constraint=None,
+                 use_resource=None, synchronization=None, aggregation=None, shape=None):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified. Example: tf.Variable(0.0) or "
+                             "tf.Variable(tf.zeros([3])).")
+        trainable = True if trainable is None else trainable
+        collections = [GraphKeys.GLOBAL_VARIABLES] if collections is None else list(collections)
+        if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections.append(GraphKeys.TRAINABLE_VARIABLES)
+        graph = get_default_graph()
+        dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
+        with graph.name_scope(name or "Variable") as scope, graph.control_dependencies(None):
+            if callable(initial_value):
+                with graph.name_scope("Initializer"):
+                    initial_value = initial_value()
+            init = constant_op.convert_to_tensor(initial_value, dtype=dtype,
+                                                 name="initial_value")
+            if dtype is not None and init.dtype.base_dtype != dtype:
+                raise TypeError(f"Initial value has dtype {init.dtype.name}, but the variable "
+                                f"was declared {dtype.name}. Fix: tf.cast the initial value.")
+            var_shape = init.shape if validate_shape else TensorShape(None)
+            if shape is not None:
+                var_shape = as_shape(shape)
+            if validate_shape and not var_shape.is_fully_defined():
+                raise ValueError(f"initial_value must have a shape specified: {init}. Fix: pass "
+                                 "validate_shape=False, or give the initial value a fully known "
+                                 "shape.")
+            self._variable = state_ops.VariableV2.apply(
+                [], name=scope, shape=var_shape, dtype=init.dtype.base_dtype)
+            self._initializer_op = state_ops.assign(
+                self._variable, init, validate_shape=validate_shape, name="Assign").op
+            self._snapshot = array_ops.identity(self._variable, name="read")
+        self._initial_value = init
+        self._trainable = trainable
+        self._constraint = constraint
+        graph.add_to_collections(collections, self)
+
+    # -- graph identity -------------------------------------------------------------------
+    def _as_graph_element(self):
+        return self._variable
+
+    def _ref(self) -> Tensor:
+        return self._variable
+
+    def value(self) -> Tensor:
+        """The `<name>/read` tensor that operators and conversions use."""
+        return self._snapshot
+
+    def read_value(self) -> Tensor:
+        """A new Identity op named "read" reading the variable where it runs."""
+        return array_ops.identity(self._variable, name="read")
+
+    name = property(lambda self: self._variable.name)
+    op = property(lambda self: self._variable.op)
+    graph = property(lambda self: self._variable.graph)
+    device = property(lambda self: self._variable.device)
+    dtype = property(lambda self: self._variable.dtype)
+    shape = property(lambda self: self._variable.shape)
+    trainable = property(lambda self: self._trainable)
+    initializer = property(lambda self: self._initializer_op)
+    initial_value = property(lambda self: self._initial_value)
+    constraint = property(lambda self: self._constraint)
+
+    def get_shape(self) -> TensorShape:
+        return self._variable.shape
+
+    def set_shape(self, shape) -> None:
+        self._variable.set_shape(shape)
+
+    def initialized_value(self) -> Tensor:
+        """The value if initialized, else the initial value (safe to use in other inits)."""
+        return state_ops.InitializedValue.apply([self._variable, self._initial_value],
+                                                name="initialized_value")
+
+    # -- updates ----------------------------------------------------------------------------
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        return state_ops.assign(self._variable, value, use_locking=use_locking, name=name)
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        return state_ops.assign_add(self._variable, delta, use_locking=use_locking, name=name)
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        return state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
+
+    def eval(self, session=None):
+        """The variable's value in `session` or the default session."""
+        return self._variable.eval(session=session)
+
+    def load(self, value, session=None) -> None:
+        """Store `value` in the variable without adding ops to the graph."""
+        from .graph import _session_for
+
+        session = _session_for(self.graph, session, "load a variable")
+        op = self._variable.op
+        arr = np.array(value, dtype=self.dtype.as_numpy_dtype)
+        if not self.shape.is_compatible_with(arr.shape):
+            raise ValueError(f"Cannot load a value of shape {arr.shape} into variable "
+                             f"{self.name} of shape {self.shape}.")
+        session._commit({op: arr})
+
+    def __repr__(self):
+        return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+    __hash__ = object.__hash__
+
+
+# ---------------------------------------------------------------------------------------
+# Collections and initializers of many variables
+# ---------------------------------------------------------------------------------------
+def global_variables(scope=None) -> list:
+    """All variables in GLOBAL_VARIABLES (optionally filtered by a name-regex `scope`)."""
+    return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+def trainable_variables(scope=None) -> list:
+    return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope=None) -> list:
+    return get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def model_variables(scope=None) -> list:
+    return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope=None) -> list:
+    return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
+
+
+def variables_initializer(var_list, name="init"):
+    """One op that runs the initializers of `var_list` (a NoOp when the list is empty)."""
+    var_list = list(var_list)
+    if not var_list:
+        return control_ops.no_op(name=name)
+    return control_ops.group(*[v.initializer for v in var_list], name=name)
+
+
+def global_variables_initializer():
+    """Initialize the global variables that exist *now* (create it after all variables)."""
+    return variables_initializer(global_variables(), name="init")
+
+
+def local_variables_initializer():
+    return variables_initializer(local_variables(), name="init")
+
+
+def initialize_all_variables():
+    """Deprecated TF1 alias of global_variables_initializer."""
+    return global_variables_initializer()
+
+
+def initialize_variables(var_list, name="init"):
+    """Deprecated TF1 alias of variables_initializer."""
+    return variables_initializer(var_list, name)
+
+
+def initialize_local_variables():
+    return local_variables_initializer()
+
+
+def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
+    """A 1-D string tensor naming the variables not yet initialized in the session."""
+    from .ops.state_ops import ReportUninitialized
+
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    refs = [v._ref() for v in var_list]
+    return ReportUninitialized.apply(refs, name=name)
+
+
+def assert_variables_initialized(var_list=None):
+    """An op that fails (FailedPreconditionError) if any listed variable is uninitialized."""
+    from .ops.state_ops import AssertInitialized
+
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    return AssertInitialized.apply([v._ref() for v in var_list], name="assert_initialized")
+
+
+# ---------------------------------------------------------------------------------------
+# Initializers (v1 classes, called as init(shape, dtype=None, partition_info=None))
+# ---------------------------------------------------------------------------------------
+class Initializer:
+    """Base class: an initializer builds graph ops producing a value of a given shape."""
+
+    dtype = _dtypes.float32
+
+    def _dtype(self, dtype):
+        return _dtypes.as_dtype(dtype if dtype is not None else self.dtype)
+
+    def get_config(self) -> dict:
+        return {k: v for k, v in vars(self).items()}
+
+
+class zeros_initializer(Initializer):  # noqa: N801 - TF's class name
+    """Initializer producing zeros."""
+
+    def __init__(self, dtype=_dtypes.float32):
+        self.dtype = _dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        return array_ops.zeros(shape, self._dtype(dtype))
+
+
+class ones_initializer(Initializer):  # noqa: N801
+    """Initializer producing ones."""
+
+    def __init__(self, dtype=_dtypes.float32):
+        self.dtype = _dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        return array_ops.ones(shape, self._dtype(dtype))
+
+
+class constant_initializer(Initializer):  # noqa: N801
+    """Initializer producing `value` (a scalar, or a list padded with its last element)."""
+
+    def __init__(self, value=0, dtype=_dtypes.float32, verify_shape=False):
+        self.value, self.dtype, self.verify_shape = value, _dtypes.as_dtype(dtype), verify_shape
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        return constant_op.constant(self.value, self._dtype(dtype), shape=shape,
+                                    verify_shape=self.verify_shape)
+
+
+class random_normal_initializer(Initializer):  # noqa: N801
+    """Initializer drawing from N(mean, stddev^2)."""
+
+    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=_dtypes.float32):
+        self.mean, self.stddev, self.seed = mean, stddev, seed
+        self.dtype = _dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from .ops.random_ops import random_normal
+
+        return random_normal(shape, self.mean, self.stddev, self._dtype(dtype), seed=self.seed)
+
+
+class truncated_normal_initializer(random_normal_initializer):  # noqa: N801
+    """Initializer drawing from a normal truncated at two standard deviations."""
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from .ops.random_ops import truncated_normal
+
+        return truncated_normal(shape, self.mean, self.stddev, self._dtype(dtype),
+                                seed=self.seed)
+
+
+class random_uniform_initializer(Initializer):  # noqa: N801
+    """Initializer drawing from U[minval, maxval)."""
+
+    def __init__(self, minval=0.0, maxval=None, seed=None, dtype=_dtypes.float32):
+        self.minval, self.maxval, self.seed = minval, maxval, seed
+        self.dtype = _dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from .ops.random_ops import random_uniform
+
+        return random_uniform(shape, self.minval, self.maxval, self._dtype(dtype),
+                              seed=self.seed)
+
+
+def _compute_fans(shape):
+    shape = list(shape)
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = int(np.prod(shape[:-2]))
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class variance_scaling_initializer(Initializer):  # noqa: N801
+    """Initializer scaled to the fan-in/fan-out of the shape (reference framework.md 5.6)."""
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 dtype=_dtypes.float32):
+        if scale <= 0.0:
+            raise ValueError(f"`scale` must be a positive float, got {scale}.")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: {mode!r}; use fan_in, fan_out or "
+                             "fan_avg.")
+        if distribution not in ("normal", "truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"Invalid `distribution` argument: {distribution!r}.")
+        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+        self.dtype = _dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from .ops.random_ops import random_normal, random_uniform, truncated_normal
+
+        dims = as_shape(shape).as_list()
+        fan_in, fan_out = _compute_fans(dims)
+        n = {"fan_in": max(1.0, fan_in), "fan_out": max(1.0, fan_out),
+             "fan_avg": max(1.0, (fan_in + fan_out) / 2.0)}[self.mode]
+        dtype = self._dtype(dtype)
+        if self.distribution in ("normal", "truncated_normal"):
+            stddev = math.sqrt(self.scale / n) / 0.87962566103423978
+            return truncated_normal(dims, 0.0, stddev, dtype, seed=self.seed)
+        if self.distribution == "untruncated_normal":
+            return random_normal(dims, 0.0, math.sqrt(self.scale / n), dtype, seed=self.seed)
+        limit = math.sqrt(3.0 * self.scale / n)
+        return random_uniform(dims, -limit, limit, dtype, seed=self.seed)
+
+
+class glorot_uniform_initializer(variance_scaling_initializer):  # noqa: N801
+    """Xavier uniform: U[-L, L), L = sqrt(6 / (fan_in + fan_out)); get_variable's default."""
+
+    def __init__(self, seed=None, dtype=_dtypes.float32):
+        super().__init__(1.0, "fan_avg", "uniform", seed, dtype)
+
+
+class glorot_normal_initializer(variance_scaling_initializer):  # noqa: N801
+    """Xavier normal (truncated): stddev = sqrt(2 / (fan_in + fan_out)) / 0.8796..."""
+
+    def __init__(self, seed=None, dtype=_dtypes.float32):
+        super().__init__(1.0, "fan_avg", "truncated_normal", seed, dtype)
+
+
+# ---------------------------------------------------------------------------------------
+# variable_scope and get_variable
+# ---------------------------------------------------------------------------------------
+class _AutoReuse:
+    def __repr__(self):
+        return "tf.AUTO_REUSE"
+
+
+AUTO_REUSE = _AutoReuse()
+
+
+class VariableScope:
+    """A variable scope: a name prefix for get_variable plus defaults (reuse, initializer)."""
+
+    def __init__(self, reuse, name="", initializer=None, regularizer=None, dtype=None,
+                 name_scope=""):
+        self.name = name
+        self.reuse = reuse
+        self.initializer = initializer
+        self.regularizer = regularizer
+        self.dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.float32
+        self.original_name_scope = name_scope
+
+    def reuse_variables(self) -> None:
+        self.reuse = True
+
+    def set_initializer(self, initializer) -> None:
+        self.initializer = initializer
+
+    def get_variable(self, name, *args, **kwargs):
+        return get_variable(name, *args, **kwargs)
+
+
+_scope_local = threading.local()
+
+
+def _scope_stack(graph) -> list:
+    stacks = getattr(_scope_local, "stacks", None)
+    if stacks is None:
+        stacks = _scope_local.stacks = {}
+    return stacks.setdefault(id(graph), [])
+
+
+def get_variable_scope() -> VariableScope:
+    """The current VariableScope (the root scope has name "" and reuse False)."""
+    stack = _scope_stack(get_default_graph())
+    return stack[-1] if stack else VariableScope(False)
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope, default_name=None, values=None, initializer=None,
+                   regularizer=None, caching_device=None, partitioner=None, custom_getter=None,
+                   reuse=None, dtype=None, use_resource=None, constraint=None,
+                   auxiliary_name_scope=True):
+    """Open a variable scope (for get_variable) and a name scope (for ops).
+
+    Example: `with tf.variable_scope("layer", reuse=tf.AUTO_REUSE): w = tf.get_variable("w", [3])`.
+    """
+    graph = get_default_graph()
+    stack = _scope_stack(graph)
+    parent = stack[-1] if stack else VariableScope(False)
+    if isinstance(name_or_scope, VariableScope):
+        full, ops_name = name_or_scope.name, name_or_scope.name.rsplit("/", 1)[-1]
+        base = name_or_scope
+    elif name_or_scope:
+        full = f"{parent.name}/{name_or_scope}" if parent.name else name_or_scope
+        ops_name, base = name_or_scope, None
+    elif default_name:
+        counts = graph.__dict__.setdefault("_var_scope_counts", {})
+        candidate = f"{parent.name}/{default_name}" if parent.name else default_name
+        n = counts.get(candidate, 0)
+        counts[candidate] = n + 1
+        full = candidate if n == 0 else f"{candidate}_{n}"
+        ops_name, base = full.rsplit("/", 1)[-1], None
+    else:
+        raise ValueError("variable_scope needs a name_or_scope or a default_name.")
+    inherited = parent.reuse if parent.reuse in (True, AUTO_REUSE) else None
+    new_reuse = inherited if inherited is not None else (
+        reuse if reuse is not None else (base.reuse if base else False))
+    with graph.name_scope(ops_name if auxiliary_name_scope else None) as ns:
+        scope = VariableScope(new_reuse, full,
+                              initializer or (base.initializer if base else parent.initializer),
+                              regularizer or (base.regularizer if base else parent.regularizer),
+                              dtype or (base.dtype if base else parent.dtype),
+                              base.original_name_scope if base else ns)
+        stack.append(scope)
+        try:
+            yield scope
+        finally:
+            stack.pop()
+
+
+def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None,
+                 trainable=None, collections=None, caching_device=None, partitioner=None,
+                 validate_shape=True, use_resource=None, custom_getter=None, constraint=None,
+                 synchronization=None, aggregation=None):
+    """Create or reuse a variable named `<variable scope>/<name>`.
+
+    Example: `w = tf.get_variable("w", [784, 10])` (glorot-uniform initialized).
+    """
+    graph = get_default_graph()
+    scope = get_variable_scope()
+    full = f"{scope.name}/{name}" if scope.name else name
+    store = graph.variable_store
+    existing = store.get(full)
+    if existing is not None:
+        if scope.reuse is False or scope.reuse is None:
+            var, site = existing
+            raise ValueError(f"Variable {full} already exists, disallowed. Did you mean to set "
+                             "reuse=True or reuse=tf.AUTO_REUSE in VarScope? Originally "
+                             f"defined at: {describe_site(site)}")
+        var = existing[0]
+        if shape is not None and not var.shape.is_compatible_with(shape):
+            raise ValueError(f"Trying to share variable {full}, but specified shape "
+                             f"{as_shape(shape)} and found shape {var.shape}.")
+        return var
+    if scope.reuse is True:
+        raise ValueError(f"Variable {full} does not exist, or was not created with "
+                         "tf.get_variable(). Did you mean to set reuse=tf.AUTO_REUSE in "
+                         "VarScope?")
+    dtype = _dtypes.as_dtype(dtype) if dtype is not None else scope.dtype
+    initializer = initializer if initializer is not None else scope.initializer
+    if initializer is None:
+        if dtype.is_floating:
+            initializer = glorot_uniform_initializer()
+        elif dtype.is_integer or dtype.is_bool or dtype == _dtypes.string:
+            initializer = zeros_initializer()
+        else:
+            raise ValueError(f"An initializer for variable {full} of {dtype.name} is required.")
+    if isinstance(initializer, Initializer) or (callable(initializer) and
+                                                not isinstance(initializer, Tensor)):
+        if shape is None:
+            raise ValueError(f"Variable {full} did not get an initializer, so its `shape` "
+                             "argument must be specified.")
+        dims = as_shape(shape).as_list()
+        init_value = lambda: initializer(dims, dtype=dtype)  # noqa: E731
+    else:
+        if shape is not None:
+            raise ValueError("If initializer is a constant, do not specify shape.")
+        init_value = initializer
+    with graph.name_scope(""):
+        var = Variable(init_value, trainable=trainable, collections=collections, name=full,
+                       dtype=dtype if not isinstance(init_value, Tensor) else None,
+                       validate_shape=validate_shape, constraint=constraint)
+    store[full] = (var, user_frame())
+    regularizer = regularizer or scope.regularizer
+    if regularizer is not None:
+        with graph.name_scope(f"{var.op.name}/Regularizer/"):
+            loss = regularizer(var)
+        if loss is not None:
+            graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+    return var
