@@ -1,10 +1,14 @@
 """minigraph: a small define-then-run graph engine with TensorFlow 1.x semantics.
 
 `import minigraph as tf` gives the TF1 names. This file holds imports and `__all__` only:
-each public name is defined once, in the module that owns it.
+each public name is defined once, in the module that owns it. Names that shadow Python
+builtins (range, abs, ...) are defined with a trailing underscore and renamed here.
 """
 
 from . import dtypes, errors, ops  # noqa: F401  (ops registers every op)
+from . import clip_ops as _clip_ops, variables as _variables
+from . import io, losses, nn, summary, test, train  # noqa: F401  (TF namespaces)
+from .clip_ops import *  # noqa: F401,F403
 from .dtypes import *  # noqa: F401,F403
 from .dtypes import DType, as_dtype
 from .gradients import AggregationMethod, UnconnectedGradients, gradients
@@ -12,28 +16,31 @@ from .graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
                     add_to_collections, colocate_with, control_dependencies, device,
                     get_collection, get_collection_ref, get_default_graph, get_default_session,
                     name_scope, reset_default_graph)
+from .ops import array_ops as _array_ops, constant_op as _constant_op, \
+    control_ops as _control_ops, math_ops as _math_ops, random_ops as _random_ops, \
+    state_ops as _state_ops
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.array_ops import range_ as range  # noqa: A004
 from .ops.constant_op import *  # noqa: F401,F403
 from .ops.control_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
+from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
 from .session import InteractiveSession, Session
 from .shapes import Dimension, TensorShape
 from .variables import *  # noqa: F401,F403
-from . import variables as _variables
-from .ops import array_ops as _array_ops, constant_op as _constant_op, \
-    control_ops as _control_ops, math_ops as _math_ops, state_ops as _state_ops
 
 newaxis = None
 
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _constant_op.__all__ + _control_ops.__all__
-    + _math_ops.__all__ + _state_ops.__all__ + _variables.__all__
+    + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _variables.__all__
+    + _clip_ops.__all__
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",
        "GraphKeys", "Operation", "Tensor", "add_to_collection", "add_to_collections",
        "colocate_with", "control_dependencies", "device", "get_collection",
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
-       "newaxis", "errors", "dtypes", "range"]
+       "newaxis", "errors", "dtypes", "range", "io", "losses", "nn", "summary", "test",
+       "train"]
 )

@@ -1,3 +1,4 @@
 """Primitive ops, one module per family. Importing this package registers every op."""
 
-from . import array_ops, constant_op, control_ops, math_ops, state_ops  # noqa: F401
+from . import (array_ops, constant_op, control_ops, math_ops, nn_ops,  # noqa: F401
+               random_ops, state_ops)

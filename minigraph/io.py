@@ -1,0 +1,3 @@
+"""`tf.io`: graph writing (write_graph)."""
+
+__all__: list = []

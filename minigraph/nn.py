@@ -1,0 +1,3 @@
+"""`tf.nn`: re-exports of neural-network ops and composites."""
+
+__all__: list = []

@@ -1,0 +1,11 @@
+"""`tf.train`: optimizers, learning-rate schedules, global-step helpers and Saver."""
+
+from . import optimizer, optimizers, saver, schedules, training_util
+from .optimizer import *  # noqa: F401,F403
+from .optimizers import *  # noqa: F401,F403
+from .saver import *  # noqa: F401,F403
+from .schedules import *  # noqa: F401,F403
+from .training_util import *  # noqa: F401,F403
+
+__all__ = (optimizer.__all__ + optimizers.__all__ + saver.__all__ + schedules.__all__
+           + training_util.__all__)

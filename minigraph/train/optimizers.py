@@ -1,0 +1,3 @@
+"""tf.train: optimizers."""
+
+__all__: list = []

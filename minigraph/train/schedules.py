@@ -1,0 +1,3 @@
+"""tf.train: schedules."""
+
+__all__: list = []
