@@ -53,7 +53,7 @@ class RunContext:
 
     def rng(self, op: Operation) -> np.random.Generator:
         """The random stream of `op` in this session (seeded from its seed attributes)."""
-        return self.session._rng(op)
+        return self.session.random_stream(op)
 
 
 class Plan:
@@ -244,7 +244,7 @@ class Plan:
             except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                 raise self._error(i, e, vals) from e
         if ctx.writes:
-            session._commit(ctx.writes)
+            session.commit_variables(ctx.writes)
         return [None if fs is None else _fetched(vals[fs[0]], fs[1])
                 for fs in self.fetch_slots]
 
@@ -566,14 +566,26 @@ class Session:
         return feeds
 
     # -- state -----------------------------------------------------------------------------
-    def _commit(self, writes) -> None:
+    def commit_variables(self, writes) -> None:
+        """Store new values for several variables at once ({VariableV2 op: array}).
+
+        All values become visible together; used by Session.run, Saver.restore and
+        Variable.load. The arrays become read-only: the session owns them.
+        """
         with self._lock:
             for var, value in writes.items():
                 if isinstance(value, np.ndarray):
                     value.flags.writeable = False
                 self._store[var] = value
 
-    def _rng(self, op):
+    def variable_values(self, var_ops) -> dict:
+        """Return {VariableV2 op: current array}; raise FailedPreconditionError if any is
+        uninitialized (the error names the first such variable)."""
+        ctx = RunContext(self)
+        return {op: ctx.read(op) for op in var_ops}
+
+    def random_stream(self, op):
+        """The numpy Generator of random op `op` in this session (created on first use)."""
         rng = self._rngs.get(op)
         if rng is None:
             seed, seed2 = op.attrs.get("seed", 0), op.attrs.get("seed2", 0)

@@ -140,7 +140,7 @@ class Variable(TensorOperators):
         if not self.shape.is_compatible_with(arr.shape):
             raise ValueError(f"Cannot load a value of shape {arr.shape} into variable "
                              f"{self.name} of shape {self.shape}.")
-        session._commit({op: arr})
+        session.commit_variables({op: arr})
 
     def __repr__(self):
         return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
