@@ -303,6 +303,7 @@ class Graph:
         self._unfeedable = set()
         self._unfetchable = set()
         self.seed = None
+        self.seedless_random_ops = 0  # random_ops.get_seed derives op seeds from it (1.10)
         self.variable_store = {}  # get_variable's store: full name -> Variable
 
     # -- thread-local construction state ------------------------------------------------
