@@ -1,0 +1,263 @@
+"""The benchmark workloads W1-W5, each written once in TF1 style and once in hand numpy.
+
+Each `minigraph_*` function takes the module to use as `tf` (minigraph, or
+`tensorflow.compat.v1` when installed) so one definition serves both engines. The
+`numpy_*` functions are the hand-written baselines: preallocated buffers, in-place updates,
+as fast as we could honestly make them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# ---------------------------------------------------------------------------------------
+# W1: MLP 784-512-256-10, batch 128, full training step with Adam + schedule + clipping
+# ---------------------------------------------------------------------------------------
+W1_SIZES = (784, 512, 256, 10)
+W1_BATCH = 128
+ADAM = dict(beta1=0.9, beta2=0.999, epsilon=1e-8)
+
+
+def w1_data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(W1_BATCH, W1_SIZES[0])).astype(np.float32)
+    y = rng.integers(0, W1_SIZES[-1], size=W1_BATCH).astype(np.int64)
+    weights = []
+    for fan_in, fan_out in zip(W1_SIZES[:-1], W1_SIZES[1:]):
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        weights.append(rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(np.float32))
+        weights.append(np.zeros(fan_out, dtype=np.float32))
+    return x, y, weights
+
+
+def w1_minigraph(tf, x_value, y_value, weights):
+    """Build the W1 step; return a zero-argument function running one step."""
+    x = tf.placeholder(tf.float32, [None, W1_SIZES[0]], name="x")
+    y = tf.placeholder(tf.int64, [None], name="y")
+    params = [tf.Variable(w, name=f"p{i}") for i, w in enumerate(weights)]
+    h = x
+    for i in range(0, len(params), 2):
+        h = tf.matmul(h, params[i]) + params[i + 1]
+        if i < len(params) - 2:
+            h = tf.nn.relu(h)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+    global_step = tf.train.get_or_create_global_step()
+    lr = tf.train.exponential_decay(1e-3, global_step, 100, 0.96)
+    warm = tf.cast(global_step, tf.float32) / 10.0
+    is_warm = tf.cast(global_step < 10, tf.float32)
+    lr = (1.0 - is_warm) * lr + is_warm * 1e-3 * warm
+    grads = tf.gradients(loss, params)
+    grads, _ = tf.clip_by_global_norm(grads, 1.0)
+    train_op = tf.train.AdamOptimizer(lr, **ADAM).apply_gradients(
+        zip(grads, params), global_step=global_step)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    feed = {x: x_value, y: y_value}
+    return lambda: sess.run(train_op, feed)
+
+
+def w1_numpy(x, y, weights):
+    """Hand-written numpy W1 step with preallocated buffers and in-place Adam."""
+    params = [w.copy() for w in weights]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    grads = [np.empty_like(p) for p in params]
+    batch = x.shape[0]
+    acts = [np.empty((batch, n), np.float32) for n in W1_SIZES[1:]]
+    deltas = [np.empty((batch, n), np.float32) for n in W1_SIZES[1:]]
+    onehot = np.zeros((batch, W1_SIZES[-1]), np.float32)
+    onehot[np.arange(batch), y] = 1.0
+    state = {"step": 0, "b1p": 1.0, "b2p": 1.0}
+    b1, b2, eps = ADAM["beta1"], ADAM["beta2"], ADAM["epsilon"]
+
+    def step():
+        h = x
+        n_layers = len(acts)
+        for i in range(n_layers):
+            np.matmul(h, params[2 * i], out=acts[i])
+            acts[i] += params[2 * i + 1]
+            if i < n_layers - 1:
+                np.maximum(acts[i], 0.0, out=acts[i])
+            h = acts[i]
+        logits = acts[-1]
+        d = deltas[-1]
+        np.subtract(logits, logits.max(axis=1, keepdims=True), out=d)
+        np.exp(d, out=d)
+        d /= d.sum(axis=1, keepdims=True)
+        d -= onehot
+        d *= 1.0 / batch
+        for i in range(n_layers - 1, -1, -1):
+            below = x if i == 0 else acts[i - 1]
+            np.matmul(below.T, deltas[i], out=grads[2 * i])
+            np.sum(deltas[i], axis=0, out=grads[2 * i + 1])
+            if i > 0:
+                np.matmul(deltas[i], params[2 * i].T, out=deltas[i - 1])
+                deltas[i - 1] *= acts[i - 1] > 0
+        norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        scale = 1.0 * min(1.0 / norm, 1.0)
+        s = state["step"]
+        lr = 1e-3 * 0.96 ** (s / 100.0)
+        if s < 10:
+            lr = 1e-3 * s / 10.0
+        state["b1p"] *= b1
+        state["b2p"] *= b2
+        lr_t = lr * np.sqrt(1 - state["b2p"]) / (1 - state["b1p"])
+        for p, g, mm, vv in zip(params, grads, m, v):
+            g *= scale
+            mm *= b1
+            mm += (1 - b1) * g
+            vv *= b2
+            g *= g
+            g *= 1 - b2
+            vv += g
+            np.sqrt(vv, out=g)
+            g += eps
+            np.divide(mm, g, out=g)
+            g *= lr_t
+            p -= g
+        state["step"] = s + 1
+
+    return step
+
+
+# ---------------------------------------------------------------------------------------
+# W2: dispatch, 2000 chained tiny elementwise ops on float32[8], forward only
+# ---------------------------------------------------------------------------------------
+W2_OPS = 2000
+
+
+def w2_minigraph(tf):
+    x = tf.placeholder(tf.float32, [8], name="x")
+    c = tf.constant(np.full(8, 1.0001, np.float32))
+    y = x
+    for i in range(W2_OPS):
+        y = y * c if i % 2 else y + c
+    sess = tf.Session()
+    feed = {x: np.ones(8, np.float32)}
+    return lambda: sess.run(y, feed)
+
+
+def w2_numpy():
+    x = np.ones(8, np.float32)
+    c = np.full(8, 1.0001, np.float32)
+    add, mul = np.add, np.multiply
+
+    def run():
+        y = x
+        for i in range(W2_OPS):
+            y = mul(y, c) if i % 2 else add(y, c)
+        return y
+
+    return run
+
+
+# ---------------------------------------------------------------------------------------
+# W3: tf.gradients build time on a chain of N ops
+# ---------------------------------------------------------------------------------------
+def w3_build(tf, n):
+    """Return a function that builds a fresh N-op chain and times only tf.gradients."""
+    import time
+
+    def run():
+        graph = tf.Graph()
+        with graph.as_default():
+            x = tf.placeholder(tf.float32, [8], name="x")
+            y = x
+            for i in range(n):
+                y = y * 1.0001 if i % 2 else y + 1.0
+            start = time.perf_counter()
+            tf.gradients(y, [x])
+            return time.perf_counter() - start
+
+    return run
+
+
+# ---------------------------------------------------------------------------------------
+# W4: logistic regression, 64 features, batch 32, one Session.run per step
+# ---------------------------------------------------------------------------------------
+W4_FEATURES, W4_BATCH = 64, 32
+
+
+def w4_data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(W4_BATCH, W4_FEATURES)).astype(np.float32)
+    y = (rng.uniform(size=(W4_BATCH, 1)) > 0.5).astype(np.float32)
+    return x, y
+
+
+def w4_minigraph(tf, x_value, y_value):
+    x = tf.placeholder(tf.float32, [None, W4_FEATURES], name="x")
+    y = tf.placeholder(tf.float32, [None, 1], name="y")
+    w = tf.Variable(tf.zeros([W4_FEATURES, 1]), name="w")
+    b = tf.Variable(tf.zeros([1]), name="b")
+    logits = tf.matmul(x, w) + b
+    loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    feed = {x: x_value, y: y_value}
+    return lambda: sess.run([train_op, loss], feed)
+
+
+def w4_numpy(x, y):
+    w = np.zeros((W4_FEATURES, 1), np.float32)
+    b = np.zeros(1, np.float32)
+    n = np.float32(x.shape[0])
+
+    def step():
+        logits = x @ w
+        logits += b
+        loss = np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits))))
+        d = 1.0 / (1.0 + np.exp(-logits))
+        d -= y
+        d /= n
+        w.__isub__(np.float32(0.1) * (x.T @ d))
+        b.__isub__(np.float32(0.1) * d.sum(axis=0))
+        return loss
+
+    return step
+
+
+# ---------------------------------------------------------------------------------------
+# W5: MLP 20 x 1024, batch 256, forward + backward, peak memory
+# ---------------------------------------------------------------------------------------
+W5_LAYERS, W5_WIDTH, W5_BATCH = 20, 1024, 256
+
+
+def w5_data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(W5_BATCH, W5_WIDTH)).astype(np.float32)
+    ws = [(rng.normal(size=(W5_WIDTH, W5_WIDTH)) / np.sqrt(W5_WIDTH)).astype(np.float32)
+          for _ in range(W5_LAYERS)]
+    return x, ws
+
+
+def w5_minigraph(tf, x_value, ws):
+    x = tf.placeholder(tf.float32, [None, W5_WIDTH], name="x")
+    params = [tf.Variable(w, name=f"w{i}") for i, w in enumerate(ws)]
+    h = x
+    for p in params:
+        h = tf.nn.relu(tf.matmul(h, p))
+    loss = tf.reduce_sum(h)
+    grads = tf.gradients(loss, params)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    feed = {x: x_value}
+    return lambda: sess.run(grads, feed)
+
+
+def w5_numpy(x, ws):
+    def run():
+        acts = [x]
+        for w in ws:
+            acts.append(np.maximum(acts[-1] @ w, 0))
+        g = np.ones_like(acts[-1])
+        grads = [None] * len(ws)
+        for i in range(len(ws) - 1, -1, -1):
+            g = g * (acts[i + 1] > 0)
+            grads[i] = acts[i].T @ g
+            g = g @ ws[i].T
+            acts[i + 1] = None
+        return grads
+
+    return run
