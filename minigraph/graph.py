@@ -414,15 +414,19 @@ class Graph:
             else:
                 _validate_name(name, nested=bool(self._state().name_stack), what="node")
                 op_name = self.unique_name(name)
+                if op_name in self._by_name:  # taken verbatim earlier via a trailing "/"
+                    raise ValueError(f"Duplicate node name in graph: '{op_name}' (it was "
+                                     f"created earlier with name='{op_name}/', which does not "
+                                     "reserve the name). Pick another name.")
             site = user_frame()
             output_specs = op_def.output_specs(inputs, attrs, op_name, site)
             state = self._state()
             control = self._current_control_inputs(inputs)
             dev = state.device_stack[-1] if state.device_stack else ""
-            if callable(dev):
-                dev = ""
-            op = Operation(self, op_def, op_name, inputs, attrs, control, output_specs, dev,
-                           site)
+            op = Operation(self, op_def, op_name, inputs, attrs, control, output_specs,
+                           "" if callable(dev) else dev, site)
+            if callable(dev):  # a device function picks the device per op; used as is
+                op.device = dev(op) or ""
             self._ops.append(op)
             self._by_name[op_name] = op
             for t in inputs:
@@ -722,8 +726,8 @@ def control_dependencies(control_inputs):
         if isinstance(control_inputs, TensorOperators):
             control_inputs.__iter__()  # raises the TF1 "not iterable" TypeError
         control_inputs = list(control_inputs)
-    graph = graph_of(control_inputs or [])
-    return graph.control_dependencies(control_inputs)
+    # TF applies this to the default graph; inputs from another graph are refused there.
+    return get_default_graph().control_dependencies(control_inputs)
 
 
 def device(spec):
