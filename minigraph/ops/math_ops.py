@@ -1,22 +1,64 @@
-"""Math ops: elementwise arithmetic, reductions, matrix products (one block per op).
+"""Math ops: elementwise binary arithmetic, add_n and cast (one block per op).
 
-Lives here: AddV2, Mul, AddN, Sum and the rest of TF's math family, and the Python operator
-table entries (`a + b` -> "add") that graph.py's Tensor operators call. Broadcasting
-gradients share `common.reduce_to_input_shape`.
+Lives here: AddV2, Sub, Mul, RealDiv (with TF's truediv casting rules), FloorDiv, FloorMod,
+Pow, Maximum, Minimum, SquaredDifference, AddN, Cast, and the Python operator table entries
+(`a + b` -> "add"). The rest of TF's math family lives in sibling files and is re-exported
+at the bottom, so `math_ops.reduce_sum` keeps working: unary_ops.py (exp, sqrt, ...),
+reduction_ops.py (reduce_*, argmax), linalg_ops.py (matmul), comparison_ops.py (less,
+logical_*, where). Broadcasting gradients share `common.reduce_to_input_shape`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..graph import OPERATORS, Spec, Tensor
-from ..registry import OpDef, register_op
-from ..shapes import TensorShape
-from .common import NUMBERS, broadcast_spec, check_dtype_in, reduce_to_input_shape, \
-    reduction_axes
+from .. import dtypes as _dtypes
+from .. import errors
+from ..graph import OPERATORS, Spec, Tensor, name_scope
+from ..registry import OpDef, no_gradient, register_op
+from .common import FLOATS, NUMBERS, broadcast_spec, check_dtype_in, check_same_dtype, \
+    reduce_to_input_shape
 from .constant_op import convert_to_tensor
 
-__all__ = ["add", "multiply", "add_n", "reduce_sum"]
+REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
+INEXACT = FLOATS + ("complex64", "complex128")
+# int operands of `/` are cast before dividing (reference framework.md section 3.3).
+_TRUEDIV_FLOAT = {"int8": "float32", "int16": "float32", "uint8": "float32",
+                  "uint16": "float32", "int32": "float64", "int64": "float64",
+                  "uint32": "float64", "uint64": "float64"}
+
+__all__ = ["add", "subtract", "sub", "multiply", "mul", "scalar_mul", "divide", "truediv",
+           "realdiv", "div", "floordiv", "floor_div", "mod", "floormod", "maximum", "minimum",
+           "squared_difference", "add_n", "cast", "to_float", "to_double", "to_int32",
+           "to_int64"]
+
+
+def binary_spec(op_type: str, x: Spec, y: Spec, allowed=NUMBERS) -> Spec:
+    """Spec of a broadcasting binary op whose inputs share one of the `allowed` dtypes."""
+    check_dtype_in(op_type, x, allowed)
+    return broadcast_spec(op_type, x, y)
+
+
+def convert_pair(x, y):
+    """Convert two operands; a Python operand takes the tensor operand's dtype if it can."""
+    if not is_graph_value(x) and is_graph_value(y):
+        y = convert_to_tensor(y, name="y")
+        return convert_to_tensor(x, preferred_dtype=y.dtype.base_dtype, name="x"), y
+    x = convert_to_tensor(x, name="x")
+    return x, convert_to_tensor(y, preferred_dtype=x.dtype.base_dtype, name="y")
+
+
+def is_graph_value(value) -> bool:
+    """True for Tensors and Variables (anything `convert_to_tensor` passes through)."""
+    return isinstance(value, Tensor) or hasattr(value, "_as_graph_element")
+
+
+def check_nonzero_divisor(y) -> None:
+    """Integer division by zero is a run-time error in TF (floats give inf/nan instead)."""
+    if np.issubdtype(np.asarray(y).dtype, np.integer) and np.any(y == 0):
+        raise errors.InvalidArgumentError(None, None, "Integer division by zero. Fix: make "
+                                          "sure the divisor has no zeros, or cast both "
+                                          "operands to a float dtype.")
 
 
 @register_op("AddV2")
@@ -27,8 +69,7 @@ class AddV2(OpDef):
 
     @staticmethod
     def infer(x, y):
-        check_dtype_in("AddV2", x, NUMBERS)
-        return broadcast_spec("AddV2", x, y)
+        return binary_spec("AddV2", x, y)
 
     compute = staticmethod(np.add)
 
@@ -43,6 +84,34 @@ def add(x, y, name=None) -> Tensor:
     return AddV2.apply([x, y], name=name or "Add")
 
 
+@register_op("Sub")
+class Sub(OpDef):
+    """Elementwise x - y with broadcasting."""
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("Sub", x, y)
+
+    compute = staticmethod(np.subtract)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .unary_ops import negative
+
+        x, y = op.inputs
+        return [reduce_to_input_shape(grad, x), reduce_to_input_shape(negative(grad), y)]
+
+
+def subtract(x, y, name=None) -> Tensor:
+    """Elementwise difference with broadcasting.  Example: `tf.subtract(5, [1, 2])` -> [4, 3]."""
+    return Sub.apply([x, y], name=name)
+
+
+sub = subtract  # deprecated TF1 name
+
+
 @register_op("Mul")
 class Mul(OpDef):
     """Elementwise x * y with broadcasting."""
@@ -51,8 +120,7 @@ class Mul(OpDef):
 
     @staticmethod
     def infer(x, y):
-        check_dtype_in("Mul", x, NUMBERS)
-        return broadcast_spec("Mul", x, y)
+        return binary_spec("Mul", x, y)
 
     compute = staticmethod(np.multiply)
 
@@ -68,20 +136,284 @@ def multiply(x, y, name=None) -> Tensor:
     return Mul.apply([x, y], name=name)
 
 
+mul = multiply  # deprecated TF1 name
+
+
+def scalar_mul(scalar, x, name=None) -> Tensor:
+    """Multiply `x` by a scalar.  Example: `tf.scalar_mul(2.0, x)` -> 2x."""
+    with name_scope(name, "scalar_mul", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        scalar = convert_to_tensor(scalar, dtype=x.dtype.base_dtype, name="scalar")
+        if scalar.shape.ndims not in (None, 0):
+            raise ValueError(f"Only scalar multiply works, got shape {scalar.shape}. Fix: "
+                             "use tf.multiply for elementwise products.")
+        return Mul.apply([scalar, x], name=scope)
+
+
+@register_op("RealDiv")
+class RealDiv(OpDef):
+    """Elementwise x / y for float and complex tensors (no integer rounding).
+
+    TF1 note: TF also registers RealDiv for ints; minigraph asks for tf.truediv there.
+    """
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("RealDiv", x, y, INEXACT)
+
+    compute = staticmethod(np.true_divide)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .unary_ops import negative
+
+        x, y = op.inputs
+        # dy = -g * x / y^2, written as TF does so that 3/0 gives (inf, -inf).
+        return [reduce_to_input_shape(realdiv(grad, y), x),
+                reduce_to_input_shape(multiply(grad, realdiv(realdiv(negative(x), y), y)), y)]
+
+
+def realdiv(x, y, name=None) -> Tensor:
+    """Elementwise float division.  Example: `tf.realdiv(3.0, 2.0)` -> 1.5."""
+    return RealDiv.apply([x, y], name=name)
+
+
+def truediv(x, y, name=None) -> Tensor:
+    """Divide as Python 3 does: int8/16 -> float32, int32/64 -> float64 first.
+
+    Raises TypeError when the two operands have different dtypes.
+    Example: `tf.truediv(7, 2)` -> 3.5 (float64).
+    """
+    with name_scope(name, "truediv", [x, y]) as scope:
+        x, y = convert_pair(x, y)
+        if x.dtype.base_dtype != y.dtype.base_dtype:
+            raise TypeError(f"`x` and `y` must have the same dtype, got "
+                            f"{x.dtype.base_dtype!r} != {y.dtype.base_dtype!r}. Fix: tf.cast "
+                            "one operand, or write a float literal as an int (or vice versa).")
+        target = _TRUEDIV_FLOAT.get(x.dtype.base_dtype.name)
+        if target is not None:
+            x, y = cast(x, target), cast(y, target)
+        return RealDiv.apply([x, y], name=scope)
+
+
+divide = truediv
+
+
+def div(x, y, name=None) -> Tensor:
+    """Deprecated Python 2 division: floats divide exactly, ints floor-divide.
+
+    Example: `tf.div(7, 2)` -> 3; `tf.div(7.0, 2.0)` -> 3.5.
+    """
+    with name_scope(name, "div", [x, y]) as scope:
+        x, y = convert_pair(x, y)
+        if x.dtype.base_dtype.is_floating or x.dtype.base_dtype.is_complex:
+            return RealDiv.apply([x, y], name=scope)
+        return FloorDiv.apply([x, y], name=scope)
+
+
+@register_op("FloorDiv")
+class FloorDiv(OpDef):
+    """Elementwise floor(x / y): rounds toward minus infinity, like Python's //."""
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("FloorDiv", x, y, REALS)
+
+    @staticmethod
+    def compute(x, y):
+        check_nonzero_divisor(y)
+        return np.floor_divide(x, y)
+
+    gradient = staticmethod(no_gradient)
+
+
+def floordiv(x, y, name=None) -> Tensor:
+    """Elementwise floor division.  Example: `tf.floordiv(7, -2)` -> -4."""
+    return FloorDiv.apply([x, y], name=name or "floordiv")
+
+
+floor_div = floordiv
+
+
+@register_op("FloorMod")
+class FloorMod(OpDef):
+    """Elementwise remainder of floor division; the sign follows y, as in Python's %."""
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("FloorMod", x, y, REALS)
+
+    @staticmethod
+    def compute(x, y):
+        check_nonzero_divisor(y)
+        return np.mod(x, y)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .unary_ops import negative
+
+        x, y = op.inputs
+        # x mod y = x - floor(x / y) * y, with the floor treated as a constant.
+        return [reduce_to_input_shape(grad, x),
+                reduce_to_input_shape(multiply(grad, negative(floordiv(x, y))), y)]
+
+
+def floormod(x, y, name=None) -> Tensor:
+    """Elementwise floor modulo.  Example: `tf.floormod(7, -2)` -> -1."""
+    return FloorMod.apply([x, y], name=name)
+
+
+mod = floormod
+
+
+@register_op("Pow")
+class Pow(OpDef):
+    """Elementwise x ** y with broadcasting."""
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("Pow", x, y)
+
+    compute = staticmethod(np.power)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .comparison_ops import greater, not_equal, where
+        from .unary_ops import log
+        from .array_ops import ones_like, zeros_like
+
+        x, y = op.inputs
+        z = op.outputs[0]
+        dx = multiply(grad, multiply(y, pow_(x, subtract(y, 1))))
+        # log(x) is only used where x > 0; elsewhere dy is 0 (training.md section 3.6).
+        mask = not_equal(x, 0) if x.dtype.is_complex else greater(x, 0)
+        safe_x = where(mask, x, ones_like(x))
+        log_x = where(mask, log(safe_x), zeros_like(x))
+        dy = multiply(grad, multiply(z, log_x))
+        return [reduce_to_input_shape(dx, x), reduce_to_input_shape(dy, y)]
+
+
+def pow_(x, y, name=None) -> Tensor:
+    """Elementwise power (exported as `tf.pow`).  Example: `tf.pow(2.0, 3.0)` -> 8.0."""
+    return Pow.apply([x, y], name=name)
+
+
+def min_or_max_gradient(op, grad, x_wins):
+    """Route `grad` to x where `x_wins` (ties included), to y elsewhere."""
+    from .array_ops import zeros_like
+    from .comparison_ops import where
+
+    x, y = op.inputs
+    zeros = zeros_like(grad)
+    return [reduce_to_input_shape(where(x_wins, grad, zeros), x),
+            reduce_to_input_shape(where(x_wins, zeros, grad), y)]
+
+
+@register_op("Maximum")
+class Maximum(OpDef):
+    """Elementwise max(x, y); in the gradient a tie goes to x."""
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("Maximum", x, y, REALS)
+
+    compute = staticmethod(np.maximum)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .comparison_ops import greater_equal
+
+        x, y = op.inputs
+        return min_or_max_gradient(op, grad, greater_equal(x, y))
+
+
+def maximum(x, y, name=None) -> Tensor:
+    """Elementwise maximum.  Example: `tf.maximum([1, 5], 3)` -> [3, 5]."""
+    return Maximum.apply([x, y], name=name)
+
+
+@register_op("Minimum")
+class Minimum(OpDef):
+    """Elementwise min(x, y); in the gradient a tie goes to x."""
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("Minimum", x, y, REALS)
+
+    compute = staticmethod(np.minimum)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .comparison_ops import less_equal
+
+        x, y = op.inputs
+        return min_or_max_gradient(op, grad, less_equal(x, y))
+
+
+def minimum(x, y, name=None) -> Tensor:
+    """Elementwise minimum.  Example: `tf.minimum([1, 5], 3)` -> [1, 3]."""
+    return Minimum.apply([x, y], name=name)
+
+
+@register_op("SquaredDifference")
+class SquaredDifference(OpDef):
+    """Elementwise (x - y) ** 2 with broadcasting."""
+
+    inputs = ("x", "y")
+
+    @staticmethod
+    def infer(x, y):
+        return binary_spec("SquaredDifference", x, y,
+                           FLOATS + ("int32", "int64", "complex64", "complex128"))
+
+    @staticmethod
+    def compute(x, y):
+        return np.square(np.subtract(x, y))
+
+    @staticmethod
+    def gradient(op, grad):
+        from .unary_ops import negative
+
+        x, y = op.inputs
+        dx = multiply(multiply(grad, 2), subtract(x, y))
+        return [reduce_to_input_shape(dx, x), reduce_to_input_shape(negative(dx), y)]
+
+
+def squared_difference(x, y, name=None) -> Tensor:
+    """Elementwise (x - y)^2.  Example: `tf.squared_difference(3.0, 1.0)` -> 4.0."""
+    return SquaredDifference.apply([x, y], name=name)
+
+
 @register_op("AddN")
 class AddN(OpDef):
     """Sum of N tensors of the same shape and dtype."""
 
     @staticmethod
     def infer(*xs):
-        from .common import check_same_dtype
-
         if not xs:
             raise ValueError("add_n needs at least one tensor.")
+        check_dtype_in("AddN", xs[0], NUMBERS, arg="inputs")
         check_same_dtype("AddN", xs, names=[f"inputs_{i}" for i in range(len(xs))])
         shape = xs[0].shape
         for x in xs[1:]:
-            shape = shape.merge_with(x.shape)
+            try:
+                shape = shape.merge_with(x.shape)
+            except ValueError:
+                raise ValueError(f"Shapes must be equal for add_n, got {xs[0].shape} and "
+                                 f"{x.shape}. Fix: add_n does not broadcast; use tf.add "
+                                 "or reshape the inputs.") from None
         return Spec(xs[0].dtype, shape)
 
     @staticmethod
@@ -108,102 +440,105 @@ def add_n(inputs, name=None) -> Tensor:
     return AddN.apply(inputs, name=name)
 
 
-@register_op("Sum")
-class Sum(OpDef):
-    """Sum over the axes in `reduction_indices` (every axis when it is None)."""
+@register_op("Cast")
+class Cast(OpDef):
+    """Convert x to dtype `DstT`: floats truncate toward zero into ints, nonzero is True."""
 
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        check_dtype_in("Sum", x, NUMBERS + ("bool",))
-        return Spec(x.dtype, reduced_static_shape(x.shape, axis, keepdims))
+    inputs = ("x",)
 
     @staticmethod
-    def compute(x, axis, *, keepdims):
-        return np.asarray(np.sum(x, axis=tuple(np.ravel(axis)), keepdims=keepdims,
-                                 dtype=x.dtype))
+    def infer(x, *, DstT):  # noqa: N803 - TF's attribute name
+        return Spec(DstT, x.shape)
+
+    @staticmethod
+    def compute(x, *, DstT):  # noqa: N803
+        source = np.asarray(x)
+        if (source.dtype == object) != (DstT == _dtypes.string):
+            raise errors.UnimplementedError(
+                None, None, f"Cast {_dtypes.as_dtype(source.dtype).name} to {DstT.name} is not "
+                "supported. Fix: use tf.strings.to_number / tf.strings.as_string.")
+        if np.iscomplexobj(source) and not DstT.is_complex:
+            source = source.real  # TF keeps the real part
+        with np.errstate(invalid="ignore"):
+            return source.astype(DstT.as_numpy_dtype)
 
     @staticmethod
     def gradient(op, grad):
-        return [broadcast_reduction_grad(op, grad), None]
+        source = op.inputs[0].dtype.base_dtype
+        differentiable = (source.is_floating or source.is_complex) and \
+            (grad.dtype.is_floating or grad.dtype.is_complex)
+        return [cast(grad, source) if differentiable else None]
 
 
-def reduced_static_shape(shape: TensorShape, axis: Spec, keepdims: bool) -> TensorShape:
-    """Static output shape of a reduction whose axes are the (maybe constant) tensor `axis`."""
-    if shape.ndims is None:
-        return TensorShape(None)
-    if axis.value is None:
-        return TensorShape([None] * shape.ndims) if keepdims else TensorShape(None)
-    axes = reduction_axes(shape, axis.value)
-    dims = shape.known
-    if keepdims:
-        return TensorShape([1 if i in axes else d for i, d in enumerate(dims)])
-    return TensorShape([d for i, d in enumerate(dims) if i not in axes])
+def cast(x, dtype, name=None) -> Tensor:
+    """Cast `x` to `dtype`; returns `x` itself when it already has that dtype.
 
-
-def broadcast_reduction_grad(op, grad):
-    """Gradient helper of Sum-like reductions: reshape to kept dims, broadcast to the input."""
-    from .array_ops import broadcast_to, reshape, shape
-
-    x, axis = op.inputs[0], op.inputs[1]
-    if not op.attrs["keepdims"]:
-        if x.shape.is_fully_defined() and axis._static_value is not None:
-            axes = reduction_axes(x.shape, axis._static_value)
-            kept = [1 if i in axes else d for i, d in enumerate(x.shape.known)]
-        else:
-            kept = ReducedShape.apply([shape(x), axis])
-        grad = reshape(grad, kept)
-    target = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
-    return broadcast_to(grad, target)
-
-
-@register_op("ReducedShape")
-class ReducedShape(OpDef):
-    """The input shape with reduced axes set to 1 (gradient helper of reductions).
-
-    TF1 note: TF computes this with DynamicStitch; minigraph uses one small op.
+    Example: `tf.cast([-1.7, 2.5], tf.int32)` -> [-1, 2].
     """
-
-    inputs = ("input_shape", "axes")
-    input_types = ("int32", "int32")
-
-    @staticmethod
-    def infer(input_shape, axes):
-        return Spec(input_shape.dtype, input_shape.shape)
-
-    @staticmethod
-    def compute(input_shape, axes):
-        out = np.array(input_shape, copy=True)
-        out[np.ravel(axes) % max(len(out), 1)] = 1
-        return out
-
-    gradient = staticmethod(lambda op, grad: [None, None])
+    dtype = _dtypes.as_dtype(dtype).base_dtype
+    if isinstance(x, Tensor) and x.dtype.base_dtype == dtype:
+        return x
+    with name_scope(name, "Cast", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        if x.dtype.base_dtype == dtype:
+            return x
+        return Cast.apply([x], name=scope, DstT=dtype)
 
 
-def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
-               keep_dims=None) -> Tensor:
-    """Sum of elements across axes.  Example: `tf.reduce_sum([[1, 2], [3, 4]], 0)` -> [4, 6]."""
-    return reduction(Sum, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+def to_float(x, name="ToFloat") -> Tensor:
+    """Deprecated: `tf.cast(x, tf.float32)`."""
+    return cast(x, _dtypes.float32, name=name)
 
 
-def reduction(op_def, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):
-    """Build a reduction op; `axis=None` becomes the constant list of every axis (as in TF)."""
-    from .array_ops import range_, rank
+def to_double(x, name="ToDouble") -> Tensor:
+    """Deprecated: `tf.cast(x, tf.float64)`."""
+    return cast(x, _dtypes.float64, name=name)
 
-    axis = reduction_indices if axis is None else axis
-    keep = bool(keepdims if keepdims is not None else keep_dims)
-    x = convert_to_tensor(input_tensor)
-    if axis is None:
-        if x.shape.ndims is not None:
-            axis = list(range(x.shape.ndims))
-        else:
-            axis = range_(0, rank(x))
-    return op_def.apply([x, axis], name=name, keepdims=keep)
 
+def to_int32(x, name="ToInt32") -> Tensor:
+    """Deprecated: `tf.cast(x, tf.int32)`."""
+    return cast(x, _dtypes.int32, name=name)
+
+
+def to_int64(x, name="ToInt64") -> Tensor:
+    """Deprecated: `tf.cast(x, tf.int64)`."""
+    return cast(x, _dtypes.int64, name=name)
+
+
+# The rest of the family, re-exported so that `math_ops.<name>` finds every math op.
+from .comparison_ops import *  # noqa: E402,F401,F403
+from .comparison_ops import __all__ as _comparison_all  # noqa: E402
+from .linalg_ops import *  # noqa: E402,F401,F403
+from .linalg_ops import __all__ as _linalg_all  # noqa: E402
+from .reduction_ops import *  # noqa: E402,F401,F403
+from .reduction_ops import __all__ as _reduction_all  # noqa: E402
+from .reduction_ops import broadcast_reduction_grad, reduction  # noqa: E402,F401
+from .unary_ops import *  # noqa: E402,F401,F403
+from .unary_ops import __all__ as _unary_all  # noqa: E402
+from .unary_ops import abs_, negative, round_  # noqa: E402,F401
+from .comparison_ops import greater, greater_equal, less, less_equal, logical_and, \
+    logical_not, logical_or, logical_xor  # noqa: E402
+from .linalg_ops import matmul  # noqa: E402
+
+__all__ += _unary_all + _reduction_all + _linalg_all + _comparison_all
 
 OPERATORS.update({
     "add": lambda x, y: AddV2.apply([x, y], name="add"),
+    "sub": lambda x, y: Sub.apply([x, y], name="sub"),
     "mul": lambda x, y: Mul.apply([x, y], name="mul"),
+    "truediv": lambda x, y: truediv(x, y, name="truediv"),
+    "floordiv": lambda x, y: FloorDiv.apply([x, y], name="floordiv"),
+    "mod": lambda x, y: FloorMod.apply([x, y], name="mod"),
+    "pow": lambda x, y: Pow.apply([x, y], name="pow"),
+    "matmul": lambda x, y: matmul(x, y, name="matmul"),
+    "neg": lambda x: negative(x),
+    "abs": lambda x: abs_(x),
+    "less": lambda x, y: less(x, y),
+    "less_equal": lambda x, y: less_equal(x, y),
+    "greater": lambda x, y: greater(x, y),
+    "greater_equal": lambda x, y: greater_equal(x, y),
+    "and": lambda x, y: logical_and(x, y, name="and"),
+    "or": lambda x, y: logical_or(x, y, name="or"),
+    "xor": lambda x, y: logical_xor(x, y, name="xor"),
+    "invert": lambda x: logical_not(x),
 })

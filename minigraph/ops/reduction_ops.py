@@ -1,0 +1,424 @@
+"""Reductions: Sum, Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin (one block per op).
+
+Lives here: the reduce_* family sharing one constructor helper (`reduction`) and one shape
+rule (`reduced_static_shape`); gradients share `broadcast_reduction_grad`. Each reduction op
+takes the axes as a second int32 input, as TF does; `axis=None` becomes every axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..graph import Spec, Tensor
+from ..registry import OpDef, no_gradient, register_op
+from ..shapes import TensorShape
+from .common import NUMBERS, check_dtype_in, reduction_axes
+from .constant_op import convert_to_tensor
+
+REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
+
+__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+           "reduce_all", "reduce_any", "argmax", "argmin", "arg_max", "arg_min"]
+
+
+def reduced_static_shape(shape: TensorShape, axis: Spec, keepdims: bool) -> TensorShape:
+    """Static output shape of a reduction whose axes are the (maybe constant) tensor `axis`."""
+    if shape.ndims is None:
+        return TensorShape(None)
+    if axis.value is None:
+        return TensorShape([None] * shape.ndims) if keepdims else TensorShape(None)
+    axes = reduction_axes(shape, axis.value)
+    dims = shape.known
+    if keepdims:
+        return TensorShape([1 if i in axes else d for i, d in enumerate(dims)])
+    return TensorShape([d for i, d in enumerate(dims) if i not in axes])
+
+
+def reduction_spec(op_type: str, x: Spec, axis: Spec, keepdims: bool, allowed) -> Spec:
+    """Spec of a reduction: input dtype, reduced static shape."""
+    check_dtype_in(op_type, x, allowed, arg="input")
+    return Spec(x.dtype, reduced_static_shape(x.shape, axis, keepdims))
+
+
+def np_axes(axis) -> tuple:
+    return tuple(int(a) for a in np.ravel(axis))
+
+
+def to_kept_dims(op, t):
+    """Reshape a reduction's output-shaped tensor `t` to the input rank (reduced axes 1)."""
+    from .array_ops import reshape, shape
+
+    x, axis = op.inputs[0], op.inputs[1]
+    if op.attrs["keepdims"]:
+        return t
+    if x.shape.is_fully_defined() and axis._static_value is not None:
+        axes = reduction_axes(x.shape, axis._static_value)
+        kept = [1 if i in axes else d for i, d in enumerate(x.shape.known)]
+    else:
+        kept = ReducedShape.apply([shape(x), axis])
+    return reshape(t, kept)
+
+
+def broadcast_reduction_grad(op, grad):
+    """Gradient helper of Sum-like reductions: reshape to kept dims, broadcast to the input."""
+    from .array_ops import broadcast_to, shape
+
+    x = op.inputs[0]
+    target = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
+    return broadcast_to(to_kept_dims(op, grad), target)
+
+
+@register_op("ReducedShape")
+class ReducedShape(OpDef):
+    """The input shape with reduced axes set to 1 (gradient helper of reductions).
+
+    TF1 note: TF computes this with DynamicStitch; minigraph uses one small op.
+    """
+
+    inputs = ("input_shape", "axes")
+    input_types = ("int32", "int32")
+
+    @staticmethod
+    def infer(input_shape, axes):
+        return Spec(input_shape.dtype, input_shape.shape)
+
+    @staticmethod
+    def compute(input_shape, axes):
+        out = np.array(input_shape, copy=True)
+        out[np.ravel(axes) % max(len(out), 1)] = 1
+        return out
+
+    gradient = staticmethod(no_gradient)
+
+
+def reduction(op_def, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):
+    """Build a reduction op; `axis=None` becomes the constant list of every axis (as in TF)."""
+    from .array_ops import range_, rank
+
+    if axis is not None and reduction_indices is not None:
+        raise ValueError("Can not specify both 'axis' and 'reduction_indices'. Fix: pass only "
+                         "`axis` (reduction_indices is its deprecated name).")
+    if keepdims is not None and keep_dims is not None:
+        raise ValueError("Can not specify both 'keepdims' and 'keep_dims'. Fix: pass only "
+                         "`keepdims` (keep_dims is its deprecated name).")
+    axis = reduction_indices if axis is None else axis
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    x = convert_to_tensor(input_tensor)
+    if axis is None:
+        if x.shape.ndims is not None:
+            axis = list(range(x.shape.ndims))
+        else:
+            axis = range_(0, rank(x))
+    return op_def.apply([x, axis], name=name, keepdims=keep)
+
+
+@register_op("Sum")
+class Sum(OpDef):
+    """Sum over the axes in `reduction_indices`."""
+
+    inputs = ("input", "reduction_indices")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, axis, *, keepdims):
+        return reduction_spec("Sum", x, axis, keepdims, NUMBERS)
+
+    @staticmethod
+    def compute(x, axis, *, keepdims):
+        return np.sum(x, axis=np_axes(axis), keepdims=keepdims, dtype=x.dtype)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [broadcast_reduction_grad(op, grad), None]
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+               keep_dims=None) -> Tensor:
+    """Sum of elements across axes.  Example: `tf.reduce_sum([[1, 2], [3, 4]], 0)` -> [4, 6]."""
+    return reduction(Sum, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+@register_op("Mean")
+class Mean(OpDef):
+    """Mean over the axes in `reduction_indices` (integer means truncate, as TF's)."""
+
+    inputs = ("input", "reduction_indices")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, axis, *, keepdims):
+        return reduction_spec("Mean", x, axis, keepdims, NUMBERS)
+
+    @staticmethod
+    def compute(x, axis, *, keepdims):
+        return np.asarray(np.mean(x, axis=np_axes(axis), keepdims=keepdims, dtype=x.dtype),
+                          dtype=x.dtype)[()]
+
+    @staticmethod
+    def gradient(op, grad):
+        from .array_ops import shape
+        from .math_ops import cast, floordiv, maximum, realdiv
+
+        x, y = op.inputs[0], op.outputs[0]
+        if x.shape.is_fully_defined() and y.shape.is_fully_defined():
+            count = max(x.shape.num_elements() // max(y.shape.num_elements(), 1), 1)
+        else:
+            count = cast(maximum(floordiv(reduce_prod(shape(x)), reduce_prod(shape(y))), 1),
+                         grad.dtype)
+        return [realdiv(broadcast_reduction_grad(op, grad), count), None]
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+                keep_dims=None) -> Tensor:
+    """Mean of elements across axes.  Example: `tf.reduce_mean([1.0, 2.0])` -> 1.5."""
+    return reduction(Mean, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+def min_or_max_grad(op, grad):
+    """`grad` split equally among the elements equal to the extreme value (ties share)."""
+    from .comparison_ops import equal
+    from .math_ops import cast, multiply, realdiv
+
+    x = op.inputs[0]
+    picked = cast(equal(x, to_kept_dims(op, op.outputs[0])), grad.dtype)
+    count = reduce_sum(picked, op.inputs[1], keepdims=True)
+    return [multiply(realdiv(picked, count), to_kept_dims(op, grad)), None]
+
+
+def lowest(dtype):
+    """The start value of a max-reduction: -inf for floats, the smallest int otherwise."""
+    return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
+
+
+def highest(dtype):
+    """The start value of a min-reduction: inf for floats, the largest int otherwise."""
+    return np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).max
+
+
+@register_op("Max")
+class Max(OpDef):
+    """Maximum over the axes; an empty reduction gives the dtype's lowest value."""
+
+    inputs = ("input", "reduction_indices")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, axis, *, keepdims):
+        return reduction_spec("Max", x, axis, keepdims, REALS)
+
+    @staticmethod
+    def compute(x, axis, *, keepdims):
+        return np.max(x, axis=np_axes(axis), keepdims=keepdims, initial=lowest(x.dtype))
+
+    gradient = staticmethod(min_or_max_grad)
+
+
+def reduce_max(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+               keep_dims=None) -> Tensor:
+    """Maximum across axes.  Example: `tf.reduce_max([[1, 5], [3, 2]], 1)` -> [5, 3]."""
+    return reduction(Max, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+@register_op("Min")
+class Min(OpDef):
+    """Minimum over the axes; an empty reduction gives the dtype's highest value."""
+
+    inputs = ("input", "reduction_indices")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, axis, *, keepdims):
+        return reduction_spec("Min", x, axis, keepdims, REALS)
+
+    @staticmethod
+    def compute(x, axis, *, keepdims):
+        return np.min(x, axis=np_axes(axis), keepdims=keepdims, initial=highest(x.dtype))
+
+    gradient = staticmethod(min_or_max_grad)
+
+
+def reduce_min(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+               keep_dims=None) -> Tensor:
+    """Minimum across axes.  Example: `tf.reduce_min([[1, 5], [3, 2]], 1)` -> [1, 2]."""
+    return reduction(Min, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+@register_op("Prod")
+class Prod(OpDef):
+    """Product over the axes."""
+
+    inputs = ("input", "reduction_indices")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, axis, *, keepdims):
+        return reduction_spec("Prod", x, axis, keepdims, NUMBERS)
+
+    @staticmethod
+    def compute(x, axis, *, keepdims):
+        return np.prod(x, axis=np_axes(axis), keepdims=keepdims, dtype=x.dtype)
+
+    @staticmethod
+    def gradient(op, grad):
+        # d prod / d x_i = product of the other elements. Computed without dividing by x_i so
+        # that zeros work: with one zero only that element gets the product of the rest,
+        # with two or more zeros every element gets 0.
+        from .array_ops import broadcast_to, ones_like, shape
+        from .comparison_ops import equal, where
+        from .math_ops import cast, multiply, realdiv
+
+        x, axis = op.inputs[0], op.inputs[1]
+        is_zero = equal(x, 0)
+        nonzero = where(is_zero, ones_like(x), x)
+        zeros = reduce_sum(cast(is_zero, x.dtype), axis, keepdims=True)
+        rest = reduce_prod(nonzero, axis, keepdims=True)
+        target = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
+        if_zero = broadcast_to(multiply(rest, cast(equal(zeros, 1), x.dtype)), target)
+        if_nonzero = multiply(realdiv(rest, nonzero), cast(equal(zeros, 0), x.dtype))
+        others = where(is_zero, if_zero, if_nonzero)
+        return [multiply(others, to_kept_dims(op, grad)), None]
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+                keep_dims=None) -> Tensor:
+    """Product across axes.  Example: `tf.reduce_prod([[1, 2], [3, 4]])` -> 24."""
+    return reduction(Prod, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+@register_op("All")
+class All(OpDef):
+    """Logical and over the axes (bool only); no gradient."""
+
+    inputs = ("input", "reduction_indices")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, axis, *, keepdims):
+        return reduction_spec("All", x, axis, keepdims, ("bool",))
+
+    @staticmethod
+    def compute(x, axis, *, keepdims):
+        return np.all(x, axis=np_axes(axis), keepdims=keepdims)
+
+    gradient = staticmethod(no_gradient)
+
+
+def reduce_all(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+               keep_dims=None) -> Tensor:
+    """True where every element is True.  Example: `tf.reduce_all([True, False])` -> False."""
+    return reduction(All, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+@register_op("Any")
+class Any(OpDef):
+    """Logical or over the axes (bool only); no gradient."""
+
+    inputs = ("input", "reduction_indices")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, axis, *, keepdims):
+        return reduction_spec("Any", x, axis, keepdims, ("bool",))
+
+    @staticmethod
+    def compute(x, axis, *, keepdims):
+        return np.any(x, axis=np_axes(axis), keepdims=keepdims)
+
+    gradient = staticmethod(no_gradient)
+
+
+def reduce_any(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+               keep_dims=None) -> Tensor:
+    """True where any element is True.  Example: `tf.reduce_any([True, False])` -> True."""
+    return reduction(Any, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+def arg_spec(op_type: str, x: Spec, dimension: Spec, output_type) -> Spec:
+    """Spec of ArgMax/ArgMin: the input shape without the reduced axis, int32/int64 out."""
+    check_dtype_in(op_type, x, REALS, arg="input")
+    if output_type.name not in ("int32", "int64"):
+        raise TypeError(f"output_type of {op_type} must be tf.int32 or tf.int64, got "
+                        f"{output_type.name}.")
+    if dimension.shape.ndims not in (None, 0):
+        raise ValueError(f"{op_type} takes one axis (a scalar), got shape {dimension.shape}. "
+                         "Fix: reduce one axis at a time.")
+    if x.shape.ndims is None or dimension.value is None:
+        rank = None if x.shape.ndims is None else x.shape.ndims - 1
+        return Spec(output_type, TensorShape(None if rank is None else [None] * rank))
+    (axis,) = reduction_axes(x.shape, dimension.value)
+    return Spec(output_type, TensorShape([d for i, d in enumerate(x.shape.known) if i != axis]))
+
+
+@register_op("ArgMax")
+class ArgMax(OpDef):
+    """Index of the largest value along one axis (the first one on ties); no gradient."""
+
+    inputs = ("input", "dimension")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, dimension, *, output_type):
+        return arg_spec("ArgMax", x, dimension, output_type)
+
+    @staticmethod
+    def compute(x, dimension, *, output_type):
+        return np.argmax(x, axis=int(dimension)).astype(output_type.as_numpy_dtype)
+
+    gradient = staticmethod(no_gradient)
+
+
+@register_op("ArgMin")
+class ArgMin(OpDef):
+    """Index of the smallest value along one axis (the first one on ties); no gradient."""
+
+    inputs = ("input", "dimension")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, dimension, *, output_type):
+        return arg_spec("ArgMin", x, dimension, output_type)
+
+    @staticmethod
+    def compute(x, dimension, *, output_type):
+        return np.argmin(x, axis=int(dimension)).astype(output_type.as_numpy_dtype)
+
+    gradient = staticmethod(no_gradient)
+
+
+def argmax(input, axis=None, name=None, dimension=None,  # noqa: A002 - TF's argument name
+           output_type=_dtypes.int64) -> Tensor:
+    """Index of the largest value along `axis` (default 0).
+
+    Example: `tf.argmax([1, 3, 2])` -> 1 (int64).
+    """
+    axis = _arg_axis(axis, dimension)
+    return ArgMax.apply([input, axis], name=name, output_type=_dtypes.as_dtype(output_type))
+
+
+def argmin(input, axis=None, name=None, dimension=None,  # noqa: A002
+           output_type=_dtypes.int64) -> Tensor:
+    """Index of the smallest value along `axis` (default 0).
+
+    Example: `tf.argmin([1, 3, 0])` -> 2 (int64).
+    """
+    axis = _arg_axis(axis, dimension)
+    return ArgMin.apply([input, axis], name=name, output_type=_dtypes.as_dtype(output_type))
+
+
+def arg_max(input, dimension, name=None, output_type=_dtypes.int64) -> Tensor:  # noqa: A002
+    """Deprecated TF1 spelling of `tf.argmax(input, dimension)`."""
+    return argmax(input, dimension, name=name, output_type=output_type)
+
+
+def arg_min(input, dimension, name=None, output_type=_dtypes.int64) -> Tensor:  # noqa: A002
+    """Deprecated TF1 spelling of `tf.argmin(input, dimension)`."""
+    return argmin(input, dimension, name=name, output_type=output_type)
+
+
+def _arg_axis(axis, dimension):
+    if axis is not None and dimension is not None:
+        raise ValueError("Cannot specify both 'axis' and 'dimension'. Fix: pass only `axis`.")
+    axis = dimension if axis is None else axis
+    return 0 if axis is None else axis  # TF1 reduces axis 0 when none is given
+

@@ -1,0 +1,450 @@
+"""Elementwise unary math ops: Neg, Abs, Sign, Exp, Log, Sqrt, Sigmoid, Floor, ... (one block each).
+
+Lives here: ops of one input whose output has the input's shape and dtype, plus SqrtGrad,
+the kernel of Sqrt's gradient. Binary arithmetic is in math_ops.py. Each kernel casts its
+result to the input dtype, so numpy's promotion rules never leak into the graph's dtypes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph import Spec, Tensor
+from ..registry import OpDef, no_gradient, register_op
+from .common import FLOATS, check_dtype_in, check_same_dtype
+
+SIGNED = FLOATS + ("int8", "int16", "int32", "int64")
+
+__all__ = ["negative", "neg", "sign", "exp", "log", "log1p", "sqrt", "rsqrt", "square",
+           "reciprocal", "sin", "cos", "tanh", "sigmoid", "floor", "ceil"]
+# abs_ and round_ shadow builtins: minigraph/__init__.py exports them as tf.abs and tf.round.
+
+
+def unary_spec(op_type: str, x: Spec, allowed=FLOATS) -> Spec:
+    """Spec of an elementwise unary op: same dtype and shape as the input."""
+    check_dtype_in(op_type, x, allowed)
+    return Spec(x.dtype, x.shape)
+
+
+def like(x, value):
+    """`value` as an array (or numpy scalar) of x's dtype."""
+    return np.asarray(value, dtype=np.asarray(x).dtype)[()]
+
+
+def _mul(x, y):
+    from .math_ops import multiply
+
+    return multiply(x, y)
+
+
+@register_op("Neg")
+class Neg(OpDef):
+    """Elementwise -x."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Neg", x, SIGNED + ("complex64", "complex128"))
+
+    compute = staticmethod(np.negative)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [negative(grad)]
+
+
+def negative(x, name=None) -> Tensor:
+    """Elementwise negation.  Example: `tf.negative([1, -2])` -> [-1, 2]."""
+    return Neg.apply([x], name=name)
+
+
+neg = negative  # deprecated TF1 name
+
+
+@register_op("Abs")
+class Abs(OpDef):
+    """Elementwise |x|; its gradient is g * sign(x), so 0 at x = 0."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Abs", x, SIGNED)
+
+    compute = staticmethod(np.abs)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [_mul(grad, sign(op.inputs[0]))]
+
+
+def abs_(x, name=None) -> Tensor:
+    """Elementwise absolute value (exported as `tf.abs`).  Example: `tf.abs(-2.0)` -> 2.0."""
+    return Abs.apply([x], name=name)
+
+
+@register_op("Sign")
+class Sign(OpDef):
+    """Elementwise -1, 0 or 1; its gradient is a zeros tensor (not None)."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Sign", x, SIGNED)
+
+    compute = staticmethod(np.sign)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .array_ops import zeros_like
+
+        return [zeros_like(op.inputs[0])]
+
+
+def sign(x, name=None) -> Tensor:
+    """Elementwise sign.  Example: `tf.sign([-3.0, 0.0, 2.0])` -> [-1, 0, 1]."""
+    return Sign.apply([x], name=name)
+
+
+@register_op("Exp")
+class Exp(OpDef):
+    """Elementwise e ** x."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Exp", x)
+
+    compute = staticmethod(np.exp)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [_mul(grad, op.outputs[0])]
+
+
+def exp(x, name=None) -> Tensor:
+    """Elementwise exponential.  Example: `tf.exp(0.0)` -> 1.0."""
+    return Exp.apply([x], name=name)
+
+
+@register_op("Log")
+class Log(OpDef):
+    """Elementwise natural logarithm (-inf at 0, nan below)."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Log", x)
+
+    compute = staticmethod(np.log)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [_mul(grad, reciprocal(op.inputs[0]))]
+
+
+def log(x, name=None) -> Tensor:
+    """Elementwise natural logarithm.  Example: `tf.log(1.0)` -> 0.0."""
+    return Log.apply([x], name=name)
+
+
+@register_op("Log1p")
+class Log1p(OpDef):
+    """Elementwise log(1 + x), accurate for small x."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Log1p", x)
+
+    compute = staticmethod(np.log1p)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .math_ops import add
+
+        return [_mul(grad, reciprocal(add(op.inputs[0], 1)))]
+
+
+def log1p(x, name=None) -> Tensor:
+    """Elementwise log(1 + x).  Example: `tf.log1p(0.0)` -> 0.0."""
+    return Log1p.apply([x], name=name)
+
+
+@register_op("Sqrt")
+class Sqrt(OpDef):
+    """Elementwise square root; the gradient is SqrtGrad(y, g) = 0.5 * g / y."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Sqrt", x)
+
+    compute = staticmethod(np.sqrt)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [SqrtGrad.apply([op.outputs[0], grad])]
+
+
+def sqrt(x, name=None) -> Tensor:
+    """Elementwise square root.  Example: `tf.sqrt(4.0)` -> 2.0."""
+    return Sqrt.apply([x], name=name)
+
+
+@register_op("SqrtGrad")
+class SqrtGrad(OpDef):
+    """0.5 * dy / y, and 0 wherever dy == 0 (as TF 2.21's kernel), so sqrt(0) with a zero
+    upstream gradient gives 0, not nan (reference training.md section 3.6, where NaN trap).
+    """
+
+    inputs = ("y", "dy")
+
+    @staticmethod
+    def infer(y, dy):
+        check_dtype_in("SqrtGrad", y, FLOATS, arg="y")
+        check_same_dtype("SqrtGrad", [y, dy], names=("y", "dy"))
+        return Spec(y.dtype, y.shape.merge_with(dy.shape))
+
+    @staticmethod
+    def compute(y, dy):
+        return like(y, np.where(dy == 0, 0, 0.5 * dy / y))
+
+    @staticmethod
+    def gradient(op, grad):
+        from .math_ops import realdiv
+
+        y, z = op.inputs[0], op.outputs[0]
+        scaled = realdiv(grad, y)
+        return [negative(_mul(scaled, z)), _mul(scaled, 0.5)]
+
+
+@register_op("Rsqrt")
+class Rsqrt(OpDef):
+    """Elementwise 1 / sqrt(x); the gradient is -0.5 * g * y^3."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Rsqrt", x)
+
+    @staticmethod
+    def compute(x):
+        return like(x, 1 / np.sqrt(x))
+
+    @staticmethod
+    def gradient(op, grad):
+        y = op.outputs[0]
+        return [_mul(_mul(grad, _mul(y, square(y))), -0.5)]
+
+
+def rsqrt(x, name=None) -> Tensor:
+    """Elementwise reciprocal square root.  Example: `tf.rsqrt(4.0)` -> 0.5."""
+    return Rsqrt.apply([x], name=name)
+
+
+@register_op("Square")
+class Square(OpDef):
+    """Elementwise x * x."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Square", x, SIGNED + ("complex64", "complex128"))
+
+    compute = staticmethod(np.square)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [_mul(grad, _mul(op.inputs[0], 2))]
+
+
+def square(x, name=None) -> Tensor:
+    """Elementwise square.  Example: `tf.square(-3)` -> 9."""
+    return Square.apply([x], name=name)
+
+
+@register_op("Reciprocal")
+class Reciprocal(OpDef):
+    """Elementwise 1 / x; the gradient is -g * y^2."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Reciprocal", x)
+
+    @staticmethod
+    def compute(x):
+        return like(x, np.reciprocal(x))
+
+    @staticmethod
+    def gradient(op, grad):
+        y = op.outputs[0]
+        return [negative(_mul(grad, square(y)))]
+
+
+def reciprocal(x, name=None) -> Tensor:
+    """Elementwise 1 / x.  Example: `tf.reciprocal(4.0)` -> 0.25."""
+    return Reciprocal.apply([x], name=name)
+
+
+@register_op("Sin")
+class Sin(OpDef):
+    """Elementwise sine."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Sin", x)
+
+    compute = staticmethod(np.sin)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [_mul(grad, cos(op.inputs[0]))]
+
+
+def sin(x, name=None) -> Tensor:
+    """Elementwise sine.  Example: `tf.sin(0.0)` -> 0.0."""
+    return Sin.apply([x], name=name)
+
+
+@register_op("Cos")
+class Cos(OpDef):
+    """Elementwise cosine."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Cos", x)
+
+    compute = staticmethod(np.cos)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [negative(_mul(grad, sin(op.inputs[0])))]
+
+
+def cos(x, name=None) -> Tensor:
+    """Elementwise cosine.  Example: `tf.cos(0.0)` -> 1.0."""
+    return Cos.apply([x], name=name)
+
+
+@register_op("Tanh")
+class Tanh(OpDef):
+    """Elementwise hyperbolic tangent; the gradient is g * (1 - y^2)."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Tanh", x)
+
+    compute = staticmethod(np.tanh)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .math_ops import subtract
+
+        return [_mul(grad, subtract(1, square(op.outputs[0])))]
+
+
+def tanh(x, name=None) -> Tensor:
+    """Elementwise tanh.  Example: `tf.tanh(0.0)` -> 0.0."""
+    return Tanh.apply([x], name=name)
+
+
+@register_op("Sigmoid")
+class Sigmoid(OpDef):
+    """Elementwise 1 / (1 + exp(-x)); the gradient is g * y * (1 - y)."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Sigmoid", x)
+
+    @staticmethod
+    def compute(x):
+        # The tanh form never overflows, unlike 1 / (1 + exp(-x)) for large negative x.
+        return like(x, 0.5 * (1 + np.tanh(0.5 * np.asarray(x))))
+
+    @staticmethod
+    def gradient(op, grad):
+        from .math_ops import subtract
+
+        y = op.outputs[0]
+        return [_mul(grad, _mul(y, subtract(1, y)))]
+
+
+def sigmoid(x, name=None) -> Tensor:
+    """Elementwise logistic function.  Example: `tf.sigmoid(0.0)` -> 0.5."""
+    return Sigmoid.apply([x], name=name)
+
+
+@register_op("Floor")
+class Floor(OpDef):
+    """Elementwise largest integer not above x (float in, float out); no gradient."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Floor", x)
+
+    compute = staticmethod(np.floor)
+    gradient = staticmethod(no_gradient)
+
+
+def floor(x, name=None) -> Tensor:
+    """Elementwise floor.  Example: `tf.floor(-1.5)` -> -2.0."""
+    return Floor.apply([x], name=name)
+
+
+@register_op("Ceil")
+class Ceil(OpDef):
+    """Elementwise smallest integer not below x (float in, float out); no gradient."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Ceil", x)
+
+    compute = staticmethod(np.ceil)
+    gradient = staticmethod(no_gradient)
+
+
+def ceil(x, name=None) -> Tensor:
+    """Elementwise ceiling.  Example: `tf.ceil(-1.5)` -> -1.0."""
+    return Ceil.apply([x], name=name)
+
+
+@register_op("Round")
+class Round(OpDef):
+    """Elementwise rounding, halves to even (banker's rounding, as numpy); no gradient."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        return unary_spec("Round", x, SIGNED)
+
+    compute = staticmethod(np.round)
+    gradient = staticmethod(no_gradient)
+
+
+def round_(x, name=None) -> Tensor:
+    """Elementwise round half to even (exported as `tf.round`).  Example: `tf.round(2.5)` -> 2.0."""
+    return Round.apply([x], name=name)
