@@ -24,6 +24,7 @@ from .ops.array_ops import range_ as range  # noqa: A004
 from .ops.constant_op import *  # noqa: F401,F403
 from .ops.control_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
+from .ops.math_ops import abs_ as abs, pow_ as pow, round_ as round  # noqa: A004
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
 from .session import InteractiveSession, Session
@@ -41,6 +42,6 @@ __all__ = (
        "colocate_with", "control_dependencies", "device", "get_collection",
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
-       "newaxis", "errors", "dtypes", "range", "io", "losses", "nn", "summary", "test",
-       "train"]
+       "newaxis", "errors", "dtypes", "range", "abs", "pow", "round", "io", "losses", "nn",
+       "summary", "test", "train"]
 )
