@@ -55,6 +55,14 @@ class RunContext:
         """The random stream of `op` in this session (seeded from its seed attributes)."""
         return self.session.random_stream(op)
 
+    def state(self, op: Operation) -> dict:
+        """A dict private to `op` in this session (e.g. Print's count of runs that printed).
+
+        Unlike variable writes it is not rolled back when the run fails: it records side
+        effects that already happened.
+        """
+        return self.session.kernel_state(op)
+
 
 class Plan:
     """A compiled program for one (fetches, feeds) signature.
@@ -443,6 +451,7 @@ class Session:
         self._closed = False
         self._store = {}
         self._rngs = {}
+        self._kernel_states = {}
         self._plans = {}
         self._lock = threading.Lock()
         self._entered = None
@@ -464,6 +473,7 @@ class Session:
         self._closed = True
         self._store = {}
         self._rngs = {}
+        self._kernel_states = {}
         self._plans = {}
 
     def __enter__(self):
@@ -491,6 +501,7 @@ class Session:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Run the ops needed for `fetches` and return their values in the same structure."""
         self._check_open()
+        self._check_not_empty()
         targets, rebuild = _normalize_fetches(self._graph, fetches)
         feeds = self._normalize_feeds(feed_dict)
         if not targets:
@@ -524,12 +535,15 @@ class Session:
         key = (tuple(targets), frozenset(feeds))
         plan = self._plans.get(key)
         if plan is None:
-            if self._graph.version == 0:
-                raise RuntimeError("The Session graph is empty. Add operations to the graph "
-                                   "before calling run().")
+            self._check_not_empty()
             plan = Plan(self._graph, targets, feeds)
             self._plans[key] = plan
         return plan
+
+    def _check_not_empty(self):
+        if self._graph.version == 0:
+            raise RuntimeError("The Session graph is empty. Add operations to the graph "
+                               "before calling run().")
 
     def _check_open(self):
         if self._closed:
@@ -583,6 +597,10 @@ class Session:
         uninitialized (the error names the first such variable)."""
         ctx = RunContext(self)
         return {op: ctx.read(op) for op in var_ops}
+
+    def kernel_state(self, op) -> dict:
+        """The per-session scratch dict of a stateful kernel (created on first use)."""
+        return self._kernel_states.setdefault(op, {})
 
     def random_stream(self, op):
         """The numpy Generator of random op `op` in this session (created on first use)."""
