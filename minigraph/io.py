@@ -1,3 +1,5 @@
 """`tf.io`: graph writing (write_graph)."""
 
-__all__: list = []
+from .graphdef import write_graph
+
+__all__ = ["write_graph"]

@@ -1,3 +1,6 @@
-"""`tf.summary`: summary ops and the event-file writer (needs the `tensorboard` extra)."""
+"""`tf.summary`: summary ops and the event-file writer (FileWriter needs the `tensorboard` extra)."""
 
-__all__: list = []
+from .ops.summary_ops import histogram, merge, merge_all, scalar
+from .summary_writer import FileWriter
+
+__all__ = ["scalar", "histogram", "merge", "merge_all", "FileWriter"]
