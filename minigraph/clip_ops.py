@@ -23,20 +23,11 @@ __all__ = ["clip_by_value", "clip_by_norm", "global_norm", "clip_by_global_norm"
 TensorLike = object  # anything convertible to a Tensor: Tensor, Variable, number, array
 
 
-def _is_graph_value(value) -> bool:
-    return isinstance(value, Tensor) or hasattr(value, "_as_graph_element")
-
-
 def _check_not_enlarged(what: str, t: Tensor, result: Tensor) -> None:
     """The bounds may broadcast to t's shape but never enlarge it (a build-time ValueError)."""
+    known = t.shape.is_fully_defined() and result.shape.is_fully_defined()
     if not t.shape.is_compatible_with(result.shape) or (
-            t.shape.ndims is not None and result.shape.ndims is not None
-            and t.shape.ndims != result.shape.ndims):
-        raise ValueError(f"{what}: the bounds would broadcast t of shape {t.shape} to "
-                         f"{result.shape}; the result must keep t's shape. Fix: give bounds "
-                         "that are scalars or broadcast to t's shape.")
-    if t.shape.is_fully_defined() and result.shape.is_fully_defined() \
-            and t.shape.as_list() != result.shape.as_list():
+            known and t.shape.as_list() != result.shape.as_list()):
         raise ValueError(f"{what}: the bounds would broadcast t of shape {t.shape} to "
                          f"{result.shape}; the result must keep t's shape. Fix: give bounds "
                          "that are scalars or broadcast to t's shape.")
@@ -71,7 +62,7 @@ def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: Ten
 
 def _bound(value, dtype: _dtypes.DType, arg: str) -> Tensor:
     """Convert a clip bound to t's dtype; a float bound for an integer t is a TypeError."""
-    if _is_graph_value(value):
+    if math_ops.is_graph_value(value):
         return convert_to_tensor(value)
     try:
         return convert_to_tensor(value, dtype=dtype, name=arg)
@@ -115,7 +106,7 @@ def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes=None,
         t = convert_to_tensor(t, name="t")
         _floating("clip_by_norm", t)
         dtype = t.dtype.base_dtype
-        if _is_graph_value(clip_norm):
+        if math_ops.is_graph_value(clip_norm):
             clip_norm = math_ops.maximum(convert_to_tensor(clip_norm), 0.0)
         else:
             clip_norm = convert_to_tensor(np.maximum(clip_norm, 0), dtype=dtype,
@@ -227,6 +218,6 @@ def clip_by_average_norm(t: TensorLike, clip_norm: TensorLike,
 
 
 def _to(value, dtype: _dtypes.DType) -> Tensor:
-    if _is_graph_value(value):
+    if math_ops.is_graph_value(value):
         return math_ops.cast(value, dtype)
     return convert_to_tensor(value, dtype=dtype, name="clip_norm")

@@ -11,15 +11,11 @@ from . import dtypes as _dtypes
 from .graph import Tensor, name_scope
 from .ops import math_ops
 from .ops.constant_op import constant, convert_to_tensor
-from .train.schedules import polynomial_decay
+from .train.schedules import cast_argument, polynomial_decay
 
 __all__ = ["linear_warmup", "bert_learning_rate"]
 
 TensorLike = object  # anything convertible to a Tensor: Tensor, Variable, number, array
-
-
-def _is_graph_value(value) -> bool:
-    return isinstance(value, Tensor) or hasattr(value, "_as_graph_element")
 
 
 def _blend(learning_rate: Tensor, step: Tensor, num_warmup_steps: Tensor, init_lr) -> Tensor:
@@ -31,15 +27,9 @@ def _blend(learning_rate: Tensor, step: Tensor, num_warmup_steps: Tensor, init_l
     """
     dtype = learning_rate.dtype.base_dtype
     done = math_ops.cast(step, dtype) / math_ops.cast(num_warmup_steps, dtype)
-    warmup_rate = _to(init_lr, dtype, "init_lr") * done
+    warmup_rate = cast_argument(init_lr, dtype, "init_lr") * done
     is_warmup = math_ops.cast(step < num_warmup_steps, dtype)
     return (1.0 - is_warmup) * learning_rate + is_warmup * warmup_rate
-
-
-def _to(value, dtype: _dtypes.DType, name: str) -> Tensor:
-    if _is_graph_value(value):
-        return math_ops.cast(value, dtype, name=name)
-    return convert_to_tensor(value, dtype=dtype, name=name)
 
 
 def linear_warmup(learning_rate: TensorLike, global_step: TensorLike,
@@ -68,17 +58,18 @@ def linear_warmup(learning_rate: TensorLike, global_step: TensorLike,
                             f"got {rate.dtype.base_dtype.name}. Pass a float schedule.")
         step = convert_to_tensor(global_step, name="global_step")
         step_dtype = step.dtype.base_dtype
-        if not _is_graph_value(num_warmup_steps):
+        if not math_ops.is_graph_value(num_warmup_steps):
             if num_warmup_steps < 0:
                 raise ValueError(f"linear_warmup: num_warmup_steps must be >= 0, got "
                                  f"{num_warmup_steps}.")
             if num_warmup_steps == 0:
                 return rate
-            return _blend(rate, step, _to(num_warmup_steps, step_dtype, "num_warmup_steps"),
-                          init_lr)
-        warmup = _to(num_warmup_steps, step_dtype, "num_warmup_steps")
+        warmup = cast_argument(num_warmup_steps, step_dtype, "num_warmup_steps")
         blended = _blend(rate, step, warmup, init_lr)
-        return math_ops.where(warmup > 0, blended, rate)
+        if math_ops.is_graph_value(num_warmup_steps):
+            # A tensor can only be guarded at run time: where it is 0, select the schedule.
+            return math_ops.where(warmup > 0, blended, rate)
+        return blended
 
 
 def bert_learning_rate(init_lr: float, global_step: TensorLike, num_train_steps: int,

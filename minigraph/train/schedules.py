@@ -1,10 +1,8 @@
 """Learning-rate schedules of `tf.train`: plain functions of `global_step` built from primitives.
 
-Each schedule returns a scalar Tensor that re-reads the step on every `Session.run`, so the
-rate moves on by itself as the step variable grows. The small helpers below hold the shared
-pieces (argument checks, casting to the rate's dtype, staircase, cosine). Warmup lives in
-`minigraph.warmup` (TF1 has no warmup function); gradient clipping in `minigraph.clip_ops`.
-Formulas, defaults and measured values: reference training.md section 1.
+Each returns a scalar Tensor that re-reads the step on every `Session.run`. Shared helpers
+hold the common pieces (argument checks, casts to the rate's dtype, staircase, cosine).
+Warmup is not here (TF1 has none): see `minigraph.warmup`. Reference: training.md section 1.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..graph import Tensor, name_scope
 from ..ops import array_ops, math_ops, random_ops
-from ..ops.constant_op import constant, convert_to_tensor
+from ..ops.constant_op import constant, convert_to_tensor, get_static_value
 
 __all__ = ["exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
            "inverse_time_decay", "cosine_decay", "cosine_decay_restarts",
@@ -28,10 +26,6 @@ TensorLike = object  # anything convertible to a Tensor: Tensor, Variable, numbe
 # ---------------------------------------------------------------------------------------
 # Shared helpers
 # ---------------------------------------------------------------------------------------
-def _is_graph_value(value) -> bool:
-    return isinstance(value, Tensor) or hasattr(value, "_as_graph_element")
-
-
 def _prepare(schedule: str, learning_rate, global_step) -> tuple[Tensor, Tensor]:
     """Check the common arguments; return (learning_rate tensor, step cast to its dtype)."""
     if global_step is None:
@@ -42,16 +36,18 @@ def _prepare(schedule: str, learning_rate, global_step) -> tuple[Tensor, Tensor]
         raise TypeError(f"{schedule}: learning_rate must be a floating-point value, got "
                         f"{rate.dtype.base_dtype.name} ({learning_rate!r}). Pass a float, "
                         "e.g. 1.0 instead of 1.")
-    return rate, _as_dtype(global_step, rate.dtype.base_dtype, "global_step")
+    return rate, cast_argument(global_step, rate.dtype.base_dtype, "global_step")
 
 
-def _as_dtype(value, dtype: _dtypes.DType, name: str) -> Tensor:
-    """Tensors are cast to `dtype`; Python numbers are converted straight to it.
+def cast_argument(value, dtype: _dtypes.DType, name: str) -> Tensor:
+    """Return a schedule argument in `dtype`: tensors are cast, Python numbers converted.
+
+    Shared with minigraph.warmup; not part of the TF namespace.
 
     TF1 note: TF converts a Python float to float32 before casting, so 0.96 in a float64
     schedule becomes 0.9599999785; minigraph keeps the full float64 value.
     """
-    if _is_graph_value(value):
+    if math_ops.is_graph_value(value):
         return math_ops.cast(value, dtype, name=name)
     return convert_to_tensor(value, dtype=dtype, name=name)
 
@@ -75,8 +71,8 @@ def _half_cosine(fraction: Tensor) -> Tensor:
 
 def _static_number(value):
     """The Python value of a number or constant scalar tensor, else None."""
-    if _is_graph_value(value):
-        known = getattr(convert_to_tensor(value), "_static_value", None)
+    if math_ops.is_graph_value(value):
+        known = get_static_value(convert_to_tensor(value))
         return None if known is None or np.ndim(known) else known.item()
     return value if np.ndim(value) == 0 else None
 
@@ -100,8 +96,8 @@ def exponential_decay(learning_rate: TensorLike, global_step: TensorLike,
     with name_scope(name or "ExponentialDecay"):
         rate, step = _prepare("exponential_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        p = _decay_exponent(step, _as_dtype(decay_steps, dtype, "decay_steps"), staircase)
-        return rate * math_ops.pow_(_as_dtype(decay_rate, dtype, "decay_rate"), p)
+        p = _decay_exponent(step, cast_argument(decay_steps, dtype, "decay_steps"), staircase)
+        return rate * math_ops.pow_(cast_argument(decay_rate, dtype, "decay_rate"), p)
 
 
 def natural_exp_decay(learning_rate: TensorLike, global_step: TensorLike,
@@ -117,8 +113,8 @@ def natural_exp_decay(learning_rate: TensorLike, global_step: TensorLike,
     with name_scope(name or "NaturalExpDecay"):
         rate, step = _prepare("natural_exp_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        p = _decay_exponent(step, _as_dtype(decay_steps, dtype, "decay_steps"), staircase)
-        return rate * math_ops.exp(-_as_dtype(decay_rate, dtype, "decay_rate") * p)
+        p = _decay_exponent(step, cast_argument(decay_steps, dtype, "decay_steps"), staircase)
+        return rate * math_ops.exp(-cast_argument(decay_rate, dtype, "decay_rate") * p)
 
 
 def inverse_time_decay(learning_rate: TensorLike, global_step: TensorLike,
@@ -134,8 +130,8 @@ def inverse_time_decay(learning_rate: TensorLike, global_step: TensorLike,
     with name_scope(name or "InverseTimeDecay"):
         rate, step = _prepare("inverse_time_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        p = _decay_exponent(step, _as_dtype(decay_steps, dtype, "decay_steps"), staircase)
-        return rate / (1.0 + _as_dtype(decay_rate, dtype, "decay_rate") * p)
+        p = _decay_exponent(step, cast_argument(decay_steps, dtype, "decay_steps"), staircase)
+        return rate / (1.0 + cast_argument(decay_rate, dtype, "decay_rate") * p)
 
 
 # ---------------------------------------------------------------------------------------
@@ -144,9 +140,10 @@ def inverse_time_decay(learning_rate: TensorLike, global_step: TensorLike,
 def _check_boundaries(x: Tensor, boundaries: list) -> list:
     """Convert the boundaries; int32 ones are promoted for an int64 x, other mismatches fail."""
     x_dtype = x.dtype.base_dtype
-    checked = []
+    checked, known = [], []
     for b in boundaries:
         b = convert_to_tensor(b, name="boundary")
+        known.append(get_static_value(b))
         b_dtype = b.dtype.base_dtype
         if b_dtype == _dtypes.int32 and x_dtype == _dtypes.int64:
             b = math_ops.cast(b, _dtypes.int64)
@@ -155,7 +152,6 @@ def _check_boundaries(x: Tensor, boundaries: list) -> list:
                              f"same dtype as x ({x_dtype.name}). Fix: write the boundaries in "
                              f"x's dtype or tf.cast x.")
         checked.append(b)
-    known = [b._static_value for b in checked]
     if all(k is not None for k in known) and any(
             not lo < hi for lo, hi in zip(known[:-1], known[1:], strict=True)):
         raise ValueError(f"piecewise_constant: boundaries must increase strictly, got "
@@ -227,9 +223,9 @@ def polynomial_decay(learning_rate: TensorLike, global_step: TensorLike,
     with name_scope(name or "PolynomialDecay"):
         rate, step = _prepare("polynomial_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        decay_steps = _as_dtype(decay_steps, dtype, "decay_steps")
-        end = _as_dtype(end_learning_rate, dtype, "end_learning_rate")
-        power = _as_dtype(power, dtype, "power")
+        decay_steps = cast_argument(decay_steps, dtype, "decay_steps")
+        end = cast_argument(end_learning_rate, dtype, "end_learning_rate")
+        power = cast_argument(power, dtype, "power")
         if cycle:
             # Step 0 would give ceil(0) = 0 and 0/0; TF forces the multiplier to 1 there.
             multiplier = math_ops.where(math_ops.equal(step, 0.0),
@@ -258,8 +254,8 @@ def cosine_decay(learning_rate: TensorLike, global_step: TensorLike, decay_steps
     with name_scope(name or "CosineDecay"):
         rate, step = _prepare("cosine_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        decay_steps = _as_dtype(decay_steps, dtype, "decay_steps")
-        alpha = _as_dtype(alpha, dtype, "alpha")
+        decay_steps = cast_argument(decay_steps, dtype, "decay_steps")
+        alpha = cast_argument(alpha, dtype, "alpha")
         cosine = _half_cosine(_clamped(step, decay_steps) / decay_steps)
         return rate * ((1.0 - alpha) * cosine + alpha)
 
@@ -297,9 +293,9 @@ def cosine_decay_restarts(learning_rate: TensorLike, global_step: TensorLike,
     with name_scope(name or "SGDRDecay"):
         rate, step = _prepare("cosine_decay_restarts", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        fraction = step / _as_dtype(first_decay_steps, dtype, "first_decay_steps")
+        fraction = step / cast_argument(first_decay_steps, dtype, "first_decay_steps")
         t_mul_value = _static_number(t_mul)
-        t_mul = _as_dtype(t_mul, dtype, "t_mul")
+        t_mul = cast_argument(t_mul, dtype, "t_mul")
         if t_mul_value is not None:
             index, fraction = _restart_period(fraction, t_mul, geometric=t_mul_value != 1)
         else:  # t_mul only known at run time: compute both and select
@@ -308,8 +304,8 @@ def cosine_decay_restarts(learning_rate: TensorLike, global_step: TensorLike,
             is_flat = math_ops.equal(t_mul, 1.0)
             index = math_ops.where(is_flat, flat_i, geo_i)
             fraction = math_ops.where(is_flat, flat_f, geo_f)
-        m_factor = math_ops.pow_(_as_dtype(m_mul, dtype, "m_mul"), index)
-        alpha = _as_dtype(alpha, dtype, "alpha")
+        m_factor = math_ops.pow_(cast_argument(m_mul, dtype, "m_mul"), index)
+        alpha = cast_argument(alpha, dtype, "alpha")
         cosine = m_factor * _half_cosine(fraction)
         return rate * ((1.0 - alpha) * cosine + alpha)
 
@@ -318,7 +314,7 @@ def _linear_cosine_parts(step, decay_steps, num_periods, dtype):
     """Shared by the two linear-cosine schedules: (clamped step, linear part, cosine part)."""
     clamped = _clamped(step, decay_steps)
     linear = (decay_steps - clamped) / decay_steps
-    periods = _as_dtype(num_periods, dtype, "num_periods")
+    periods = cast_argument(num_periods, dtype, "num_periods")
     cosine = _half_cosine(2.0 * periods * (clamped / decay_steps))
     return clamped, linear, cosine
 
@@ -342,9 +338,9 @@ def linear_cosine_decay(learning_rate: TensorLike, global_step: TensorLike,
     with name_scope(name or "LinearCosineDecay"):
         rate, step = _prepare("linear_cosine_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        decay_steps = _as_dtype(decay_steps, dtype, "decay_steps")
+        decay_steps = cast_argument(decay_steps, dtype, "decay_steps")
         _, linear, cosine = _linear_cosine_parts(step, decay_steps, num_periods, dtype)
-        alpha, beta = _as_dtype(alpha, dtype, "alpha"), _as_dtype(beta, dtype, "beta")
+        alpha, beta = cast_argument(alpha, dtype, "alpha"), cast_argument(beta, dtype, "beta")
         return rate * ((alpha + linear) * cosine + beta)
 
 
@@ -369,10 +365,10 @@ def noisy_linear_cosine_decay(learning_rate: TensorLike, global_step: TensorLike
     with name_scope(name or "NoisyLinearCosineDecay"):
         rate, step = _prepare("noisy_linear_cosine_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
-        decay_steps = _as_dtype(decay_steps, dtype, "decay_steps")
+        decay_steps = cast_argument(decay_steps, dtype, "decay_steps")
         clamped, linear, cosine = _linear_cosine_parts(step, decay_steps, num_periods, dtype)
-        variance = _as_dtype(initial_variance, dtype, "initial_variance") / math_ops.pow_(
-            1.0 + clamped, _as_dtype(variance_decay, dtype, "variance_decay"))
+        variance = cast_argument(initial_variance, dtype, "initial_variance") / math_ops.pow_(
+            1.0 + clamped, cast_argument(variance_decay, dtype, "variance_decay"))
         noise = random_ops.random_normal([], dtype=dtype) * math_ops.sqrt(variance)
-        alpha, beta = _as_dtype(alpha, dtype, "alpha"), _as_dtype(beta, dtype, "beta")
+        alpha, beta = cast_argument(alpha, dtype, "alpha"), cast_argument(beta, dtype, "beta")
         return rate * ((alpha + (linear + noise)) * cosine + beta)

@@ -98,6 +98,21 @@ def test_schedule_rereads_step_each_run(sess):
         rtol=1e-6)
 
 
+def test_global_step_drives_schedule_through_minimize(sess):
+    """Worked example 6: the optimizer increments the step; the rate follows on each run."""
+    gs = tf.train.get_or_create_global_step()
+    w = tf.Variable(0.0)
+    lr = tf.train.exponential_decay(1.0, gs, 1, 0.5)
+    op = tf.train.GradientDescentOptimizer(lr).minimize(w, global_step=gs)
+    sess.run(tf.global_variables_initializer())
+    history = []
+    for _ in range(4):
+        sess.run(op)
+        history.append(sess.run([w, gs]))
+    assert history == [[-1.0, 1], [-1.5, 2], [-1.75, 3], [-1.875, 4]]
+    assert sess.run(lr) == F(0.0625)
+
+
 def test_placeholder_step(sess):
     step = tf.placeholder(tf.int64, [])
     lr = tf.train.piecewise_constant(step, [3, 7], [1.0, 0.5, 0.1])
@@ -264,6 +279,8 @@ def test_piecewise_errors():
         tf.train.piecewise_constant(1, [3, 7], [1.0, 1, 0.1])
     with pytest.raises(ValueError, match="increase strictly"):
         tf.train.piecewise_constant(1, [7, 3], [1.0, 0.5, 0.1])
+    with pytest.raises(ValueError, match=r"increase strictly, got \[3, 3\]"):
+        tf.train.piecewise_constant(tf.constant(1, tf.int64), [3, 3], [1.0, 0.5, 0.1])
     with pytest.raises(ValueError, match="at least one boundary"):
         tf.train.piecewise_constant(1, [], [1.0])
     with pytest.raises(ValueError, match="requires x"):
