@@ -86,7 +86,7 @@ def _safe_norm(sum_of_squares: Tensor) -> Tensor:
     return math_ops.where(positive, math_ops.sqrt(safe), sum_of_squares)
 
 
-def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes=None,
+def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes: int | list | None = None,
                  name: str | None = None) -> Tensor:
     """Return t * clip_norm / maximum(l2norm(t, axes), clip_norm).
 
@@ -117,13 +117,13 @@ def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes=None,
         return array_ops.identity(result)
 
 
-def _check_sequence(what: str, t_list) -> None:
+def _check_sequence(what: str, t_list: object) -> None:
     if isinstance(t_list, (str, bytes)) or not isinstance(t_list, collections.abc.Sequence):
         raise TypeError(f"{what}: t_list should be a sequence of tensors (a list or tuple), "
                         f"got {type(t_list).__name__}. Fix: wrap a single tensor as [t].")
 
 
-def global_norm(t_list, name: str | None = None) -> Tensor:
+def global_norm(t_list: list | tuple, name: str | None = None) -> Tensor:
     """Return sqrt(sum over the tensors in t_list of sum(t ** 2)); None entries are skipped.
 
     An empty or all-None list gives 0.0.
@@ -153,7 +153,8 @@ def global_norm(t_list, name: str | None = None) -> Tensor:
         return math_ops.sqrt(total, name="global_norm")
 
 
-def clip_by_global_norm(t_list, clip_norm: TensorLike, use_norm: TensorLike | None = None,
+def clip_by_global_norm(t_list: list | tuple, clip_norm: TensorLike,
+                        use_norm: TensorLike | None = None,
                         name: str | None = None) -> tuple[list, Tensor]:
     """Return ([t * clip_norm / max(G, clip_norm) for t in t_list], G), G = global_norm(t_list).
 
