@@ -72,7 +72,8 @@ class Variable(TensorOperators):
             self._variable = state_ops.VariableV2.apply(
                 [], name=scope, shape=var_shape, dtype=init.dtype.base_dtype)
             self._initializer_op = state_ops.assign(
-                self._variable, init, validate_shape=validate_shape, name="Assign").op
+                self._variable, guard_variable_reads(init), validate_shape=validate_shape,
+                name="Assign").op
             self._snapshot = array_ops.identity(self._variable, name="read")
         self._initial_value = init
         self._trainable = trainable
@@ -146,6 +147,54 @@ class Variable(TensorOperators):
         return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
 
     __hash__ = object.__hash__
+
+
+def guard_variable_reads(value: Tensor) -> Tensor:
+    """Rebuild the ops behind `value` so that each variable they read is read through
+    `initialized_value()`: its value when initialized, else its initial value.
+
+    This is TF1's rule for initial values that read other variables (reference framework.md
+    5.1): `tf.Variable(v * 2)` can be initialized before `v`. Only ops that depend on a
+    variable are copied (the graph only grows); `value` itself is returned when none does.
+    """
+    graph = value.graph
+    needed, stack, variables = set(), [value.op], []
+    while stack:
+        op = stack.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        if op.type == "VariableV2":
+            variables.append(op)
+            continue
+        stack.extend(t.op for t in op.inputs)
+    replaced = {}
+    for var in variables:
+        initial = _initial_value_of(var)
+        if initial is not None:
+            replaced[var.outputs[0]] = state_ops.InitializedValue.apply(
+                [var.outputs[0], initial], name="initialized_value")
+    if not replaced:
+        return value
+    position = {op: i for i, op in enumerate(graph.get_operations())}
+    for op in sorted(needed, key=position.__getitem__):  # creation order is topological
+        if op.type == "VariableV2":
+            continue
+        ref_inputs = op.op_def.ref_inputs
+        inputs = [t if i in ref_inputs else replaced.get(t, t) for i, t in enumerate(op.inputs)]
+        if inputs == list(op.inputs):
+            continue
+        copy = graph.create_op(op.op_def, inputs, dict(op.attrs), op.name.rsplit("/", 1)[-1])
+        replaced.update(zip(op.outputs, copy.outputs))
+    return replaced.get(value, value)
+
+
+def _initial_value_of(var_op):
+    """The initial-value tensor of a variable, found through its `<name>/Assign` op."""
+    for consumer in var_op.outputs[0].consumers():
+        if consumer.type == "Assign" and consumer.name == var_op.name + "/Assign":
+            return consumer.inputs[1]
+    return None
 
 
 # ---------------------------------------------------------------------------------------
