@@ -216,6 +216,9 @@ def logical_not(x, name=None) -> Tensor:
 
 def logical_xor(x, y, name="LogicalXor") -> Tensor:
     """Elementwise exclusive or (`a ^ b`), built as (x or y) and not (x and y), as TF does."""
+    from .math_ops import convert_pair
+
+    x, y = convert_pair(x, y)
     both = logical_and(x, y)
     return logical_and(logical_or(x, y), logical_not(both), name=name)
 

@@ -13,7 +13,6 @@ from ..graph import Spec, Tensor, name_scope
 from ..registry import OpDef, register_op
 from ..shapes import TensorShape, broadcast_shapes
 from .common import FLOATS, check_dtype_in, check_same_dtype, reduce_to_input_shape
-from .constant_op import convert_to_tensor
 
 MATMUL_TYPES = FLOATS + ("int32", "int64", "complex64", "complex128")
 
@@ -139,9 +138,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         raise ValueError("Only one of transpose_a and adjoint_a (transpose_b and adjoint_b) "
                          "can be True. Fix: for real matrices they mean the same; keep one.")
     transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
+    from .math_ops import convert_pair
+
     with name_scope(name, "MatMul", [a, b]) as scope:
-        a = convert_to_tensor(a, name="a")
-        b = convert_to_tensor(b, preferred_dtype=a.dtype.base_dtype, name="b")
+        a, b = convert_pair(a, b, names=("a", "b"))
         ranks = (a.shape.ndims, b.shape.ndims)
         if None in ranks or max(ranks) > 2:
             return BatchMatMulV2.apply([a, b], name=scope, adj_x=transpose_a,

@@ -39,13 +39,13 @@ def binary_spec(op_type: str, x: Spec, y: Spec, allowed=NUMBERS) -> Spec:
     return broadcast_spec(op_type, x, y)
 
 
-def convert_pair(x, y):
+def convert_pair(x, y, names=("x", "y")):
     """Convert two operands; a Python operand takes the tensor operand's dtype if it can."""
     if not is_graph_value(x) and is_graph_value(y):
-        y = convert_to_tensor(y, name="y")
-        return convert_to_tensor(x, preferred_dtype=y.dtype.base_dtype, name="x"), y
-    x = convert_to_tensor(x, name="x")
-    return x, convert_to_tensor(y, preferred_dtype=x.dtype.base_dtype, name="y")
+        y = convert_to_tensor(y, name=names[1])
+        return convert_to_tensor(x, preferred_dtype=y.dtype.base_dtype, name=names[0]), y
+    x = convert_to_tensor(x, name=names[0])
+    return x, convert_to_tensor(y, preferred_dtype=x.dtype.base_dtype, name=names[1])
 
 
 def is_graph_value(value) -> bool:

@@ -426,6 +426,15 @@ def test_matmul_transpose_combinations_measured(sess, ta, tb, dm, dn):
                                 rng.normal(size=y.shape.as_list())])
 
 
+def test_matmul_python_and_numpy_operands_take_the_tensor_dtype(sess):
+    w = tf.constant([[2.0], [3.0]])
+    left = np.ones((1, 2)) @ w  # float64 numpy operand converted to float32
+    assert left.dtype == tf.float32 and left.op.name == "matmul"
+    assert left.op.inputs[0].op.name == "matmul/a"
+    assert sess.run(left).tolist() == [[5.0]]
+    assert sess.run(tf.matmul([[1.0, 1.0]], w)).tolist() == [[5.0]]
+
+
 def test_matmul_static_shapes_and_errors():
     x = tf.placeholder(tf.float32, [None, 3])
     y = tf.matmul(x, tf.ones([3, 4]))
@@ -606,6 +615,8 @@ def test_argmax_argmin(sess):
     assert tf.argmax(p, 1).shape.as_list() == [None]
     with pytest.raises(ValueError, match="Invalid reduction dimension 2"):
         tf.argmax(x, 2)
+    with pytest.raises(ValueError, match="takes one axis"):
+        tf.argmax(x, [0, 1])
     with pytest.raises(TypeError, match="output_type"):
         tf.argmax(x, 0, output_type=tf.float32)
     with pytest.raises(TypeError, match="DataType bool"):
@@ -663,6 +674,7 @@ def test_logical_ops(sess):
     assert sess.run(tf.logical_xor(ta, tb)).tolist() == (a ^ b).tolist()
     assert sess.run(tf.logical_not(ta)).tolist() == (~a).tolist()
     assert sess.run(ta ^ tb).tolist() == (a ^ b).tolist()
+    assert sess.run(tf.logical_xor(True, [True, False])).tolist() == [False, True]
     assert tf.logical_and(tf.constant([[True], [False]]), ta).shape.as_list() == [2, 4]
     with pytest.raises(TypeError, match="DataType float32"):
         tf.logical_or(tf.constant(1.0), tf.constant(0.0))
