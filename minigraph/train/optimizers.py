@@ -1,3 +1,252 @@
-"""tf.train: optimizers."""
+"""The concrete TF1 optimizers: each fills the base class's hooks in a few lines.
 
-__all__: list = []
+Lives here: GradientDescent, Momentum, Adam, Adagrad, Adadelta, RMSProp, Ftrl and
+ProximalGradientDescent (reference training.md section 6). Each update rule is one fused op
+from ops/training_ops.py, whose kernel holds the formula. BERT's AdamWeightDecayOptimizer,
+which is not TF API and is built from ordinary ops, lives in adam_weight_decay.py.
+"""
+
+from __future__ import annotations
+
+from ..ops import control_ops
+from ..ops import training_ops as ops
+from .optimizer import Optimizer
+
+__all__ = ["GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
+           "AdagradOptimizer", "AdadeltaOptimizer", "RMSPropOptimizer", "FtrlOptimizer",
+           "ProximalGradientDescentOptimizer"]
+
+
+class GradientDescentOptimizer(Optimizer):
+    """var -= learning_rate * grad.  Example: `tf.train.GradientDescentOptimizer(0.1)`."""
+
+    def __init__(self, learning_rate, use_locking=False, name="GradientDescent"):
+        super().__init__(use_locking, name)
+        self._set_hyper(learning_rate=learning_rate)
+
+    def _apply_dense(self, grad, var):
+        return ops.apply_gradient_descent(var, self._hyper("learning_rate", var), grad,
+                                          use_locking=self._use_locking).op
+
+
+class MomentumOptimizer(Optimizer):
+    """accum = momentum * accum + grad; var -= lr * accum (Nesterov: lr*grad + lr*momentum*accum).
+
+    Example: `tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True)`.
+    """
+
+    def __init__(self, learning_rate, momentum, use_locking=False, name="Momentum",
+                 use_nesterov=False):
+        super().__init__(use_locking, name)
+        self._set_hyper(learning_rate=learning_rate, momentum=momentum)
+        self._use_nesterov = use_nesterov
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "momentum", self._name)
+
+    def _apply_dense(self, grad, var):
+        return ops.apply_momentum(
+            var, self.get_slot(var, "momentum"), self._hyper("learning_rate", var), grad,
+            self._hyper("momentum", var), use_locking=self._use_locking,
+            use_nesterov=self._use_nesterov).op
+
+
+class AdamOptimizer(Optimizer):
+    """Adam with bias correction folded into the step size (TF's epsilon-hat form).
+
+    lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); var -= lr_t * m / (sqrt(v) + epsilon).
+    Example: `tf.train.AdamOptimizer(0.001).minimize(loss)`.
+    """
+
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08,
+                 use_locking=False, name="Adam"):
+        super().__init__(use_locking, name)
+        self._set_hyper(learning_rate=learning_rate, beta1=beta1, beta2=beta2, epsilon=epsilon)
+        self._beta1, self._beta2 = beta1, beta2
+
+    def _get_beta_accumulators(self, graph=None):
+        return (self._get_non_slot_variable("beta1_power", graph),
+                self._get_non_slot_variable("beta2_power", graph))
+
+    def _create_slots(self, var_list):
+        graph = var_list[0].graph
+        # float32 from the Python floats, even for float64 variables (training.md 6.3).
+        self._create_non_slot_variable(self._beta1, "beta1_power", graph)
+        self._create_non_slot_variable(self._beta2, "beta2_power", graph)
+        for v in var_list:
+            self._zeros_slot(v, "m", self._name)
+            self._zeros_slot(v, "v", self._name)
+
+    def _apply_dense(self, grad, var):
+        beta1_power, beta2_power = self._get_beta_accumulators(var.graph)
+        cast = self._cast
+        return ops.apply_adam(
+            var, self.get_slot(var, "m"), self.get_slot(var, "v"), cast(beta1_power, var),
+            cast(beta2_power, var), self._hyper("learning_rate", var),
+            self._hyper("beta1", var), self._hyper("beta2", var), self._hyper("epsilon", var),
+            grad, use_locking=self._use_locking).op
+
+    def _finish(self, update_ops, name_scope):
+        # The beta powers advance once per apply, after every variable has been updated.
+        beta1_power, beta2_power = self._get_beta_accumulators(update_ops[0].graph)
+        with update_ops[0].graph.control_dependencies(update_ops):
+            new_beta1 = beta1_power.assign(beta1_power * self._hyper("beta1"),
+                                           use_locking=self._use_locking)
+            new_beta2 = beta2_power.assign(beta2_power * self._hyper("beta2"),
+                                           use_locking=self._use_locking)
+        return control_ops.group(*update_ops, new_beta1, new_beta2, name=name_scope)
+
+
+class AdagradOptimizer(Optimizer):
+    """accum += grad^2; var -= lr * grad / sqrt(accum).  Example: `AdagradOptimizer(0.1)`."""
+
+    def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False,
+                 name="Adagrad"):
+        if initial_accumulator_value <= 0.0:
+            raise ValueError(f"initial_accumulator_value must be positive: "
+                             f"{initial_accumulator_value}")
+        super().__init__(use_locking, name)
+        self._set_hyper(learning_rate=learning_rate)
+        self._initial_accumulator_value = initial_accumulator_value
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._constant_slot(v, self._initial_accumulator_value, "accumulator", self._name)
+
+    def _apply_dense(self, grad, var):
+        return ops.apply_adagrad(var, self.get_slot(var, "accumulator"),
+                                 self._hyper("learning_rate", var), grad,
+                                 use_locking=self._use_locking).op
+
+
+class AdadeltaOptimizer(Optimizer):
+    """Adadelta; TF scales the step by learning_rate (1.0 gives the paper's rule)."""
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-08, use_locking=False,
+                 name="Adadelta"):
+        super().__init__(use_locking, name)
+        self._set_hyper(lr=learning_rate, rho=rho, epsilon=epsilon)
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "accum", self._name)
+            self._zeros_slot(v, "accum_update", self._name)
+
+    def _apply_dense(self, grad, var):
+        return ops.apply_adadelta(
+            var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update"),
+            self._hyper("lr", var), self._hyper("rho", var), self._hyper("epsilon", var), grad,
+            use_locking=self._use_locking).op
+
+
+class RMSPropOptimizer(Optimizer):
+    """RMSProp with momentum; the `rms` slot starts at 1.0, as in TF (not 0 as in Keras).
+
+    Example: `tf.train.RMSPropOptimizer(0.01, momentum=0.9, centered=True)`.
+    """
+
+    def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10,
+                 use_locking=False, centered=False, name="RMSProp"):
+        super().__init__(use_locking, name)
+        self._set_hyper(learning_rate=learning_rate, decay=decay, momentum=momentum,
+                        epsilon=epsilon)
+        self._centered = centered
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._constant_slot(v, 1.0, "rms", self._name)
+            if self._centered:
+                self._zeros_slot(v, "mg", self._name)
+            self._zeros_slot(v, "momentum", self._name)
+
+    def _apply_dense(self, grad, var):
+        hyper = [self._hyper(k, var) for k in ("learning_rate", "decay", "momentum", "epsilon")]
+        rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
+        if self._centered:
+            return ops.apply_centered_rms_prop(var, self.get_slot(var, "mg"), rms, mom, *hyper,
+                                               grad, use_locking=self._use_locking).op
+        return ops.apply_rms_prop(var, rms, mom, *hyper, grad,
+                                  use_locking=self._use_locking).op
+
+
+class FtrlOptimizer(Optimizer):
+    """FTRL-proximal (McMahan et al.), with optional l2 shrinkage and beta.
+
+    TF1 note: minigraph always uses the ApplyFtrlV2 kernel; with l2 shrinkage 0 it computes
+    exactly what ApplyFtrl does.
+    """
+
+    def __init__(self, learning_rate, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 use_locking=False, name="Ftrl", accum_name=None, linear_name=None,
+                 l2_shrinkage_regularization_strength=0.0, beta=None):
+        super().__init__(use_locking, name)
+        _check_at_least(0.0, initial_accumulator_value=initial_accumulator_value,
+                        l1_regularization_strength=l1_regularization_strength,
+                        l2_regularization_strength=l2_regularization_strength,
+                        l2_shrinkage_regularization_strength=l2_shrinkage_regularization_strength)
+        if learning_rate_power > 0.0:
+            raise ValueError(f"learning_rate_power {learning_rate_power} needs to be negative "
+                             "or zero")
+        self._set_hyper(learning_rate=learning_rate,
+                        l1_regularization_strength=l1_regularization_strength,
+                        l2_regularization_strength=_ftrl_l2(
+                            learning_rate, l2_regularization_strength, beta or 0.0),
+                        l2_shrinkage_regularization_strength=l2_shrinkage_regularization_strength,
+                        learning_rate_power=learning_rate_power)
+        self._initial_accumulator_value = initial_accumulator_value
+        self._accum_name, self._linear_name = accum_name or name, linear_name or name
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._constant_slot(v, self._initial_accumulator_value, "accum", self._accum_name)
+            self._zeros_slot(v, "linear", self._linear_name)
+
+    def _apply_dense(self, grad, var):
+        hyper = [self._hyper(k, var) for k in (
+            "learning_rate", "l1_regularization_strength", "l2_regularization_strength",
+            "l2_shrinkage_regularization_strength", "learning_rate_power")]
+        return ops.apply_ftrl_v2(var, self.get_slot(var, "accum"), self.get_slot(var, "linear"),
+                                 grad, *hyper, use_locking=self._use_locking).op
+
+
+class ProximalGradientDescentOptimizer(Optimizer):
+    """prox = var - lr*grad; var = sign(prox)/(1 + lr*l2) * max(|prox| - lr*l1, 0)."""
+
+    def __init__(self, learning_rate, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, use_locking=False,
+                 name="ProximalGradientDescent"):
+        super().__init__(use_locking, name)
+        self._set_hyper(learning_rate=learning_rate,
+                        l1_regularization_strength=l1_regularization_strength,
+                        l2_regularization_strength=l2_regularization_strength)
+
+    def _apply_dense(self, grad, var):
+        return ops.apply_proximal_gradient_descent(
+            var, self._hyper("learning_rate", var), self._hyper("l1_regularization_strength", var),
+            self._hyper("l2_regularization_strength", var), grad,
+            use_locking=self._use_locking).op
+
+
+def _check_at_least(bound, **values):
+    for key, value in values.items():
+        if value < bound:
+            raise ValueError(f"{key} {value} needs to be positive or zero")
+
+
+def _ftrl_l2(learning_rate, l2, beta):
+    """The effective l2 strength, l2 + beta / (2 * max(lr, 1e-36)) (training.md 6.7)."""
+    if not beta:
+        return l2
+    if isinstance(learning_rate, (int, float)) and isinstance(l2, (int, float)):
+        return l2 + beta / (2.0 * max(learning_rate, 1e-36))
+
+    def adjusted():
+        from ..ops.constant_op import convert_to_tensor
+        from ..ops.math_ops import maximum
+
+        lr = convert_to_tensor(learning_rate() if callable(learning_rate) else learning_rate)
+        return l2 + beta / (2.0 * maximum(lr, 1e-36))
+
+    return adjusted
