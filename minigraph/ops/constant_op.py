@@ -16,7 +16,7 @@ from ..registry import OpDef, register_op
 from ..shapes import TensorShape, as_shape
 
 __all__ = ["constant", "convert_to_tensor", "placeholder", "placeholder_with_default",
-           "convert_to_tensor_or_indexed_slices"]
+           "convert_to_tensor_or_indexed_slices", "get_static_value"]
 
 
 def to_numpy(value, dtype: _dtypes.DType | None = None) -> np.ndarray:
@@ -36,9 +36,12 @@ def to_numpy(value, dtype: _dtypes.DType | None = None) -> np.ndarray:
     if inferred == _dtypes.string:
         raise TypeError(f"Expected {dtype.name}, but got {value!r} of type "
                         f"'{type(value).__name__}'.")
-    if (dtype.is_integer or dtype.is_bool) and (inferred.is_floating or inferred.is_complex) \
-            or dtype.is_bool and not inferred.is_bool \
-            or dtype.is_floating and inferred.is_complex:
+    # An empty list infers float32 but holds no value that could be lost: `[]` as int32 is fine.
+    lossy = np.size(value) > 0 if isinstance(value, (list, tuple)) else True
+    if lossy and ((dtype.is_integer or dtype.is_bool) and (inferred.is_floating
+                                                          or inferred.is_complex)
+                  or dtype.is_bool and not inferred.is_bool
+                  or dtype.is_floating and inferred.is_complex):
         shown = value if np.ndim(value) == 0 else "a list or array"
         raise TypeError(f"Expected {dtype.name}, but got {shown!r} of type "
                         f"'{type(value).__name__}' (dtype {inferred.name}). Cast it with "
@@ -209,6 +212,16 @@ def placeholder_with_default(input, shape, name=None) -> Tensor:  # noqa: A002 -
 
 def is_constant(t: Tensor) -> bool:
     return t._static_value is not None
+
+
+def get_static_value(tensor, partial=False):
+    """The value of `tensor` if it is known at build time (constants and what shape inference
+    folds from them), else None.  Example: `tf.get_static_value(tf.constant(3))` -> 3.
+    """
+    if not isinstance(tensor, Tensor):
+        tensor = convert_to_tensor(tensor)
+    value = tensor._static_value
+    return None if value is None else np.array(value)
 
 
 def current_graph():
