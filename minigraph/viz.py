@@ -269,14 +269,14 @@ def to_dot(graph: Graph | None = None, fetches=None, collapse_scopes=False,
     """
     g = to_networkx(graph, fetches)
     boxes = _collapse_map(g, collapse_scopes)
-    nodes, members = {}, collections.defaultdict(list)
+    nodes, members = {}, collections.defaultdict(dict)
     for name, data in g.nodes(data=True):
         if name in boxes:
-            members[boxes[name]].append(data)
+            members[boxes[name]][name] = data
         else:
             nodes[name] = _node_style(name, data)
-    for box, datas in members.items():
-        nodes[box] = _box_style(box, datas)
+    for box, inside in members.items():
+        nodes[box] = _box_style(box, inside)
     edges = collections.defaultdict(list)
     for u, v, data in g.edges(data=True):
         source, target = boxes.get(u, u), boxes.get(v, v)
@@ -365,11 +365,18 @@ def _node_style(name, data) -> dict:
             "style": style, "fillcolor": COLORS[data["highlight"]], "tooltip": tooltip}
 
 
-def _box_style(box, datas) -> dict:
-    counts = collections.Counter(d["highlight"] for d in datas)
-    return {"label": f"{box}\n{len(datas)} ops", "shape": "box3d", "style": "filled",
-            "fillcolor": COLORS[counts.most_common(1)[0][0]],
-            "tooltip": f"collapsed scope {box}: {len(datas)} ops"}
+def _box_style(box, members: dict) -> dict:
+    """A collapsed scope: coloured like the op named after it (a variable, a summary), else
+    like most of its non-initializer ops."""
+    if box in members:
+        highlight = members[box]["highlight"]
+    else:
+        counts = collections.Counter(d["highlight"] for d in members.values())
+        busy = [h for h, _ in counts.most_common() if h != "init"]
+        highlight = busy[0] if busy else "init"
+    count = f"{len(members)} op{'s' if len(members) > 1 else ''}"
+    return {"label": f"{box}\n{count}", "shape": "box3d", "style": "filled",
+            "fillcolor": COLORS[highlight], "tooltip": f"collapsed scope {box}: {count}"}
 
 
 def _edge_style(kind, datas, edge_labels) -> dict:
@@ -446,14 +453,9 @@ def _render_matplotlib(graph, path, fetches) -> str:
     if not g:
         raise ValueError("The graph has no ops to draw. Build some ops first, or check "
                          "`fetches`.")
-    generations = list(nx.topological_generations(g))
-    for layer, names in enumerate(generations):
-        for name in names:
-            g.nodes[name]["layer"] = layer
-    pos = nx.multipartite_layout(g, subset_key="layer", align="horizontal")
-    pos = {n: (x, -y) for n, (x, y) in pos.items()}  # generation 0 at the top
-    width = max(len(names) for names in generations)
-    fig = Figure(figsize=(max(6.0, 1.5 * width), max(4.0, 0.9 * len(generations))))
+    pos = _layered_positions(g)
+    rows = collections.Counter(y for _, y in pos.values())
+    fig = Figure(figsize=(max(6.0, 1.3 * max(rows.values())), max(4.0, 0.9 * len(rows))))
     ax = fig.add_subplot()
     ax.set_axis_off()
     simple = nx.DiGraph(g)
@@ -469,3 +471,25 @@ def _render_matplotlib(graph, path, fetches) -> str:
     nx.draw_networkx_labels(simple, pos, labels=labels, ax=ax, font_size=6)
     fig.savefig(path, bbox_inches="tight")
     return path
+
+
+def _layered_positions(g) -> dict:
+    """Rows from `nx.topological_generations`, each node then moved down to just above its
+    first consumer (constants sit next to their use), and each row ordered by the mean
+    position of its inputs to cut crossings."""
+    layer = {}
+    for depth, names in enumerate(nx.topological_generations(g)):
+        layer.update(dict.fromkeys(names, depth))
+    for name in reversed(list(nx.topological_sort(g))):
+        if g.out_degree(name):
+            layer[name] = min(layer[s] for s in g.successors(name)) - 1
+    rows = collections.defaultdict(list)
+    for name in g:
+        rows[layer[name]].append(name)
+    x = {}
+    for depth in sorted(rows):
+        row = rows[depth]
+        preds = {n: [x[p] for p in g.predecessors(n) if p in x] for n in row}
+        row.sort(key=lambda n: sum(preds[n]) / len(preds[n]) if preds[n] else 0.0)
+        x.update({n: i - (len(row) - 1) / 2 for i, n in enumerate(row)})
+    return {n: (x[n], -layer[n]) for n in g}
