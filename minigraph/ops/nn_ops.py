@@ -1,7 +1,376 @@
-"""Neural-network primitive ops (activations, softmax, cross-entropy kernels).
+"""Neural-network primitive ops: activations, softmax, log_softmax, bias_add, in_top_k.
 
-Lives here: nn primitives with their kernels and gradients. The public `tf.nn` namespace is
-nn.py; composites built from primitives (moments, l2_normalize, dropout) live there too.
+Lives here: one block per primitive (kernel in numpy, gradient built from math ops, following
+training.md 3.6) and its public constructor. The loss primitives (softmax cross-entropies,
+l2_loss) are in nn_loss_ops.py, composites (dropout, moments, ...) in nn_impl.py; `tf.nn` is
+nn.py.
 """
 
-__all__: list = []
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..graph import Spec, Tensor
+from ..registry import OpDef, no_gradient, register_op
+from ..shapes import TensorShape
+from .common import FLOATS, check_dtype_in, check_same_dtype, unary_float_spec
+from .constant_op import convert_to_tensor
+
+__all__ = ["relu", "relu6", "leaky_relu", "elu", "softplus", "softmax", "log_softmax",
+           "bias_add", "in_top_k"]
+
+
+# -- shared helpers ------------------------------------------------------------------------
+def float_spec(op_type: str, x: Spec) -> Spec:
+    """Spec of an elementwise float op: same dtype and shape as the input."""
+    return unary_float_spec(op_type, x, FLOATS)
+
+
+def logits_spec(op_type: str, x: Spec) -> Spec:
+    """Spec of an op normalising over the last axis: float input of rank >= 1."""
+    check_dtype_in(op_type, x, FLOATS, arg="logits")
+    if x.shape.ndims == 0:
+        raise ValueError(f"logits must have >= 1 dimension, got shape {x.shape} in "
+                         f"{op_type}. Fix: pass a vector or a [batch, classes] matrix.")
+    return Spec(x.dtype, x.shape)
+
+
+def indicator(condition: Tensor, like: Tensor) -> Tensor:
+    """1 where `condition` holds, else 0, in the dtype of `like` (for gradient masks)."""
+    from .math_ops import cast
+
+    return cast(condition, like.dtype.base_dtype)
+
+
+def softmax_grad(grad: Tensor, y: Tensor) -> Tensor:
+    """The softmax Jacobian applied to `grad`: (grad - sum(grad * y, -1)) * y (3.6)."""
+    from .math_ops import reduce_sum
+
+    return (grad - reduce_sum(grad * y, axis=-1, keepdims=True)) * y
+
+
+def last_axis_softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, shifted by the maximum for numerical stability."""
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def last_axis_log_softmax(x: np.ndarray) -> np.ndarray:
+    shifted = x - np.max(x, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+# -- activations ---------------------------------------------------------------------------
+@register_op("Relu")
+class Relu(OpDef):
+    """Elementwise max(x, 0)."""
+
+    inputs = ("features",)
+
+    @staticmethod
+    def infer(x):
+        check_dtype_in("Relu", x, FLOATS + ("int32", "int64", "int8", "int16", "uint8"),
+                       arg="features")
+        return Spec(x.dtype, x.shape)
+
+    @staticmethod
+    def compute(x):
+        return np.maximum(x, np.zeros((), x.dtype))
+
+    @staticmethod
+    def gradient(op, grad):
+        # Masked by the output, so x = 0 gets gradient 0 (training.md 3.6).
+        from .math_ops import greater
+
+        return [grad * indicator(greater(op.outputs[0], 0), grad)]
+
+
+def relu(features, name=None) -> Tensor:
+    """Rectified linear unit max(features, 0).  Example: `tf.nn.relu([-1., 2.])` -> [0., 2.]."""
+    return Relu.apply([features], name=name)
+
+
+@register_op("Relu6")
+class Relu6(OpDef):
+    """Elementwise min(max(x, 0), 6)."""
+
+    inputs = ("features",)
+
+    @staticmethod
+    def infer(x):
+        return float_spec("Relu6", x)
+
+    @staticmethod
+    def compute(x):
+        return np.clip(x, 0, 6).astype(x.dtype)
+
+    @staticmethod
+    def gradient(op, grad):
+        # Strictly inside (0, 6): both ends get gradient 0 (training.md 3.6).
+        from .math_ops import greater, less
+
+        x = op.inputs[0]
+        return [grad * indicator(greater(x, 0), grad) * indicator(less(x, 6), grad)]
+
+
+def relu6(features, name=None) -> Tensor:
+    """min(max(features, 0), 6).  Example: `tf.nn.relu6([-1., 3., 8.])` -> [0., 3., 6.]."""
+    return Relu6.apply([features], name=name)
+
+
+@register_op("LeakyRelu")
+class LeakyRelu(OpDef):
+    """Elementwise x where x > 0, else alpha * x."""
+
+    inputs = ("features",)
+
+    @staticmethod
+    def infer(x, *, alpha):
+        return float_spec("LeakyRelu", x)
+
+    @staticmethod
+    def compute(x, *, alpha):
+        return np.where(x > 0, x, x * x.dtype.type(alpha))
+
+    @staticmethod
+    def gradient(op, grad):
+        from .math_ops import greater, where
+
+        positive = greater(op.inputs[0], 0)
+        return [where(positive, grad, grad * op.get_attr("alpha"))]
+
+
+def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
+    """x if x > 0 else alpha * x.  Example: `tf.nn.leaky_relu([-1., 2.])` -> [-0.2, 2.]."""
+    return LeakyRelu.apply([features], name=name, alpha=float(alpha))
+
+
+@register_op("Elu")
+class Elu(OpDef):
+    """Elementwise x where x > 0, else exp(x) - 1."""
+
+    inputs = ("features",)
+
+    @staticmethod
+    def infer(x):
+        return float_spec("Elu", x)
+
+    @staticmethod
+    def compute(x):
+        return np.where(x > 0, x, np.expm1(np.minimum(x, 0))).astype(x.dtype)
+
+    @staticmethod
+    def gradient(op, grad):
+        # For y < 0, d(exp(x) - 1)/dx = exp(x) = y + 1.
+        from .math_ops import less, where
+
+        y = op.outputs[0]
+        return [where(less(y, 0), grad * (y + 1), grad)]
+
+
+def elu(features, name=None) -> Tensor:
+    """Exponential linear unit.  Example: `tf.nn.elu([-1., 2.])` -> [-0.632, 2.]."""
+    return Elu.apply([features], name=name)
+
+
+@register_op("Softplus")
+class Softplus(OpDef):
+    """Elementwise log(1 + exp(x)), computed without overflow."""
+
+    inputs = ("features",)
+
+    @staticmethod
+    def infer(x):
+        return float_spec("Softplus", x)
+
+    @staticmethod
+    def compute(x):
+        return np.logaddexp(x.dtype.type(0), x)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .math_ops import sigmoid
+
+        return [grad * sigmoid(op.inputs[0])]
+
+
+def softplus(features, name=None) -> Tensor:
+    """log(exp(features) + 1).  Example: `tf.nn.softplus([0.])` -> [0.6931]."""
+    return Softplus.apply([features], name=name)
+
+
+# -- softmax family ------------------------------------------------------------------------
+@register_op("Softmax")
+class Softmax(OpDef):
+    """exp(x) / sum(exp(x)) over the last axis."""
+
+    inputs = ("logits",)
+
+    @staticmethod
+    def infer(x):
+        return logits_spec("Softmax", x)
+
+    compute = staticmethod(last_axis_softmax)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [softmax_grad(grad, op.outputs[0])]
+
+
+def softmax(logits, axis=None, name=None, dim=None) -> Tensor:
+    """Softmax over `axis` (default: the last).  Example: `tf.nn.softmax([0., 0.])` -> [.5, .5]."""
+    return over_axis(Softmax, logits, dim if axis is None else axis, name)
+
+
+@register_op("LogSoftmax")
+class LogSoftmax(OpDef):
+    """x - log(sum(exp(x))) over the last axis."""
+
+    inputs = ("logits",)
+
+    @staticmethod
+    def infer(x):
+        return logits_spec("LogSoftmax", x)
+
+    compute = staticmethod(last_axis_log_softmax)
+
+    @staticmethod
+    def gradient(op, grad):
+        from .math_ops import exp, reduce_sum
+
+        return [grad - reduce_sum(grad, axis=-1, keepdims=True) * exp(op.outputs[0])]
+
+
+def log_softmax(logits, axis=None, name=None, dim=None) -> Tensor:
+    """Log of the softmax over `axis`.  Example: `tf.nn.log_softmax([0., 0.])` -> [-.693, -.693]."""
+    return over_axis(LogSoftmax, logits, dim if axis is None else axis, name)
+
+
+def over_axis(op_def, logits, axis, name) -> Tensor:
+    """Apply a last-axis op along `axis` by swapping that axis with the last one."""
+    logits = convert_to_tensor(logits)
+    rank = logits.shape.ndims
+    if axis is None or axis == -1 or (rank is not None and axis == rank - 1):
+        return op_def.apply([logits], name=name)
+    if rank is None:
+        raise ValueError(f"{op_def.op_type} over axis {axis} needs a known rank; "
+                         f"'{logits.name}' has unknown rank. Fix: use axis=-1 or set_shape.")
+    from .array_ops import transpose
+
+    if not -rank <= axis < rank:
+        raise ValueError(f"axis {axis} is out of range for a rank-{rank} tensor.")
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    return transpose(op_def.apply([transpose(logits, perm)]), perm, name=name)
+
+
+# -- bias_add, in_top_k ------------------------------------------------------------------
+@register_op("BiasAdd")
+class BiasAdd(OpDef):
+    """value + bias, the 1-D bias added along the channel axis (last for NHWC, 1 for NCHW)."""
+
+    inputs = ("value", "bias")
+
+    @staticmethod
+    def infer(value, bias, *, data_format):
+        check_same_dtype("BiasAdd", [value, bias], names=("value", "bias"))
+        if bias.shape.ndims not in (None, 1):
+            raise ValueError(f"bias must be 1-D, got shape {bias.shape}. Fix: pass one bias "
+                             "value per channel.")
+        if value.shape.ndims is not None and value.shape.ndims < 2:
+            raise ValueError(f"Shape must be at least rank 2 but is rank "
+                             f"{value.shape.ndims} for the value of BiasAdd.")
+        if value.shape.ndims is None:
+            return Spec(value.dtype, value.shape)
+        dims = list(value.shape.dims)
+        channel = 1 if data_format == "NCHW" else -1
+        if not dims[channel].is_compatible_with(bias.shape.dims[0] if bias.shape.ndims
+                                                else None):
+            raise ValueError(f"Dimensions must be equal, but are {dims[channel]} and "
+                             f"{bias.shape.dims[0]}: the bias length must match the channel "
+                             f"dimension of value {value.shape} ({data_format}).")
+        dims[channel] = dims[channel].merge_with(bias.shape.dims[0] if bias.shape.ndims
+                                                 else None)
+        return Spec(value.dtype, TensorShape(dims))
+
+    @staticmethod
+    def compute(value, bias, *, data_format):
+        if data_format == "NCHW":
+            bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
+        return value + bias
+
+    @staticmethod
+    def gradient(op, grad):
+        from .array_ops import range_, rank
+        from .math_ops import reduce_sum
+
+        ndims = op.inputs[0].shape.ndims
+        if op.get_attr("data_format") == "NCHW":
+            axes = [0] + list(range(2, ndims))
+        elif ndims is not None:
+            axes = list(range(ndims - 1))
+        else:
+            axes = range_(0, rank(grad) - 1)
+        return [grad, reduce_sum(grad, axis=axes)]
+
+
+def bias_add(value, bias, data_format=None, name=None) -> Tensor:
+    """Add a 1-D `bias` along the channel axis.  Example: `tf.nn.bias_add(x, b)` (x: [N, C])."""
+    data_format = data_format or "NHWC"
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}.")
+    value = convert_to_tensor(value, name="value")
+    if data_format == "NCHW" and value.shape.ndims is None:
+        raise ValueError("bias_add with data_format='NCHW' needs a value of known rank.")
+    return BiasAdd.apply([value, bias], name=name, data_format=data_format)
+
+
+@register_op("InTopKV2")
+class InTopKV2(OpDef):
+    """Whether each target class is among the k largest predictions of its row.
+
+    A target counts as in the top k when fewer than k predictions are strictly greater, so
+    ties all count; a non-finite prediction or an out-of-range target gives False.
+    """
+
+    inputs = ("predictions", "targets", "k")
+    input_types = ("float32", "T", "T")
+
+    @staticmethod
+    def infer(predictions, targets, k):
+        check_dtype_in("InTopKV2", predictions, ("float32",), arg="predictions")
+        check_dtype_in("InTopKV2", targets, ("int32", "int64"), arg="targets")
+        check_same_dtype("InTopKV2", [targets, k], names=("targets", "k"))
+        if predictions.shape.ndims not in (None, 2) or targets.shape.ndims not in (None, 1):
+            raise ValueError(f"in_top_k needs predictions [batch, classes] and targets "
+                             f"[batch], got {predictions.shape} and {targets.shape}.")
+        if k.shape.ndims not in (None, 0):
+            raise ValueError(f"k must be a scalar, got shape {k.shape}.")
+        batch = targets.shape
+        if predictions.shape.ndims == 2:
+            first = TensorShape(predictions.shape.dims[:1])
+            if not first.is_compatible_with(batch):
+                raise ValueError(f"First dimension of predictions {predictions.shape} must "
+                                 f"match length of targets {targets.shape}.")
+            batch = first.merge_with(batch)
+        return Spec(_dtypes.bool, batch)
+
+    @staticmethod
+    def compute(predictions, targets, k):
+        rows = np.arange(len(targets))
+        valid = (targets >= 0) & (targets < predictions.shape[1])
+        target_values = predictions[rows, np.where(valid, targets, 0)]
+        greater = np.sum(predictions > target_values[:, None], axis=1)
+        return valid & np.isfinite(target_values) & (greater < k)
+
+    gradient = staticmethod(no_gradient)
+
+
+def in_top_k(predictions, targets, k, name=None) -> Tensor:
+    """Whether `targets[i]` is among the top `k` of `predictions[i]` (ties count as in).
+
+    Example: `tf.nn.in_top_k([[0.1, 0.9]], [1], 1)` -> [True].
+    """
+    targets = convert_to_tensor(targets, name="targets")
+    return InTopKV2.apply([predictions, targets, k], name=name)
