@@ -1,7 +1,9 @@
-"""Array ops: shape manipulation, construction, indexing (one block per op).
+"""Array ops: construction and shape manipulation of whole tensors (one block per op).
 
-Lives here: Identity, Shape, Reshape, Fill, Pack (stack), BroadcastGradientArgs and the
-zeros/ones family. Arithmetic lives in math_ops.py.
+Lives here: Identity, Shape, Size, Rank, Reshape, Transpose, ExpandDims, Squeeze, Fill, the
+zeros/ones family, Pack (stack), BroadcastTo, Range, StopGradient and small gradient helpers.
+Slicing and gathering live in indexing_ops.py; concat, split, unstack, tile, pad and reverse
+in join_split_ops.py; arithmetic in math_ops.py.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..graph import OPERATORS, Spec, Tensor
+from ..errors import InvalidArgumentError
+from ..graph import Spec, Tensor
 from ..registry import OpDef, no_gradient, register_op
 from ..shapes import TensorShape
 from .constant_op import constant, convert_to_tensor
 
 __all__ = ["identity", "shape", "reshape", "fill", "zeros", "ones", "zeros_like", "ones_like",
-           "stack", "broadcast_gradient_args", "broadcast_to", "rank"]
+           "stack", "broadcast_gradient_args", "broadcast_to", "rank", "size", "transpose",
+           "invert_permutation", "expand_dims", "squeeze", "stop_gradient"]
 # Names that shadow Python builtins are defined with a trailing underscore and exported
 # under their TF name by minigraph/__init__.py: range_ -> tf.range.
 
@@ -102,7 +106,15 @@ class Reshape(OpDef):
 
     @staticmethod
     def compute(x, shape):
-        return np.reshape(x, shape)
+        try:
+            return np.reshape(x, shape)
+        except ValueError:
+            known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
+            wanted = f"requires a multiple of {known}" if -1 in shape else f"has {known}"
+            raise InvalidArgumentError(
+                None, None, f"Input to reshape is a tensor with {np.size(x)} values, but the "
+                f"requested shape {wanted}. Fix: check the fed shapes, or use -1 for the one "
+                "dimension that should be inferred.") from None
 
     @staticmethod
     def gradient(op, grad):
@@ -170,7 +182,9 @@ def _like(tensor, dtype, value, name):
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else tensor.dtype.base_dtype
     if tensor.shape.is_fully_defined():
         return _const_fill(tensor.shape, dtype, value, name)
-    return fill(shape(tensor), constant(value, dtype), name=name)
+    out = fill(shape(tensor), constant(value, dtype), name=name)
+    out.set_shape(tensor.shape)  # Fill sees only the shape tensor; keep the known dims
+    return out
 
 
 def zeros_like(tensor, dtype=None, name=None, optimize=True) -> Tensor:
@@ -222,7 +236,7 @@ class Pack(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .array_ops import unstack
+        from .join_split_ops import unstack
 
         return unstack(grad, num=len(op.inputs), axis=op.attrs["axis"])
 
@@ -352,3 +366,234 @@ def range_(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
         start, limit, delta = (constant(v, dtype) if not isinstance(v, Tensor) else v
                                for v in (start, limit, delta))
     return Range.apply([start, limit, delta], name=name)
+
+
+# -- helpers shared with indexing_ops.py and join_split_ops.py --------------------------------
+def fold_integers(dtype, compute, specs, **attrs):
+    """Run `compute` at build time when every input value is known and the result is integer.
+
+    Folding keeps shape arithmetic (`tf.shape(x)[1:]`, concat of shapes) static, so later
+    ops such as Reshape still infer full shapes. Float results are never folded.
+    """
+    if not dtype.is_integer or any(s.value is None for s in specs):
+        return None
+    return np.asarray(compute(*(s.value for s in specs), **attrs))
+
+
+def normalize_axis(axis: int, rank: int, op_type: str, what: str = "axis") -> int:
+    """Map `axis` in [-rank, rank) to [0, rank) or raise TF's ValueError."""
+    if not -rank <= axis < rank:
+        raise ValueError(f"{op_type}: {what} {axis} is out of range for a tensor of rank "
+                         f"{rank}. Fix: use a value in [{-rank}, {rank}).")
+    return axis % rank
+
+
+def static_axis(spec: Spec, op_type: str):
+    """The int value of a scalar axis input, or None when it is not known at build time."""
+    if spec.shape.ndims not in (None, 0):
+        raise ValueError(f"{op_type}: axis must be a scalar, got shape {spec.shape}.")
+    return None if spec.value is None else int(spec.value)
+
+
+@register_op("Size")
+class Size(OpDef):
+    """The number of elements of the input, as a scalar (int32 unless out_type says so)."""
+
+    inputs = ("input",)
+
+    @staticmethod
+    def infer(x, *, out_type):
+        n = x.shape.num_elements()
+        return Spec(out_type, TensorShape([]),
+                    None if n is None else np.asarray(n, out_type.as_numpy_dtype))
+
+    @staticmethod
+    def compute(x, *, out_type):
+        return np.asarray(np.size(x), dtype=out_type.as_numpy_dtype)
+
+    gradient = staticmethod(no_gradient)
+
+
+def size(input, name=None, out_type=_dtypes.int32) -> Tensor:  # noqa: A002
+    """The number of elements of `input`.  Example: `tf.size(tf.zeros([2, 3]))` -> 6."""
+    return Size.apply([input], name=name, out_type=_dtypes.as_dtype(out_type))
+
+
+@register_op("Transpose")
+class Transpose(OpDef):
+    """Permute the dimensions: output dimension i is input dimension perm[i]."""
+
+    inputs = ("x", "perm")
+    input_types = ("T", "Tperm")
+
+    @staticmethod
+    def infer(x, perm):
+        rank = x.shape.ndims
+        if perm.value is None:
+            if rank is None and perm.shape.ndims == 1:
+                rank = perm.shape.known[0]
+            return Spec(x.dtype, TensorShape(None if rank is None else [None] * rank))
+        order = [int(i) for i in np.ravel(perm.value)]
+        if rank is not None and len(order) != rank:
+            raise ValueError(f"Dimension must be {rank} but is {len(order)}: perm {order} "
+                             f"does not fit a tensor of rank {rank}. Fix: list every axis "
+                             "exactly once.")
+        if sorted(order) != list(range(len(order))):
+            raise ValueError(f"perm {order} is not a permutation of 0..{len(order) - 1}. "
+                             "Fix: list every axis exactly once (no negative axes).")
+        dims = x.shape.known or [None] * len(order)
+        value = fold_integers(x.dtype, np.transpose, [x, perm])
+        return Spec(x.dtype, TensorShape([dims[i] for i in order]), value)
+
+    @staticmethod
+    def compute(x, perm):
+        return np.transpose(x, perm)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [transpose(grad, invert_permutation(op.inputs[1])), None]
+
+
+def transpose(a, perm=None, name="transpose") -> Tensor:
+    """Permute the axes of `a`; by default reverse them.  Example: `tf.transpose(m)` (2-D)."""
+    if perm is None:
+        a = convert_to_tensor(a)
+        if a.shape.ndims is not None:
+            perm = list(range(a.shape.ndims))[::-1]
+        else:
+            from .math_ops import subtract
+
+            perm = range_(subtract(rank(a), 1), -1, -1)
+    return Transpose.apply([a, perm], name=name)
+
+
+@register_op("InvertPermutation")
+class InvertPermutation(OpDef):
+    """The inverse of a permutation vector: y[x[i]] = i (gradient helper of Transpose)."""
+
+    inputs = ("x",)
+
+    @staticmethod
+    def infer(x):
+        if x.dtype.base_dtype.name not in ("int32", "int64") or x.shape.ndims not in (None, 1):
+            raise ValueError(f"invert_permutation expects a 1-D int32/int64 tensor, got "
+                             f"{x.dtype.name} of shape {x.shape}.")
+        return Spec(x.dtype, x.shape, fold_integers(x.dtype, InvertPermutation.compute, [x]))
+
+    @staticmethod
+    def compute(x):
+        if sorted(np.ravel(x).tolist()) != list(range(np.size(x))):
+            raise InvalidArgumentError(None, None, f"{np.asarray(x).tolist()} is not a "
+                                       "permutation of 0..n-1. Fix: list every axis once.")
+        out = np.empty_like(x)
+        out[x] = np.arange(np.size(x), dtype=out.dtype)
+        return out
+
+    gradient = staticmethod(no_gradient)
+
+
+def invert_permutation(x, name=None) -> Tensor:
+    """Invert a permutation.  Example: `tf.invert_permutation([2, 0, 1])` -> [1, 2, 0]."""
+    return InvertPermutation.apply([x], name=name)
+
+
+@register_op("ExpandDims")
+class ExpandDims(OpDef):
+    """Insert a dimension of size 1 at index `dim` (negative counts from the end)."""
+
+    inputs = ("input", "dim")
+    input_types = ("T", "Tdim")
+
+    @staticmethod
+    def infer(x, dim):
+        axis = static_axis(dim, "ExpandDims")
+        if x.shape.ndims is None:
+            return Spec(x.dtype, TensorShape(None))
+        dims = list(x.shape.known)
+        if axis is None:
+            return Spec(x.dtype, TensorShape([None] * (len(dims) + 1)))
+        dims.insert(normalize_axis(axis, len(dims) + 1, "ExpandDims", "dim"), 1)
+        value = fold_integers(x.dtype, ExpandDims.compute, [x, dim])
+        return Spec(x.dtype, TensorShape(dims), value)
+
+    @staticmethod
+    def compute(x, dim):
+        return np.expand_dims(x, int(dim))
+
+    @staticmethod
+    def gradient(op, grad):
+        return [reshape(grad, shape(op.inputs[0])), None]
+
+
+def expand_dims(input, axis=None, name=None, dim=None) -> Tensor:  # noqa: A002
+    """Insert a length-1 axis.  Example: `tf.expand_dims(v, 0)` turns (3,) into (1, 3)."""
+    if dim is not None:
+        if axis is not None:
+            raise ValueError("Cannot specify both 'axis' and 'dim' in tf.expand_dims.")
+        axis = dim
+    if axis is None:
+        raise ValueError("Must specify an axis argument to tf.expand_dims(), e.g. axis=0.")
+    return ExpandDims.apply([input, axis], name=name)
+
+
+@register_op("Squeeze")
+class Squeeze(OpDef):
+    """Remove dimensions of size 1: the listed `squeeze_dims`, or all of them when empty."""
+
+    inputs = ("input",)
+
+    @staticmethod
+    def infer(x, *, squeeze_dims):
+        if x.shape.ndims is None:
+            return Spec(x.dtype, TensorShape(None))
+        dims = x.shape.known
+        if not squeeze_dims:
+            if None in dims:  # any unknown dimension might be a 1, so the rank is unknown
+                return Spec(x.dtype, TensorShape(None))
+            return Spec(x.dtype, TensorShape([d for d in dims if d != 1]))
+        axes = {normalize_axis(a, len(dims), "Squeeze") for a in squeeze_dims}
+        for a in sorted(axes):
+            if dims[a] not in (None, 1):
+                raise ValueError(f"Can not squeeze dim[{a}], expected a dimension of 1, got "
+                                 f"{dims[a]}. Fix: squeeze only axes of length 1.")
+        return Spec(x.dtype, TensorShape([d for i, d in enumerate(dims) if i not in axes]))
+
+    @staticmethod
+    def compute(x, *, squeeze_dims):
+        return np.squeeze(x, axis=tuple(squeeze_dims) if squeeze_dims else None)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [reshape(grad, shape(op.inputs[0]))]
+
+
+def squeeze(input, axis=None, name=None, squeeze_dims=None) -> Tensor:  # noqa: A002
+    """Drop length-1 axes.  Example: `tf.squeeze(tf.zeros([1, 3, 1]))` -> shape (3,)."""
+    if squeeze_dims is not None:
+        if axis is not None:
+            raise ValueError("Cannot specify both 'squeeze_dims' and 'axis' in tf.squeeze.")
+        axis = squeeze_dims
+    axes = [] if axis is None else [int(a) for a in np.ravel(axis)]
+    return Squeeze.apply([input], name=name, squeeze_dims=axes)
+
+
+@register_op("StopGradient")
+class StopGradient(OpDef):
+    """Returns its input; `tf.gradients` treats it as a constant (no gradient flows back)."""
+
+    inputs = ("input",)
+
+    @staticmethod
+    def infer(x):
+        return Spec(x.dtype.base_dtype, x.shape, x.value)
+
+    @staticmethod
+    def compute(x):
+        return x
+
+    gradient = staticmethod(no_gradient)
+
+
+def stop_gradient(input, name=None) -> Tensor:  # noqa: A002
+    """Block gradients.  Example: `tf.gradients(tf.stop_gradient(x) * x, x)` -> x, not 2x."""
+    return StopGradient.apply([input], name=name)

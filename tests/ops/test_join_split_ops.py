@@ -1,0 +1,230 @@
+"""Join/split ops (ops/join_split_ops.py): concat, split, unstack, tile, pad, reverse."""
+
+import numpy as np
+import pytest
+
+import minigraph as tf
+from minigraph.testing import check_gradients
+
+F64 = tf.float64
+
+
+def ph(shape, dtype=F64):
+    return tf.placeholder(dtype, shape)
+
+
+# -- ConcatV2 ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("axis", [0, 1, -1, -2])
+def test_concat_forward_shape_and_gradient(sess, axis):
+    a, b = ph([2, 3]), ph([2, 3])
+    y = tf.concat([a, b], axis)
+    assert y.op.type == "ConcatV2" and y.op.name == "concat"
+    va, vb = np.arange(6.0).reshape(2, 3), -np.arange(6.0).reshape(2, 3)
+    expected = np.concatenate([va, vb], axis)
+    assert y.shape.as_list() == list(expected.shape)
+    np.testing.assert_array_equal(sess.run(y, {a: va, b: vb}), expected)
+    check_gradients(y * y, [a, b], [va, vb])
+
+
+def test_concat_gradient_slices_g_back(sess):
+    # training.md 3.6: concat([c1, c2]) . [1, 2, 3] -> [1, 2], [3]
+    c1, c2 = ph([2]), ph([1])
+    loss = tf.reduce_sum(tf.concat([c1, c2], 0) * tf.constant([1.0, 2.0, 3.0], F64))
+    g1, g2 = tf.gradients(loss, [c1, c2])
+    got = sess.run([g1, g2], {c1: [5.0, 6.0], c2: [7.0]})
+    np.testing.assert_array_equal(got[0], [1.0, 2.0])
+    np.testing.assert_array_equal(got[1], [3.0])
+
+
+def test_concat_partial_shapes_and_dynamic_gradient(sess):
+    a, b = ph([None, 3]), ph([2, None])
+    y = tf.concat([a, b], 0)
+    assert y.shape.as_list() == [None, 3]
+    va, vb = np.ones((1, 3)), np.arange(6.0).reshape(2, 3)
+    check_gradients(y * y, [a, b], [va, vb])
+    z = tf.concat([a, b], 1)
+    assert z.shape.as_list() == [2, None]
+    axis = tf.placeholder(tf.int32, [])
+    w = tf.concat([a, b], axis)
+    assert w.shape.as_list() == [None, None]
+    check_gradients(w * w, [a, b], [np.ones((2, 3)), vb], feed_dict={axis: -1})
+    assert tf.concat([tf.placeholder(F64), a], 0).shape.as_list() == [None, 3]
+
+
+def test_concat_python_values_single_input_and_errors(sess):
+    a = tf.constant([1.0, 2.0], F64)
+    y = tf.concat([a, [3.0]], 0)
+    assert y.dtype == tf.float64
+    np.testing.assert_array_equal(sess.run(y), [1.0, 2.0, 3.0])
+    one = tf.concat([a], 0)
+    assert one.op.type == "Identity" and one.op.name == "concat_1"
+    with pytest.raises(ValueError, match="Dimension 1 in both shapes must be equal, but are 3 "
+                                         "and 4"):
+        tf.concat([tf.zeros([2, 3]), tf.zeros([2, 4])], 0)
+    with pytest.raises(ValueError, match="equal rank"):
+        tf.concat([tf.zeros([2, 3]), tf.zeros([2])], 0)
+    with pytest.raises(ValueError, match="out of range"):
+        tf.concat([tf.zeros([2]), tf.zeros([2])], 1)
+    with pytest.raises(TypeError):
+        tf.concat([tf.zeros([2]), tf.zeros([2], tf.int32)], 0)
+
+
+# -- Split, SplitV -----------------------------------------------------------------------------
+def test_split_equal_pieces(sess):
+    x = ph([4, 6])
+    parts = tf.split(x, 3, axis=1)
+    assert len(parts) == 3 and parts[0].op.type == "Split" and parts[0].op.name == "split"
+    assert [p.shape.as_list() for p in parts] == [[4, 2]] * 3
+    value = np.arange(24.0).reshape(4, 6)
+    for got, want in zip(sess.run(parts, {x: value}), np.split(value, 3, axis=1)):
+        np.testing.assert_array_equal(got, want)
+    # Only the first two pieces are used: the third piece's gradient is zero.
+    check_gradients(parts[0] * parts[1], [x], [value])
+    with pytest.raises(ValueError, match="evenly divisible by 4 but is 6"):
+        tf.split(x, 4, axis=1)
+    assert [p.shape.as_list() for p in tf.split(ph([None, 6]), 2)] == [[None, 6]] * 2
+
+
+def test_split_sizes_with_inferred_entry(sess):
+    x = ph([4, 5])
+    a, b, c = tf.split(x, [2, -1, 1], axis=1)
+    assert a.op.type == "SplitV"
+    assert [t.shape.as_list() for t in (a, b, c)] == [[4, 2], [4, 2], [4, 1]]
+    value = np.arange(20.0).reshape(4, 5)
+    got = sess.run([a, b, c], {x: value})
+    for g, w in zip(got, (value[:, :2], value[:, 2:4], value[:, 4:])):
+        np.testing.assert_array_equal(g, w)
+    check_gradients(tf.concat([c, a * b], 1), [x], [value])
+    with pytest.raises(ValueError, match="Determined shape must either match"):
+        tf.split(x, [2, 2], axis=1)
+    with pytest.raises(ValueError, match="at most one -1"):
+        tf.split(x, [-1, -1, 3], axis=1)
+
+
+def test_split_sizes_at_run_time(sess):
+    x = ph([None])
+    sizes = tf.placeholder(tf.int32, [2])
+    a, b = tf.split(x, sizes)
+    assert a.shape.as_list() == [None]
+    got = sess.run([a, b], {x: [1.0, 2.0, 3.0], sizes: [1, 2]})
+    np.testing.assert_array_equal(got[1], [2.0, 3.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="do not add up"):
+        sess.run(a, {x: [1.0, 2.0, 3.0], sizes: [1, 1]})
+    with pytest.raises(ValueError, match="Cannot infer num"):
+        tf.split(x, tf.placeholder(tf.int32, [None]))
+
+
+# -- Unpack ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_unstack(sess, axis):
+    x = ph([2, 3])
+    parts = tf.unstack(x, axis=axis)
+    value = np.arange(6.0).reshape(2, 3)
+    want = list(np.moveaxis(value, axis, 0))
+    assert parts[0].op.type == "Unpack" and parts[0].op.name == "unstack"
+    assert len(parts) == len(want) and parts[0].shape.as_list() == list(want[0].shape)
+    for got, w in zip(sess.run(parts, {x: value}), want):
+        np.testing.assert_array_equal(got, w)
+    check_gradients(parts[0] * parts[-1], [x], [value])
+
+
+def test_unstack_num_inference_and_errors(sess):
+    with pytest.raises(ValueError, match=r"Cannot infer num from shape \(\?, 3\)"):
+        tf.unstack(ph([None, 3]))
+    with pytest.raises(ValueError, match="Cannot infer num"):
+        tf.unstack(tf.placeholder(F64))
+    p = ph([None, 3])
+    parts = tf.unstack(p, num=2)
+    assert parts[0].shape.as_list() == [3]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num = 2"):
+        sess.run(parts[0], {p: np.zeros((3, 3))})
+    with pytest.raises(ValueError, match="cannot unstack it into 4"):
+        tf.unstack(tf.zeros([2, 3]), num=4)
+    # Pack's gradient is an Unpack: stacking then differentiating round-trips.
+    a, b = ph([2]), ph([2])
+    check_gradients(tf.stack([a, b]) * 2.0, [a, b], [[1.0, 2.0], [3.0, 4.0]])
+
+
+# -- Tile --------------------------------------------------------------------------------------
+def test_tile(sess):
+    x = ph([2, 3])
+    y = tf.tile(x, [2, 3])
+    assert y.op.type == "Tile" and y.shape.as_list() == [4, 9]
+    value = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(sess.run(y, {x: value}), np.tile(value, [2, 3]))
+    check_gradients(y * y, [x], [value])
+    p = ph([None, 3])
+    assert tf.tile(p, [2, 1]).shape.as_list() == [None, 3]
+    check_gradients(tf.tile(p, [3, 2]) * 2.0, [p], [value])
+    m = tf.placeholder(tf.int32, [2])
+    assert tf.tile(x, m).shape.as_list() == [None, None]
+    with pytest.raises(ValueError, match="Shape must be rank 2 but is rank 1"):
+        tf.tile(x, [2])
+
+
+# -- Pad, PadV2, MirrorPad ---------------------------------------------------------------------
+def test_pad_constant(sess):
+    x = ph([2, 3])
+    y = tf.pad(x, [[1, 0], [0, 2]])
+    assert y.op.type == "Pad" and y.shape.as_list() == [3, 5]
+    value = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(sess.run(y, {x: value}), np.pad(value, [[1, 0], [0, 2]]))
+    check_gradients(y * y, [x], [value])
+    z = tf.pad(x, [[0, 1], [1, 1]], constant_values=7.0)
+    assert z.op.type == "PadV2" and z.shape.as_list() == [3, 5]
+    np.testing.assert_array_equal(sess.run(z, {x: value}),
+                                  np.pad(value, [[0, 1], [1, 1]], constant_values=7.0))
+    check_gradients(z * z, [x], [value])
+
+
+def test_pad_shapes_and_errors(sess):
+    p = ph([None, 3])
+    assert tf.pad(p, [[1, 1], [2, 0]]).shape.as_list() == [None, 5]
+    paddings = tf.placeholder(tf.int32, [2, 2])
+    y = tf.pad(p, paddings)
+    assert y.shape.as_list() == [None, None]
+    check_gradients(y * 2.0, [p], [np.ones((2, 3))], feed_dict={paddings: [[0, 1], [2, 0]]})
+    with pytest.raises(ValueError, match="must have 2 rows"):
+        tf.pad(tf.zeros([2, 3]), [[1, 1]])
+    with pytest.raises(ValueError, match="2 columns"):
+        tf.pad(tf.zeros([2, 3]), [[1, 1, 1], [0, 0, 0]])
+    with pytest.raises(ValueError, match="Unknown padding mode"):
+        tf.pad(tf.zeros([2]), [[1, 1]], mode="WRAP")
+
+
+@pytest.mark.parametrize("mode", ["REFLECT", "SYMMETRIC", "symmetric"])
+def test_mirror_pad(sess, mode):
+    x = ph([3, 4])
+    paddings = [[2, 1], [1, 2]]
+    y = tf.pad(x, paddings, mode=mode)
+    assert y.op.type == "MirrorPad" and y.shape.as_list() == [6, 7]
+    value = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(sess.run(y, {x: value}),
+                                  np.pad(value, paddings, mode=mode.lower()))
+    check_gradients(y * y, [x], [value])
+    g, = tf.gradients(y, [x])
+    assert g.op.type == "MirrorPadGrad"
+    check_gradients(g * g, [x], [value])  # the gradient of MirrorPadGrad is MirrorPad
+
+
+def test_mirror_pad_errors():
+    with pytest.raises(ValueError, match="no greater than the dimension size 3 - 1"):
+        tf.pad(tf.zeros([3]), [[3, 0]], mode="REFLECT")
+    assert tf.pad(tf.zeros([3]), [[3, 0]], mode="SYMMETRIC").shape.as_list() == [6]
+
+
+# -- ReverseV2 ---------------------------------------------------------------------------------
+def test_reverse(sess):
+    x = ph([2, 3])
+    y = tf.reverse(x, [1])
+    assert y.op.type == "ReverseV2" and y.shape.as_list() == [2, 3]
+    value = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(sess.run(y, {x: value}), value[:, ::-1])
+    np.testing.assert_array_equal(sess.run(tf.reverse(x, [0, -1]), {x: value}),
+                                  value[::-1, ::-1])
+    check_gradients(y * tf.constant([[1.0, 2.0, 3.0]], F64), [x], [value])
+    assert tf.reverse(ph([None, 3]), [0]).shape.as_list() == [None, 3]
+    with pytest.raises(ValueError, match="out of range"):
+        tf.reverse(x, [2])
+    with pytest.raises(ValueError, match="twice"):
+        tf.reverse(x, [1, -1])
