@@ -35,7 +35,7 @@ class _ApplyOp(OpDef):
     def infer(cls, *specs, use_locking=False, use_nesterov=False):
         var = specs[0]
         dtype = var.dtype.base_dtype
-        for i, (arg, spec) in enumerate(zip(cls.inputs, specs)):
+        for i, (arg, spec) in enumerate(zip(cls.inputs, specs, strict=True)):
             if spec.dtype.base_dtype != dtype:
                 raise TypeError(f"Input '{arg}' of '{cls.op_type}' Op has type "
                                 f"{spec.dtype.base_dtype.name} that does not match type "
@@ -87,7 +87,7 @@ def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
 
 @register_op("ApplyMomentum")
 class ApplyMomentum(_ApplyOp):
-    """accum = accum * momentum + grad; var -= lr * accum (Nesterov: lr*grad + lr*momentum*accum)."""
+    """accum = accum*momentum + grad; var -= lr*accum (Nesterov: lr*grad + lr*momentum*accum)."""
 
     inputs = ("var", "accum", "lr", "grad", "momentum")
     ref_inputs = (0, 1)

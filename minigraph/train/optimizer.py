@@ -82,7 +82,7 @@ class Optimizer:
                           gate_gradients=gate_gradients == Optimizer.GATE_OP,
                           aggregation_method=aggregation_method,
                           colocate_gradients_with_ops=colocate_gradients_with_ops)
-        grads_and_vars = list(zip(grads, var_list))
+        grads_and_vars = list(zip(grads, var_list, strict=True))
         self._assert_valid_dtypes([v for g, v in grads_and_vars if g is not None])
         return grads_and_vars
 

@@ -1,3 +1,255 @@
-"""tf.train: saver."""
+"""`tf.train.Saver`: save variables to checkpoints, restore them, keep the newest few.
 
-__all__: list = []
+Lives here: Saver (save / restore / max_to_keep / keep_checkpoint_every_n_hours). The
+checkpoint files use minigraph's own format (JSON index + numpy .npz data, see
+docs/checkpoints.md) under TF's file names; the state file, readers and atomic-write helpers
+live in checkpoint_management.py (reference framework.md section 9). Deliberately absent:
+import_meta_graph, sharding, partitioned variables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..errors import InvalidArgumentError, NotFoundError
+from ..graph import Tensor, get_default_graph
+from ..variables import Variable, global_variables
+from . import training_util
+from .checkpoint_management import (DATA_SUFFIX, FORMAT, FORMAT_VERSION, checkpoint_exists,
+                                    commit_files, read_data, read_index, remove_file,
+                                    update_checkpoint_state, write_temp)
+
+__all__ = ["Saver"]
+
+
+# ---------------------------------------------------------------------------------------
+# Saver
+# ---------------------------------------------------------------------------------------
+def _saveables(var_list) -> dict:
+    """{checkpoint name: VariableV2 op} for a var_list given as None, a list or a dict."""
+    if var_list is None:
+        var_list = global_variables()
+    if isinstance(var_list, dict):
+        items = list(var_list.items())
+    else:
+        items = [(None, v) for v in _flatten(var_list)]
+    out, seen = {}, {}
+    for key, var in items:
+        op = _variable_op(var)
+        name = key if key is not None else op.name
+        if key is None and name in out:
+            raise ValueError(f"At least two variables have the same name: {name}")
+        if op in seen:
+            raise ValueError(f"The same saveable will be restored with two names: "
+                             f"{seen[op]} and {name}. Fix: list each variable once.")
+        seen[op] = name
+        out[name] = op
+    return out
+
+
+def _flatten(items) -> list:
+    out, stack = [], [items]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        else:
+            out.append(item)
+    return out
+
+
+def _variable_op(var):
+    if isinstance(var, Variable):
+        return var.op
+    if isinstance(var, Tensor) and var.op.type == "VariableV2":
+        return var.op
+    raise TypeError(f"Variable to save is not a Variable: {var!r}. Fix: pass tf.Variable "
+                    "objects (or a dict of them).")
+
+
+class Saver:
+    """Save and restore variables as checkpoints, keeping the `max_to_keep` newest.
+
+    TF1 note: the Saver adds no ops to the graph; the file contents are minigraph's own
+    format (docs/checkpoints.md), the file names and the `checkpoint` state file are TF's.
+    Example: `saver = tf.train.Saver(); saver.save(sess, "/tmp/run/model.ckpt", global_step=gs)`.
+    """
+
+    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
+                 keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False,
+                 saver_def=None, builder=None, defer_build=False, allow_empty=False,
+                 write_version=2, pad_step_number=False, save_relative_paths=False,
+                 filename=None):
+        self._variables = _saveables(var_list)
+        if not self._variables and not allow_empty:
+            raise ValueError("No variables to save. Create variables before the Saver, or "
+                             "pass allow_empty=True.")
+        self._graph = get_default_graph() if not self._variables else \
+            next(iter(self._variables.values())).graph
+        self._max_to_keep = max_to_keep
+        self._keep_every_seconds = keep_checkpoint_every_n_hours * 3600.0
+        self._next_keep_time = time.time() + self._keep_every_seconds
+        self._pad_step_number = pad_step_number
+        self._save_relative_paths = save_relative_paths
+        self._last_checkpoints = []  # [(prefix, save time)], oldest first
+
+    @property
+    def last_checkpoints(self) -> list:
+        """Prefixes of the kept checkpoints, oldest first."""
+        return [p for p, _ in self._last_checkpoints]
+
+    def set_last_checkpoints(self, last_checkpoints) -> None:
+        self._last_checkpoints = [(p, time.time()) for p in last_checkpoints]
+
+    def recover_last_checkpoints(self, checkpoint_paths) -> None:
+        """Adopt the existing ones among `checkpoint_paths` (e.g. after a restart)."""
+        self.set_last_checkpoints([p for p in checkpoint_paths if checkpoint_exists(p)])
+
+    def build(self) -> None:
+        """Nothing to build: the Saver adds no ops (kept for TF compatibility)."""
+
+    # -- save -------------------------------------------------------------------------------
+    def save(self, sess, save_path: str, global_step=None, latest_filename=None,
+             meta_graph_suffix="meta", write_meta_graph=True, write_state=True,
+             strip_default_attrs=False, save_debug_info=False) -> str:
+        """Write a checkpoint; return its prefix (`save_path` or `save_path-<step>`).
+
+        Every file is written to a temp name, synced and moved into place; the state file
+        is replaced last, so a failed save leaves the previous checkpoint the latest.
+        """
+        if not hasattr(sess, "variable_values"):
+            raise TypeError(f"'sess' must be a Session; {sess!r}")
+        if latest_filename is not None and os.path.basename(latest_filename) != \
+                latest_filename:
+            raise ValueError("'latest_filename' must be a file name, not a path: "
+                             f"{latest_filename!r}.")
+        prefix = self._prefix(sess, save_path, global_step)
+        directory = os.path.dirname(prefix)
+        if directory and not os.path.isdir(directory):
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save. Fix: "
+                             f"os.makedirs({directory!r}) first.")
+        names = sorted(self._variables)
+        values = sess.variable_values([self._variables[n] for n in names])
+        arrays = {n: values[self._variables[n]] for n in names}
+        self._write_files(prefix, arrays, meta_graph_suffix if write_meta_graph else None)
+        if write_state:
+            dropped = self._record(prefix)
+            update_checkpoint_state(directory, prefix, self.last_checkpoints,
+                                    latest_filename, self._save_relative_paths)
+            self._delete(dropped, meta_graph_suffix)  # only once the state file moved on
+        return prefix
+
+    def _prefix(self, sess, save_path, global_step) -> str:
+        if global_step is None:
+            return save_path
+        if not isinstance(global_step, (int, np.integer)):
+            global_step = training_util.global_step(sess, global_step)
+        if self._pad_step_number:
+            return f"{save_path}-{global_step:08d}"
+        return f"{save_path}-{global_step}"
+
+    def _write_files(self, prefix, arrays, meta_suffix) -> None:
+        """Write data, meta and index to temp files, then move them into place (index last)."""
+        index = {"format": FORMAT, "version": FORMAT_VERSION, "tensors": {}}
+        stored = {}
+        for i, (name, arr) in enumerate(arrays.items()):
+            key = f"t{i}"
+            dtype = _dtypes.as_dtype(arr.dtype) if arr.dtype != object else _dtypes.string
+            index["tensors"][name] = {"key": key, "dtype": dtype.name,
+                                      "shape": list(arr.shape)}
+            stored[key] = arr.astype(bytes) if dtype == _dtypes.string else arr
+        temps = []
+        try:
+            temps.append((write_temp(prefix + DATA_SUFFIX,
+                                      lambda f: np.savez(f, **stored)), prefix + DATA_SUFFIX))
+            if meta_suffix:
+                meta = _meta_graph(self._graph, index)
+                temps.append((write_temp(f"{prefix}.{meta_suffix}",
+                                          lambda f: f.write(meta)), f"{prefix}.{meta_suffix}"))
+            text = json.dumps(index, indent=1, sort_keys=True).encode("utf-8")
+            temps.append((write_temp(prefix + ".index", lambda f: f.write(text)),
+                          prefix + ".index"))
+        except BaseException:
+            for temp, _ in temps:
+                remove_file(temp)
+            raise
+        commit_files(temps, os.path.dirname(prefix))
+
+    def _record(self, prefix) -> list:
+        """Append `prefix` to the kept list; return the prefixes that fall off it."""
+        if not self._max_to_keep:
+            return []
+        kept = [(p, t) for p, t in self._last_checkpoints if p != prefix]
+        kept.append((prefix, time.time()))
+        dropped = []
+        while len(kept) > self._max_to_keep:
+            old, saved_at = kept.pop(0)
+            if saved_at >= self._next_keep_time:  # keep_checkpoint_every_n_hours
+                self._next_keep_time += self._keep_every_seconds
+            else:
+                dropped.append(old)
+        self._last_checkpoints = kept
+        return dropped
+
+    @staticmethod
+    def _delete(prefixes, meta_suffix) -> None:
+        for prefix in prefixes:
+            for suffix in (".index", DATA_SUFFIX, f".{meta_suffix}"):
+                remove_file(prefix + suffix)
+
+    # -- restore ----------------------------------------------------------------------------
+    def restore(self, sess, save_path: str) -> None:
+        """Load every variable of this Saver from checkpoint `save_path`, all or nothing."""
+        if save_path is None:
+            raise ValueError("Can't load save_path when it is None.")
+        if not checkpoint_exists(save_path):
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
+        index = read_index(save_path)
+        saved = index["tensors"]
+        for name, op in self._variables.items():
+            if name not in saved:
+                raise NotFoundError(
+                    None, op, "Restoring from checkpoint failed. This is most likely due to a "
+                    "Variable name or other graph key that is missing from the checkpoint. "
+                    "Please ensure that you have not altered the graph expected based on the "
+                    f"checkpoint. Original error:\n\nKey {name} not found in checkpoint "
+                    f"{save_path}")
+            self._check_entry(name, op, saved[name])
+        arrays = read_data(save_path, index, list(self._variables))
+        sess.commit_variables({op: arrays[name] for name, op in self._variables.items()})
+
+    @staticmethod
+    def _check_entry(name, op, entry) -> None:
+        spec = op.outputs[0]
+        if not spec.shape.is_compatible_with(entry["shape"]):
+            raise InvalidArgumentError(
+                None, op, "Restoring from checkpoint failed. This is most likely due to a "
+                "mismatch between the current graph and the graph from the checkpoint. Please "
+                "ensure that you have not altered the graph expected based on the checkpoint. "
+                "Original error:\n\nAssign requires shapes of both tensors to match. lhs "
+                f"shape= {_bracket(spec.shape.as_list())} rhs shape= "
+                f"{_bracket(entry['shape'])} (variable {name})")
+        if spec.dtype.base_dtype.name != entry["dtype"]:
+            raise InvalidArgumentError(
+                None, op, f"Restoring from checkpoint failed. tensor_name = {name}; expected "
+                f"dtype {spec.dtype.base_dtype.name} does not equal original dtype "
+                f"{entry['dtype']}.")
+
+
+def _bracket(dims) -> str:
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
+
+
+def _meta_graph(graph, index) -> bytes:
+    """A JSON description of the graph (ops, inputs, collections of variables)."""
+    nodes = [{"name": op.name, "op": op.type, "inputs": [t.name for t in op.inputs],
+              "control_inputs": [c.name for c in op.control_inputs]}
+             for op in graph.get_operations()]
+    meta = {"format": "minigraph-meta-graph", "version": 1, "nodes": nodes,
+            "saved_tensors": sorted(index["tensors"])}
+    return json.dumps(meta, indent=1).encode("utf-8")

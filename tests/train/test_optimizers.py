@@ -88,7 +88,7 @@ MEASURED = [
 @pytest.mark.parametrize("label, make, expected", MEASURED, ids=[m[0] for m in MEASURED])
 def test_measured_steps_bit_exact(sess, label, make, expected):
     values, _ = apply_steps(sess, make(), len(expected))
-    for got, want in zip(values, expected):
+    for got, want in zip(values, expected, strict=True):
         assert_f32(got, want)
 
 
@@ -107,7 +107,7 @@ FTRL = [
 @pytest.mark.parametrize("kwargs, lr, expected", FTRL)
 def test_ftrl_measured_to_the_last_digit(sess, kwargs, lr, expected):
     values, _ = apply_steps(sess, tf.train.FtrlOptimizer(lr, **kwargs), len(expected))
-    for got, want in zip(values, expected):
+    for got, want in zip(values, expected, strict=True):
         np.testing.assert_allclose(got, F(want), rtol=1e-6)
 
 
@@ -121,7 +121,7 @@ def test_ftrl_linear_slot_after_one_step(sess):
 def test_momentum_accumulator(sess):
     _, slots = apply_steps(sess, tf.train.MomentumOptimizer(0.1, 0.9), 3, slots=("momentum",))
     for got, want in zip(slots["momentum"], [0.10000000149011612, 0.1899999976158142,
-                                             0.2709999978542328]):
+                                             0.2709999978542328], strict=True):
         assert_f32(got, [want, want])
 
 
@@ -166,20 +166,20 @@ def test_adagrad_slots(sess):
 def test_adadelta_slots(sess):
     _, s = apply_steps(sess, tf.train.AdadeltaOptimizer(1.0), 3, slots=("accum", "accum_update"))
     for got, want in zip(s["accum"], [0.0005000001401640475, 0.0009750002645887434,
-                                      0.0014262504409998655]):
+                                      0.0014262504409998655], strict=True):
         assert_f32(got, [want] * 2)
     for got, want in zip(s["accum_update"], [9.999799210902438e-09, 1.9756011937488438e-08,
-                                             2.9199693329928778e-08]):
+                                             2.9199693329928778e-08], strict=True):
         assert_f32(got, [want] * 2)
 
 
 def test_rmsprop_slots(sess):
     _, s = apply_steps(sess, tf.train.RMSPropOptimizer(0.01), 3, slots=("rms", "momentum"))
     for got, want in zip(s["rms"], [0.9009999632835388, 0.8118999600410461,
-                                    0.7317099571228027]):
+                                    0.7317099571228027], strict=True):
         assert_f32(got, [want] * 2)
     for got, want in zip(s["momentum"], [0.001053507556207478, 0.0011098103132098913,
-                                         0.0011690431274473667]):
+                                         0.0011690431274473667], strict=True):
         assert_f32(got, [want] * 2)
 
 
@@ -187,7 +187,7 @@ def test_centered_rmsprop_slots(sess):
     _, s = apply_steps(sess, tf.train.RMSPropOptimizer(0.01, centered=True), 3,
                        slots=("mg", "momentum"))
     for got, want in zip(s["mg"], [0.010000002570450306, 0.01900000497698784,
-                                   0.027100007981061935]):
+                                   0.027100007981061935], strict=True):
         assert_f32(got, [want] * 2)
     assert_f32(s["momentum"][0], [0.0010535659966990352] * 2)
 
@@ -258,7 +258,7 @@ def test_example_6_schedule_driven_by_global_step(sess):
     lr = tf.train.exponential_decay(1.0, gs, 1, 0.5)
     op = tf.train.GradientDescentOptimizer(lr).minimize(w, global_step=gs)
     sess.run(tf.global_variables_initializer())
-    for want_w, want_gs in zip([-1.0, -1.5, -1.75, -1.875], [1, 2, 3, 4]):
+    for want_w, want_gs in zip([-1.0, -1.5, -1.75, -1.875], [1, 2, 3, 4], strict=True):
         sess.run(op)
         assert_f32(sess.run(w), want_w)
         assert sess.run(gs) == want_gs
@@ -336,7 +336,7 @@ def test_example_20_bert_adam_weight_decay(sess):
                [0.9876108169555664, 1.9875808954238892]]
     biases = [[0.9968387484550476, 1.9968386888504028], [0.9925901293754578, 1.992590069770813],
               [0.9876407980918884, 1.9876407384872437]]
-    for want_k, want_b in zip(kernels, biases):
+    for want_k, want_b in zip(kernels, biases, strict=True):
         sess.run(op)
         np.testing.assert_allclose(sess.run(kernel), F(want_k), rtol=1e-6)
         np.testing.assert_allclose(sess.run(bias), F(want_b), rtol=1e-6)
