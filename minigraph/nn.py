@@ -8,12 +8,12 @@ from .ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
 from .ops.nn_loss_ops import (l2_loss, softmax_cross_entropy_with_logits_v2,
                               sparse_softmax_cross_entropy_with_logits)
 from .ops.nn_ops import (bias_add, elu, in_top_k, leaky_relu, log_softmax, relu, relu6, softmax,
-                         softplus)
+                         softplus, top_k)
 
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "softplus", "sigmoid", "tanh", "softmax",
     "log_softmax", "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
     "l2_loss", "bias_add", "in_top_k", "dropout", "moments", "l2_normalize",
-    "embedding_lookup", "xw_plus_b",
+    "embedding_lookup", "xw_plus_b", "top_k",
 ]

@@ -1,4 +1,4 @@
-"""Neural-network primitive ops: activations, softmax, log_softmax, bias_add, in_top_k.
+"""Neural-network primitive ops: activations, softmax, log_softmax, bias_add, in_top_k, top_k.
 
 Lives here: one block per primitive (kernel in numpy, gradient built from math ops, following
 training.md 3.6) and its public constructor. The loss primitives (softmax cross-entropies,
@@ -11,14 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
+from ..errors import InvalidArgumentError
 from ..graph import Spec, Tensor
 from ..registry import OpDef, no_gradient, register_op
 from ..shapes import TensorShape
-from .common import FLOATS, check_dtype_in, check_same_dtype, unary_float_spec
+from .common import FLOATS, NUMBERS, check_dtype_in, check_same_dtype, unary_float_spec
 from .constant_op import convert_to_tensor
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "softplus", "softmax", "log_softmax",
-           "bias_add", "in_top_k"]
+           "bias_add", "in_top_k", "top_k"]
 
 
 # -- shared helpers ------------------------------------------------------------------------
@@ -374,3 +375,64 @@ def in_top_k(predictions, targets, k, name=None) -> Tensor:
     """
     targets = convert_to_tensor(targets, name="targets")
     return InTopKV2.apply([predictions, targets, k], name=name)
+
+
+REALS = tuple(t for t in NUMBERS if not t.startswith("complex"))
+
+
+@register_op("TopKV2")
+class TopKV2(OpDef):
+    """Outputs (values, indices) of the k largest entries along the last axis, largest first;
+    among equal values the lower index comes first."""
+
+    inputs = ("input", "k")
+    input_types = ("T", "int32")
+
+    @staticmethod
+    def infer(x, k, *, sorted):  # noqa: A002 - TF's attribute name
+        check_dtype_in("TopKV2", x, REALS, arg="input")
+        if x.shape.ndims == 0:
+            raise ValueError("top_k needs an input of rank >= 1, got a scalar.")
+        if k.shape.ndims not in (None, 0):
+            raise ValueError(f"k must be a scalar, got shape {k.shape}.")
+        if x.shape.ndims is None:
+            return [Spec(x.dtype, x.shape), Spec(_dtypes.int32, x.shape)]
+        last = None if k.value is None else int(k.value)
+        columns = x.shape.dims[-1].value
+        if last is not None and (last < 0 or columns is not None and columns < last):
+            raise ValueError(f"input must have at least k columns. Had {columns}, needed "
+                             f"{last}. Fix: pass k between 0 and the last dimension.")
+        shape = TensorShape(list(x.shape.dims[:-1]) + [last])
+        return [Spec(x.dtype, shape), Spec(_dtypes.int32, shape)]
+
+    @staticmethod
+    def compute(x, k, *, sorted):  # noqa: A002
+        if not 0 <= k <= x.shape[-1]:
+            raise InvalidArgumentError(None, None, f"input must have at least k columns. Had "
+                                       f"{x.shape[-1]}, needed {k}.")
+        # A stable sort of the negated values keeps the lower index first among ties.
+        order = np.argsort(-x if x.dtype.kind == "f" else -x.astype(np.float64), axis=-1,
+                           kind="stable")[..., :k]
+        return [np.take_along_axis(x, order, axis=-1), order.astype(np.int32)]
+
+    @staticmethod
+    def gradient(op, grad_values, grad_indices):
+        # Each value came from one input position: scatter the gradient back with one_hot.
+        from .array_ops import expand_dims, shape
+        from .indexing_ops import one_hot
+        from .math_ops import reduce_sum
+
+        x, indices = op.inputs[0], op.outputs[1]
+        depth = x.shape.dims[-1].value if x.shape.ndims else None
+        depth = shape(x)[-1] if depth is None else depth
+        spread = one_hot(indices, depth, dtype=grad_values.dtype.base_dtype)
+        return [reduce_sum(expand_dims(grad_values, -1) * spread, axis=-2), None]
+
+
+def top_k(input, k=1, sorted=True, name=None) -> tuple:  # noqa: A002 - TF's argument names
+    """The k largest entries of the last axis and their indices, as (values, indices).
+
+    Example: `tf.nn.top_k([1., 3., 2.], 2)` -> values [3., 2.], indices [1, 2].
+    """
+    values, indices = TopKV2.apply([input, k], name=name, sorted=bool(sorted))
+    return values, indices

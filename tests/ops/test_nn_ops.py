@@ -371,3 +371,29 @@ def test_nn_namespace_lists_every_public_name():
                  "dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b"]:
         assert name in tf.nn.__all__ and callable(getattr(tf.nn, name))
     assert tf.nn.sigmoid is tf.sigmoid
+
+
+def test_top_k_values_indices_ties_and_shapes(sess):
+    x = tf.constant([[1.0, 3.0, 3.0, 2.0], [0.0, -1.0, 5.0, 4.0]])
+    values, indices = tf.nn.top_k(x, 2)
+    assert values.op.type == "TopKV2" and values.shape.as_list() == [2, 2]
+    assert indices.dtype == tf.int32
+    out = sess.run([values, indices])
+    np.testing.assert_array_equal(out[0], [[3.0, 3.0], [5.0, 4.0]])
+    np.testing.assert_array_equal(out[1], [[1, 2], [2, 3]])  # lower index first among ties
+    ints = sess.run(tf.nn.top_k(tf.constant([4, 9, 1]), 3)[1])
+    np.testing.assert_array_equal(ints, [1, 0, 2])
+    with pytest.raises(ValueError, match="at least k columns"):
+        tf.nn.top_k(x, 5)
+    k, data = tf.placeholder(tf.int32, []), tf.placeholder(tf.float32, [None, 4])
+    values, _ = tf.nn.top_k(data, k)
+    assert values.shape.as_list() == [None, None]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at least k columns"):
+        sess.run(values, {k: 6, data: np.zeros((1, 4))})
+
+
+def test_top_k_gradient_scatters_back_to_the_chosen_entries(sess):
+    x = tf.placeholder(F64, [2, 3])
+    values, indices = tf.nn.top_k(x, 2)
+    assert tf.gradients(tf.cast(indices, F64), x) == [None]
+    check_gradients(values, [x], [X])
