@@ -473,6 +473,7 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
     graph = get_default_graph()
     stack = _scope_stack(graph)
     parent = stack[-1] if stack else VariableScope(False)
+    counts = graph.__dict__.setdefault("_var_scope_counts", {})
     if isinstance(name_or_scope, VariableScope):
         full, ops_name = name_or_scope.name, name_or_scope.name.rsplit("/", 1)[-1]
         base = name_or_scope
@@ -480,14 +481,18 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         full = f"{parent.name}/{name_or_scope}" if parent.name else name_or_scope
         ops_name, base = name_or_scope, None
     elif default_name:
-        counts = graph.__dict__.setdefault("_var_scope_counts", {})
+        # Unique among the variable scopes opened so far (named or not), as TF counts them;
+        # the op name scope is uniquified separately by the graph.
         candidate = f"{parent.name}/{default_name}" if parent.name else default_name
-        n = counts.get(candidate, 0)
-        counts[candidate] = n + 1
-        full = candidate if n == 0 else f"{candidate}_{n}"
-        ops_name, base = full.rsplit("/", 1)[-1], None
+        full, i = candidate, 1
+        while counts.get(full, 0):
+            full, i = f"{candidate}_{i}", i + 1
+        ops_name, base = default_name, None
     else:
         raise ValueError("variable_scope needs a name_or_scope or a default_name.")
+    counts[full] = counts.get(full, 0) + 1
+    for key in [k for k in counts if k.startswith(full + "/")]:
+        counts[key] = 0  # re-entering a scope restarts the numbering of its default names
     inherited = parent.reuse if parent.reuse in (True, AUTO_REUSE) else None
     new_reuse = inherited if inherited is not None else (
         reuse if reuse is not None else (base.reuse if base else False))

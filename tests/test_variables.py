@@ -377,3 +377,16 @@ def test_random_initializers_and_rerun_draws_again():
         assert uv.min() >= -1.0 and uv.max() < 3.0
         s.run(r.initializer)
         assert not np.array_equal(s.run(r), rv)
+
+
+def test_default_names_count_explicitly_opened_scopes_and_restart_on_reentry():
+    with tf.variable_scope("layer"):
+        pass
+    with tf.variable_scope(None, default_name="layer"):
+        assert tf.get_variable("w", []).name == "layer_1/w:0"
+        assert tf.constant(1.0).op.name == "layer_1/Const"
+    for _ in range(2):
+        with tf.variable_scope("outer", reuse=tf.AUTO_REUSE):
+            with tf.variable_scope(None, default_name="dense"):
+                inner = tf.get_variable("k", [])
+        assert inner.name == "outer/dense/k:0"  # same name both times: shared
