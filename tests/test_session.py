@@ -446,3 +446,45 @@ def test_assign_add_shape_mismatch_at_run_time():
         with pytest.raises(errors.InvalidArgumentError, match="AssignAdd"):
             s.run(add, {delta: [1.0, 2.0, 3.0]})
         np.testing.assert_array_equal(s.run(v), [1.0, 2.0])
+
+
+# -- 1.10 / 6.4 random streams and consistent reads --------------------------------------------
+def test_worked_example_21_random_streams_per_session_and_one_value_per_run():
+    def program():
+        tf.set_random_seed(42)
+        return tf.random_uniform([2])
+
+    r = program()
+    with tf.Session() as s1:
+        first, again, zero = s1.run([r, r, r - r])
+        second = s1.run(r)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(zero, [0.0, 0.0])
+    assert not np.array_equal(first, second)
+    with tf.Session() as s2:  # a new session restarts the stream
+        np.testing.assert_array_equal(s2.run(r), first)
+        np.testing.assert_array_equal(s2.run(r), second)
+    with tf.Graph().as_default():  # rebuilding the program reproduces it
+        rebuilt = program()
+        with tf.Session() as s3:
+            np.testing.assert_array_equal(s3.run(rebuilt), first)
+
+
+def test_all_consumers_of_a_variable_see_one_value_per_run():
+    v = tf.Variable(1.0)
+    inc = tf.assign_add(v, 1.0)
+    with tf.Session() as s:
+        s.run(v.initializer)
+        for _ in range(5):
+            a, b, _ = s.run([v * 1.0, v + 0.0, inc])
+            assert a == b
+
+
+def test_worked_example_25_slicing_values():
+    x = tf.constant([[1, 2, 3], [4, 5, 6]])
+    with tf.Session() as s:
+        row, flipped, last, col = s.run([x[1], x[:, ::-1], x[-1, -1], x[:, None, 0]])
+    np.testing.assert_array_equal(row, [4, 5, 6])
+    np.testing.assert_array_equal(flipped, [[3, 2, 1], [6, 5, 4]])
+    assert last == 6
+    np.testing.assert_array_equal(col, [[1], [4]])
