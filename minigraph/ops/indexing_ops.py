@@ -77,7 +77,7 @@ class Slice(OpDef):
     @staticmethod
     def compute(x, begin, size):
         index = []
-        for i, (b, s) in enumerate(zip(begin, size)):
+        for i, (b, s) in enumerate(zip(begin, size, strict=True)):
             end = x.shape[i] if s == -1 else b + s
             if not 0 <= b <= end <= x.shape[i]:
                 raise InvalidArgumentError(

@@ -100,7 +100,7 @@ class ConcatV2(OpDef):
 
 
 def concat(values, axis, name="concat") -> Tensor:
-    """Join tensors along `axis`.  Example: `tf.concat([a, b], 0)` for a (2, 3), b (1, 3) -> (3, 3)."""
+    """Join tensors along `axis`.  Example: `tf.concat([a, b], 0)`: (2, 3) and (1, 3) -> (3, 3)."""
     values = list(values)
     if len(values) == 1:
         with name_scope(name) as scope:
@@ -207,7 +207,11 @@ class SplitV(OpDef):
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
-    """Split into a list of tensors.  Example: `tf.split(x, [2, -1], 1)` for x (4, 5) -> (4, 2), (4, 3)."""
+    """Split into a list of tensors.  Example: `tf.split(x, [2, -1], 1)`: (4, 5)->(4, 2),(4, 3).
+
+    An int `num_or_size_splits` makes a Split op (equal pieces); a list or 1-D tensor of
+    sizes makes a SplitV (one size may be -1).
+    """
     if isinstance(num_or_size_splits, (int, np.integer)) and not isinstance(
             num_or_size_splits, bool):
         return _as_list(Split.apply([axis, value], name=name, num_split=int(num_or_size_splits)))
@@ -399,7 +403,7 @@ class MirrorPad(OpDef):
         if paddings.value is not None and x.shape.ndims is not None:
             limit = 1 if mode == "REFLECT" else 0
             for (before, after), d in zip(np.asarray(paddings.value).reshape(-1, 2),
-                                          x.shape.known):
+                                          x.shape.known, strict=True):
                 if d is not None and max(before, after) > d - limit:
                     raise ValueError(f"paddings must be no greater than the dimension size "
                                      f"{d}{' - 1' if limit else ''} for {mode} mode, got "

@@ -267,3 +267,29 @@ def test_one_hot_errors_and_no_gradient(sess):
         tf.one_hot([0], 2, on_value=1, off_value=0.5)
     on = tf.placeholder(F64, [])
     assert tf.gradients(tf.one_hot([1], 2, on_value=on, off_value=0.0), [on]) == [None]
+
+
+# -- second-order gradients: each gradient op is itself differentiable ---------------------------
+def test_gather_and_segment_sum_second_order(sess):
+    p = tf.placeholder(F64, [3])
+    y = tf.gather(p, [0, 0, 2])
+    g, = tf.gradients(tf.reduce_sum(y * y), [p])
+    np.testing.assert_allclose(sess.run(g, {p: [1.0, 2.0, 3.0]}), [4.0, 0.0, 6.0])
+    check_gradients(g * g, [p], [[1.0, 2.0, 3.0]])
+
+
+def test_slice_and_pad_second_order(sess):
+    x = tf.placeholder(F64, [2, 3])
+    y = tf.slice(x, [0, 1], [2, 2])
+    g, = tf.gradients(tf.reduce_sum(y * y * y), [x])
+    value = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(sess.run(g, {x: value}), 3 * value ** 2 * [0, 1, 1])
+    check_gradients(g, [x], [value])
+
+
+def test_dimension_objects_are_valid_indices(sess):
+    x = tf.constant(A)
+    y = x[x.shape[0] - 1]
+    np.testing.assert_array_equal(sess.run(y), A[1])
+    with pytest.raises(TypeError, match="valid indices"):
+        x[tf.placeholder(tf.float32, [None, 3]).shape[0]]

@@ -76,7 +76,7 @@ def test_split_equal_pieces(sess):
     assert len(parts) == 3 and parts[0].op.type == "Split" and parts[0].op.name == "split"
     assert [p.shape.as_list() for p in parts] == [[4, 2]] * 3
     value = np.arange(24.0).reshape(4, 6)
-    for got, want in zip(sess.run(parts, {x: value}), np.split(value, 3, axis=1)):
+    for got, want in zip(sess.run(parts, {x: value}), np.split(value, 3, axis=1), strict=True):
         np.testing.assert_array_equal(got, want)
     # Only the first two pieces are used: the third piece's gradient is zero.
     check_gradients(parts[0] * parts[1], [x], [value])
@@ -92,7 +92,7 @@ def test_split_sizes_with_inferred_entry(sess):
     assert [t.shape.as_list() for t in (a, b, c)] == [[4, 2], [4, 2], [4, 1]]
     value = np.arange(20.0).reshape(4, 5)
     got = sess.run([a, b, c], {x: value})
-    for g, w in zip(got, (value[:, :2], value[:, 2:4], value[:, 4:])):
+    for g, w in zip(got, (value[:, :2], value[:, 2:4], value[:, 4:]), strict=True):
         np.testing.assert_array_equal(g, w)
     check_gradients(tf.concat([c, a * b], 1), [x], [value])
     with pytest.raises(ValueError, match="Determined shape must either match"):
@@ -123,7 +123,7 @@ def test_unstack(sess, axis):
     want = list(np.moveaxis(value, axis, 0))
     assert parts[0].op.type == "Unpack" and parts[0].op.name == "unstack"
     assert len(parts) == len(want) and parts[0].shape.as_list() == list(want[0].shape)
-    for got, w in zip(sess.run(parts, {x: value}), want):
+    for got, w in zip(sess.run(parts, {x: value}), want, strict=True):
         np.testing.assert_array_equal(got, w)
     check_gradients(parts[0] * parts[-1], [x], [value])
 
