@@ -113,6 +113,7 @@ def test_report_uninitialized_and_is_variable_initialized():
     assert is_init.op.type == "IsVariableInitialized"
     assert report.op.type == "ReportUninitializedVariables"
     check = tf.assert_variables_initialized()
+    assert check.type == "AssertVariablesInitialized"
     with tf.Session() as s:
         assert list(s.run(report)) == [b"u", b"w"]
         assert s.run(is_init) == False  # noqa: E712 - numpy bool
@@ -129,6 +130,10 @@ def test_report_uninitialized_and_is_variable_initialized():
 def test_initial_value_reading_another_variable_uses_its_initial_value_if_needed():
     v = tf.Variable(1.0, name="v")
     u = tf.Variable(v * 2.0, name="u")
+    guarded = u.initializer.inputs[1]
+    assert guarded.op.type == "Mul" and guarded.op.inputs[0].op.inputs[0].op.type == \
+        "InitializedValue"
+    assert u.initial_value.op.inputs[0].name == "v/read:0"  # the original stays untouched
     with tf.Session() as s:
         s.run(u.initializer)  # v is not initialized yet: uses v's initial value
         assert s.run(u) == 2.0
@@ -143,6 +148,7 @@ def test_initial_value_reading_another_variable_uses_its_initial_value_if_needed
 def test_initialized_value_falls_back_to_the_initial_value():
     v = tf.Variable(3.0, name="v")
     iv = v.initialized_value()
+    assert iv.op.type == "InitializedValue" and iv.dtype == tf.float32
     with tf.Session() as s:
         assert s.run(iv) == 3.0
         s.run(v.initializer)
