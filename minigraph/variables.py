@@ -185,7 +185,7 @@ def guard_variable_reads(value: Tensor) -> Tensor:
         if inputs == list(op.inputs):
             continue
         copy = graph.create_op(op.op_def, inputs, dict(op.attrs), op.name.rsplit("/", 1)[-1])
-        replaced.update(zip(op.outputs, copy.outputs))
+        replaced.update(zip(op.outputs, copy.outputs, strict=True))
     return replaced.get(value, value)
 
 

@@ -11,11 +11,9 @@ import sys
 
 import numpy as np
 
-from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError
 from ..graph import Operation, Spec, Tensor, get_default_graph, graph_of, name_scope
 from ..registry import OpDef, register_op
-from ..shapes import TensorShape
 
 # tuple_ and print_ shadow builtins: minigraph/__init__.py exports them as tf.tuple, tf.print.
 __all__ = ["no_op", "group", "Print", "check_numerics",
@@ -174,7 +172,8 @@ class PrintOp(OpDef):
         return [grad] + [None] * (len(op.inputs) - 1)
 
 
-def Print(input_, data, message=None, first_n=None, summarize=None, name=None) -> Tensor:  # noqa: N802
+def Print(input_, data, message=None, first_n=None, summarize=None,  # noqa: N802 - TF name
+          name=None) -> Tensor:
     """Return `input_`; when that value is computed, write `message` and `data` to stderr.
 
     Example: `y = tf.Print(y, [y], "y: ")` prints "y: [1 2 3]" each run that needs y.
@@ -202,7 +201,7 @@ class PrintV2(OpDef):
     @staticmethod
     def compute(ctx, op, *values, pieces, output_stream="stderr", summarize=3, end="\n"):
         parts = [pieces[0]]
-        for value, piece in zip(values, pieces[1:]):
+        for value, piece in zip(values, pieces[1:], strict=True):
             parts.append(_numpy_like(np.asarray(value), summarize))
             parts.append(piece)
         text = "".join(parts) + end
