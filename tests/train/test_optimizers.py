@@ -338,12 +338,12 @@ def test_example_20_bert_adam_weight_decay(sess):
               [0.9876407980918884, 1.9876407384872437]]
     for want_k, want_b in zip(kernels, biases, strict=True):
         sess.run(op)
-        np.testing.assert_allclose(sess.run(kernel), F(want_k), rtol=1e-6)
-        np.testing.assert_allclose(sess.run(bias), F(want_b), rtol=1e-6)
+        assert_f32(sess.run(kernel), want_k)
+        assert_f32(sess.run(bias), want_b)
     m = tf.get_default_graph().get_tensor_by_name("dense/kernel/adam_m:0")
     v = tf.get_default_graph().get_tensor_by_name("dense/kernel/adam_v:0")
-    np.testing.assert_allclose(sess.run(m), [0.02710000053048134] * 2, rtol=1e-6)
-    np.testing.assert_allclose(sess.run(v), [2.9970015020808205e-05] * 2, rtol=1e-6)
+    assert_f32(sess.run(m), [0.02710000053048134] * 2)
+    assert_f32(sess.run(v), [2.9970015020808205e-05] * 2)
     assert sess.run(gs) == 0  # global_step is ignored
     assert opt.get_slot(kernel, "adam_m") is None and opt.get_slot_names() == []
     names = [x.name for x in tf.global_variables()]

@@ -235,3 +235,11 @@ def test_optimizer_state_round_trip(sess, tmp_path):
     assert tf.train.global_step(sess, gs) == 1
     sess.run(op)
     np.testing.assert_array_equal(sess.run(w), after_two)
+
+
+def test_keep_checkpoint_every_n_hours_keeps_dropped_files(sess, model, tmp_path):
+    saver = tf.train.Saver(max_to_keep=1, keep_checkpoint_every_n_hours=0.0)
+    for step in (1, 2, 3):
+        saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
+    assert saver.last_checkpoints == [str(tmp_path / "m-3")]
+    assert all(tf.train.checkpoint_exists(str(tmp_path / f"m-{s}")) for s in (1, 2, 3))
