@@ -82,8 +82,8 @@ def tuple_(tensors, name=None, control_inputs=None) -> list:
 
     items = list(tensors)
     values = [x for x in items if x is not None]
-    with name_scope(name, "tuple", values) as scope:
-        gating = [x for x in values]
+    with name_scope(name, "tuple", values):
+        gating = list(values)
         for c in control_inputs or []:
             if isinstance(c, Tensor):
                 c = c.op
@@ -103,7 +103,6 @@ def tuple_(tensors, name=None, control_inputs=None) -> list:
                     out.append(group(x, name=dep_scope))
                 else:
                     out.append(identity(x, name=dep_scope))
-        del scope
     return out
 
 
