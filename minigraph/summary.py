@@ -1,4 +1,4 @@
-"""`tf.summary`: summary ops and the event-file writer (FileWriter needs the `tensorboard` extra)."""
+"""`tf.summary`: summary ops and the event-file writer (FileWriter needs the tensorboard extra)."""
 
 from .ops.summary_ops import histogram, merge, merge_all, scalar
 from .summary_writer import FileWriter

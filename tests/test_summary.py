@@ -105,7 +105,7 @@ def test_histogram_summary_counts_values_into_tf_buckets(sess):
     assert np.all(np.diff(limits) > 0) and limits[-1] == sys.float_info.max
     # Every non-empty bucket [previous limit, limit) holds exactly the values in it.
     edges = np.concatenate([[-np.inf], limits])
-    for lo, hi, n in zip(edges[:-1], edges[1:], counts):
+    for lo, hi, n in zip(edges[:-1], edges[1:], counts, strict=True):
         assert n == np.sum((doubles >= lo) & (doubles < hi))
     # Runs of empty buckets are collapsed: no two empty entries are adjacent.
     assert not np.any((counts[:-1] == 0) & (counts[1:] == 0))

@@ -58,7 +58,7 @@ class ScalarSummary(OpDef):
             raise InvalidArgumentError(
                 None, op, f"tags and values not the same shape: {list(np.shape(tags))} != "
                 f"{list(np.shape(values))} in node '{op.name}' (ScalarSummary).")
-        pairs = zip(np.ravel(tags), np.ravel(values).astype(np.float32))
+        pairs = zip(np.ravel(tags), np.ravel(values).astype(np.float32), strict=True)
         return _as_string(encode_summary([scalar_value(t, v) for t, v in pairs]))
 
     gradient = staticmethod(no_gradient)
