@@ -1,0 +1,317 @@
+"""TF1 `tf.losses`: weighted losses, their reductions and the LOSSES collection.
+
+Lives here: `Reduction`, `compute_weighted_loss`, the loss functions (mean_squared_error,
+absolute_difference, softmax/sparse/sigmoid cross-entropy, log_loss, hinge_loss, huber_loss)
+and the collection helpers (add_loss, get_losses, get_total_loss, ...). All are composites;
+the namespace is losses.py.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes as _dtypes
+from ..graph import GraphKeys, Tensor, add_to_collection, get_collection, name_scope
+from .constant_op import constant, convert_to_tensor
+
+__all__ = ["Reduction", "compute_weighted_loss", "mean_squared_error", "absolute_difference",
+           "softmax_cross_entropy", "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
+           "log_loss", "hinge_loss", "huber_loss", "add_loss", "get_losses",
+           "get_regularization_losses", "get_regularization_loss", "get_total_loss"]
+
+
+class Reduction:
+    """How `compute_weighted_loss` reduces the weighted per-element losses."""
+
+    NONE = "none"  # keep the weighted losses, unreduced
+    SUM = "weighted_sum"  # sum(w * l)
+    SUM_OVER_BATCH_SIZE = "weighted_sum_over_batch_size"  # sum(w * l) / number of losses
+    MEAN = "weighted_mean"  # sum(w * l) / sum(w broadcast to the losses)
+    SUM_BY_NONZERO_WEIGHTS = "weighted_sum_by_nonzero_weights"  # sum(w * l) / count(w != 0)
+    SUM_OVER_NONZERO_WEIGHTS = SUM_BY_NONZERO_WEIGHTS
+
+    @classmethod
+    def all(cls) -> tuple:
+        return (cls.NONE, cls.SUM, cls.MEAN, cls.SUM_OVER_BATCH_SIZE,
+                cls.SUM_OVER_NONZERO_WEIGHTS, cls.SUM_BY_NONZERO_WEIGHTS)
+
+    @classmethod
+    def validate(cls, key) -> None:
+        if key not in cls.all():
+            raise ValueError(f"Invalid Reduction Key {key}. Fix: use one of "
+                             f"tf.losses.Reduction.{{NONE, SUM, MEAN, SUM_OVER_BATCH_SIZE, "
+                             "SUM_BY_NONZERO_WEIGHTS}.")
+
+
+DEFAULT_REDUCTION = Reduction.SUM_BY_NONZERO_WEIGHTS
+
+
+def check_weights(weights: Tensor, losses: Tensor) -> None:
+    """Weights must be a scalar or broadcastable to the losses without growing them."""
+    ws, ls = weights.shape, losses.shape
+    if ws.ndims in (None, 0) or ls.ndims is None:
+        return
+    ok = ws.ndims == ls.ndims and all(
+        w.value in (None, 1) or v.value is None or w.value == v.value
+        for w, v in zip(ws.dims, ls.dims, strict=True))
+    if not ok:
+        raise ValueError(f"weights can not be broadcast to values. values.rank={ls.ndims}. "
+                         f"weights.rank={ws.ndims}. values.shape={ls}. weights.shape={ws}. Fix: "
+                         "pass a scalar, or weights of the losses' rank with dims 1 or equal.")
+
+
+def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                          reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Multiply `losses` by `weights` and reduce; add the result to `loss_collection`.
+
+    Computed in float32 and cast back to the losses' dtype, as TF1 does.
+    Example: `tf.losses.compute_weighted_loss([1., 2., 3.], [1., 0., 1.])` -> 2.0.
+    """
+    from .math_ops import cast, multiply, reduce_sum
+
+    Reduction.validate(reduction)
+    with name_scope(scope, "weighted_loss", [losses, weights]):
+        losses = convert_to_tensor(losses, name="losses")
+        input_dtype = losses.dtype.base_dtype
+        losses = cast(losses, _dtypes.float32)
+        weights_t = cast(weights, _dtypes.float32)
+        check_weights(weights_t, losses)
+        weighted = multiply(losses, weights_t)
+        if reduction == Reduction.NONE:
+            loss = weighted
+        else:
+            loss = reduce_sum(weighted)
+            if reduction != Reduction.SUM:
+                loss = safe_divide(loss, loss_divisor(losses, weights, weights_t, reduction))
+        loss = cast(loss, input_dtype)
+        add_loss(loss, loss_collection)
+        return loss
+
+
+def loss_divisor(losses: Tensor, weights, weights_t: Tensor, reduction: str) -> Tensor:
+    """The denominator of the MEAN, SUM_OVER_BATCH_SIZE and SUM_BY_NONZERO_WEIGHTS modes."""
+    from .array_ops import ones_like, size, zeros_like
+    from .math_ops import cast, equal, reduce_sum, where
+
+    if reduction == Reduction.MEAN:
+        return reduce_sum(ones_like(losses) * weights_t)
+    count_all = isinstance(weights, (int, float)) and weights != 0
+    if reduction == Reduction.SUM_OVER_BATCH_SIZE or count_all:
+        return cast(size(losses), _dtypes.float32)
+    with name_scope(None, "num_present") as scope:
+        present = where(equal(weights_t, 0.0), zeros_like(weights_t), ones_like(weights_t))
+        return reduce_sum(present * ones_like(losses), name=scope)
+
+
+def safe_divide(total: Tensor, count: Tensor) -> Tensor:
+    """total / count, or 0 where count is 0 (all weights zero), with no NaN in the gradient.
+
+    The inner where() keeps the division finite, so the unselected branch gets 0, not 0 * inf.
+    """
+    from .array_ops import ones_like, zeros_like
+    from .math_ops import divide, equal, greater, where
+
+    nonzero_count = where(equal(count, 0.0), ones_like(count), count)
+    return where(greater(count, 0.0), divide(total, nonzero_count), zeros_like(total),
+                 name="value")
+
+
+def as_float_pair(labels, predictions, function: str) -> tuple:
+    """Cast labels and predictions to float32 and check that their shapes agree."""
+    from .math_ops import cast
+
+    if labels is None:
+        raise ValueError(f"labels must not be None (in tf.losses.{function}).")
+    if predictions is None:
+        raise ValueError(f"predictions must not be None (in tf.losses.{function}).")
+    predictions = cast(predictions, _dtypes.float32)
+    labels = cast(labels, _dtypes.float32)
+    if not predictions.shape.is_compatible_with(labels.shape):
+        raise ValueError(f"Shapes {predictions.shape} and {labels.shape} are incompatible "
+                         f"in tf.losses.{function} (predictions vs labels).")
+    return labels, predictions
+
+
+def mean_squared_error(labels, predictions, weights=1.0, scope=None,
+                       loss_collection=GraphKeys.LOSSES, reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted (predictions - labels) ** 2.
+
+    Example: `tf.losses.mean_squared_error([1., 2.], [2., 4.])` -> 2.5.
+    """
+    from .math_ops import squared_difference
+
+    with name_scope(scope, "mean_squared_error", [predictions, labels, weights]) as s:
+        labels, predictions = as_float_pair(labels, predictions, "mean_squared_error")
+        losses = squared_difference(predictions, labels)
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def absolute_difference(labels, predictions, weights=1.0, scope=None,
+                        loss_collection=GraphKeys.LOSSES, reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted |predictions - labels|.
+
+    Example: `tf.losses.absolute_difference([1., 2.], [2., 4.])` -> 1.5.
+    """
+    from .math_ops import abs_, subtract
+
+    with name_scope(scope, "absolute_difference", [predictions, labels, weights]) as s:
+        labels, predictions = as_float_pair(labels, predictions, "absolute_difference")
+        losses = abs_(subtract(predictions, labels))
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
+                          loss_collection=GraphKeys.LOSSES,
+                          reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted softmax cross-entropy; no gradient flows into the labels.
+
+    With label_smoothing = s > 0 the labels become labels * (1 - s) + s / num_classes.
+    Example: `tf.losses.softmax_cross_entropy(onehot, logits)` -> mean over the batch.
+    """
+    from .array_ops import shape, stop_gradient
+    from .math_ops import cast
+    from .nn_loss_ops import softmax_cross_entropy_with_logits_v2
+
+    if onehot_labels is None or logits is None:
+        raise ValueError("onehot_labels and logits must not be None "
+                         "(in tf.losses.softmax_cross_entropy).")
+    with name_scope(scope, "softmax_cross_entropy_loss", [logits, onehot_labels, weights]) as s:
+        logits = convert_to_tensor(logits, name="logits")
+        labels = cast(onehot_labels, logits.dtype.base_dtype)
+        if not logits.shape.is_compatible_with(labels.shape):
+            raise ValueError(f"Shapes {logits.shape} and {labels.shape} are incompatible "
+                             "(logits vs onehot_labels).")
+        if label_smoothing > 0:
+            classes = cast(shape(labels)[-1], logits.dtype.base_dtype)
+            labels = labels * (1 - label_smoothing) + label_smoothing / classes
+        labels = stop_gradient(labels, name="labels_stop_gradient")
+        losses = softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits,
+                                                      name="xentropy")
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None,
+                                 loss_collection=GraphKeys.LOSSES,
+                                 reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted softmax cross-entropy against integer class labels.
+
+    Example: `tf.losses.sparse_softmax_cross_entropy([2, 0], logits)` (logits: [2, classes]).
+    """
+    from .nn_loss_ops import sparse_softmax_cross_entropy_with_logits
+
+    if labels is None or logits is None:
+        raise ValueError("labels and logits must not be None "
+                         "(in tf.losses.sparse_softmax_cross_entropy).")
+    with name_scope(scope, "sparse_softmax_cross_entropy_loss", [logits, labels, weights]) as s:
+        losses = sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits,
+                                                          name="xentropy")
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0,
+                          scope=None, loss_collection=GraphKeys.LOSSES,
+                          reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted elementwise logistic loss; label_smoothing s maps z to z * (1 - s) + s / 2.
+
+    Example: `tf.losses.sigmoid_cross_entropy([[1., 0.]], [[0., 0.]])` -> 0.6931.
+    """
+    from .math_ops import cast
+    from .nn_impl import sigmoid_cross_entropy_with_logits
+
+    if multi_class_labels is None or logits is None:
+        raise ValueError("multi_class_labels and logits must not be None "
+                         "(in tf.losses.sigmoid_cross_entropy).")
+    with name_scope(scope, "sigmoid_cross_entropy_loss",
+                    [logits, multi_class_labels, weights]) as s:
+        logits = convert_to_tensor(logits, name="logits")
+        labels = cast(multi_class_labels, logits.dtype.base_dtype)
+        if label_smoothing > 0:
+            labels = labels * (1 - label_smoothing) + 0.5 * label_smoothing
+        losses = sigmoid_cross_entropy_with_logits(labels=labels, logits=logits,
+                                                   name="xentropy")
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
+             loss_collection=GraphKeys.LOSSES, reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted -z * log(p + eps) - (1 - z) * log(1 - p + eps) for probabilities p.
+
+    Example: `tf.losses.log_loss([1.], [0.9])` -> 0.1054.
+    """
+    from .math_ops import log
+
+    with name_scope(scope, "log_loss", [predictions, labels, weights]) as s:
+        labels, predictions = as_float_pair(labels, predictions, "log_loss")
+        losses = -labels * log(predictions + epsilon) \
+            - (1 - labels) * log(1 - predictions + epsilon)
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+               reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted max(0, 1 - (2z - 1) * logits) for labels z in {0, 1}.
+
+    Example: `tf.losses.hinge_loss([1.], [0.3])` -> 0.7.
+    """
+    from .nn_ops import relu
+
+    with name_scope(scope, "hinge_loss", [logits, labels, weights]) as s:
+        labels, logits = as_float_pair(labels, logits, "hinge_loss")
+        losses = relu(1 - (2 * labels - 1) * logits)
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
+               loss_collection=GraphKeys.LOSSES, reduction=DEFAULT_REDUCTION) -> Tensor:
+    """Weighted 0.5 * e ** 2 for |e| <= delta, else delta * (|e| - 0.5 * delta).
+
+    Written as 0.5 * q ** 2 + delta * (|e| - q) with q = min(|e|, delta), as TF does.
+    Example: `tf.losses.huber_loss([0.], [3.])` -> 2.5.
+    """
+    from .math_ops import abs_, minimum, subtract
+
+    with name_scope(scope, "huber_loss", [predictions, labels, weights]) as s:
+        labels, predictions = as_float_pair(labels, predictions, "huber_loss")
+        error = abs_(subtract(predictions, labels))
+        quadratic = minimum(error, delta)
+        losses = 0.5 * quadratic * quadratic + delta * (error - quadratic)
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+# -- collections ---------------------------------------------------------------------------
+def add_loss(loss: Tensor, loss_collection=GraphKeys.LOSSES) -> None:
+    """Add `loss` to `loss_collection` (nothing when the collection is None)."""
+    if loss_collection:
+        add_to_collection(loss_collection, loss)
+
+
+def get_losses(scope=None, loss_collection=GraphKeys.LOSSES) -> list:
+    """The losses in `loss_collection`, filtered by name scope."""
+    return get_collection(loss_collection, scope)
+
+
+def get_regularization_losses(scope=None) -> list:
+    """The tensors in the REGULARIZATION_LOSSES collection, filtered by name scope."""
+    return get_collection(GraphKeys.REGULARIZATION_LOSSES, scope)
+
+
+def get_regularization_loss(scope=None, name="total_regularization_loss") -> Tensor:
+    """Sum of the regularization losses, or the constant 0.0 when there are none."""
+    from .math_ops import add_n
+
+    losses = get_regularization_losses(scope)
+    return add_n(losses, name=name) if losses else constant(0.0)
+
+
+def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None) -> Tensor:
+    """Sum of get_losses() and, by default, the regularization losses.
+
+    Raises ValueError when both collections are empty.
+    """
+    from .math_ops import add_n
+
+    losses = list(get_losses(scope))
+    if add_regularization_losses:
+        losses += get_regularization_losses(scope)
+    if not losses:
+        raise ValueError("No losses to sum: the LOSSES and REGULARIZATION_LOSSES collections "
+                         "are empty. Fix: build a tf.losses.* loss or tf.losses.add_loss(l).")
+    return add_n(losses, name=name)
