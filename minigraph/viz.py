@@ -265,7 +265,7 @@ def to_dot(graph: Graph | None = None, fetches=None, collapse_scopes=False,
       edge_labels: label data edges with their dtype and static shape.
       rankdir: Graphviz layout direction ("TB" top-down, "LR" left to right).
 
-    Example: `open("g.dot", "w").write(tf.viz.to_dot())`, then `dot -Tsvg g.dot -o g.svg`.
+    Example: `open("g.dot", "w").write(viz.to_dot())`, then `dot -Tsvg g.dot -o g.svg`.
     """
     g = to_networkx(graph, fetches)
     boxes = _collapse_map(g, collapse_scopes)
@@ -413,7 +413,7 @@ def render(graph: Graph | None = None, path: str = "graph.svg", fetches=None,
     preview (topological generations top-down, no clusters) with networkx + matplotlib and
     needs no system package. `dot_options` go to `to_dot` (collapse_scopes, edge_labels, ...).
 
-    Example: `tf.viz.render(path="graph.svg", collapse_scopes=["gradients"])`.
+    Example: `viz.render(path="graph.svg", collapse_scopes=["gradients"])`.
     """
     fmt = os.path.splitext(path)[1].lstrip(".").lower() or "svg"
     if engine == "matplotlib":
