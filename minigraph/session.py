@@ -1,354 +1,29 @@
-"""Session: fetch/feed normalisation, the Plan cache, and the run loop.
+"""Session: fetch/feed normalisation, the plan cache, variable storage and commit.
 
-Lives here: `Session`, `InteractiveSession`, `Plan` (one compiled, pruned, ordered program per
-(fetches, feeds) signature) and `RunContext` (the per-run view of variable state). A run never
-changes the graph. Variable writes go to the run's overlay and are committed only when the
-whole run succeeded, so a failed run changes nothing.
+Lives here: `Session` and `InteractiveSession`. Each run normalises fetches and feeds, looks up
+(or compiles once) the Plan for its signature (plan.py) and executes it. A run never changes
+the graph. Variable writes go to the run's overlay and are committed only when the whole run
+succeeded, so a failed run changes nothing. Runs that write a variable hold that variable's
+lock from their first read to their commit, so concurrent updates of one variable behave as
+if the runs happened one after another.
 """
 
 from __future__ import annotations
 
-import heapq
 import threading
 
 import numpy as np
 
 from . import graph as _graph
-from .errors import (FailedPreconditionError, InvalidArgumentError, OpError, describe_node,
-                     describe_site)
+from .errors import describe_caller, describe_node
 from .graph import Graph, Operation, Tensor
+from .plan import Plan, RunContext
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
 
-
-class RunContext:
-    """Per-run state handed to stateful kernels: variable reads/writes, random streams."""
-
-    __slots__ = ("session", "writes")
-
-    def __init__(self, session):
-        self.session = session
-        self.writes = {}
-
-    def read(self, var: Operation):
-        """Return the current value of variable `var` (this run's write if any)."""
-        writes = self.writes
-        if writes and var in writes:
-            return writes[var]
-        value = self.session._store.get(var)
-        if value is None:
-            raise FailedPreconditionError(
-                None, var, f"Attempting to use uninitialized value {var.name}. Fix: run "
-                "sess.run(tf.global_variables_initializer()) first, and create that "
-                "initializer after every variable (including optimizer slots) exists. "
-                f"Variable created at {describe_site(var.creation_site)}.")
-        return value
-
-    def write(self, var: Operation, value: np.ndarray) -> None:
-        """Record a new value for `var`; it becomes visible to other runs on commit."""
-        self.writes[var] = value
-
-    def is_initialized(self, var: Operation) -> bool:
-        return var in self.writes or var in self.session._store
-
-    def rng(self, op: Operation) -> np.random.Generator:
-        """The random stream of `op` in this session (seeded from its seed attributes)."""
-        return self.session.random_stream(op)
-
-    def state(self, op: Operation) -> dict:
-        """A dict private to `op` in this session (e.g. Print's count of runs that printed).
-
-        Unlike variable writes it is not rolled back when the run fails: it records side
-        effects that already happened.
-        """
-        return self.session.kernel_state(op)
-
-
-class Plan:
-    """A compiled program for one (fetches, feeds) signature.
-
-    Pruned to what the fetches need, in a deterministic topological order (creation order,
-    with every read of a variable placed before the writes that do not depend on it), kernels
-    and attributes bound, values addressed by integer slots. `str(plan)` lists the steps.
-    """
-
-    def __init__(self, graph: Graph, targets, feeds):
-        self.graph = graph
-        self.feed_slots = {}
-        ops = self._prune(targets, feeds)
-        alias = self._aliases(ops, feeds)
-        order = self._schedule(ops, alias, feeds)
-        self._compile(order, targets, feeds, alias)
-
-    # -- 1. pruning ----------------------------------------------------------------------
-    @staticmethod
-    def _prune(targets, feeds):
-        needed, stack = set(), []
-        for t in targets:
-            if isinstance(t, Tensor):
-                if t not in feeds:
-                    stack.append(t._op)
-            else:
-                stack.append(t)
-        while stack:
-            op = stack.pop()
-            if op in needed:
-                continue
-            needed.add(op)
-            for t in op._inputs:
-                if t not in feeds and t._op not in needed:
-                    stack.append(t._op)
-            stack.extend(c for c in op._control_inputs if c not in needed)
-        return sorted(needed, key=lambda o: o._id)
-
-    # -- 2. variable aliases --------------------------------------------------------------
-    @staticmethod
-    def _aliases(ops, feeds):
-        """Map each tensor that stands for a variable (not yet read) to its variable op."""
-        alias = {}
-        for op in ops:  # creation order is topological
-            if op.op_def.op_type == "VariableV2":
-                alias[op._outputs[0]] = op
-            elif op.op_def.forwards_alias:
-                t = op._inputs[0]
-                if t in alias and t not in feeds:
-                    alias[op._outputs[0]] = alias[t]
-        return alias
-
-    # -- 3. ordering ----------------------------------------------------------------------
-    def _schedule(self, ops, alias, feeds):
-        in_plan = set(ops)
-        parents = {op: set() for op in ops}
-        for op in ops:
-            for t in op._inputs:
-                if t not in feeds and t._op in in_plan:
-                    parents[op].add(t._op)
-            parents[op].update(c for c in op._control_inputs if c in in_plan)
-        extra = self._read_before_write(ops, alias, parents, feeds)
-        for reader, writer in extra:
-            parents[writer].add(reader)
-        children = {op: [] for op in ops}
-        for op, ps in parents.items():
-            for p in ps:
-                children[p].append(op)
-        pending = {op: len(ps) for op, ps in parents.items()}
-        heap = [(op._id, op) for op in ops if pending[op] == 0]
-        heapq.heapify(heap)
-        order = []
-        while heap:
-            _, op = heapq.heappop(heap)
-            order.append(op)
-            for c in children[op]:
-                pending[c] -= 1
-                if pending[c] == 0:
-                    heapq.heappush(heap, (c._id, c))
-        if len(order) != len(ops):
-            # Reads and writes of variables form a cycle; fall back to creation order.
-            return list(ops)
-        return order
-
-    @staticmethod
-    def _read_before_write(ops, alias, parents, feeds):
-        """Pairs (reader, writer): a read not downstream of a write sees the old value."""
-        readers, writers = {}, {}
-        for op in ops:
-            if op.op_def.writes_ref:
-                for i in op.op_def.ref_inputs:
-                    var = alias.get(op._inputs[i])
-                    if var is not None:
-                        writers.setdefault(var, []).append(op)
-            if op._outputs and op._outputs[0] in alias:
-                # The variable op and Identity ops forwarding it: a fetch reads there.
-                readers.setdefault(alias[op._outputs[0]], []).append(op)
-                continue
-            for i, t in enumerate(op._inputs):
-                if i not in op.op_def.ref_inputs and t in alias and t not in feeds:
-                    readers.setdefault(alias[t], []).append(op)
-        if not writers:
-            return []
-        children = {}
-        for child, ps in parents.items():
-            for p in ps:
-                children.setdefault(p, []).append(child)
-        pairs = []
-        for var, ws in writers.items():
-            for w in ws:
-                below = _descendants(w, children)
-                pairs.extend((r, w) for r in readers.get(var, ()) if r not in below
-                             and r is not w and r not in parents[w])
-        return pairs
-
-    # -- 4. compilation -------------------------------------------------------------------
-    def _compile(self, order, targets, feeds, alias):
-        slots = {}
-
-        def slot(t):
-            if t not in slots:
-                slots[t] = len(slots)
-            return slots[t]
-
-        for t in feeds:
-            self.feed_slots[t] = slot(t)
-        fetched = {t for t in targets if isinstance(t, Tensor)}
-        self.steps, self.step_ops, self.step_inputs = [], [], []
-        last_use = {}
-        for op in order:
-            is_alias_op = op.op_def.op_type == "VariableV2" or (
-                op.op_def.forwards_alias and op._outputs[0] in alias)
-            if is_alias_op:
-                out = op._outputs[0]
-                if out in fetched and out not in feeds:
-                    self._add(_read_step(alias[out], slot(out)), op, [])
-                continue
-            args = []
-            for i, t in enumerate(op._inputs):
-                if i in op.op_def.ref_inputs:
-                    var = alias.get(t)
-                    if var is None:
-                        raise InvalidArgumentError(
-                            None, op, f"Input {i} of {describe_node(op)} must be a variable, "
-                            f"but '{t.name}' is fed or is not a variable reference. Do not "
-                            "feed a variable that is assigned in the same run.")
-                    args.append(("var", var))
-                elif t in alias and t not in feeds:
-                    args.append(("read", alias[t]))
-                else:
-                    s = slot(t)
-                    args.append(("slot", s))
-                    last_use[s] = len(self.steps)
-            outs = [slot(t) for t in op._outputs]
-            if not outs and not op.op_def.stateful:
-                continue  # NoOp: only its control inputs matter, and ordering has them
-            self._add(_make_step(op, args, outs), op, [a[1] for a in args if a[0] == "slot"])
-        keep = set(self.feed_slots.values()) | {slots[t] for t in fetched if t in slots}
-        self.frees = [[] for _ in self.steps]
-        for s, i in last_use.items():
-            if s not in keep:
-                self.frees[i].append(s)
-        self.num_slots = len(slots)
-        self.fetch_slots = [(slots[t], t in feeds) if isinstance(t, Tensor) else None
-                            for t in targets]
-
-    def _add(self, step, op, inputs):
-        self.steps.append(step)
-        self.step_ops.append(op)
-        self.step_inputs.append(inputs)
-
-    # -- 5. execution ---------------------------------------------------------------------
-    def execute(self, session, feed_values):
-        """Run the steps; return the fetched values (None for operations)."""
-        vals = [None] * self.num_slots
-        for t, s in self.feed_slots.items():
-            vals[s] = feed_values[t]
-        ctx = RunContext(session)
-        steps, frees = self.steps, self.frees
-        i = -1
-        with np.errstate(all="ignore"):
-            try:
-                for i in range(len(steps)):
-                    steps[i](vals, ctx)
-                    for s in frees[i]:
-                        vals[s] = None
-            except Exception as e:  # noqa: BLE001 - re-raised with the node's context
-                raise self._error(i, e, vals) from e
-        if ctx.writes:
-            session.commit_variables(ctx.writes)
-        return [None if fs is None else _fetched(vals[fs[0]], fs[1])
-                for fs in self.fetch_slots]
-
-    def _error(self, i, e, vals):
-        op = self.step_ops[i]
-        where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
-        if isinstance(e, OpError):
-            return type(e)(None, e.op or op, e.message + where)
-        shapes = ", ".join(str(getattr(vals[s], "shape", "?")) for s in self.step_inputs[i])
-        return InvalidArgumentError(
-            None, op, f"{type(e).__name__} in {describe_node(op)}: {e}. Input shapes at run "
-            f"time: [{shapes}]. Fix: check that the values fed to this op have the shapes "
-            f"and values it expects.{where}")
-
-    def __str__(self):
-        lines = [f"Plan: {len(self.steps)} steps, {self.num_slots} slots"]
-        for i, op in enumerate(self.step_ops):
-            ins = ", ".join(f"%{s}" for s in self.step_inputs[i])
-            lines.append(f"  {i:3d}  {op.type:<20} {op.name}({ins})")
-        return "\n".join(lines)
-
-
-def _descendants(op, children):
-    seen, stack = set(), [op]
-    while stack:
-        for c in children.get(stack.pop(), ()):
-            if c not in seen:
-                seen.add(c)
-                stack.append(c)
-    return seen
-
-
-def _read_step(var, out):
-    def step(vals, ctx):
-        vals[out] = ctx.read(var)
-
-    return step
-
-
-def _make_step(op, args, outs):
-    """Build the closure for one op: gather inputs, call the kernel, store outputs."""
-    op_def = op.op_def
-    if op_def.uses_context:
-        compute, attrs = op_def.compute, op.attrs
-        kernel = lambda ctx, *a: compute(ctx, op, *a, **attrs)  # noqa: E731
-    else:
-        kernel = op_def.bind(op)
-    plain = all(kind == "slot" for kind, _ in args) and not op_def.uses_context
-    if plain and len(outs) == 1:
-        o, ins = outs[0], [s for _, s in args]
-        if len(ins) == 1:
-            a = ins[0]
-
-            def step(vals, ctx):
-                vals[o] = kernel(vals[a])
-        elif len(ins) == 2:
-            a, b = ins
-
-            def step(vals, ctx):
-                vals[o] = kernel(vals[a], vals[b])
-        else:
-            def step(vals, ctx):
-                vals[o] = kernel(*[vals[s] for s in ins])
-        return step
-
-    def gather(vals, ctx):
-        out = []
-        for kind, x in args:
-            if kind == "slot":
-                out.append(vals[x])
-            elif kind == "read":
-                out.append(ctx.read(x))
-            else:
-                out.append(x)
-        return out
-
-    with_ctx = op_def.uses_context
-
-    def step(vals, ctx):
-        a = gather(vals, ctx)
-        result = kernel(ctx, *a) if with_ctx else kernel(*a)
-        if len(outs) == 1:
-            vals[outs[0]] = result
-        else:
-            for s, r in zip(outs, result or ()):
-                vals[s] = r
-
-    return step
-
-
-def _fetched(value, fed):
-    if fed or not isinstance(value, np.ndarray):
-        return value
-    if value.ndim == 0:
-        return value[()]
-    return value if value.flags.writeable else value.copy()
+MAX_SHAPE_PLANS = 8  # shape-specialised plans per fetch/feed signature before going generic
+GENERIC = "generic"
+_CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
 
 
 # ---------------------------------------------------------------------------------------
@@ -363,10 +38,11 @@ def _normalize_fetches(graph, fetches):
             el = graph.as_graph_element(f)
         except TypeError as e:
             raise TypeError(f"Fetch argument {f!r} has invalid type {type(f)}, must be a string "
-                            f"or Tensor. ({e})") from None
+                            f"or Tensor. ({e}) Fix: fetch tensors, operations or their names; "
+                            f"run called at {describe_caller()}.") from None
         except (KeyError, ValueError) as e:
-            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({e})") \
-                from None
+            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({e}) "
+                             f"{_lookup_fix(graph, f, 'fetch')}") from None
         if not graph.is_fetchable(el):
             raise ValueError(f"Operation {el.name!r} has been marked as not fetchable.")
         if el not in index:
@@ -376,8 +52,9 @@ def _normalize_fetches(graph, fetches):
 
     def walk(f):
         if f is None:
-            raise TypeError("Fetch argument None has invalid type <class 'NoneType'>. Remove "
-                            "it from the fetches (a gradient that is None cannot be run).")
+            raise TypeError("Fetch argument None has invalid type <class 'NoneType'>. Fix: "
+                            "remove it from the fetches (a gradient that is None cannot be "
+                            f"run); run called at {describe_caller()}.")
         if isinstance(f, (list, tuple)) and not hasattr(f, "_fields"):
             parts = [walk(x) for x in f]
             kind = type(f)
@@ -405,11 +82,31 @@ def _normalize_fetches(graph, fetches):
     return targets, walk(fetches)
 
 
+def _lookup_fix(graph, key, what) -> str:
+    """The "how to fix" sentence for a fetch or feed key that is not an element of `graph`."""
+    elem = key._as_graph_element() if hasattr(key, "_as_graph_element") else key
+    if isinstance(elem, (Tensor, Operation)) and elem.graph is not graph:
+        op = elem if isinstance(elem, Operation) else elem.op
+        return (f"Fix: {what} only tensors of the session's graph (or open tf.Session(graph=...) "
+                f"on the other graph); this one belongs to another tf.Graph: "
+                f"{describe_node(op)}.")
+    if isinstance(elem, str) and ":" not in elem:
+        try:
+            op = graph.get_operation_by_name(elem)
+        except KeyError:
+            op = None
+        if op is not None:
+            return f"Fix: use the tensor name '{elem}:0' or the tensor object; {describe_node(op)}."
+    return (f"Fix: {what} the tensor object itself, or check the name against "
+            f"[op.name for op in graph.get_operations()]; run called at {describe_caller()}.")
+
+
 def _feed_value(tensor, value):
     if isinstance(value, Tensor) or hasattr(value, "_as_graph_element"):
         raise TypeError(f"The value of a feed cannot be a tf.Tensor object. Acceptable feed "
                         f"values include Python scalars, strings, lists, numpy ndarrays. Got "
-                        f"{value!r} for key {tensor.name}. Fix: feed sess.run(t) instead.")
+                        f"{value!r} for key {tensor.name}. Fix: feed sess.run(t) instead; key "
+                        f"{describe_node(tensor.op)}.")
     dtype = tensor.dtype.base_dtype
     np_type = dtype.as_numpy_dtype
     if type(value) is np.ndarray and value.dtype == np_type:
@@ -420,7 +117,8 @@ def _feed_value(tensor, value):
             if not info.min <= value <= info.max:
                 raise TypeError(f"Type of feed value {value} with type {type(value)} is not "
                                 f"compatible with Tensor type {np_type}. Try a wider type, "
-                                "e.g. declare the placeholder as tf.int64.")
+                                "e.g. declare the placeholder as tf.int64; tensor "
+                                f"{describe_node(tensor.op)}.")
         if dtype.name == "string":
             arr = np.asarray(value, dtype=object)
         else:
@@ -428,11 +126,15 @@ def _feed_value(tensor, value):
                 arr = np.asarray(value, dtype=np_type)
             except (ValueError, TypeError) as e:
                 raise ValueError(f"Cannot feed {value!r} to Tensor {tensor.name} of dtype "
-                                 f"{dtype.name}: {e}") from None
+                                 f"{dtype.name}: {str(e).rstrip('.')}. Fix: feed a rectangular array of "
+                                 f"{dtype.name} values (pad ragged rows to equal length, "
+                                 f"convert strings to numbers first); tensor "
+                                 f"{describe_node(tensor.op)}.") from None
     if not tensor._shape.is_compatible_with(arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {tensor.name}, "
                          f"which has shape {tensor._shape}. Fix: reshape the value, or declare "
-                         "the placeholder with None for dimensions that vary.")
+                         "the placeholder with None for dimensions that vary; tensor "
+                         f"{describe_node(tensor.op)}.")
     return arr
 
 
@@ -453,6 +155,8 @@ class Session:
         self._rngs = {}
         self._kernel_states = {}
         self._plans = {}
+        self._fetch_cache = {}
+        self._variable_locks = {}
         self._lock = threading.Lock()
         self._entered = None
         self.config = config
@@ -475,12 +179,13 @@ class Session:
         self._rngs = {}
         self._kernel_states = {}
         self._plans = {}
+        self._fetch_cache = {}
 
     def __enter__(self):
         if self._entered is not None:
             raise RuntimeError("Session context managers are not re-entrant. Use "
                                "`Session.as_default()` if you want to enter a session "
-                               "multiple times.")
+                               f"multiple times. Entered again at {describe_caller()}.")
         self._entered = (self.as_default(), self._graph.as_default())
         for ctx in self._entered:
             ctx.__enter__()
@@ -500,21 +205,21 @@ class Session:
     # -- running ---------------------------------------------------------------------------
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Run the ops needed for `fetches` and return their values in the same structure."""
-        self._check_open()
-        self._check_not_empty()
-        targets, rebuild = _normalize_fetches(self._graph, fetches)
-        feeds = self._normalize_feeds(feed_dict)
+        if self._closed:
+            self._check_open()
+        targets, rebuild = self._fetch_structure(fetches)
+        feeds = self._normalize_feeds(feed_dict) if feed_dict else self._no_feeds(feed_dict)
         if not targets:
+            self._check_not_empty()
             return rebuild([])
-        plan = self.plan_for(targets, feeds)
-        return rebuild(plan.execute(self, feeds))
+        plan = self._plan(targets, feeds)
+        return rebuild(plan.execute(self, list(feeds.values())))
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """Return a function running `fetches` with feed values given positionally."""
         self._check_open()
         targets, rebuild = _normalize_fetches(self._graph, fetches)
         keys = [self._feed_key(k) for k in (feed_list or [])]
-        plan = self.plan_for(targets, dict.fromkeys(keys)) if targets else None
 
         def call(*values, **kwargs):
             self._check_open()
@@ -522,23 +227,65 @@ class Session:
                 raise TypeError(f"This callable takes {len(keys)} feed values, got "
                                 f"{len(values)}.")
             feeds = {k: _feed_value(k, v) for k, v in zip(keys, values)}
-            return rebuild(plan.execute(self, feeds) if plan else [])
+            if not targets:
+                return rebuild([])
+            return rebuild(self._plan(targets, feeds).execute(self, list(feeds.values())))
 
         return call
 
     def plan_for(self, targets, feeds) -> Plan:
-        """Return the cached Plan for these targets and fed tensors, compiling it once.
+        """Return the Plan `run` uses for these fetches and fed values, compiling it once.
+
+        `targets` is a list of Tensors/Operations; `feeds` maps fed tensors to their values
+        (only the values' shapes matter). `print(sess.plan_for([loss], {x: batch}))` shows
+        the steps a run executes.
+        """
+        targets = [self._graph.as_graph_element(t) for t in targets]
+        return self._plan(targets, {self._feed_key(k): v for k, v in feeds.items()})
+
+    def _plan(self, targets, feeds) -> Plan:
+        """Plans are cached per (fetches, fed tensors) and, inside that, per fed shapes.
 
         The graph only ever grows and existing ops never change, so a plan stays valid as
-        ops are added; the key is the signature alone.
+        ops are added. A signature fed more than MAX_SHAPE_PLANS different shapes gets one
+        generic plan that does not fold shapes.
         """
-        key = (tuple(targets), frozenset(feeds))
-        plan = self._plans.get(key)
-        if plan is None:
+        signature = (tuple(targets), tuple(feeds))
+        by_shape = self._plans.get(signature)
+        if by_shape is None:
             self._check_not_empty()
-            plan = Plan(self._graph, targets, feeds)
-            self._plans[key] = plan
+            by_shape = self._plans[signature] = {}
+        shapes = tuple(getattr(v, "shape", None) for v in feeds.values())
+        plan = by_shape.get(shapes)
+        if plan is None:
+            if len(by_shape) < MAX_SHAPE_PLANS:
+                plan = Plan(self._graph, targets, dict(zip(feeds, shapes)))
+                by_shape[shapes] = plan
+            else:
+                plan = by_shape.get(GENERIC)
+                if plan is None:
+                    plan = by_shape[GENERIC] = Plan(self._graph, targets, dict.fromkeys(feeds))
         return plan
+
+    def _fetch_structure(self, fetches):
+        """Normalised fetches, cached for the common flat forms (a node or a list of nodes)."""
+        try:
+            key = (type(fetches), tuple(fetches) if type(fetches) is list else fetches)
+            cached = self._fetch_cache.get(key)
+        except TypeError:  # unhashable (a dict): normalise every time
+            cached, key = None, None
+        if cached is None:
+            cached = _normalize_fetches(self._graph, fetches)
+            if key is not None and type(fetches) in _CACHEABLE_FETCHES:
+                if len(self._fetch_cache) > 1000:  # many distinct fetch lists: start over
+                    self._fetch_cache.clear()
+                self._fetch_cache[key] = cached
+        return cached
+
+    def _no_feeds(self, feed_dict):
+        if feed_dict is not None and not isinstance(feed_dict, dict):
+            raise TypeError("feed_dict must be a dictionary mapping tensors to values.")
+        return {}
 
     def _check_not_empty(self):
         if self._graph.version == 0:
@@ -547,15 +294,17 @@ class Session:
 
     def _check_open(self):
         if self._closed:
-            raise RuntimeError("Attempted to use a closed Session. Create a new tf.Session() "
-                               "or keep using this one inside its `with` block.")
+            raise RuntimeError("Attempted to use a closed Session. Fix: create a new "
+                               "tf.Session() or keep using this one inside its `with` block; "
+                               f"used at {describe_caller()}.")
 
     def _feed_key(self, key):
         try:
             t = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
         except (TypeError, ValueError, KeyError) as e:
             msg = e.args[0] if e.args else str(e)
-            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {msg}") from None
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {msg} "
+                            f"{_lookup_fix(self._graph, key, 'feed')}") from None
         if not self._graph.is_feedable(t):
             raise ValueError(f"Tensor {t.name} may not be fed.")
         return t
@@ -597,6 +346,14 @@ class Session:
         uninitialized (the error names the first such variable)."""
         ctx = RunContext(self)
         return {op: ctx.read(op) for op in var_ops}
+
+    def variable_lock(self, var) -> threading.Lock:
+        """The lock a run holds while it updates variable `var` (created on first use)."""
+        lock = self._variable_locks.get(var)
+        if lock is None:
+            with self._lock:
+                lock = self._variable_locks.setdefault(var, threading.Lock())
+        return lock
 
     def kernel_state(self, op) -> dict:
         """The per-session scratch dict of a stateful kernel (created on first use)."""

@@ -1,0 +1,478 @@
+"""Plan: the compiled program behind `Session.run`, and the per-run RunContext.
+
+One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
+  1. prunes the graph to what the fetches need (stopping at fed tensors);
+  2. specialises static shapes to the fed shapes and folds every value that is then known
+     (constants, shapes, shape arithmetic), so runs skip them;
+  3. orders the ops (creation order, reads of a variable before the writes that do not
+     depend on them);
+  4. generates one straight-line Python function calling the bound kernels, with each
+     intermediate dropped after its last use.
+The first run of a plan also checks every kernel's output dtype and shape against the graph.
+A run writes variables into its RunContext; the session commits them only on success.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+
+import numpy as np
+
+from .errors import (FailedPreconditionError, InternalError, InvalidArgumentError, OpError,
+                     describe_node, describe_site)
+from .graph import Spec, Tensor
+
+__all__ = ["Plan", "RunContext"]
+
+FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs are left to run time
+
+
+class RunContext:
+    """Per-run state handed to stateful kernels: variable reads/writes, random streams."""
+
+    __slots__ = ("session", "writes")
+
+    def __init__(self, session):
+        self.session = session
+        self.writes = {}
+
+    def read(self, var):
+        """Return the current value of variable `var` (this run's write if any)."""
+        writes = self.writes
+        if writes and var in writes:
+            return writes[var]
+        value = self.session._store.get(var)
+        if value is None:
+            raise FailedPreconditionError(
+                None, var, f"Attempting to use uninitialized value {var.name}. Fix: run "
+                "sess.run(tf.global_variables_initializer()) first, and create that "
+                "initializer after every variable (including optimizer slots) exists. "
+                f"Variable created at {describe_site(var.creation_site)}.")
+        return value
+
+    def write(self, var, value) -> None:
+        """Record a new value for `var`; it becomes visible to other runs on commit."""
+        self.writes[var] = value
+
+    def is_initialized(self, var) -> bool:
+        return var in self.writes or var in self.session._store
+
+    def rng(self, op) -> np.random.Generator:
+        """The random stream of `op` in this session (seeded from its seed attributes)."""
+        return self.session.random_stream(op)
+
+    def state(self, op) -> dict:
+        """A dict private to `op` in this session (e.g. Print's count of runs that printed).
+
+        Unlike variable writes it is not rolled back when the run fails: it records side
+        effects that already happened.
+        """
+        return self.session.kernel_state(op)
+
+
+def _is_alias_op(op, alias) -> bool:
+    return op.op_def.op_type == "VariableV2" or (
+        op.op_def.forwards_alias and op._outputs[0] in alias)
+
+
+class Plan:
+    """A compiled program for one (fetches, feeds, fed shapes) signature.
+
+    `feeds` maps each fed tensor to the shape of the value fed (or None for a plan that is
+    not specialised to shapes). `str(plan)` lists the steps; students can read it.
+    """
+
+    def __init__(self, graph, targets, feeds: dict):
+        self.graph = graph
+        self.targets = list(targets)
+        self.feed_order = list(feeds)
+        ops = _prune(self.targets, feeds)
+        alias = _aliases(ops, feeds)
+        specs = _specialize(ops, feeds, alias)
+        order = _schedule(ops, alias, feeds)
+        self.written_vars = sorted({alias[op._inputs[i]] for op in ops if op.op_def.writes_ref
+                                    for i in _ref_indices(op) if op._inputs[i] in alias},
+                                   key=lambda v: v._id)
+        self._generate(order, feeds, alias, specs)
+        self._checked = False
+
+    # -- code generation --------------------------------------------------------------------
+    def _generate(self, order, feeds, alias, specs):
+        names, namespace = {}, {}
+        lines = ["def run(ctx, F):", "    read = ctx.read"]
+        self.step_ops, self.step_inputs, self.step_specs = [], [], []
+
+        def bind(prefix, obj):
+            name = f"{prefix}{len(namespace)}"
+            namespace[name] = obj
+            return name
+
+        for i, t in enumerate(self.feed_order):
+            names[t] = f"t{len(names)}"
+            lines.append(f"    {names[t]} = F[{i}]")
+        var_names = {}
+
+        def var(v):
+            if v not in var_names:
+                var_names[v] = bind("v", v)
+            return var_names[v]
+
+        def value_of(t, op, i):
+            if t in feeds:
+                return names[t]
+            if i in _ref_indices(op):
+                if t not in alias:
+                    raise InvalidArgumentError(
+                        None, op, f"Input {i} of {describe_node(op)} must be a variable, but "
+                        f"'{t.name}' is fed or is not a variable reference. Fix: do not feed "
+                        "a variable that is assigned in the same run.")
+                return var(alias[t])
+            spec = specs.get(t)
+            if spec is not None and spec.value is not None:
+                if t not in names:
+                    names[t] = bind("c", spec.value)
+                return names[t]
+            if t in alias:
+                return f"read({var(alias[t])})"
+            return names[t]
+
+        fetched = {t for t in self.targets if isinstance(t, Tensor)}
+        last_use, emitted = {}, []
+        for op in order:
+            outs = op._outputs
+            if _is_alias_op(op, alias):
+                out = outs[0]
+                if out in fetched and out not in feeds:
+                    names[out] = f"t{len(names)}"
+                    emitted.append((op, f"{names[out]} = read({var(alias[out])})", [], [out]))
+                continue
+            if outs and all(t in feeds or (specs.get(t) is not None and
+                                           specs[t].value is not None) for t in outs):
+                continue  # folded at compile time
+            if not outs and not op.op_def.stateful:
+                continue  # NoOp: only its control inputs matter, and the order has them
+            args = [value_of(t, op, i) for i, t in enumerate(op._inputs)]
+            for t in op._inputs:
+                if t in names and names[t].startswith("t"):
+                    last_use[t] = len(emitted)
+            kernel = bind("k", _kernel(op))
+            if op.op_def.uses_context:
+                args = ["ctx", bind("o", op)] + args
+            call = f"{kernel}({', '.join(args)})"
+            for t in outs:
+                if t not in feeds:  # a fed output keeps its fed value for consumers
+                    names[t] = f"t{len(names)}"
+            out_names = [names[t] if t not in feeds else "_" for t in outs]
+            if not outs:
+                text = call
+            elif len(outs) == 1:
+                text = f"{out_names[0]} = {call}"
+            else:
+                text = f"{', '.join(out_names)}, = {call}"
+            emitted.append((op, text, [t for t in op._inputs if t in names
+                                       and names[t].startswith("t")],
+                            [t for t in outs if t not in feeds]))
+        keep = set(self.feed_order) | fetched
+        frees = [[] for _ in emitted]
+        for t, i in last_use.items():
+            if t not in keep:
+                frees[i].append(names[t])
+        check_lines = list(lines)
+        self._step_of_line, self._check_step_of_line = {}, {}
+        for i, (op, text, ins, outs) in enumerate(emitted):
+            self.step_ops.append(op)
+            self.step_inputs.append([names[t] for t in ins])
+            self.step_specs.append([(t, specs.get(t)) for t in outs])
+            lines.append(f"    {text}")
+            self._step_of_line[len(lines)] = i
+            check_lines.append(f"    {text}")
+            self._check_step_of_line[len(check_lines)] = i
+            if outs:
+                check_lines.append(f"    check({i}, {', '.join(names[t] for t in outs)})")
+            if frees[i]:
+                lines.append(f"    del {', '.join(frees[i])}")
+                check_lines.append(f"    del {', '.join(frees[i])}")
+        results = []
+        for t in self.targets:
+            results.append("None" if not isinstance(t, Tensor) else
+                           names[t] if t in names else value_of(t, t.op, -1))
+        ret = f"    return ({', '.join(results)},)"
+        lines.append(ret)
+        check_lines.append(ret)
+        self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
+        self.source = "\n".join(lines)
+        self._fast = _compile(self.source, namespace, "fast")
+        check_ns = dict(namespace, check=self._check_outputs)
+        self._checked_fn = _compile("\n".join(check_lines), check_ns, "checked")
+
+    # -- execution ----------------------------------------------------------------------
+    def execute(self, session, feed_values: list):
+        """Run the plan with `feed_values` (in `feed_order`); return the fetched values."""
+        ctx = RunContext(session)
+        first = not self._checked
+        fn = self._checked_fn if first else self._fast
+        locks = [session.variable_lock(v) for v in self.written_vars]
+        for lock in locks:
+            lock.acquire()
+        try:
+            with np.errstate(all="ignore"):
+                try:
+                    values = fn(ctx, feed_values)
+                except InternalError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - re-raised with the node's context
+                    raise self._error(e, fn, first) from e
+            if ctx.writes:
+                session.commit_variables(ctx.writes)
+        finally:
+            for lock in reversed(locks):
+                lock.release()
+        self._checked = True
+        return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+
+    def _check_outputs(self, i, *values):
+        op = self.step_ops[i]
+        for value, (t, spec) in zip(values, self.step_specs[i]):
+            if spec is None:
+                continue
+            dtype = getattr(value, "dtype", None)
+            shape = getattr(value, "shape", None)
+            if dtype != spec.dtype.base_dtype.as_numpy_dtype or shape is None or \
+                    not spec.shape.is_compatible_with(shape):
+                raise InternalError(
+                    None, op, f"The kernel of {describe_node(op)} returned "
+                    f"{type(value).__name__} of dtype {dtype} and shape {shape} for "
+                    f"{t.name}, but the graph says {spec.dtype.base_dtype.name} "
+                    f"{spec.shape}. This is a bug in minigraph's {op.type} kernel or shape "
+                    "function; please report it with this message.")
+
+    def _error(self, e, fn, checked):
+        lines = self._check_step_of_line if checked else self._step_of_line
+        tb, frame_locals, step = e.__traceback__, {}, None
+        while tb is not None:
+            if tb.tb_frame.f_code is fn.__code__:
+                step = lines.get(tb.tb_lineno)
+                frame_locals = tb.tb_frame.f_locals
+            tb = tb.tb_next
+        if step is None:
+            return e
+        op = self.step_ops[step]
+        where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
+        if isinstance(e, OpError):
+            return type(e)(None, e.op or op, e.message + where)
+        shapes = ", ".join(str(getattr(frame_locals.get(n), "shape", "?"))
+                           for n in self.step_inputs[step])
+        return InvalidArgumentError(
+            None, op, f"{type(e).__name__} in {describe_node(op)}: {e}. Input shapes at run "
+            f"time: [{shapes}]. Fix: check that the values fed to this op have the shapes "
+            f"and values it expects.{where}")
+
+    def __str__(self):
+        lines = [f"Plan: {len(self.step_ops)} steps, {len(self.feed_order)} feeds, "
+                 f"{len(self.targets)} fetches"]
+        for i, op in enumerate(self.step_ops):
+            lines.append(f"  {i:3d}  {op.type:<22} {op.name}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Compilation passes
+# ---------------------------------------------------------------------------------------
+def _ref_indices(op):
+    refs = op.op_def.ref_inputs
+    return [i for i in range(len(op._inputs)) if i in refs]
+
+
+def _prune(targets, feeds):
+    needed, stack = set(), []
+    for t in targets:
+        if isinstance(t, Tensor):
+            if t not in feeds:
+                stack.append(t._op)
+        else:
+            stack.append(t)
+    while stack:
+        op = stack.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        for t in op._inputs:
+            if t not in feeds and t._op not in needed:
+                stack.append(t._op)
+        stack.extend(c for c in op._control_inputs if c not in needed)
+    return sorted(needed, key=lambda o: o._id)
+
+
+def _aliases(ops, feeds):
+    """Map each tensor that stands for a variable (not yet read) to its variable op."""
+    alias = {}
+    for op in ops:  # creation order is topological
+        if op.op_def.op_type == "VariableV2":
+            alias[op._outputs[0]] = op
+        elif op.op_def.forwards_alias:
+            t = op._inputs[0]
+            if t in alias and t not in feeds:
+                alias[op._outputs[0]] = alias[t]
+    return alias
+
+
+def _foldable(op) -> bool:
+    d = op.op_def
+    return not (d.stateful or d.uses_context or d.ref_inputs or d.forwards_alias)
+
+
+def _specialize(ops, feeds, alias):
+    """Re-infer static specs with the fed shapes, folding every value that becomes known."""
+    specs = {}
+    for t, shape in feeds.items():
+        dims = t._shape if shape is None else t._shape.merge_with(shape)
+        specs[t] = Spec(t._dtype.base_dtype, dims)
+    for op in ops:
+        if all(t in feeds for t in op._outputs) and op._outputs:
+            continue
+        if _is_alias_op(op, alias):
+            var_out = alias[op._outputs[0]]._outputs[0]
+            reshaped = any(c.attrs.get("validate_shape") is False for c in var_out._consumers)
+            for t in op._outputs:  # assign(validate_shape=False) may change the stored shape
+                specs[t] = Spec(t._dtype, None if reshaped else t._shape)
+            continue
+        refs = op.op_def.ref_inputs
+        inputs = []
+        for i, t in enumerate(op._inputs):
+            s = specs.get(t) or Spec(t._dtype, t._shape, t._static_value)
+            if i not in refs and s.dtype.is_ref_dtype:
+                s = Spec(s.dtype.base_dtype, s.shape, s.value)
+            inputs.append(s)
+        try:
+            out = op.op_def.infer(*inputs, **op.attrs)
+        except (ValueError, TypeError):
+            # The fed shapes do not fit this op: keep its build-time specs and let its kernel
+            # raise the run-time error (with TF's wording) when the run reaches it.
+            out = [Spec(t._dtype, t._shape) for t in op._outputs]
+        out = [out] if isinstance(out, Spec) else list(out)
+        for t, s in zip(op._outputs, out):
+            if t in feeds:
+                continue
+            shape = s.shape
+            if shape.is_compatible_with(t._shape):
+                shape = shape.merge_with(t._shape)
+            specs[t] = Spec(s.dtype, shape, s.value)
+        if _foldable(op) and any(specs[t].value is None for t in op._outputs
+                                 if t not in feeds):
+            _fold(op, inputs, specs)
+    return specs
+
+
+def _fold(op, inputs, specs):
+    if not all(s.value is not None for s in inputs):
+        return
+    if sum(int(np.size(s.value)) for s in inputs) > FOLD_INPUT_LIMIT:
+        return
+    try:
+        with np.errstate(all="ignore"):
+            result = op.op_def.compute(*[s.value for s in inputs], **op.attrs)
+    except Exception:  # noqa: BLE001 - an op that fails on constants fails again at run time
+        return
+    results = [result] if len(op._outputs) == 1 else list(result)
+    for t, value in zip(op._outputs, results):
+        spec = specs[t]
+        if not isinstance(value, (np.ndarray, np.generic)) or \
+                value.dtype != spec.dtype.base_dtype.as_numpy_dtype:
+            return  # leave an odd kernel to run time, where the first-run check reports it
+    for t, value in zip(op._outputs, results):
+        if isinstance(value, np.ndarray):
+            value = value.view()
+            value.flags.writeable = False
+        specs[t] = Spec(specs[t].dtype, specs[t].shape, value)
+
+
+def _schedule(ops, alias, feeds):
+    in_plan = set(ops)
+    parents = {op: set() for op in ops}
+    for op in ops:
+        for t in op._inputs:
+            if t not in feeds and t._op in in_plan:
+                parents[op].add(t._op)
+        parents[op].update(c for c in op._control_inputs if c in in_plan)
+    for reader, writer in _read_before_write(ops, alias, parents, feeds):
+        parents[writer].add(reader)
+    children = {op: [] for op in ops}
+    for op, ps in parents.items():
+        for p in ps:
+            children[p].append(op)
+    pending = {op: len(ps) for op, ps in parents.items()}
+    heap = [(op._id, op) for op in ops if pending[op] == 0]
+    heapq.heapify(heap)
+    order = []
+    while heap:
+        _, op = heapq.heappop(heap)
+        order.append(op)
+        for c in children[op]:
+            pending[c] -= 1
+            if pending[c] == 0:
+                heapq.heappush(heap, (c._id, c))
+    if len(order) != len(ops):
+        return list(ops)  # reads and writes form a cycle: fall back to creation order
+    return order
+
+
+def _read_before_write(ops, alias, parents, feeds):
+    """Pairs (reader, writer): a read not downstream of a write sees the old value."""
+    readers, writers = {}, {}
+    for op in ops:
+        if op.op_def.writes_ref:
+            for i in _ref_indices(op):
+                var = alias.get(op._inputs[i])
+                if var is not None:
+                    writers.setdefault(var, []).append(op)
+        if op._outputs and op._outputs[0] in alias:
+            # The variable op and Identity ops forwarding it: a fetch reads there.
+            readers.setdefault(alias[op._outputs[0]], []).append(op)
+            continue
+        refs = op.op_def.ref_inputs
+        for i, t in enumerate(op._inputs):
+            if i not in refs and t in alias and t not in feeds:
+                readers.setdefault(alias[t], []).append(op)
+    if not writers:
+        return []
+    children = {}
+    for child, ps in parents.items():
+        for p in ps:
+            children.setdefault(p, []).append(child)
+    pairs = []
+    for var, ws in writers.items():
+        for w in ws:
+            below = _descendants(w, children)
+            pairs.extend((r, w) for r in readers.get(var, ()) if r not in below
+                         and r is not w and r not in parents[w])
+    return pairs
+
+
+def _descendants(op, children):
+    seen, stack = set(), [op]
+    while stack:
+        for c in children.get(stack.pop(), ()):
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    return seen
+
+
+def _kernel(op):
+    compute, attrs = op.op_def.compute, op.attrs
+    return functools.partial(compute, **attrs) if attrs else compute
+
+
+def _compile(source, namespace, label):
+    code = compile(source, f"<minigraph plan ({label})>", "exec")
+    exec(code, namespace)  # noqa: S102 - the source is generated from the graph above
+    return namespace["run"]
+
+
+def _fetched(value):
+    if not isinstance(value, np.ndarray):
+        return value
+    if value.ndim == 0:
+        return value[()]
+    return value if value.flags.writeable else value.copy()
