@@ -8,6 +8,9 @@ builtins (range, abs, ...) are defined with a trailing underscore and renamed he
 from . import dtypes, errors, ops  # noqa: F401  (ops registers every op)
 from . import clip_ops as _clip_ops, variables as _variables
 from . import io, losses, nn, summary, test, train  # noqa: F401  (TF namespaces)
+from . import initializers, layers, math, random, tf_logging as logging  # noqa: F401,A004
+from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
+                     RunOptions)
 from .clip_ops import *  # noqa: F401,F403
 from .dtypes import *  # noqa: F401,F403
 from .dtypes import DType, as_dtype
@@ -43,6 +46,8 @@ __all__ = (
     + _constant_op.__all__ + _control_ops.__all__
     + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _variables.__all__
     + _clip_ops.__all__
+    + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
+       "RunMetadata", "initializers", "layers", "logging", "math", "random"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",
        "GraphKeys", "Operation", "Tensor", "add_to_collection", "add_to_collections",
        "colocate_with", "control_dependencies", "device", "get_collection",
