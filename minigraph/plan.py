@@ -138,7 +138,7 @@ class Plan:
             return names[t]
 
         fetched = {t for t in self.targets if isinstance(t, Tensor)}
-        last_use, emitted = {}, []
+        last_use, emitted = {}, []  # last_use: value name -> index of its last reader
         for op in order:
             outs = op._outputs
             if _is_alias_op(op, alias):
@@ -153,9 +153,13 @@ class Plan:
             if not outs and not op.op_def.stateful:
                 continue  # NoOp: only its control inputs matter, and the order has them
             args = [value_of(t, op, i) for i, t in enumerate(op._inputs)]
-            for t in op._inputs:
-                if t in names and names[t].startswith("t"):
-                    last_use[t] = len(emitted)
+            forwarded = _forwarded_input(op, specs, args)
+            if forwarded is not None:
+                names[outs[0]] = args[forwarded]  # the op passes that value through
+                continue
+            for a in args:
+                if a.startswith("t"):
+                    last_use[a] = len(emitted)
             kernel = bind("k", _kernel(op))
             if op.op_def.uses_context:
                 args = ["ctx", bind("o", op)] + args
@@ -170,19 +174,18 @@ class Plan:
                 text = f"{out_names[0]} = {call}"
             else:
                 text = f"{', '.join(out_names)}, = {call}"
-            emitted.append((op, text, [t for t in op._inputs if t in names
-                                       and names[t].startswith("t")],
+            emitted.append((op, text, [a for a in args if a.startswith("t")],
                             [t for t in outs if t not in feeds]))
-        keep = set(self.feed_order) | fetched
+        keep = {names[t] for t in list(self.feed_order) + list(fetched) if t in names}
         frees = [[] for _ in emitted]
-        for t, i in last_use.items():
-            if t not in keep:
-                frees[i].append(names[t])
+        for name, i in last_use.items():
+            if name not in keep:
+                frees[i].append(name)
         check_lines = list(lines)
         self._step_of_line, self._check_step_of_line = {}, {}
         for i, (op, text, ins, outs) in enumerate(emitted):
             self.step_ops.append(op)
-            self.step_inputs.append([names[t] for t in ins])
+            self.step_inputs.append(ins)
             self.step_specs.append([(t, specs.get(t)) for t in outs])
             lines.append(f"    {text}")
             self._step_of_line[len(lines)] = i
@@ -315,6 +318,21 @@ def _aliases(ops, feeds):
             if t in alias and t not in feeds:
                 alias[op._outputs[0]] = alias[t]
     return alias
+
+
+def _forwarded_input(op, specs, args):
+    """Index of the input that `op` passes through unchanged at these specs, else None."""
+    if len(op._outputs) != 1:
+        return None
+    ins = [specs.get(t) or Spec(t._dtype.base_dtype, t._shape, t._static_value)
+           for t in op._inputs]
+    out = specs.get(op._outputs[0])
+    if out is None:
+        return None
+    index = op.op_def.forwards_input(ins, out, op.attrs)
+    if index is None or not args[index].startswith(("t", "c")):
+        return None  # never forward a variable read: it must happen at this op's position
+    return index
 
 
 def _foldable(op) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import types
 
 from . import dtypes as _dtypes
-from .errors import describe_site
-from .graph import Operation, Spec, Tensor, get_default_graph, graph_of
+from .errors import describe_node, describe_site
+from .graph import Operation, Spec, Tensor, get_default_graph, graph_of, user_frame
 
 __all__ = ["OpDef", "register_op", "OP_TABLE", "Spec", "no_gradient", "ALL_INPUTS"]
 
@@ -90,6 +90,15 @@ class OpDef:
     def compute(*arrays, **attrs):
         raise NotImplementedError
 
+    @staticmethod
+    def forwards_input(inputs, output, attrs):
+        """Index of an input this op returns unchanged at these specs (else None).
+
+        Plans skip such ops at run time, e.g. a Reshape to the shape its input already has.
+        `inputs` and `output` are the Specs after shape specialisation.
+        """
+        return None
+
     # `gradient(op, *grads)` is deliberately absent here: an op without it raises LookupError
     # in gradients(); a non-differentiable op sets `gradient = no_gradient`.
 
@@ -105,7 +114,7 @@ class OpDef:
             graph = graph_of(inputs)
             ctx = graph.as_default() if graph is not get_default_graph() else _NULL
             with ctx, graph.name_scope(name or cls.default_name) as scope:
-                tensors = cls._convert_inputs(inputs)
+                tensors = cls._convert_inputs(inputs, scope)
                 op = graph.create_op(cls, tensors, attrs, scope)
         outputs = op._outputs
         if len(outputs) == 1:
@@ -113,7 +122,7 @@ class OpDef:
         return op if not outputs else list(outputs)
 
     @classmethod
-    def _convert_inputs(cls, inputs):
+    def _convert_inputs(cls, inputs, scope=""):
         from .ops.constant_op import convert_to_tensor
 
         kinds = cls.input_types or ("T",) * len(inputs)
@@ -137,7 +146,8 @@ class OpDef:
                 except TypeError as e:
                     raise TypeError(f"Expected {dtype.name if dtype else 'a tensor'} passed to "
                                     f"parameter '{arg}' of op '{cls.op_type}', got {x!r} of "
-                                    f"type '{type(x).__name__}' instead. ({e})") from None
+                                    f"type '{type(x).__name__}' instead. ({e}) In node "
+                                    f"'{scope.rstrip('/')}' ({cls.op_type}).") from None
                 if label is not None and label not in group_dtype:
                     group_dtype[label] = t.dtype
             result.append(t)
@@ -186,5 +196,7 @@ def _as_tensor_if_graph_value(x, as_ref=False):
         return x._ref() if as_ref and hasattr(x, "_ref") else x.value()
     if isinstance(x, Operation):
         raise TypeError(f"Can't convert Operation '{x.name}' to Tensor: an Operation has no "
-                        "value. Pass one of its outputs (op.outputs[0]) instead.")
+                        "value. Fix: pass one of its outputs (op.outputs[0]) instead, or use it "
+                        f"in tf.control_dependencies. Operation {describe_node(x)}; used at "
+                        f"{describe_site(user_frame())}.")
     return None

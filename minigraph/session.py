@@ -126,16 +126,28 @@ def _feed_value(tensor, value):
                 arr = np.asarray(value, dtype=np_type)
             except (ValueError, TypeError) as e:
                 raise ValueError(f"Cannot feed {value!r} to Tensor {tensor.name} of dtype "
-                                 f"{dtype.name}: {str(e).rstrip('.')}. Fix: feed a rectangular array of "
-                                 f"{dtype.name} values (pad ragged rows to equal length, "
-                                 f"convert strings to numbers first); tensor "
+                                 f"{dtype.name}: {str(e).rstrip('.')}. Fix: feed a "
+                                 f"rectangular array of {dtype.name} values (pad ragged rows "
+                                 "to equal length, convert strings to numbers first); tensor "
                                  f"{describe_node(tensor.op)}.") from None
-    if not tensor._shape.is_compatible_with(arr.shape):
+    if not _fits(tensor._shape._dims, arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {tensor.name}, "
                          f"which has shape {tensor._shape}. Fix: reshape the value, or declare "
                          "the placeholder with None for dimensions that vary; tensor "
                          f"{describe_node(tensor.op)}.")
     return arr
+
+
+def _fits(dims, shape) -> bool:
+    """Is a concrete `shape` compatible with static `dims` (None: unknown rank or dim)?"""
+    if dims is None:
+        return True
+    if len(dims) != len(shape):
+        return False
+    for d, n in zip(dims, shape):
+        if d is not None and d != n:
+            return False
+    return True
 
 
 class Session:
@@ -316,9 +328,19 @@ class Session:
             return {}
         if not isinstance(feed_dict, dict):
             raise TypeError(f"feed_dict must be a dictionary mapping tensors to values, got "
-                            f"{type(feed_dict).__name__}.")
+                            f"{type(feed_dict).__name__}. Fix: write feed_dict={{x: value}}; "
+                            f"run called at {describe_caller()}.")
         feeds = {}
+        graph, unfeedable = self._graph, self._graph._unfeedable
         for key, value in feed_dict.items():
+            if type(key) is Tensor and key._op._graph is graph and key not in unfeedable:
+                # Fast path: a tensor of this graph, and usually an array of its dtype.
+                if type(value) is np.ndarray and value.dtype == key._dtype._numpy and \
+                        _fits(key._shape._dims, value.shape):
+                    feeds[key] = value
+                else:
+                    feeds[key] = _feed_value(key, value)
+                continue
             if isinstance(key, tuple) and not isinstance(key, Tensor):
                 for k, v in zip(key, value):
                     t = self._feed_key(k)

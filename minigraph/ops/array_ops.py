@@ -15,6 +15,7 @@ from ..errors import InvalidArgumentError
 from ..graph import Spec, Tensor
 from ..registry import OpDef, no_gradient, register_op
 from ..shapes import TensorShape
+from .common import passes_input_through, same_shape_passthrough
 from .constant_op import constant, convert_to_tensor
 
 __all__ = ["identity", "shape", "reshape", "fill", "zeros", "ones", "zeros_like", "ones_like",
@@ -27,6 +28,8 @@ __all__ = ["identity", "shape", "reshape", "fill", "zeros", "ones", "zeros_like"
 @register_op("Identity")
 class Identity(OpDef):
     """Returns its input unchanged (of a variable: the variable's value)."""
+
+    forwards_input = staticmethod(passes_input_through)
 
     inputs = ("input",)
     forwards_alias = True
@@ -76,6 +79,8 @@ def shape(input, name=None, out_type=_dtypes.int32) -> Tensor:  # noqa: A002
 @register_op("Reshape")
 class Reshape(OpDef):
     """Give the input a new shape with the same number of elements; -1 is inferred."""
+
+    forwards_input = staticmethod(same_shape_passthrough)
 
     inputs = ("tensor", "shape")
     input_types = ("T", "int32")
@@ -276,6 +281,8 @@ def broadcast_gradient_args(s0, s1, name=None):
 @register_op("BroadcastTo")
 class BroadcastTo(OpDef):
     """Broadcast the input to `shape` (numpy broadcasting rules)."""
+
+    forwards_input = staticmethod(same_shape_passthrough)
 
     inputs = ("input", "shape")
     input_types = ("T", "int32")
@@ -580,6 +587,8 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None) -> Tensor:  # noqa: 
 @register_op("StopGradient")
 class StopGradient(OpDef):
     """Returns its input; `tf.gradients` treats it as a constant (no gradient flows back)."""
+
+    forwards_input = staticmethod(passes_input_through)
 
     inputs = ("input",)
 

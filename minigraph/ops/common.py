@@ -93,3 +93,16 @@ def reduce_to_input_shape(grad, x):
 def unary_float_spec(op_type: str, x: Spec, allowed=FLOATS + ("complex64", "complex128")):
     check_dtype_in(op_type, x, allowed)
     return Spec(x.dtype, x.shape)
+
+
+def passes_input_through(inputs, output, attrs):
+    """`forwards_input` of ops that are the identity on their first input (Identity)."""
+    return 0
+
+
+def same_shape_passthrough(inputs, output, attrs):
+    """`forwards_input` of shape ops (Reshape, BroadcastTo): identity when nothing changes."""
+    x = inputs[0]
+    if x.shape.is_fully_defined() and x.shape == output.shape and x.dtype == output.dtype:
+        return 0
+    return None

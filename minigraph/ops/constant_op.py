@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError, describe_site
+from ..errors import InvalidArgumentError, describe_caller, describe_site
 from ..graph import Operation, Spec, Tensor, get_default_graph
 from ..registry import OpDef, register_op
 from ..shapes import TensorShape, as_shape
@@ -35,7 +35,8 @@ def to_numpy(value, dtype: _dtypes.DType | None = None) -> np.ndarray:
                             otypes=[object])(arr) if arr.size else arr
     if inferred == _dtypes.string:
         raise TypeError(f"Expected {dtype.name}, but got {value!r} of type "
-                        f"'{type(value).__name__}'.")
+                        f"'{type(value).__name__}'. Fix: pass a number, or convert the string "
+                        f"with float(...) first; at {describe_caller()}.")
     # An empty list infers float32 but holds no value that could be lost: `[]` as int32 is fine.
     lossy = np.size(value) > 0 if isinstance(value, (list, tuple)) else True
     if lossy and ((dtype.is_integer or dtype.is_bool) and (inferred.is_floating
@@ -45,7 +46,8 @@ def to_numpy(value, dtype: _dtypes.DType | None = None) -> np.ndarray:
         shown = value if np.ndim(value) == 0 else "a list or array"
         raise TypeError(f"Expected {dtype.name}, but got {shown!r} of type "
                         f"'{type(value).__name__}' (dtype {inferred.name}). Cast it with "
-                        "tf.cast or pass a value of the right kind.")
+                        "tf.cast or pass a value of the right kind (Fix: e.g. 1 instead of "
+                        f"1.5 for an integer tensor); at {describe_caller()}.")
     raw = np.asarray(value)
     if raw.dtype == object:
         raise TypeError(f"Failed to convert elements of {value!r} to Tensor: the elements are "
@@ -74,8 +76,9 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False) ->
     Example: `tf.constant([1, 2], shape=[2, 2])` -> [[1, 2], [2, 2]] (last element repeats).
     """
     if isinstance(value, Tensor) or hasattr(value, "_as_graph_element"):
-        raise TypeError("Expected any non-tensor type, but got a tensor instead. Use "
-                        "tf.identity(t) or tf.cast(t, dtype) to copy or convert a tensor.")
+        raise TypeError("Expected any non-tensor type, but got a tensor instead. Fix: use "
+                        "tf.identity(t) or tf.cast(t, dtype) to copy or convert a tensor; "
+                        f"got {value!r} at {describe_caller()}.")
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
     arr = to_numpy(value, dtype)
     if shape is not None:
@@ -186,6 +189,8 @@ def placeholder(dtype, shape=None, name=None) -> Tensor:
 @register_op("PlaceholderWithDefault")
 class PlaceholderWithDefault(OpDef):
     """Returns its input unless fed; the static shape may be less specific than the input's."""
+
+    forwards_input = staticmethod(lambda inputs, output, attrs: 0)
 
     inputs = ("input",)
 

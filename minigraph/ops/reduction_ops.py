@@ -41,7 +41,19 @@ def reduction_spec(op_type: str, x: Spec, axis: Spec, keepdims: bool, allowed) -
     return Spec(x.dtype, reduced_static_shape(x.shape, axis, keepdims))
 
 
+def no_axes_passthrough(inputs, output, attrs):
+    """`forwards_input` of reductions: reducing over no axis returns the input."""
+    axis = inputs[1].value
+    if axis is not None and np.size(axis) == 0 and inputs[0].dtype == output.dtype:
+        return 0
+    return None
+
+
 def np_axes(axis) -> tuple:
+    """The reduction axes as the tuple numpy wants (kernels get them as an int array)."""
+    if type(axis) is np.ndarray:
+        axes = axis.tolist()
+        return tuple(axes) if type(axes) is list else (axes,)
     return tuple(int(a) for a in np.ravel(axis))
 
 
@@ -117,6 +129,8 @@ def reduction(op_def, input_tensor, axis, keepdims, name, reduction_indices, kee
 class Sum(OpDef):
     """Sum over the axes in `reduction_indices`."""
 
+    forwards_input = staticmethod(no_axes_passthrough)
+
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
 
@@ -126,7 +140,7 @@ class Sum(OpDef):
 
     @staticmethod
     def compute(x, axis, *, keepdims):
-        return np.sum(x, axis=np_axes(axis), keepdims=keepdims, dtype=x.dtype)
+        return np.add.reduce(x, axis=np_axes(axis), dtype=x.dtype, keepdims=keepdims)
 
     @staticmethod
     def gradient(op, grad):
@@ -143,6 +157,8 @@ def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 class Mean(OpDef):
     """Mean over the axes in `reduction_indices` (integer means truncate, as TF's)."""
 
+    forwards_input = staticmethod(no_axes_passthrough)
+
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
 
@@ -152,7 +168,14 @@ class Mean(OpDef):
 
     @staticmethod
     def compute(x, axis, *, keepdims):
-        return np.asarray(np.mean(x, axis=np_axes(axis), keepdims=keepdims, dtype=x.dtype),
+        axes = np_axes(axis)
+        if x.dtype.kind in "fc":  # float mean: sum in the input dtype, then divide
+            count = 1
+            for a in axes:
+                count *= x.shape[a]
+            total = np.add.reduce(x, axis=axes, dtype=x.dtype, keepdims=keepdims)
+            return total / x.dtype.type(count)
+        return np.asarray(np.mean(x, axis=axes, keepdims=keepdims, dtype=x.dtype),
                           dtype=x.dtype)[()]
 
     @staticmethod
@@ -200,6 +223,8 @@ def highest(dtype):
 class Max(OpDef):
     """Maximum over the axes; an empty reduction gives the dtype's lowest value."""
 
+    forwards_input = staticmethod(no_axes_passthrough)
+
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
 
@@ -224,6 +249,8 @@ def reduce_max(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 class Min(OpDef):
     """Minimum over the axes; an empty reduction gives the dtype's highest value."""
 
+    forwards_input = staticmethod(no_axes_passthrough)
+
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
 
@@ -247,6 +274,8 @@ def reduce_min(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 @register_op("Prod")
 class Prod(OpDef):
     """Product over the axes."""
+
+    forwards_input = staticmethod(no_axes_passthrough)
 
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
