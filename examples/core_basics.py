@@ -27,7 +27,7 @@ with tf.Session() as sess:
     print("y      =", sess.run(y, feed).ravel())
     print("loss   =", sess.run(loss, feed))
     print("dL/dw  =", sess.run(grad_w, feed).ravel())
-    print("t^3, 3t^2, 6t at t=2:", sess.run([cube, d1, d2], {t: 2.0}))
+    print("t^3, 3t^2, 6t at t=2:", [float(v) for v in sess.run([cube, d1, d2], {t: 2.0})])
     for _ in range(3):
         sess.run(increment)
     print("step   =", sess.run(step))
