@@ -31,11 +31,25 @@ FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs are left to run t
 class RunContext:
     """Per-run state handed to stateful kernels: variable reads/writes, random streams."""
 
-    __slots__ = ("session", "writes")
+    __slots__ = ("session", "writes", "scratch")
 
     def __init__(self, session):
         self.session = session
         self.writes = {}
+        self.scratch = None
+
+    def buffer(self, var, like):
+        """A writable array like `like` for the new value of variable `var` (reused memory)."""
+        return self.session.take_buffer(var, like)
+
+    def scratch_buffer(self, op, name, like):
+        """A writable temporary like `like`, private to `op`, returned after the run."""
+        key = (op, name)
+        buf = self.session.take_buffer(key, like)
+        if self.scratch is None:
+            self.scratch = []
+        self.scratch.append((key, buf))
+        return buf
 
     def read(self, var):
         """Return the current value of variable `var` (this run's write if any)."""
@@ -229,6 +243,9 @@ class Plan:
             if ctx.writes:
                 session.commit_variables(ctx.writes)
         finally:
+            if ctx.scratch:
+                for key, buf in ctx.scratch:
+                    session.give_buffer(key, buf)
             for lock in reversed(locks):
                 lock.release()
         self._checked = True

@@ -10,12 +10,14 @@ if the runs happened one after another.
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
 
 from . import graph as _graph
 from .errors import describe_caller, describe_node
+from .allocator import retain_freed_memory
 from .graph import Graph, Operation, Tensor
 from .plan import Plan, RunContext
 
@@ -162,6 +164,7 @@ class Session:
         if not isinstance(graph, Graph):
             raise TypeError(f"Argument `graph` must be a tf.Graph, got {type(graph).__name__}.")
         self._graph = graph
+        retain_freed_memory()  # see allocator.py: fresh kernel outputs without page faults
         self._closed = False
         self._store = {}
         self._rngs = {}
@@ -169,6 +172,7 @@ class Session:
         self._plans = {}
         self._fetch_cache = {}
         self._variable_locks = {}
+        self._spare = {}
         self._lock = threading.Lock()
         self._entered = None
         self.config = config
@@ -192,6 +196,7 @@ class Session:
         self._kernel_states = {}
         self._plans = {}
         self._fetch_cache = {}
+        self._spare = {}
 
     def __enter__(self):
         if self._entered is not None:
@@ -361,7 +366,29 @@ class Session:
             for var, value in writes.items():
                 if isinstance(value, np.ndarray):
                     value.flags.writeable = False
+                old = self._store.get(var)
                 self._store[var] = value
+                # Recycle the replaced buffer for the next update of this variable, unless
+                # someone still holds it (a view, a concurrent run): refcount = `old` + arg.
+                if type(old) is np.ndarray and old is not value and old.base is None and \
+                        sys.getrefcount(old) <= 2:
+                    self._spare[var] = old
+
+    def take_buffer(self, key, like: np.ndarray) -> np.ndarray:
+        """A writable array shaped like `like`, reused across runs under `key` when possible.
+
+        Kernels that write variables build their result in such a buffer (`RunContext.buffer`)
+        instead of a fresh array; see allocator.py for why fresh big arrays are slow.
+        """
+        buf = self._spare.pop(key, None)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            return np.empty_like(like)
+        buf.flags.writeable = True
+        return buf
+
+    def give_buffer(self, key, buf: np.ndarray) -> None:
+        """Return a scratch buffer taken with take_buffer."""
+        self._spare[key] = buf
 
     def variable_values(self, var_ops) -> dict:
         """Return {VariableV2 op: current array}; raise FailedPreconditionError if any is

@@ -257,13 +257,12 @@ class Select(OpDef):
 
     @staticmethod
     def compute(condition, t, e):
-        t_shape = np.shape(t)
-        if np.ndim(condition) == 1 and len(t_shape) > 1:
-            condition = np.reshape(condition, (-1,) + (1,) * (len(t_shape) - 1))
-        if t_shape != np.shape(e) or np.ndim(condition) and np.shape(condition)[0] != \
-                t_shape[0]:
+        t_shape = t.shape  # kernel inputs are numpy arrays or numpy scalars
+        if condition.ndim == 1 and len(t_shape) > 1:
+            condition = condition.reshape((-1,) + (1,) * (len(t_shape) - 1))
+        if t_shape != e.shape or condition.ndim and condition.shape[0] != t_shape[0]:
             raise errors.InvalidArgumentError(
-                None, None, f"tf.where got condition {np.shape(condition)}, x {t_shape}, y "
+                None, None, f"tf.where got condition {condition.shape}, x {t_shape}, y "
                 f"{np.shape(e)}. Fix: x and y need the same shape, the condition that shape "
                 "or one entry per row.")
         return np.where(condition, t, e)

@@ -55,6 +55,14 @@ class _ApplyOp(OpDef):
     gradient = staticmethod(no_gradient)
 
 
+def _check_shape(op, ref, old, grad):
+    if np.shape(grad) != old.shape:
+        raise InvalidArgumentError(
+            None, op, f"{op.type}: the gradient of '{ref.name}' has shape "
+            f"{list(np.shape(grad))} but the variable has shape {list(old.shape)}. Fix: "
+            "pass a gradient of the variable's shape.")
+
+
 def _write(ctx, op, ref, value, old):
     """Store `value` for variable `ref` as a fresh array of `old`'s dtype and shape."""
     new = np.asarray(value, dtype=old.dtype)
@@ -77,7 +85,12 @@ class ApplyGradientDescent(_ApplyOp):
     @staticmethod
     def compute(ctx, op, var, alpha, delta, **attrs):
         old = ctx.read(var)
-        return _write(ctx, op, var, old - alpha * delta, old)
+        _check_shape(op, var, old, delta)
+        new = ctx.buffer(var, old)
+        np.multiply(alpha, delta, out=new)
+        np.subtract(old, new, out=new)
+        ctx.write(var, new)
+        return new
 
 
 def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
@@ -122,14 +135,34 @@ class ApplyAdam(_ApplyOp):
     def compute(ctx, op, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
                 use_nesterov=False, **attrs):
         old, old_m, old_v = ctx.read(var), ctx.read(m), ctx.read(v)
+        _check_shape(op, var, old, grad)
         lr_t = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
-        new_m = _write(ctx, op, m, old_m + (grad - old_m) * (1 - beta1), old_m)
-        new_v = _write(ctx, op, v, old_v + (grad * grad - old_v) * (1 - beta2), old_v)
-        if use_nesterov:
-            step = lr_t * (grad * (1 - beta1) + beta1 * new_m) / (np.sqrt(new_v) + epsilon)
-        else:
-            step = lr_t * new_m / (np.sqrt(new_v) + epsilon)
-        return _write(ctx, op, var, old - step, old)
+        # The formulas in TF's evaluation order, written into reused buffers (out=).
+        new_m = ctx.buffer(m, old_m)                       # m + (g - m) * (1 - beta1)
+        np.subtract(grad, old_m, out=new_m)
+        new_m *= 1 - beta1
+        np.add(old_m, new_m, out=new_m)
+        new_v = ctx.buffer(v, old_v)                       # v + (g*g - v) * (1 - beta2)
+        np.multiply(grad, grad, out=new_v)
+        new_v -= old_v
+        new_v *= 1 - beta2
+        np.add(old_v, new_v, out=new_v)
+        ctx.write(m, new_m)
+        ctx.write(v, new_v)
+        denom = ctx.scratch_buffer(op, "denom", old)       # sqrt(v) + epsilon
+        np.sqrt(new_v, out=denom)
+        denom += epsilon
+        new = ctx.buffer(var, old)
+        if use_nesterov:                                   # lr_t * (g*(1-b1) + b1*m) / denom
+            np.multiply(grad, 1 - beta1, out=new)
+            new += beta1 * new_m
+            new *= lr_t
+        else:                                              # lr_t * m / denom
+            np.multiply(lr_t, new_m, out=new)
+        new /= denom
+        np.subtract(old, new, out=new)                     # var - step
+        ctx.write(var, new)
+        return new
 
 
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
