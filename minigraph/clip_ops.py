@@ -13,6 +13,7 @@ import collections.abc
 import numpy as np
 
 from . import dtypes as _dtypes
+from .errors import describe_caller, describe_node
 from .graph import Tensor, name_scope
 from .ops import array_ops, math_ops
 from .ops.constant_op import constant, convert_to_tensor
@@ -30,7 +31,8 @@ def _check_not_enlarged(what: str, t: Tensor, result: Tensor) -> None:
             known and t.shape.as_list() != result.shape.as_list()):
         raise ValueError(f"{what}: the bounds would broadcast t of shape {t.shape} to "
                          f"{result.shape}; the result must keep t's shape. Fix: give bounds "
-                         "that are scalars or broadcast to t's shape.")
+                         f"that are scalars or broadcast to t's shape; t is "
+                         f"{describe_node(t.op)}, clip called at {describe_caller()}.")
 
 
 def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike,
@@ -69,13 +71,14 @@ def _bound(value, dtype: _dtypes.DType, arg: str) -> Tensor:
     except TypeError:
         raise TypeError(f"clip_by_value: {arg}={value!r} cannot be converted to t's dtype "
                         f"{dtype.name}. Fix: pass bounds of t's dtype, or tf.cast t to a "
-                        "float dtype first.") from None
+                        f"float dtype first; called at {describe_caller()}.") from None
 
 
 def _floating(what: str, t: Tensor) -> None:
     if not t.dtype.base_dtype.is_floating:
         raise TypeError(f"{what}: t must be a floating-point tensor, got "
-                        f"{t.dtype.base_dtype.name} ({t.name}). Fix: tf.cast it to float32.")
+                        f"{t.dtype.base_dtype.name} ({t.name}). Fix: tf.cast it to float32; "
+                        f"t is {describe_node(t.op)}, called at {describe_caller()}.")
 
 
 def _safe_norm(sum_of_squares: Tensor) -> Tensor:
@@ -120,7 +123,8 @@ def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes: int | list | None =
 def _check_sequence(what: str, t_list: object) -> None:
     if isinstance(t_list, (str, bytes)) or not isinstance(t_list, collections.abc.Sequence):
         raise TypeError(f"{what}: t_list should be a sequence of tensors (a list or tuple), "
-                        f"got {type(t_list).__name__}. Fix: wrap a single tensor as [t].")
+                        f"got {type(t_list).__name__}. Fix: wrap a single tensor as [t]; "
+                        f"called at {describe_caller()}.")
 
 
 def global_norm(t_list: list | tuple, name: str | None = None) -> Tensor:

@@ -16,7 +16,7 @@ __all__ = [
     "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
     "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
     "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED", "describe_node",
-    "describe_site",
+    "describe_site", "describe_caller",
 ]
 
 OK, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND = 0, 1, 2, 3, 4, 5
@@ -107,3 +107,14 @@ def describe_site(frame) -> str:
 def describe_node(op) -> str:
     """Render an Operation as "'name' (OpType, created at file.py:12: source text)"."""
     return f"'{op.name}' ({op.type}, created at {describe_site(op.creation_site)})"
+
+
+def describe_caller() -> str:
+    """Render the user's line that is calling into minigraph right now ("file.py:12: text").
+
+    For errors raised before any node exists (argument checks of optimizers, schedules,
+    clip ops, sessions), so that the message still points at the user's code.
+    """
+    from .graph import user_frame  # graph.py imports this module
+
+    return describe_site(user_frame())

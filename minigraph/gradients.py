@@ -10,6 +10,7 @@ differentiated again.
 from __future__ import annotations
 
 from . import dtypes as _dtypes
+from .errors import describe_caller, describe_node
 from .graph import Tensor, graph_of
 from .ops import array_ops, math_ops
 from .ops.constant_op import constant, convert_to_tensor
@@ -62,7 +63,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
     if unconnected not in (UnconnectedGradients.NONE, UnconnectedGradients.ZERO):
         raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}. "
-                         "Use 'none' or 'zero' (tf.UnconnectedGradients.NONE/ZERO).")
+                         "Use 'none' or 'zero' (tf.UnconnectedGradients.NONE/ZERO); "
+                         f"tf.gradients called at {describe_caller()}.")
     if aggregation_method not in (None, 0, 1, 2):
         raise ValueError(f"Invalid aggregation_method specified {aggregation_method!r}. Use "
                          "one of tf.AggregationMethod.ADD_N, EXPERIMENTAL_TREE, "
@@ -70,7 +72,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"Length mismatch. Passed {len(grad_ys)} grad_ys for {len(ys)} ys. "
-                         "Pass one grad_y per y (None means ones).")
+                         "Fix: pass one grad_y per y (None means ones); tf.gradients called at "
+                         f"{describe_caller()}.")
     stop_ops = {t.op for t in (_as_x(s) for s in _as_list(stop_gradients or []))}
     graph = graph_of(ys + xs)
     with graph.as_default(), graph.name_scope(name) as scope:
@@ -159,7 +162,8 @@ def _backprop_op(op, out_grads, pending, between, x_set):
     if grad_fn is None:
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
                           f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
-                          "through it, or add a `gradient` to its OpDef in minigraph/ops/.")
+                          "through it, or add a `gradient` to its OpDef in minigraph/ops/. "
+                          f"Node: {describe_node(op)}.")
     graph = op.graph
     if len(out_grads) > 1 and any(g is None for g in out_grads):
         out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g

@@ -43,6 +43,18 @@ def user_frame():
     return None
 
 
+def _node_of(value) -> str:
+    """"'name' created at file:line" for a Tensor, Variable or Operation, for error messages."""
+    op = value if isinstance(value, Operation) else getattr(value, "op", None)
+    return f"'{getattr(op, 'name', value)}' created at {_site_of(value)}"
+
+
+def _site_of(value) -> str:
+    """The creation site of a Tensor's (or Variable's) op, for error messages."""
+    op = value if hasattr(value, "creation_site") else getattr(value, "op", None)
+    return describe_site(getattr(op, "creation_site", None))
+
+
 class GraphKeys:
     """Standard collection names (`tf.GraphKeys.TRAINABLE_VARIABLES` is "trainable_variables")."""
 
@@ -139,21 +151,24 @@ class TensorOperators:
         raise TypeError(f"Using a minigraph Tensor ({self.name}) as a Python `bool` is not "
                         "allowed: its value is only known inside Session.run. Use "
                         "`if t is not None:` to test definedness, and tf.where or tf.cond to "
-                        "branch on values.")
+                        f"branch on values. Tensor created at {_site_of(self)}.")
 
     def __iter__(self):
         raise TypeError(f"Tensor objects ({self.name}) are not iterable in graph mode: the "
                         "value is only known inside Session.run. Use tf.unstack(t) to split a "
-                        "tensor with a known first dimension.")
+                        f"tensor with a known first dimension. Tensor created at "
+                        f"{_site_of(self)}.")
 
     def __len__(self):
         raise TypeError(f"len is not well defined for a symbolic Tensor ({self.name}). "
                         "Use `t.shape` for the static shape or tf.shape(t) for the run-time "
-                        "shape.")
+                        f"shape. Tensor created at {_site_of(self)}.")
 
     def __array__(self, dtype=None, copy=None):
         raise NotImplementedError(f"Cannot convert a symbolic Tensor ({self.name}) to a numpy "
-                                  "array. Fetch its value with sess.run(t) first.")
+                                  "array. Fix: fetch its value with sess.run(t) first, or use "
+                                  f"the tf.* op instead of np.*. Tensor created at "
+                                  f"{_site_of(self)}.")
 
     def __index__(self):
         raise TypeError(f"A symbolic Tensor ({self.name}) cannot be used as a Python index. "
@@ -202,7 +217,8 @@ class Tensor(TensorOperators):
 
     def eval(self, feed_dict=None, session=None):
         """Run this tensor in `session` or the default session and return its value."""
-        session = _session_for(self.graph, session, "evaluate tensor using `eval()`")
+        session = _session_for(self.graph, session, "evaluate tensor using `eval()`",
+                               self.name)
         return session.run(self, feed_dict)
 
     def __repr__(self):
@@ -267,7 +283,8 @@ class Operation:
 
     def run(self, feed_dict=None, session=None) -> None:
         """Run this operation in `session` or the default session."""
-        session = _session_for(self.graph, session, "execute operation using `run()`")
+        session = _session_for(self.graph, session, "execute operation using `run()`",
+                               self.name)
         session.run(self, feed_dict)
 
     @property
@@ -337,8 +354,9 @@ class Graph:
 
     def _check_not_finalized(self):
         if self._finalized:
-            raise RuntimeError("Graph is finalized and cannot be modified. Build every op "
-                               "before finalize() (or before a MonitoredSession starts).")
+            raise RuntimeError("Graph is finalized and cannot be modified. Fix: build every op "
+                               "before finalize() (or before a MonitoredSession starts); "
+                               f"this addition came from {describe_site(user_frame())}.")
 
     @contextlib.contextmanager
     def as_default(self):
@@ -590,7 +608,8 @@ def _validate_name(name, nested, what):
     if not pattern.match(name):
         kind = "node name" if what == "node" else ("scope name" if nested else "root scope name")
         raise ValueError(f"'{name}' is not a valid {kind}: use letters, digits and '_.-/' "
-                         "(and do not start a root name with '_', '-' or '/').")
+                         "(and do not start a root name with '_', '-' or '/'). Given at "
+                         f"{describe_site(user_frame())}.")
 
 
 def _merge_device(outer: str, spec: str) -> str:
@@ -656,7 +675,8 @@ def reset_default_graph() -> None:
     if _graph_stack():
         raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If "
                              "you need a cleared graph, exit the nesting and create a new "
-                             "graph.")
+                             "graph. Fix: call it outside every `with graph.as_default():` "
+                             f"block (called at {describe_site(user_frame())}).")
     global _global_graph
     _global_graph = Graph()
 
@@ -667,13 +687,15 @@ def get_default_session():
     return stack[-1] if stack else None
 
 
-def _session_for(graph, session, what):
+def _session_for(graph, session, what, name=None):
     if session is None:
         session = get_default_session()
         if session is None:
+            node = f" ('{name}')" if name else ""
             raise ValueError(f"Cannot {what}: No default session is registered. Use "
                              "`with sess.as_default():` or pass an explicit session, e.g. "
-                             "t.eval(session=sess).")
+                             f"t.eval(session=sess). Called{node} at "
+                             f"{describe_site(user_frame())}.")
     if session.graph is not graph:
         raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
                          "is different from the session's graph. Pass a session created on "
@@ -696,8 +718,9 @@ def graph_of(values, default=None) -> Graph:
             graph, first = g, v
         elif g is not graph:
             raise ValueError(f"{v!r} must be from the same graph as {first!r} (they come from "
-                             "two different tf.Graph objects). Build both inside the same "
-                             "`with graph.as_default():` block.")
+                             "two different tf.Graph objects). Fix: build both inside the same "
+                             f"`with graph.as_default():` block. {_node_of(first)} vs "
+                             f"{_node_of(v)}; combined at {describe_site(user_frame())}.")
     if graph is None:
         return default if default is not None else get_default_graph()
     return graph

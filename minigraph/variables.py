@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 
+def _caller() -> str:
+    return describe_site(user_frame())
+
+
 class Variable(TensorOperators):
     """A value that persists across `Session.run` calls.
 
@@ -46,7 +50,8 @@ class Variable(TensorOperators):
                  use_resource=None, synchronization=None, aggregation=None, shape=None):
         if initial_value is None:
             raise ValueError("initial_value must be specified. Example: tf.Variable(0.0) or "
-                             "tf.Variable(tf.zeros([3])).")
+                             "tf.Variable(tf.zeros([3])). Fix: pass the starting value (or use "
+                             f"tf.get_variable(name, shape)); called at {_caller()}.")
         trainable = True if trainable is None else trainable
         collections = [GraphKeys.GLOBAL_VARIABLES] if collections is None else list(collections)
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
@@ -527,16 +532,22 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
             var, site = existing
             raise ValueError(f"Variable {full} already exists, disallowed. Did you mean to set "
                              "reuse=True or reuse=tf.AUTO_REUSE in VarScope? Originally "
-                             f"defined at: {describe_site(site)}")
+                             f"defined at: {describe_site(site)}. Requested again at "
+                             f"{_caller()}. Fix: reuse it inside "
+                             "tf.variable_scope(..., reuse=True), or give it another name.")
         var = existing[0]
         if shape is not None and not var.shape.is_compatible_with(shape):
             raise ValueError(f"Trying to share variable {full}, but specified shape "
-                             f"{as_shape(shape)} and found shape {var.shape}.")
+                             f"{as_shape(shape)} and found shape {var.shape}. Fix: request the "
+                             f"shape it was created with, {var.shape}, or shape=None. "
+                             f"Originally defined at: {describe_site(existing[1])}; requested "
+                             f"again at {_caller()}.")
         return var
     if scope.reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with "
                          "tf.get_variable(). Did you mean to set reuse=tf.AUTO_REUSE in "
-                         "VarScope?")
+                         "VarScope? Fix: create it first without reuse (or use "
+                         f"reuse=tf.AUTO_REUSE); requested at {_caller()}.")
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else scope.dtype
     initializer = initializer if initializer is not None else scope.initializer
     if initializer is None:

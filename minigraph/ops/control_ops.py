@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, describe_node
 from ..graph import Operation, Spec, Tensor, get_default_graph, graph_of, name_scope
 from ..registry import OpDef, register_op
 
@@ -298,6 +298,7 @@ class CheckNumerics(OpDef):
     """Identity that fails if the tensor holds NaN or Inf values."""
 
     inputs = ("tensor",)
+    uses_context = True  # only for `op`: the message names the tensor that was checked
 
     @staticmethod
     def infer(x, *, message):
@@ -309,11 +310,16 @@ class CheckNumerics(OpDef):
         return Spec(x.dtype, x.shape)
 
     @staticmethod
-    def compute(x, *, message):
+    def compute(ctx, op, x, *, message):
         has_nan, has_inf = bool(np.isnan(x).any()), bool(np.isinf(x).any())
         if has_nan or has_inf:
             what = "Inf and NaN" if has_nan and has_inf else ("NaN" if has_nan else "Inf")
-            raise InvalidArgumentError(None, None, f"{message} : Tensor had {what} values")
+            checked = op.inputs[0]
+            raise InvalidArgumentError(
+                None, None, f"{message} : Tensor had {what} values. The checked tensor "
+                f"{checked.name} comes from {describe_node(checked.op)}. Fix: find the first "
+                "op whose inputs are finite but output is not (tf.add_check_numerics_ops() "
+                "names it), e.g. log of 0, division by 0, or a learning rate that is too high.")
         return x
 
     @staticmethod

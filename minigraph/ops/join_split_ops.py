@@ -69,7 +69,12 @@ class ConcatV2(OpDef):
                 total = None
                 continue
             others = [None if i == a else d for i, d in enumerate(v.shape.known)]
-            merged = merged.merge_with(others)
+            try:
+                merged = merged.merge_with(others)
+            except ValueError as e:
+                raise ValueError(f"{str(e).rstrip('.')}. Fix: concat inputs must agree on "
+                                 f"every dimension except axis {a}; check the shapes or the "
+                                 "axis.") from None
             d = v.shape.known[a]
             total = None if total is None or d is None else total + d
         dims = list(merged.known)
@@ -79,7 +84,19 @@ class ConcatV2(OpDef):
 
     @staticmethod
     def compute(*arrays):
-        return np.concatenate(arrays[:-1], axis=int(arrays[-1]))
+        values, axis = arrays[:-1], int(arrays[-1])
+        first = np.shape(values[0])
+        ax = axis % len(first) if first else 0
+        for i, v in enumerate(values[1:], 1):
+            shape = np.shape(v)
+            if len(shape) != len(first) or any(
+                    a != b for d, (a, b) in enumerate(zip(first, shape)) if d != ax):
+                raise InvalidArgumentError(
+                    None, None, f"ConcatOp : Dimensions of inputs should match: shape[0] = "
+                    f"[{','.join(map(str, first))}] vs. shape[{i}] = "
+                    f"[{','.join(map(str, shape))}]. Fix: all inputs must agree "
+                    f"on every dimension except axis {axis}.")
+        return np.concatenate(values, axis=axis)
 
     @staticmethod
     def gradient(op, grad):

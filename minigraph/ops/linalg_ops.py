@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..graph import Spec, Tensor, name_scope
 from ..registry import OpDef, register_op
 from ..shapes import TensorShape, broadcast_shapes
@@ -55,6 +56,10 @@ def product_grads(a, b, grad, transpose_a, transpose_b, product):
     return product(b, grad, True, True), product(grad, a, True, True)
 
 
+def _dims(array) -> str:
+    return "[" + ",".join(str(d) for d in array.shape) + "]"
+
+
 @register_op("MatMul")
 class MatMul(OpDef):
     """Matrix product of two rank-2 tensors, optionally transposing either one."""
@@ -72,7 +77,13 @@ class MatMul(OpDef):
 
     @staticmethod
     def compute(a, b, *, transpose_a=False, transpose_b=False):
-        return np.matmul(a.T if transpose_a else a, b.T if transpose_b else b)
+        a, b = (a.T if transpose_a else a), (b.T if transpose_b else b)
+        if a.ndim == 2 and b.ndim == 2 and a.shape[1] != b.shape[0]:
+            raise InvalidArgumentError(
+                None, None, f"Matrix size-incompatible: In[0]: {_dims(a)}, In[1]: {_dims(b)}. "
+                f"Fix: the inner dimensions must agree; check the fed "
+                "batch's feature count, or pass transpose_b=True.")
+        return np.matmul(a, b)
 
     @staticmethod
     def gradient(op, grad):

@@ -42,7 +42,12 @@ def _check_value(ref: Spec, value: Spec, op_type: str, validate_shape: bool):
                         f"not match type {ref.dtype.base_dtype.name} of argument 'ref'. Fix: "
                         f"tf.cast the value to {ref.dtype.base_dtype.name}.")
     if validate_shape:
-        ref.shape.merge_with(value.shape)
+        try:
+            ref.shape.merge_with(value.shape)
+        except ValueError as e:
+            raise ValueError(f"{str(e).rstrip('.')}. Fix: {op_type.lower()} a value of the "
+                             f"variable's shape {ref.shape}, or pass validate_shape=False to "
+                             "change the variable's shape.") from None
 
 
 class _Update(OpDef):

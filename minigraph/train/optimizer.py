@@ -10,6 +10,7 @@ ops/training_ops.py. Deliberately absent: sparse (IndexedSlices) updates and eag
 from __future__ import annotations
 
 from .. import dtypes as _dtypes
+from ..errors import describe_caller, describe_node
 from ..gradients import gradients
 from ..graph import GraphKeys, Tensor, get_default_graph, graph_of
 from ..ops import array_ops, control_ops, state_ops
@@ -76,7 +77,8 @@ class Optimizer:
                 raise NotImplementedError(f"Trying to optimize unsupported type {v!r}: pass "
                                           "tf.Variable objects in var_list.")
         if not var_list:
-            raise ValueError("No variables to optimize. Create trainable variables first, or "
+            raise ValueError(f"No variables to optimize (called at {describe_caller()}). Fix: "
+                             "create trainable variables first, or "
                              "pass var_list explicitly.")
         grads = gradients(loss, var_list, grad_ys=grad_loss,
                           gate_gradients=gate_gradients == Optimizer.GATE_OP,
@@ -98,7 +100,8 @@ class Optimizer:
         if not var_list:
             raise ValueError(f"No gradients provided for any variable: "
                              f"{[str(v) for _, v in pairs]}. Fix: check that the loss "
-                             "depends on these variables through differentiable ops.")
+                             "depends on these variables through differentiable ops. Called "
+                             f"at {describe_caller()}.")
         graph = graph_of([g for g, _ in pairs if g is not None] + var_list)
         with graph.as_default():
             with graph.control_dependencies(None):
@@ -136,7 +139,9 @@ class Optimizer:
             raise ValueError(
                 "No gradients provided for any variable, check your graph for ops that do not "
                 f"support gradients, between variables {[str(v) for _, v in grads_and_vars]} "
-                f"and loss {loss}.")
+                f"and loss {loss}. Fix: make the loss depend on the variables through float "
+                "ops (a tf.cast to int, tf.argmax or tf.stop_gradient cuts the path); loss "
+                f"{_where(loss)}; minimize called at {describe_caller()}.")
         return self.apply_gradients(grads_and_vars, global_step=global_step, name=name)
 
     # -- slots and other optimizer state ---------------------------------------------------
@@ -253,12 +258,19 @@ def _flatten(items) -> list:
     return out
 
 
+def _where(tensor) -> str:
+    """The node behind `tensor`, with its creation site, for error messages."""
+    op = getattr(tensor, "op", None)
+    return describe_node(op) if op is not None else repr(tensor)
+
+
 def _check_pairs(grads_and_vars) -> tuple:
     """Consume the iterable; convert each gradient to a Tensor; check each variable."""
     pairs = tuple(grads_and_vars)
     if not pairs:
-        raise ValueError("No variables provided. Pass a non-empty list of (gradient, "
-                         "variable) pairs, e.g. from compute_gradients.")
+        raise ValueError("No variables provided. Fix: pass a non-empty list of (gradient, "
+                         "variable) pairs, e.g. from compute_gradients; called at "
+                         f"{describe_caller()}.")
     out = []
     for grad, var in pairs:
         if grad is not None:

@@ -8,6 +8,7 @@ which is not TF API and is built from ordinary ops, lives in adam_weight_decay.p
 
 from __future__ import annotations
 
+from ..errors import describe_caller
 from ..ops import control_ops
 from ..ops import training_ops as ops
 from .optimizer import Optimizer
@@ -105,7 +106,8 @@ class AdagradOptimizer(Optimizer):
                  name="Adagrad"):
         if initial_accumulator_value <= 0.0:
             raise ValueError(f"initial_accumulator_value must be positive: "
-                             f"{initial_accumulator_value}")
+                             f"{initial_accumulator_value}. Fix: pass a small positive value "
+                             f"such as the default 0.1; given at {describe_caller()}.")
         super().__init__(use_locking, name)
         self._set_hyper(learning_rate=learning_rate)
         self._initial_accumulator_value = initial_accumulator_value
@@ -188,7 +190,8 @@ class FtrlOptimizer(Optimizer):
                         l2_shrinkage_regularization_strength=l2_shrinkage_regularization_strength)
         if learning_rate_power > 0.0:
             raise ValueError(f"learning_rate_power {learning_rate_power} needs to be negative "
-                             "or zero")
+                             "or zero. Fix: use the default -0.5 (or 0.0 for a fixed rate); "
+                             f"given at {describe_caller()}.")
         self._set_hyper(learning_rate=learning_rate,
                         l1_regularization_strength=l1_regularization_strength,
                         l2_regularization_strength=_ftrl_l2(
@@ -232,7 +235,8 @@ class ProximalGradientDescentOptimizer(Optimizer):
 def _check_at_least(bound, **values):
     for key, value in values.items():
         if value < bound:
-            raise ValueError(f"{key} {value} needs to be positive or zero")
+            raise ValueError(f"{key} {value} needs to be positive or zero. Fix: pass a value "
+                             f">= 0 (0.0 turns it off); given at {describe_caller()}.")
 
 
 def _ftrl_l2(learning_rate, l2, beta):

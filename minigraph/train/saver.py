@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError, NotFoundError
+from ..errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
 from ..graph import Tensor, get_default_graph
 from ..variables import Variable, global_variables
 from . import training_util
@@ -87,7 +87,8 @@ class Saver:
                  filename=None):
         self._variables = _saveables(var_list)
         if not self._variables and not allow_empty:
-            raise ValueError("No variables to save. Create variables before the Saver, or "
+            raise ValueError(f"No variables to save (Saver created at {describe_caller()}). "
+                             "Fix: create variables before the Saver, or "
                              "pass allow_empty=True.")
         self._graph = get_default_graph() if not self._variables else \
             next(iter(self._variables.values())).graph
@@ -132,7 +133,8 @@ class Saver:
         directory = os.path.dirname(prefix)
         if directory and not os.path.isdir(directory):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save. Fix: "
-                             f"os.makedirs({directory!r}) first.")
+                             f"os.makedirs({directory!r}) first; save called at "
+                             f"{describe_caller()}.")
         names = sorted(self._variables)
         values = sess.variable_values([self._variables[n] for n in names])
         arrays = {n: values[self._variables[n]] for n in names}
@@ -206,9 +208,16 @@ class Saver:
     def restore(self, sess, save_path: str) -> None:
         """Load every variable of this Saver from checkpoint `save_path`, all or nothing."""
         if save_path is None:
-            raise ValueError("Can't load save_path when it is None.")
+            raise ValueError("Can't load save_path when it is None. Fix: pass the prefix that "
+                             "saver.save returned, or tf.train.latest_checkpoint(dir) (which is "
+                             f"None when the directory has no checkpoint); restore called at "
+                             f"{describe_caller()}.")
         if not checkpoint_exists(save_path):
-            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}. "
+                             "Fix: pass the checkpoint prefix (e.g. 'ckpt/model-100', without "
+                             "'.index'), as returned by saver.save or "
+                             f"tf.train.latest_checkpoint; restore called at "
+                             f"{describe_caller()}.")
         index = read_index(save_path)
         saved = index["tensors"]
         for name, op in self._variables.items():
@@ -218,7 +227,9 @@ class Saver:
                     "Variable name or other graph key that is missing from the checkpoint. "
                     "Please ensure that you have not altered the graph expected based on the "
                     f"checkpoint. Original error:\n\nKey {name} not found in checkpoint "
-                    f"{save_path}")
+                    f"{save_path}\n\nFix: the checkpoint holds {sorted(saved)}; build the "
+                    "variables with the same names (or pass tf.train.Saver({'saved_name': "
+                    f"variable}})). Variable {describe_node(op)}.")
             self._check_entry(name, op, saved[name])
         arrays = read_data(save_path, index, list(self._variables))
         sess.commit_variables({op: arrays[name] for name, op in self._variables.items()})
@@ -233,7 +244,9 @@ class Saver:
                 "ensure that you have not altered the graph expected based on the checkpoint. "
                 "Original error:\n\nAssign requires shapes of both tensors to match. lhs "
                 f"shape= {_bracket(spec.shape.as_list())} rhs shape= "
-                f"{_bracket(entry['shape'])} (variable {name})")
+                f"{_bracket(entry['shape'])} (variable {name})\n\nFix: build the variable "
+                f"with the checkpoint's shape {_bracket(entry['shape'])}, or leave it out of "
+                f"this Saver's var_list. Variable {describe_node(op)}.")
         if spec.dtype.base_dtype.name != entry["dtype"]:
             raise InvalidArgumentError(
                 None, op, f"Restoring from checkpoint failed. tensor_name = {name}; expected "

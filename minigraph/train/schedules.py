@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dtypes
+from ..errors import describe_caller
 from ..graph import Tensor, name_scope
 from ..ops import array_ops, math_ops, random_ops
 from ..ops.constant_op import constant, convert_to_tensor, get_static_value
@@ -29,13 +30,14 @@ TensorLike = object  # anything convertible to a Tensor: Tensor, Variable, numbe
 def _prepare(schedule: str, learning_rate, global_step) -> tuple[Tensor, Tensor]:
     """Check the common arguments; return (learning_rate tensor, step cast to its dtype)."""
     if global_step is None:
-        raise ValueError(f"{schedule} requires a global_step: got None. Pass the step "
-                         "variable, e.g. tf.train.get_or_create_global_step().")
+        raise ValueError(f"{schedule} requires a global_step: got None. Fix: pass the step "
+                         "variable, e.g. tf.train.get_or_create_global_step(); called at "
+                         f"{describe_caller()}.")
     rate = convert_to_tensor(learning_rate, name="learning_rate")
     if not rate.dtype.base_dtype.is_floating:
         raise TypeError(f"{schedule}: learning_rate must be a floating-point value, got "
-                        f"{rate.dtype.base_dtype.name} ({learning_rate!r}). Pass a float, "
-                        "e.g. 1.0 instead of 1.")
+                        f"{rate.dtype.base_dtype.name} ({learning_rate!r}). Fix: pass a "
+                        f"float, e.g. 1.0 instead of 1; called at {describe_caller()}.")
     return rate, cast_argument(global_step, rate.dtype.base_dtype, "global_step")
 
 
@@ -180,11 +182,14 @@ def piecewise_constant(x: TensorLike, boundaries: list, values: list,
         1.0
     """
     if x is None:
-        raise ValueError("piecewise_constant requires x (usually the global step): got None.")
+        raise ValueError("piecewise_constant requires x (usually the global step): got None. "
+                         "Fix: pass tf.train.get_or_create_global_step(); called at "
+                         f"{describe_caller()}.")
     if len(boundaries) != len(values) - 1:
         raise ValueError(f"piecewise_constant: the length of boundaries should be 1 less than "
                          f"the length of values, got {len(boundaries)} boundaries and "
-                         f"{len(values)} values.")
+                         f"{len(values)} values. Fix: give one value per interval, i.e. "
+                         f"len(values) == len(boundaries) + 1; called at {describe_caller()}.")
     if not boundaries:
         raise ValueError("piecewise_constant needs at least one boundary (and two values). "
                          "For a constant rate pass the value itself.")
