@@ -178,7 +178,8 @@ def main():
     args = parser.parse_args()
     tf1 = load_tf1()
     info = machine_info()
-    lines = ["| workload | minigraph | numpy | minigraph / numpy | target | tf1 | minigraph / tf1 |",
+    lines = ["| workload | minigraph | numpy | minigraph / numpy | target | tf1 | "
+             "minigraph / tf1 |",
              "|---|---|---|---|---|---|---|"]
     started = time.time()
 

@@ -32,8 +32,29 @@ _ROOT_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
 _NESTED_NAME = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 
 
+_site_local = threading.local()
+
+
+@contextlib.contextmanager
+def creation_site(site):
+    """Record `site` as the creation site of every op made in the block.
+
+    Long builders (tf.gradients, optimizers) pin the user's call site once instead of walking
+    the stack for each op they create.
+    """
+    old = getattr(_site_local, "site", None)
+    _site_local.site = site
+    try:
+        yield
+    finally:
+        _site_local.site = old
+
+
 def user_frame():
     """Return (filename, lineno) of the innermost caller outside the minigraph package."""
+    pinned = getattr(_site_local, "site", None)
+    if pinned is not None:
+        return pinned
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
@@ -95,8 +116,8 @@ class Spec:
     __slots__ = ("dtype", "shape", "value")
 
     def __init__(self, dtype, shape, value=None):
-        self.dtype = _dtypes.as_dtype(dtype)
-        self.shape = as_shape(shape)
+        self.dtype = dtype if type(dtype) is _dtypes.DType else _dtypes.as_dtype(dtype)
+        self.shape = shape if type(shape) is TensorShape else as_shape(shape)
         self.value = value
 
     def __repr__(self):

@@ -138,7 +138,8 @@ class TensorShape:
         elif isinstance(dims, TensorShape):
             self._dims = dims._dims
         elif isinstance(dims, (list, tuple)):
-            self._dims = tuple(dimension_value(d) for d in dims)
+            self._dims = tuple(d if d is None or type(d) is int else dimension_value(d)
+                               for d in dims)
         else:
             # TF accepts a single int as a rank-1 shape: placeholder(shape=2) is [2].
             self._dims = (dimension_value(dims),)
@@ -301,7 +302,7 @@ def broadcast_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
     x = (1,) * (n - len(x)) + x
     y = (1,) * (n - len(y)) + y
     out = []
-    for i, (p, q) in enumerate(zip(x, y)):
+    for p, q in zip(x, y):
         if p == 1:
             out.append(q)
         elif q == 1:

@@ -7,6 +7,9 @@ registered here.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import numpy as np
 
 from .. import dtypes as _dtypes
@@ -85,6 +88,8 @@ def reduce_to_input_shape(grad, x):
         axes = list(range(lead)) + [lead + i for i, d in enumerate(xs)
                                     if d == 1 and gs[lead + i] != 1]
         summed = math_ops.reduce_sum(grad, axis=axes) if axes else grad
+        if summed.shape.known == xs:  # only leading axes were summed: no reshape needed
+            return summed
         return array_ops.reshape(summed, list(xs))
     rx, _ = array_ops.broadcast_gradient_args(array_ops.shape(x), array_ops.shape(grad))
     return array_ops.reshape(math_ops.reduce_sum(grad, axis=rx), array_ops.shape(x))
@@ -106,3 +111,41 @@ def same_shape_passthrough(inputs, output, attrs):
     if x.shape.is_fully_defined() and x.shape == output.shape and x.dtype == output.dtype:
         return 0
     return None
+
+
+_backprop = threading.local()
+
+
+@contextlib.contextmanager
+def gradient_targets(between, xs):
+    """While tf.gradients builds, record which tensors need a gradient (see wants_gradient)."""
+    old = getattr(_backprop, "targets", None)
+    _backprop.targets = (between, xs)
+    try:
+        yield
+    finally:
+        _backprop.targets = old
+
+
+def wants_gradient(t) -> bool:
+    """Does the gradient currently being built need a gradient for input tensor `t`?
+
+    Gradient functions use it to skip building ops for inputs no x depends on (constants,
+    data), which tf.gradients would discard anyway. True outside tf.gradients.
+    """
+    targets = getattr(_backprop, "targets", None)
+    if targets is None:
+        return True
+    between, xs = targets
+    return t in xs or t._op in between
+
+
+def binary_gradient(op, dx, dy):
+    """Gradients of a broadcasting binary op from two builders of the unreduced gradients.
+
+    `dx` and `dy` are zero-argument functions; each is only called when its input wants a
+    gradient, and its result is summed back to that input's shape.
+    """
+    x, y = op.inputs
+    return [reduce_to_input_shape(dx(), x) if wants_gradient(x) else None,
+            reduce_to_input_shape(dy(), y) if wants_gradient(y) else None]

@@ -181,7 +181,10 @@ class Placeholder(OpDef):
 
 
 def placeholder(dtype, shape=None, name=None) -> Tensor:
-    """A tensor whose value is fed at run time.  Example: `x = tf.placeholder(tf.float32, [None, 2])`."""
+    """A tensor whose value is fed at run time.
+
+    Example: `x = tf.placeholder(tf.float32, [None, 2])`.
+    """
     dtype = _dtypes.as_dtype(dtype)
     return Placeholder.apply([], name=name, dtype=dtype, shape=TensorShape(shape))
 

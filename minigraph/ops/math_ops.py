@@ -16,8 +16,8 @@ from .. import dtypes as _dtypes
 from .. import errors
 from ..graph import OPERATORS, Spec, Tensor, name_scope
 from ..registry import OpDef, no_gradient, register_op
-from .common import FLOATS, NUMBERS, broadcast_spec, check_dtype_in, check_same_dtype, \
-    reduce_to_input_shape
+from .common import FLOATS, NUMBERS, binary_gradient, broadcast_spec, check_dtype_in, \
+    check_same_dtype, reduce_to_input_shape
 from .constant_op import convert_to_tensor
 
 REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
@@ -75,8 +75,7 @@ class AddV2(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        x, y = op.inputs
-        return [reduce_to_input_shape(grad, x), reduce_to_input_shape(grad, y)]
+        return binary_gradient(op, lambda: grad, lambda: grad)
 
 
 def add(x, y, name=None) -> Tensor:
@@ -100,8 +99,7 @@ class Sub(OpDef):
     def gradient(op, grad):
         from .unary_ops import negative
 
-        x, y = op.inputs
-        return [reduce_to_input_shape(grad, x), reduce_to_input_shape(negative(grad), y)]
+        return binary_gradient(op, lambda: grad, lambda: negative(grad))
 
 
 def subtract(x, y, name=None) -> Tensor:
@@ -127,8 +125,7 @@ class Mul(OpDef):
     @staticmethod
     def gradient(op, grad):
         x, y = op.inputs
-        return [reduce_to_input_shape(multiply(grad, y), x),
-                reduce_to_input_shape(multiply(x, grad), y)]
+        return binary_gradient(op, lambda: multiply(grad, y), lambda: multiply(x, grad))
 
 
 def multiply(x, y, name=None) -> Tensor:
@@ -171,8 +168,9 @@ class RealDiv(OpDef):
 
         x, y = op.inputs
         # dy = -g * x / y^2, written as TF does so that 3/0 gives (inf, -inf).
-        return [reduce_to_input_shape(realdiv(grad, y), x),
-                reduce_to_input_shape(multiply(grad, realdiv(realdiv(negative(x), y), y)), y)]
+        return binary_gradient(
+            op, lambda: realdiv(grad, y),
+            lambda: multiply(grad, realdiv(realdiv(negative(x), y), y)))
 
 
 def realdiv(x, y, name=None) -> Tensor:

@@ -240,9 +240,9 @@ def test_unary_plus_and_int_logical_operators_are_type_errors():
         +a  # noqa: B018
     i = tf.constant([1])
     with pytest.raises(TypeError, match="LogicalAnd"):
-        i & i
+        _ = i & i
     with pytest.raises(TypeError, match="LogicalNot"):
-        ~i
+        _ = ~i
 
 
 # ---------------------------------------------------------------------------------------
