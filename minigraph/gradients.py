@@ -181,12 +181,14 @@ def _aggregate(contributions):
 
 
 def _backprop_op(op, out_grads, pending, between, x_set):
-    grad_fn = getattr(op.op_def, "gradient", None)
-    if grad_fn is None:
+    if not hasattr(op.op_def, "gradient"):
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
                           f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
                           "through it, or add a `gradient` to its OpDef in minigraph/ops/. "
                           f"Node: {describe_node(op)}.")
+    grad_fn = op.op_def.gradient
+    if grad_fn is None:  # declared non-differentiable: nothing flows to the inputs
+        return
     graph = op.graph
     if len(out_grads) > 1 and any(g is None for g in out_grads):
         out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g

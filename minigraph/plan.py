@@ -281,12 +281,16 @@ class Plan:
         where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
         if isinstance(e, OpError):
             return type(e)(None, e.op or op, e.message + where)
-        shapes = ", ".join(str(getattr(frame_locals.get(n), "shape", "?"))
-                           for n in self.step_inputs[step])
+        shapes = [getattr(frame_locals.get(n), "shape", None) for n in self.step_inputs[step]]
+        shown = ", ".join("?" if s is None else str(s) for s in shapes)
+        text = f"{type(e).__name__} in {describe_node(op)}: {e}"
+        if "could not be broadcast" in str(e) and len(shapes) == 2 and None not in shapes:
+            # numpy's broadcasting failure, in the words TF uses at run time.
+            text = (f"Incompatible shapes: {list(shapes[0])} vs. {list(shapes[1])} in "
+                    f"{describe_node(op)} (numpy: {e})")
         return InvalidArgumentError(
-            None, op, f"{type(e).__name__} in {describe_node(op)}: {e}. Input shapes at run "
-            f"time: [{shapes}]. Fix: check that the values fed to this op have the shapes "
-            f"and values it expects.{where}")
+            None, op, f"{text}. Input shapes at run time: [{shown}]. Fix: check that the "
+            f"values fed to this op have the shapes and values it expects.{where}")
 
     def __str__(self):
         lines = [f"Plan: {len(self.step_ops)} steps, {len(self.feed_order)} feeds, "

@@ -212,3 +212,15 @@ def test_architecture_doc_example_float64_placeholder():
     (g,) = tf.gradients(x * x * x, [x])
     (h,) = tf.gradients(g, [x])
     assert run(g, h, feed={x: 2.0}) == [12.0, 12.0]
+
+
+def test_gradient_none_means_no_gradient_flows_and_missing_gradient_raises(monkeypatch):
+    from minigraph.ops.math_ops import Mul
+
+    x = tf.constant(2.0)
+    y = x * 3.0
+    monkeypatch.setattr(Mul, "gradient", None)  # declared non-differentiable
+    assert tf.gradients(y, [x]) == [None]
+    monkeypatch.delattr(Mul, "gradient")  # no gradient at all: a LookupError naming the op
+    with pytest.raises(LookupError, match="No gradient defined for operation 'mul'"):
+        tf.gradients(y, [x])

@@ -492,3 +492,14 @@ def test_worked_example_25_slicing_values():
     np.testing.assert_array_equal(flipped, [[3, 2, 1], [6, 5, 4]])
     assert last == 6
     np.testing.assert_array_equal(col, [[1], [4]])
+
+
+def test_run_time_broadcast_failure_uses_tf_wording():
+    a = tf.placeholder(tf.float32, [None])
+    b = tf.placeholder(tf.float32, [None])
+    total = a + b
+    with tf.Session() as s:
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"Incompatible shapes: \[2\] vs. \[3\]") as info:
+            s.run(total, {a: [1.0, 2.0], b: [1.0, 2.0, 3.0]})
+        assert "'add'" in str(info.value) and "test_session.py" in str(info.value)
