@@ -17,6 +17,7 @@ from .errors import describe_caller, describe_node
 from .graph import Tensor, name_scope
 from .ops import array_ops, math_ops
 from .ops.constant_op import constant, convert_to_tensor
+from .ops.nn_loss_ops import l2_loss
 
 __all__ = ["clip_by_value", "clip_by_norm", "global_norm", "clip_by_global_norm",
            "clip_by_average_norm"]
@@ -128,7 +129,9 @@ def _check_sequence(what: str, t_list: object) -> None:
 
 
 def global_norm(t_list: list | tuple, name: str | None = None) -> Tensor:
-    """Return sqrt(sum over the tensors in t_list of sum(t ** 2)); None entries are skipped.
+    """Return sqrt(2 * sum of l2_loss(t) over t_list) = the L2 norm of all entries together.
+
+    None entries are skipped.
 
     An empty or all-None list gives 0.0.
 
@@ -152,9 +155,10 @@ def global_norm(t_list: list | tuple, name: str | None = None) -> Tensor:
                                 f"{first.name} ({values[0].name}) and "
                                 f"{v.dtype.base_dtype.name} ({v.name}). Fix: tf.cast them to "
                                 "one dtype.")
-        squares = [math_ops.reduce_sum(v * v) for v in values]
-        total = math_ops.add_n(squares) if len(squares) > 1 else squares[0]
-        return math_ops.sqrt(total, name="global_norm")
+        # TF's formula: sqrt(2 * sum of l2_loss), l2_loss(t) = sum(t * t) / 2.
+        half_squares = [l2_loss(v) for v in values]
+        total = math_ops.reduce_sum(array_ops.stack(half_squares))
+        return math_ops.sqrt(total * constant(2.0, dtype=total.dtype), name="global_norm")
 
 
 def clip_by_global_norm(t_list: list | tuple, clip_norm: TensorLike,

@@ -82,14 +82,32 @@ class Relu(OpDef):
     @staticmethod
     def gradient(op, grad):
         # Masked by the output, so x = 0 gets gradient 0 (training.md 3.6).
-        from .math_ops import greater
-
-        return [grad * indicator(greater(op.outputs[0], 0), grad)]
+        return [ReluGrad.apply([grad, op.outputs[0]])]
 
 
 def relu(features, name=None) -> Tensor:
     """Rectified linear unit max(features, 0).  Example: `tf.nn.relu([-1., 2.])` -> [0., 2.]."""
     return Relu.apply([features], name=name)
+
+
+@register_op("ReluGrad")
+class ReluGrad(OpDef):
+    """The gradient of Relu: `gradients` where `features` > 0, else 0 (one fused kernel)."""
+
+    inputs = ("gradients", "features")
+
+    @staticmethod
+    def infer(g, y):
+        check_same_dtype("ReluGrad", [g, y], ("gradients", "features"))
+        return Spec(g.dtype, g.shape.merge_with(y.shape))
+
+    @staticmethod
+    def compute(g, y):
+        return np.multiply(g, y > 0, dtype=g.dtype)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [ReluGrad.apply([grad, op.inputs[1]]), None]
 
 
 @register_op("Relu6")

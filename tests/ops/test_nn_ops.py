@@ -397,3 +397,15 @@ def test_top_k_gradient_scatters_back_to_the_chosen_entries(sess):
     values, indices = tf.nn.top_k(x, 2)
     assert tf.gradients(tf.cast(indices, F64), x) == [None]
     check_gradients(values, [x], [X])
+
+
+def test_relu_gradient_is_one_fused_relugrad_op_and_differentiable_again(sess):
+    x = tf.placeholder(tf.float64, [3])
+    g = tf.placeholder(tf.float64, [3])
+    dx, = tf.gradients(tf.nn.relu(x), [x], grad_ys=[g])
+    assert dx.op.type == "ReluGrad"
+    np.testing.assert_array_equal(sess.run(dx, {x: [-1.0, 0.0, 2.0], g: [5.0, 5.0, 5.0]}),
+                                  [0.0, 0.0, 5.0])
+    ddg, = tf.gradients(tf.reduce_sum(dx * dx), [g])  # d/dg sum((g * mask)^2) = 2 g mask
+    np.testing.assert_array_equal(sess.run(ddg, {x: [-1.0, 0.0, 2.0], g: [1.0, 2.0, 3.0]}),
+                                  [0.0, 0.0, 6.0])
