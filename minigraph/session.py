@@ -381,8 +381,9 @@ class Session:
         instead of a fresh array; see allocator.py for why fresh big arrays are slow.
         """
         buf = self._spare.pop(key, None)
-        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
-            return np.empty_like(like)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype or \
+                not buf.flags.c_contiguous:
+            return np.empty(like.shape, like.dtype)  # C order, whatever `like`'s order
         buf.flags.writeable = True
         return buf
 

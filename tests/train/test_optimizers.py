@@ -636,3 +636,25 @@ def test_fused_ops_raw_use_scalar_variable_and_no_gradient(sess):
         training_ops.apply_gradient_descent(v, [0.5, 0.5], 1.0)
     with pytest.raises(TypeError, match="'delta'.*float64.*float32"):
         training_ops.apply_gradient_descent(v, 0.5, tf.constant(1.0, tf.float64))
+
+
+def test_adam_on_a_fortran_ordered_variable_matches_a_c_ordered_one():
+    # A variable assigned from a transposed value is stored in Fortran order; the fused Adam
+    # kernel works on flat chunks and must not scramble its elements.
+    value = np.arange(6, dtype=np.float32).reshape(3, 2).T * 0.1 + 1.0
+    results = []
+    for order_source in (np.asfortranarray(value), np.ascontiguousarray(value)):
+        tf.reset_default_graph()
+        v = tf.Variable(np.zeros((2, 3), np.float32))
+        load = tf.assign(v, tf.constant(order_source))
+        grad = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3) * 0.01)
+        train = tf.train.AdamOptimizer(0.1).apply_gradients([(grad, v)])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(load)
+            for _ in range(3):
+                sess.run(train)
+            results.append(sess.run(v))
+        assert order_source.flags.f_contiguous == (len(results) == 1)
+    np.testing.assert_array_equal(results[0], results[1])
+    assert not np.array_equal(results[0], value)
