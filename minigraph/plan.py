@@ -229,7 +229,8 @@ class Plan:
         ctx = RunContext(session)
         first = not self._checked
         fn = self._checked_fn if first else self._fast
-        locks = [session.variable_lock(v) for v in self.written_vars]
+        locks = [session.variable_lock(v) for v in self.written_vars] \
+            if self.written_vars else ()
         for lock in locks:
             lock.acquire()
         try:

@@ -56,10 +56,10 @@ class _ApplyOp(OpDef):
 
 
 def _check_shape(op, ref, old, grad):
-    if np.shape(grad) != old.shape:
+    if grad.shape != old.shape:  # kernel inputs are numpy arrays or numpy scalars
         raise InvalidArgumentError(
             None, op, f"{op.type}: the gradient of '{ref.name}' has shape "
-            f"{list(np.shape(grad))} but the variable has shape {list(old.shape)}. Fix: "
+            f"{list(grad.shape)} but the variable has shape {list(old.shape)}. Fix: "
             "pass a gradient of the variable's shape.")
 
 
@@ -86,9 +86,12 @@ class ApplyGradientDescent(_ApplyOp):
     def compute(ctx, op, var, alpha, delta, **attrs):
         old = ctx.read(var)
         _check_shape(op, var, old, delta)
-        new = ctx.buffer(var, old)
-        np.multiply(alpha, delta, out=new)
-        np.subtract(old, new, out=new)
+        if old.size < _CHUNK:  # small: fresh arrays are cheaper than the buffer pool
+            new = np.subtract(old, np.multiply(alpha, delta))
+        else:
+            new = ctx.buffer(var, old)
+            np.multiply(alpha, delta, out=new)
+            np.subtract(old, new, out=new)
         ctx.write(var, new)
         return new
 
