@@ -114,6 +114,7 @@ class Plan:
     # -- code generation --------------------------------------------------------------------
     def _generate(self, order, feeds, alias, specs):
         names, namespace = {}, {}
+        self._kernel_of = {}  # op -> name of its kernel in the generated code
         lines = ["def run(ctx, F):", "    read = ctx.read"]
         self.step_ops, self.step_inputs, self.step_specs = [], [], []
 
@@ -175,6 +176,7 @@ class Plan:
                 if a.startswith("t"):
                     last_use[a] = len(emitted)
             kernel = bind("k", _kernel(op))
+            self._kernel_of[op] = kernel
             if op.op_def.uses_context:
                 args = ["ctx", bind("o", op)] + args
             call = f"{kernel}({', '.join(args)})"
@@ -219,6 +221,7 @@ class Plan:
         check_lines.append(ret)
         self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
         self.source = "\n".join(lines)
+        self._namespace = namespace
         self._fast = _compile(self.source, namespace, "fast")
         check_ns = dict(namespace, check=self._check_outputs)
         self._checked_fn = _compile("\n".join(check_lines), check_ns, "checked")
@@ -251,6 +254,36 @@ class Plan:
                 lock.release()
         self._checked = True
         return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+
+    def profile(self, session, feed_values: list, runs: int = 10) -> list:
+        """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
+
+        Each kernel is timed separately (a little timing overhead is included); what is left
+        of a run's time is the executor's own. Variables are updated as by `runs` real runs.
+        """
+        import time
+
+        totals = {}
+
+        def timed(op, kernel):
+            def call(*args):
+                start = time.perf_counter()
+                try:
+                    return kernel(*args)
+                finally:
+                    totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
+            return call
+
+        namespace = dict(self._namespace)
+        for op, name in self._kernel_of.items():
+            namespace[name] = timed(op, namespace[name])
+        fast, self._fast = self._fast, _compile(self.source, namespace, "profiled")
+        try:
+            for _ in range(runs):
+                self.execute(session, feed_values)
+        finally:
+            self._fast = fast
+        return sorted(((op, t / runs) for op, t in totals.items()), key=lambda p: -p[1])
 
     def _check_outputs(self, i, *values):
         op = self.step_ops[i]

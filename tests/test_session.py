@@ -503,3 +503,17 @@ def test_run_time_broadcast_failure_uses_tf_wording():
                            match=r"Incompatible shapes: \[2\] vs. \[3\]") as info:
             s.run(total, {a: [1.0, 2.0], b: [1.0, 2.0, 3.0]})
         assert "'add'" in str(info.value) and "test_session.py" in str(info.value)
+
+
+def test_plan_profile_times_every_executed_kernel():
+    x = tf.placeholder(tf.float32, [None, 3])
+    w = tf.Variable(np.ones((3, 2), np.float32))
+    y = tf.reduce_sum(tf.nn.relu(tf.matmul(x, w)))
+    with tf.Session() as s:
+        s.run(w.initializer)
+        feed = {x: np.ones((4, 3), np.float32)}
+        plan = s.plan_for([y], feed)
+        timings = plan.profile(s, [feed[x]], runs=3)
+        assert sorted(op.type for op, _ in timings) == sorted(op.type for op in plan.step_ops)
+        assert all(t >= 0.0 for _, t in timings)
+        assert s.run(y, feed) == 24.0  # the plan still runs normally afterwards
