@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, describe_node
 from ..graph import Operation, Spec, Tensor, get_default_graph, graph_of, name_scope
+from ..nest import flatten
 from ..registry import OpDef, register_op
 
 # tuple_ and print_ shadow builtins: minigraph/__init__.py exports them as tf.tuple, tf.print.
@@ -42,16 +43,6 @@ def no_op(name=None) -> Operation:
     return NoOp.apply([], name=name)
 
 
-def _flatten(items):
-    stack, out = [items], []
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-        else:
-            out.append(item)
-    return out
-
 
 def group(*inputs, **kwargs) -> Operation:
     """An op that runs all of `inputs` (each once per run).  Example: `tf.group(a, b)`."""
@@ -59,7 +50,7 @@ def group(*inputs, **kwargs) -> Operation:
     if kwargs:
         raise ValueError(f"Unknown keyword arguments: {list(kwargs)}. tf.group only takes name=.")
     deps = []
-    for x in _flatten(list(inputs)):
+    for x in flatten(list(inputs)):
         if hasattr(x, "_as_graph_element"):
             x = x._as_graph_element()
         if isinstance(x, Tensor):

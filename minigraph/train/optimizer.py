@@ -9,6 +9,7 @@ ops/training_ops.py. Deliberately absent: sparse (IndexedSlices) updates and eag
 
 from __future__ import annotations
 
+from ..nest import flatten
 from .. import dtypes as _dtypes
 from ..errors import describe_caller, describe_node
 from ..gradients import gradients
@@ -71,7 +72,7 @@ class Optimizer:
         if grad_loss is not None:
             grad_loss = convert_to_tensor(grad_loss, dtype=loss.dtype.base_dtype)
             self._assert_valid_dtypes([grad_loss])
-        var_list = trainable_variables() if var_list is None else _flatten(var_list)
+        var_list = trainable_variables() if var_list is None else flatten(var_list)
         for v in var_list:
             if not isinstance(v, (Variable, Tensor)):
                 raise NotImplementedError(f"Trying to optimize unsupported type {v!r}: pass "
@@ -246,16 +247,6 @@ class Optimizer:
                 raise ValueError(f"Invalid type {dtype.name} for {t.name}, expected: "
                                  f"[{', '.join(d.name for d in valid)}].")
 
-
-def _flatten(items) -> list:
-    out, stack = [], [items]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-        else:
-            out.append(item)
-    return out
 
 
 def _where(tensor) -> str:

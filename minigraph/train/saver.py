@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from ..nest import flatten
 from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
 from ..graph import Tensor, get_default_graph
@@ -37,7 +38,7 @@ def _saveables(var_list) -> dict:
     if isinstance(var_list, dict):
         items = list(var_list.items())
     else:
-        items = [(None, v) for v in _flatten(var_list)]
+        items = [(None, v) for v in flatten(var_list)]
     out, seen = {}, {}
     for key, var in items:
         op = _variable_op(var)
@@ -51,16 +52,6 @@ def _saveables(var_list) -> dict:
         out[name] = op
     return out
 
-
-def _flatten(items) -> list:
-    out, stack = [], [items]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-        else:
-            out.append(item)
-    return out
 
 
 def _variable_op(var):
