@@ -1,4 +1,7 @@
-"""Draw the seed program's training step into images/seed_training_step.png (the README picture).
+"""Draw the pictures of the docs with minigraph's own exports.
+
+images/seed_training_step.png is the README picture; images/viz_*.png illustrate
+docs/visualization.md (the small linear model of that page, drawn three ways).
 
 Run `python docs/make_images.py` after `pip install -e ".[viz]"` and with Graphviz `dot` on PATH
 (`apt-get install graphviz`). The graph is built by examples/seed_program.py itself (its session
@@ -23,7 +26,23 @@ OUT = ROOT / "docs" / "images" / "seed_training_step.png"
 COLLAPSED = ["gradients", "clip_by_global_norm", "PolynomialDecay", "warmup"]
 
 
+def visualization_pictures() -> None:
+    """The example graph of docs/visualization.md: full, collapsed, matplotlib preview."""
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    w = tf.Variable(tf.ones([3, 1]), name="w")
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w)), name="loss")
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    images = ROOT / "docs" / "images"
+    for name, options in (("viz_full.png", {"fetches": [train]}),
+                          ("viz_collapsed.png", {"fetches": [train], "collapse_scopes": True}),
+                          ("viz_matplotlib.png", {"fetches": [train], "engine": "matplotlib"})):
+        viz.render(tf.get_default_graph(), str(images / name), **options)
+        print(f"wrote docs/images/{name}")
+
+
 def main() -> None:
+    visualization_pictures()
     tf.reset_default_graph()
     program = runpy.run_path(str(ROOT / "examples" / "seed_program.py"))
     OUT.parent.mkdir(parents=True, exist_ok=True)
