@@ -1,22 +1,21 @@
-"""Graph, Operation and Tensor, with name scopes, control dependencies and collections.
+"""Graph, with name scopes, control dependencies and collections; the default stacks.
 
-Lives here: the node classes, TF 1.x naming rules, the default-graph stack and its sibling,
-the default-session stack (both per thread). The graph only records; it does not run
-(session.py), differentiate (gradients.py) or draw (viz.py). Operator overloads call the public
-op constructors through `OPERATORS`, a table that `ops/` fills when it is imported.
+Lives here: the Graph (TF 1.x naming rules, scopes, collections, lookup), the default-graph
+stack and its sibling, the default-session stack (both per thread), and the module-level
+shortcuts acting on the default graph. The nodes themselves (Tensor, Operation) live in
+tensor.py. The graph only records; it does not run (session.py), differentiate
+(gradients.py) or draw (viz.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import sys
 import threading
 
-from . import dtypes as _dtypes
 from .errors import describe_site
-from .shapes import TensorShape, as_shape
+from .tensor import (OPERATORS, Operation, Spec, Tensor, TensorOperators,  # noqa: F401
+                     describe_value, creation_site, user_frame)
 
 __all__ = [
     "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
@@ -24,56 +23,8 @@ __all__ = [
     "get_collection", "get_collection_ref", "get_default_session", "colocate_with",
 ]
 
-OPERATORS: dict = {}  # filled by ops/: "add" -> function(x, y), "getitem" -> ...
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_SKIP_FILES = (contextlib.__file__,)
 _ROOT_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
 _NESTED_NAME = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
-
-
-_site_local = threading.local()
-
-
-@contextlib.contextmanager
-def creation_site(site):
-    """Record `site` as the creation site of every op made in the block.
-
-    Long builders (tf.gradients, optimizers) pin the user's call site once instead of walking
-    the stack for each op they create.
-    """
-    old = getattr(_site_local, "site", None)
-    _site_local.site = site
-    try:
-        yield
-    finally:
-        _site_local.site = old
-
-
-def user_frame():
-    """Return (filename, lineno) of the innermost caller outside the minigraph package."""
-    pinned = getattr(_site_local, "site", None)
-    if pinned is not None:
-        return pinned
-    frame = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR) and filename not in _SKIP_FILES:
-            return filename, frame.f_lineno
-        frame = frame.f_back
-    return None
-
-
-def _node_of(value) -> str:
-    """"'name' created at file:line" for a Tensor, Variable or Operation, for error messages."""
-    op = value if isinstance(value, Operation) else getattr(value, "op", None)
-    return f"'{getattr(op, 'name', value)}' created at {_site_of(value)}"
-
-
-def _site_of(value) -> str:
-    """The creation site of a Tensor's (or Variable's) op, for error messages."""
-    op = value if hasattr(value, "creation_site") else getattr(value, "op", None)
-    return describe_site(getattr(op, "creation_site", None))
 
 
 class GraphKeys:
@@ -108,217 +59,6 @@ class GraphKeys:
     COND_CONTEXT = "cond_context"
     WHILE_CONTEXT = "while_context"
     CONCATENATED_VARIABLES = "concatenated_variables"
-
-
-class Spec:
-    """What shape inference knows about one tensor: dtype, static shape, constant value."""
-
-    __slots__ = ("dtype", "shape", "value")
-
-    def __init__(self, dtype, shape, value=None):
-        self.dtype = dtype if type(dtype) is _dtypes.DType else _dtypes.as_dtype(dtype)
-        self.shape = shape if type(shape) is TensorShape else as_shape(shape)
-        self.value = value
-
-    def __repr__(self):
-        return f"Spec({self.dtype.name}, {self.shape})"
-
-
-# ---------------------------------------------------------------------------------------
-# Tensor and Operation
-# ---------------------------------------------------------------------------------------
-def _operator(key, reflected=False):
-    def method(self, other):
-        fn = OPERATORS[key]
-        return fn(other, self) if reflected else fn(self, other)
-
-    method.__name__ = key
-    return method
-
-
-class TensorOperators:
-    """Python operators shared by Tensor and Variable; each calls a public op constructor."""
-
-    __slots__ = ()
-    __array_priority__ = 100
-    __array_ufunc__ = None  # numpy defers to our reflected operators
-
-    __add__, __radd__ = _operator("add"), _operator("add", True)
-    __sub__, __rsub__ = _operator("sub"), _operator("sub", True)
-    __mul__, __rmul__ = _operator("mul"), _operator("mul", True)
-    __truediv__, __rtruediv__ = _operator("truediv"), _operator("truediv", True)
-    __floordiv__, __rfloordiv__ = _operator("floordiv"), _operator("floordiv", True)
-    __mod__, __rmod__ = _operator("mod"), _operator("mod", True)
-    __pow__, __rpow__ = _operator("pow"), _operator("pow", True)
-    __matmul__, __rmatmul__ = _operator("matmul"), _operator("matmul", True)
-    __lt__, __le__ = _operator("less"), _operator("less_equal")
-    __gt__, __ge__ = _operator("greater"), _operator("greater_equal")
-    __and__, __rand__ = _operator("and"), _operator("and", True)
-    __or__, __ror__ = _operator("or"), _operator("or", True)
-    __xor__, __rxor__ = _operator("xor"), _operator("xor", True)
-    __getitem__ = _operator("getitem")
-
-    def __neg__(self):
-        return OPERATORS["neg"](self)
-
-    def __abs__(self):
-        return OPERATORS["abs"](self)
-
-    def __invert__(self):
-        return OPERATORS["invert"](self)
-
-    # TF1 graph mode refuses these Python protocols (reference section 2.6).
-    def __bool__(self):
-        raise TypeError(f"Using a minigraph Tensor ({self.name}) as a Python `bool` is not "
-                        "allowed: its value is only known inside Session.run. Use "
-                        "`if t is not None:` to test definedness, and tf.where or tf.cond to "
-                        f"branch on values. Tensor created at {_site_of(self)}.")
-
-    def __iter__(self):
-        raise TypeError(f"Tensor objects ({self.name}) are not iterable in graph mode: the "
-                        "value is only known inside Session.run. Use tf.unstack(t) to split a "
-                        f"tensor with a known first dimension. Tensor created at "
-                        f"{_site_of(self)}.")
-
-    def __len__(self):
-        raise TypeError(f"len is not well defined for a symbolic Tensor ({self.name}). "
-                        "Use `t.shape` for the static shape or tf.shape(t) for the run-time "
-                        f"shape. Tensor created at {_site_of(self)}.")
-
-    def __array__(self, dtype=None, copy=None):
-        raise NotImplementedError(f"Cannot convert a symbolic Tensor ({self.name}) to a numpy "
-                                  "array. Fix: fetch its value with sess.run(t) first, or use "
-                                  f"the tf.* op instead of np.*. Tensor created at "
-                                  f"{_site_of(self)}.")
-
-    def __index__(self):
-        raise TypeError(f"A symbolic Tensor ({self.name}) cannot be used as a Python index. "
-                        "Fetch its value with sess.run first.")
-
-    __hash__ = object.__hash__
-
-
-class Tensor(TensorOperators):
-    """A symbolic handle on one output of an Operation; it holds no value.
-
-    Example: `tf.constant([1., 2.]).name` -> "Const:0".
-    """
-
-    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_static_value", "_consumers",
-                 "__weakref__")
-
-    def __init__(self, op: "Operation", value_index: int, spec: Spec):
-        self._op = op
-        self._value_index = value_index
-        self._dtype = spec.dtype
-        self._shape = spec.shape
-        self._static_value = spec.value
-        self._consumers = []
-
-    op = property(lambda self: self._op)
-    value_index = property(lambda self: self._value_index)
-    dtype = property(lambda self: self._dtype)
-    graph = property(lambda self: self._op._graph)
-    device = property(lambda self: self._op.device)
-    shape = property(lambda self: self._shape)
-
-    @property
-    def name(self) -> str:
-        return f"{self._op.name}:{self._value_index}"
-
-    def get_shape(self) -> TensorShape:
-        return self._shape
-
-    def set_shape(self, shape) -> None:
-        """Refine the static shape; raise ValueError if `shape` contradicts what is known."""
-        self._shape = self._shape.merge_with(shape)
-
-    def consumers(self) -> list:
-        return list(self._consumers)
-
-    def eval(self, feed_dict=None, session=None):
-        """Run this tensor in `session` or the default session and return its value."""
-        session = _session_for(self.graph, session, "evaluate tensor using `eval()`",
-                               self.name)
-        return session.run(self, feed_dict)
-
-    def __repr__(self):
-        return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self._dtype.name}>"
-
-    def __str__(self):
-        return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
-
-
-class Operation:
-    """A node of the graph: an op type, input tensors, attributes and output tensors."""
-
-    __slots__ = ("_graph", "name", "type", "op_def", "_inputs", "attrs", "_control_inputs",
-                 "_outputs", "device", "_id", "creation_site", "__weakref__")
-
-    def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, specs, device, site):
-        self._graph = graph
-        self.name = name
-        self.type = op_def.op_type
-        self.op_def = op_def
-        self._inputs = tuple(inputs)
-        self.attrs = attrs
-        self._control_inputs = list(control_inputs)
-        self.device = device
-        self.creation_site = site
-        self._id = len(graph._ops)
-        self._outputs = [Tensor(self, i, s) for i, s in enumerate(specs)]
-
-    graph = property(lambda self: self._graph)
-    inputs = property(lambda self: self._inputs)
-    outputs = property(lambda self: list(self._outputs))
-    control_inputs = property(lambda self: list(self._control_inputs))
-
-    def values(self) -> tuple:
-        return tuple(self._outputs)
-
-    @property
-    def traceback(self) -> list:
-        """The recorded creation site as [(filename, lineno, name, line)].
-
-        TF1 note: minigraph keeps only the innermost user frame, not the whole stack.
-        """
-        if self.creation_site is None:
-            return []
-        import linecache
-
-        filename, lineno = self.creation_site
-        return [(filename, lineno, "<module>", linecache.getline(filename, lineno).strip())]
-
-    def get_attr(self, name: str):
-        if name in self.attrs:
-            return self.attrs[name]
-        if name in ("T", "dtype") and (self._outputs or self._inputs):
-            first = self._outputs[0] if self._outputs else self._inputs[0]
-            return first.dtype.base_dtype
-        raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.")
-
-    def _add_control_inputs(self, ops) -> None:
-        for op in ops:
-            if op not in self._control_inputs:
-                self._control_inputs.append(op)
-
-    def run(self, feed_dict=None, session=None) -> None:
-        """Run this operation in `session` or the default session."""
-        session = _session_for(self.graph, session, "execute operation using `run()`",
-                               self.name)
-        session.run(self, feed_dict)
-
-    @property
-    def node_def(self):
-        from .viz import node_def_text  # export lives in viz.py
-
-        return node_def_text(self)
-
-    def __repr__(self):
-        return f"<tf.Operation '{self.name}' type={self.type}>"
-
-    def __str__(self):
-        return self.node_def
 
 
 # ---------------------------------------------------------------------------------------
@@ -708,7 +448,7 @@ def get_default_session():
     return stack[-1] if stack else None
 
 
-def _session_for(graph, session, what, name=None):
+def session_for(graph, session, what, name=None):
     if session is None:
         session = get_default_session()
         if session is None:
@@ -740,8 +480,8 @@ def graph_of(values, default=None) -> Graph:
         elif g is not graph:
             raise ValueError(f"{v!r} must be from the same graph as {first!r} (they come from "
                              "two different tf.Graph objects). Fix: build both inside the same "
-                             f"`with graph.as_default():` block. {_node_of(first)} vs "
-                             f"{_node_of(v)}; combined at {describe_site(user_frame())}.")
+                             f"`with graph.as_default():` block. {describe_value(first)} vs "
+                             f"{describe_value(v)}; combined at {describe_site(user_frame())}.")
     if graph is None:
         return default if default is not None else get_default_graph()
     return graph

@@ -138,9 +138,9 @@ class Variable(TensorOperators):
 
     def load(self, value, session=None) -> None:
         """Store `value` in the variable without adding ops to the graph."""
-        from .graph import _session_for
+        from .graph import session_for
 
-        session = _session_for(self.graph, session, "load a variable")
+        session = session_for(self.graph, session, "load a variable")
         op = self._variable.op
         arr = np.array(value, dtype=self.dtype.as_numpy_dtype)
         if not self.shape.is_compatible_with(arr.shape):
