@@ -29,10 +29,9 @@ __all__ = ["identity", "shape", "reshape", "fill", "zeros", "ones", "zeros_like"
 class Identity(OpDef):
     """Returns its input unchanged (of a variable: the variable's value)."""
 
-    forwards_input = staticmethod(passes_input_through)
-
     inputs = ("input",)
     forwards_alias = True
+    forwards_input = staticmethod(passes_input_through)
 
     @staticmethod
     def infer(x):
@@ -80,10 +79,9 @@ def shape(input, name=None, out_type=_dtypes.int32) -> Tensor:  # noqa: A002
 class Reshape(OpDef):
     """Give the input a new shape with the same number of elements; -1 is inferred."""
 
-    forwards_input = staticmethod(same_shape_passthrough)
-
     inputs = ("tensor", "shape")
     input_types = ("T", "int32")
+    forwards_input = staticmethod(same_shape_passthrough)
 
     @staticmethod
     def infer(x, shape):
@@ -282,10 +280,9 @@ def broadcast_gradient_args(s0, s1, name=None):
 class BroadcastTo(OpDef):
     """Broadcast the input to `shape` (numpy broadcasting rules)."""
 
-    forwards_input = staticmethod(same_shape_passthrough)
-
     inputs = ("input", "shape")
     input_types = ("T", "int32")
+    forwards_input = staticmethod(same_shape_passthrough)
 
     @staticmethod
     def infer(x, shape):
@@ -588,9 +585,8 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None) -> Tensor:  # noqa: 
 class StopGradient(OpDef):
     """Returns its input; `tf.gradients` treats it as a constant (no gradient flows back)."""
 
-    forwards_input = staticmethod(passes_input_through)
-
     inputs = ("input",)
+    forwards_input = staticmethod(passes_input_through)
 
     @staticmethod
     def infer(x):

@@ -193,9 +193,8 @@ def placeholder(dtype, shape=None, name=None) -> Tensor:
 class PlaceholderWithDefault(OpDef):
     """Returns its input unless fed; the static shape may be less specific than the input's."""
 
-    forwards_input = staticmethod(lambda inputs, output, attrs: 0)
-
     inputs = ("input",)
+    forwards_input = staticmethod(lambda inputs, output, attrs: 0)
 
     @staticmethod
     def infer(x, *, shape):

@@ -129,10 +129,9 @@ def reduction(op_def, input_tensor, axis, keepdims, name, reduction_indices, kee
 class Sum(OpDef):
     """Sum over the axes in `reduction_indices`."""
 
-    forwards_input = staticmethod(no_axes_passthrough)
-
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
+    forwards_input = staticmethod(no_axes_passthrough)
 
     @staticmethod
     def infer(x, axis, *, keepdims):
@@ -157,10 +156,9 @@ def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 class Mean(OpDef):
     """Mean over the axes in `reduction_indices` (integer means truncate, as TF's)."""
 
-    forwards_input = staticmethod(no_axes_passthrough)
-
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
+    forwards_input = staticmethod(no_axes_passthrough)
 
     @staticmethod
     def infer(x, axis, *, keepdims):
@@ -223,10 +221,9 @@ def highest(dtype):
 class Max(OpDef):
     """Maximum over the axes; an empty reduction gives the dtype's lowest value."""
 
-    forwards_input = staticmethod(no_axes_passthrough)
-
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
+    forwards_input = staticmethod(no_axes_passthrough)
 
     @staticmethod
     def infer(x, axis, *, keepdims):
@@ -249,10 +246,9 @@ def reduce_max(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 class Min(OpDef):
     """Minimum over the axes; an empty reduction gives the dtype's highest value."""
 
-    forwards_input = staticmethod(no_axes_passthrough)
-
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
+    forwards_input = staticmethod(no_axes_passthrough)
 
     @staticmethod
     def infer(x, axis, *, keepdims):
@@ -275,10 +271,9 @@ def reduce_min(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 class Prod(OpDef):
     """Product over the axes."""
 
-    forwards_input = staticmethod(no_axes_passthrough)
-
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
+    forwards_input = staticmethod(no_axes_passthrough)
 
     @staticmethod
     def infer(x, axis, *, keepdims):
