@@ -113,117 +113,40 @@ class Plan:
 
     # -- code generation --------------------------------------------------------------------
     def _generate(self, order, feeds, alias, specs):
-        names, namespace = {}, {}
-        self._kernel_of = {}  # op -> name of its kernel in the generated code
+        """Emit the plan's Python source (a fast and a first-run checked variant), compile."""
+        code = _Emitter(feeds, alias, specs)
         lines = ["def run(ctx, F):", "    read = ctx.read"]
-        self.step_ops, self.step_inputs, self.step_specs = [], [], []
-
-        def bind(prefix, obj):
-            name = f"{prefix}{len(namespace)}"
-            namespace[name] = obj
-            return name
-
         for i, t in enumerate(self.feed_order):
-            names[t] = f"t{len(names)}"
-            lines.append(f"    {names[t]} = F[{i}]")
-        var_names = {}
-
-        def var(v):
-            if v not in var_names:
-                var_names[v] = bind("v", v)
-            return var_names[v]
-
-        def value_of(t, op, i):
-            if t in feeds:
-                return names[t]
-            if i in _ref_indices(op):
-                if t not in alias:
-                    raise InvalidArgumentError(
-                        None, op, f"Input {i} of {describe_node(op)} must be a variable, but "
-                        f"'{t.name}' is fed or is not a variable reference. Fix: do not feed "
-                        "a variable that is assigned in the same run.")
-                return var(alias[t])
-            spec = specs.get(t)
-            if spec is not None and spec.value is not None:
-                if t not in names:
-                    names[t] = bind("c", spec.value)
-                return names[t]
-            if t in alias:
-                return f"read({var(alias[t])})"
-            return names[t]
-
+            lines.append(f"    {code.new_name(t)} = F[{i}]")
         fetched = {t for t in self.targets if isinstance(t, Tensor)}
-        last_use, emitted = {}, []  # last_use: value name -> index of its last reader
-        for op in order:
-            outs = op._outputs
-            if _is_alias_op(op, alias):
-                out = outs[0]
-                if out in fetched and out not in feeds:
-                    names[out] = f"t{len(names)}"
-                    emitted.append((op, f"{names[out]} = read({var(alias[out])})", [], [out]))
-                continue
-            if outs and all(t in feeds or (specs.get(t) is not None and
-                                           specs[t].value is not None) for t in outs):
-                continue  # folded at compile time
-            if not outs and not op.op_def.stateful:
-                continue  # NoOp: only its control inputs matter, and the order has them
-            args = [value_of(t, op, i) for i, t in enumerate(op._inputs)]
-            forwarded = _forwarded_input(op, specs, args)
-            if forwarded is not None:
-                names[outs[0]] = args[forwarded]  # the op passes that value through
-                continue
-            for a in args:
-                if a.startswith("t"):
-                    last_use[a] = len(emitted)
-            kernel = bind("k", _kernel(op))
-            self._kernel_of[op] = kernel
-            if op.op_def.uses_context:
-                args = ["ctx", bind("o", op)] + args
-            call = f"{kernel}({', '.join(args)})"
-            for t in outs:
-                if t not in feeds:  # a fed output keeps its fed value for consumers
-                    names[t] = f"t{len(names)}"
-            out_names = [names[t] if t not in feeds else "_" for t in outs]
-            if not outs:
-                text = call
-            elif len(outs) == 1:
-                text = f"{out_names[0]} = {call}"
-            else:
-                text = f"{', '.join(out_names)}, = {call}"
-            emitted.append((op, text, [a for a in args if a.startswith("t")],
-                            [t for t in outs if t not in feeds]))
-        keep = {names[t] for t in list(self.feed_order) + list(fetched) if t in names}
-        frees = [[] for _ in emitted]
-        for name, i in last_use.items():
-            if name not in keep:
-                frees[i].append(name)
+        emitted = [step for op in order if (step := code.step(op, fetched)) is not None]
+        keep = {code.names[t] for t in self.feed_order + list(fetched) if t in code.names}
         check_lines = list(lines)
         self._step_of_line, self._check_step_of_line = {}, {}
+        self.step_ops, self.step_inputs, self.step_specs = [], [], []
         for i, (op, text, ins, outs) in enumerate(emitted):
             self.step_ops.append(op)
             self.step_inputs.append(ins)
             self.step_specs.append([(t, specs.get(t)) for t in outs])
-            lines.append(f"    {text}")
-            self._step_of_line[len(lines)] = i
-            check_lines.append(f"    {text}")
-            self._check_step_of_line[len(check_lines)] = i
-            if outs:
-                check_lines.append(f"    check({i}, {', '.join(names[t] for t in outs)})")
-            if frees[i]:
-                lines.append(f"    del {', '.join(frees[i])}")
-                check_lines.append(f"    del {', '.join(frees[i])}")
-        results = []
-        for t in self.targets:
-            results.append("None" if not isinstance(t, Tensor) else
-                           names[t] if t in names else value_of(t, t.op, -1))
-        ret = f"    return ({', '.join(results)},)"
-        lines.append(ret)
-        check_lines.append(ret)
+            frees = [n for n in ins if code.last_use[n] == i and n not in keep]
+            for target, line_map in ((lines, self._step_of_line),
+                                     (check_lines, self._check_step_of_line)):
+                target.append(f"    {text}")
+                line_map[len(target)] = i
+                if outs and target is check_lines:
+                    target.append(f"    check({i}, {', '.join(code.names[t] for t in outs)})")
+                if frees:
+                    target.append(f"    del {', '.join(dict.fromkeys(frees))}")
+        results = ", ".join("None" if not isinstance(t, Tensor) else code.value_of(t)
+                            for t in self.targets)
+        for target in (lines, check_lines):
+            target.append(f"    return ({results},)")
         self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
         self.source = "\n".join(lines)
-        self._namespace = namespace
-        self._fast = _compile(self.source, namespace, "fast")
-        check_ns = dict(namespace, check=self._check_outputs)
+        self._kernel_of = code.kernel_of
+        self._namespace = code.namespace
+        self._fast = _compile(self.source, code.namespace, "fast")
+        check_ns = dict(code.namespace, check=self._check_outputs)
         self._checked_fn = _compile("\n".join(check_lines), check_ns, "checked")
 
     # -- execution ----------------------------------------------------------------------
@@ -332,6 +255,99 @@ class Plan:
         for i, op in enumerate(self.step_ops):
             lines.append(f"  {i:3d}  {op.type:<22} {op.name}")
         return "\n".join(lines)
+
+
+class _Emitter:
+    """Turns ops into lines of the plan's source: names values, binds kernels and constants.
+
+    Values are local variables `t<n>`; constants (folded values) `c<n>`, kernels `k<n>`,
+    variable nodes `v<n>` and ops `o<n>` are globals of the generated function.
+    """
+
+    def __init__(self, feeds, alias, specs):
+        self.feeds, self.alias, self.specs = feeds, alias, specs
+        self.names, self.namespace, self.var_names = {}, {}, {}
+        self.kernel_of = {}  # op -> name of its kernel in the generated code
+        self.last_use = {}   # value name -> index of the last step reading it
+        self.count = 0
+
+    def new_name(self, t) -> str:
+        self.names[t] = f"t{len(self.names)}"
+        return self.names[t]
+
+    def bind(self, prefix, obj) -> str:
+        name = f"{prefix}{len(self.namespace)}"
+        self.namespace[name] = obj
+        return name
+
+    def var(self, v) -> str:
+        if v not in self.var_names:
+            self.var_names[v] = self.bind("v", v)
+        return self.var_names[v]
+
+    def value_of(self, t) -> str:
+        """The expression for the value of tensor `t` at this point of the plan."""
+        if t in self.names:
+            return self.names[t]
+        spec = self.specs.get(t)
+        if spec is not None and spec.value is not None:
+            self.names[t] = self.bind("c", spec.value)
+            return self.names[t]
+        if t in self.alias:
+            return f"read({self.var(self.alias[t])})"
+        raise InternalError(None, t.op, f"The plan has no value for {t.name}.")
+
+    def ref(self, op, i) -> str:
+        """The variable node behind ref input `i` of `op` (Assign, Apply*): never a value."""
+        t = op._inputs[i]
+        if t not in self.alias:
+            raise InvalidArgumentError(
+                None, op, f"Input {i} of {describe_node(op)} must be a variable, but "
+                f"'{t.name}' is fed or is not a variable reference. Fix: do not feed a "
+                "variable that is assigned in the same run.")
+        return self.var(self.alias[t])
+
+    def step(self, op, fetched):
+        """(op, source line, value names read, tensors written), or None if nothing runs."""
+        outs, specs, feeds = op._outputs, self.specs, self.feeds
+        if _is_alias_op(op, self.alias):
+            out = outs[0]
+            if out not in fetched or out in feeds:
+                return None  # read where a consumer needs it
+            text = f"{self.new_name(out)} = read({self.var(self.alias[out])})"
+            return self._emitted(op, text, [], [out])
+        if outs and all(t in feeds or (specs.get(t) is not None and
+                                       specs[t].value is not None) for t in outs):
+            return None  # folded at compile time
+        if not outs and not op.op_def.stateful:
+            return None  # NoOp: only its control inputs matter, and the order has them
+        refs = _ref_indices(op)
+        args = [self.ref(op, i) if i in refs else self.value_of(t)
+                for i, t in enumerate(op._inputs)]
+        forwarded = _forwarded_input(op, specs, args)
+        if forwarded is not None:
+            self.names[outs[0]] = args[forwarded]  # the op passes that value through
+            return None
+        kernel = self.kernel_of[op] = self.bind("k", _kernel(op))
+        reads = [a for a in args if a.startswith("t")]
+        if op.op_def.uses_context:
+            args = ["ctx", self.bind("o", op)] + args
+        call = f"{kernel}({', '.join(args)})"
+        # A fed output keeps its fed value for consumers; the kernel's result is dropped.
+        out_names = ["_" if t in feeds else self.new_name(t) for t in outs]
+        if not outs:
+            text = call
+        elif len(outs) == 1:
+            text = f"{out_names[0]} = {call}"
+        else:
+            text = f"{', '.join(out_names)}, = {call}"
+        return self._emitted(op, text, reads, [t for t in outs if t not in feeds])
+
+    def _emitted(self, op, text, reads, outs):
+        for name in reads:
+            self.last_use[name] = self.count
+        self.count += 1
+        return op, text, reads, outs
 
 
 # ---------------------------------------------------------------------------------------

@@ -517,3 +517,15 @@ def test_plan_profile_times_every_executed_kernel():
         assert sorted(op.type for op, _ in timings) == sorted(op.type for op in plan.step_ops)
         assert all(t >= 0.0 for _, t in timings)
         assert s.run(y, feed) == 24.0  # the plan still runs normally afterwards
+
+
+def test_feeding_a_variable_that_the_run_assigns_is_refused():
+    v = tf.Variable(1.0, name="v")
+    a = tf.assign(v, 2.0)
+    with tf.Session() as s:
+        s.run(v.initializer)
+        assert s.run(v * 3.0, {v: 5.0}) == 15.0  # feeding a variable's value is fine
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="Input 0 of 'Assign'.*must be a variable.*Fix: do not feed"):
+            s.run(a, {v: 5.0})
+        assert s.run(v) == 1.0
