@@ -84,11 +84,13 @@ class OpDef:
 
     @staticmethod
     def infer(*specs, **attrs):
-        raise NotImplementedError
+        raise NotImplementedError("An op block must define infer(*specs, **attrs) returning "
+                                  "its output Spec(s); see docs/adding_an_op.md.")
 
     @staticmethod
     def compute(*arrays, **attrs):
-        raise NotImplementedError
+        raise NotImplementedError("An op block must define compute(*arrays, **attrs), its "
+                                  "numpy kernel; see docs/adding_an_op.md.")
 
     @staticmethod
     def forwards_input(inputs, output, attrs):
