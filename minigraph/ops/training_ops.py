@@ -111,12 +111,20 @@ class ApplyMomentum(_ApplyOp):
     @staticmethod
     def compute(ctx, op, var, accum, lr, grad, momentum, use_nesterov=False, **attrs):
         old, old_accum = ctx.read(var), ctx.read(accum)
-        new_accum = _write(ctx, op, accum, old_accum * momentum + grad, old_accum)
-        if use_nesterov:
-            step = lr * grad + lr * momentum * new_accum
-        else:
-            step = lr * new_accum
-        return _write(ctx, op, var, old - step, old)
+        _check_shape(op, var, old, grad)
+        new_accum = ctx.buffer(accum, old_accum)           # accum * momentum + grad
+        np.multiply(old_accum, momentum, out=new_accum)
+        new_accum += grad
+        new = ctx.buffer(var, old)
+        if use_nesterov:                                   # lr*grad + (lr*momentum)*accum
+            np.multiply(lr, grad, out=new)
+            new += (lr * momentum) * new_accum
+        else:                                              # lr * accum
+            np.multiply(lr, new_accum, out=new)
+        np.subtract(old, new, out=new)                     # var - step
+        ctx.write(accum, new_accum)
+        ctx.write(var, new)
+        return new
 
 
 def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False,
