@@ -6,7 +6,7 @@ builtins (range, abs, ...) are defined with a trailing underscore and renamed he
 """
 
 from . import dtypes, errors, ops  # noqa: F401  (ops registers every op)
-from . import clip_ops as _clip_ops, variables as _variables
+from . import clip_ops as _clip_ops, init_ops as _init_ops, variables as _variables
 from . import io, losses, nn, summary, test, train  # noqa: F401  (TF namespaces)
 from . import initializers, layers, math, random, tf_logging as logging  # noqa: F401,A004
 from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
@@ -37,6 +37,7 @@ from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
 from .session import InteractiveSession, Session
 from .shapes import Dimension, TensorShape
+from .init_ops import *  # noqa: F401,F403
 from .variables import *  # noqa: F401,F403
 
 newaxis = None
@@ -45,7 +46,7 @@ __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _indexing_ops.__all__ + _join_split_ops.__all__
     + _constant_op.__all__ + _control_ops.__all__
     + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _variables.__all__
-    + _clip_ops.__all__
+    + _init_ops.__all__ + _clip_ops.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",

@@ -4,18 +4,18 @@
 `tf.global_variables_initializer`, and so on. Imports and `__all__` only.
 """
 
-from .variables import constant_initializer as constant
-from .variables import glorot_normal_initializer as glorot_normal
-from .variables import glorot_uniform_initializer as glorot_uniform
+from .init_ops import constant_initializer as constant
+from .init_ops import glorot_normal_initializer as glorot_normal
+from .init_ops import glorot_uniform_initializer as glorot_uniform
 from .variables import global_variables_initializer as global_variables
 from .variables import local_variables_initializer as local_variables
-from .variables import ones_initializer as ones
-from .variables import random_normal_initializer as random_normal
-from .variables import random_uniform_initializer as random_uniform
-from .variables import truncated_normal_initializer as truncated_normal
+from .init_ops import ones_initializer as ones
+from .init_ops import random_normal_initializer as random_normal
+from .init_ops import random_uniform_initializer as random_uniform
+from .init_ops import truncated_normal_initializer as truncated_normal
 from .variables import variables_initializer as variables
-from .variables import variance_scaling_initializer as variance_scaling
-from .variables import zeros_initializer as zeros
+from .init_ops import variance_scaling_initializer as variance_scaling
+from .init_ops import zeros_initializer as zeros
 
 __all__ = ["constant", "zeros", "ones", "random_normal", "random_uniform", "truncated_normal",
            "variance_scaling", "glorot_uniform", "glorot_normal", "global_variables",

@@ -22,7 +22,8 @@ from .ops.math_ops import cast, divide, matmul, multiply, subtract
 from .ops.nn_impl import dropout as nn_dropout
 from .ops.nn_ops import bias_add
 from .shapes import TensorShape
-from .variables import VariableScope, get_variable, variable_scope, zeros_initializer
+from .init_ops import zeros_initializer
+from .variables import VariableScope, get_variable, variable_scope
 
 __all__ = ["Layer", "Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"]
 

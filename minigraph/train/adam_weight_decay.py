@@ -12,7 +12,8 @@ import re
 
 from .. import dtypes as _dtypes
 from ..ops import control_ops, math_ops, state_ops
-from ..variables import get_variable, zeros_initializer
+from ..init_ops import zeros_initializer
+from ..variables import get_variable
 from .optimizer import Optimizer
 
 __all__ = ["AdamWeightDecayOptimizer"]
