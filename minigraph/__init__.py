@@ -21,14 +21,15 @@ from .graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
                     name_scope, reset_default_graph)
 from .ops import indexing_ops as _indexing_ops, join_split_ops as _join_split_ops
 from .ops import array_ops as _array_ops, constant_op as _constant_op, \
-    control_ops as _control_ops, math_ops as _math_ops, random_ops as _random_ops, \
-    state_ops as _state_ops
+    control_flow_ops as _control_flow_ops, control_ops as _control_ops, \
+    math_ops as _math_ops, random_ops as _random_ops, state_ops as _state_ops
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.array_ops import range_ as range  # noqa: A004
 from .ops.indexing_ops import *  # noqa: F401,F403
 from .ops.indexing_ops import slice_ as slice  # noqa: A004
 from .ops.join_split_ops import *  # noqa: F401,F403
 from .ops.constant_op import *  # noqa: F401,F403
+from .ops.control_flow_ops import *  # noqa: F401,F403
 from .ops.control_ops import *  # noqa: F401,F403
 from .ops.control_ops import print_ as print, tuple_ as tuple  # noqa: A004
 from .ops.math_ops import *  # noqa: F401,F403
@@ -44,7 +45,7 @@ newaxis = None
 
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _indexing_ops.__all__ + _join_split_ops.__all__
-    + _constant_op.__all__ + _control_ops.__all__
+    + _constant_op.__all__ + _control_flow_ops.__all__ + _control_ops.__all__
     + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _variables.__all__
     + _init_ops.__all__ + _clip_ops.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",

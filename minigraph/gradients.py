@@ -2,7 +2,9 @@
 
 Lives here: one backward pass over the ops that lie between `xs` and `ys` (found by one
 forward and one backward sweep along float/complex tensors), aggregation of several paths with
-add_n, `stop_gradients`, unconnected handling. Each op's own rule is its OpDef's `gradient`;
+add_n, `stop_gradients`, unconnected handling, and tf.cond branches: an op's gradient ops are
+built in the branch the op belongs to, and a gradient leaving a branch passes a Merge that
+gives zeros when the branch did not run. Each op's own rule is its OpDef's `gradient`;
 this module knows no op by name. Because gradients are ordinary ops, they can be
 differentiated again.
 """
@@ -16,6 +18,7 @@ from . import dtypes as _dtypes
 from .errors import describe_caller, describe_node
 from .graph import Tensor, creation_site, graph_of, user_frame
 from .ops import array_ops, math_ops
+from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets
 from .ops.constant_op import constant, convert_to_tensor
 
@@ -105,15 +108,18 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             pending.setdefault(y, []).append(_initial_grad(y, gy, i))
         x_set = set(xs)
         found = {}
+        base = graph.current_cond_branch  # tf.gradients may be called inside a branch
         with gradient_targets(between, x_set):
             for op in sorted(between, key=lambda o: o._id, reverse=True):
-                out_grads = [_aggregate(pending.pop(t, None)) for t in op._outputs]
-                for t, g in zip(op._outputs, out_grads):
-                    if t in x_set and g is not None:
-                        found[t] = g
-                if all(g is None for g in out_grads) or op in stop_ops:
-                    continue
-                _backprop_op(op, out_grads, pending, between, x_set)
+                branch = _deeper(op.cond_context, base)
+                with _in_branch(graph, branch, base):
+                    out_grads = [_aggregate(pending.pop(t, None)) for t in op._outputs]
+                    for t, g in zip(op._outputs, out_grads):
+                        if t in x_set and g is not None:
+                            found[t] = g
+                    if all(g is None for g in out_grads) or op in stop_ops:
+                        continue
+                    _backprop_op(op, out_grads, pending, between, x_set, base)
         results = []
         for x in xs:
             g = found.get(x)
@@ -180,7 +186,33 @@ def _aggregate(contributions):
     return math_ops.add_n(contributions)
 
 
-def _backprop_op(op, out_grads, pending, between, x_set):
+def _deeper(branch, base):
+    """The innermost of two cond branches, one of which lies within the other."""
+    return branch if branch is not None and branch.within(base) else base
+
+
+def _in_branch(graph, branch, base):
+    return graph.cond_branch(branch) if branch is not base else contextlib.nullcontext()
+
+
+def _leave_branches(g: Tensor, x: Tensor, branch, base) -> Tensor:
+    """`g`, the gradient for `x` built in `branch`, made usable where `x` lives.
+
+    It passes a Merge for each cond branch it leaves; the Merge gives zeros when its branch
+    did not run. So an add_n outside the branch never reads a value that was not computed,
+    and a gradient passed through unchanged (Identity's) counts only when its branch ran.
+    """
+    target = _deeper(x.op.cond_context, base)
+    while branch is not None and not (target is not None and target.within(branch)):
+        with g.graph.cond_branch(branch.outer):
+            zeros = array_ops.zeros_like(array_ops.identity(x) if x.dtype.is_ref_dtype else x)
+            values = [g, zeros] if branch.branch else [zeros, g]
+            g = Merge.apply(values + [branch.pred], name="cond_grad")
+        branch = branch.outer
+    return g
+
+
+def _backprop_op(op, out_grads, pending, between, x_set, base):
     if not hasattr(op.op_def, "gradient"):
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
                           f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
@@ -190,6 +222,7 @@ def _backprop_op(op, out_grads, pending, between, x_set):
     if grad_fn is None:  # declared non-differentiable: nothing flows to the inputs
         return
     graph = op.graph
+    branch = graph.current_cond_branch  # the cond branch the gradient ops are built in
     if len(out_grads) > 1 and any(g is None for g in out_grads):
         out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g
                      for t, g in zip(op._outputs, out_grads)]
@@ -208,4 +241,6 @@ def _backprop_op(op, out_grads, pending, between, x_set):
                 raise TypeError(f"The gradient of '{op.name}' ({op.type}) for input "
                                 f"'{t.name}' has dtype {g.dtype.name}, expected "
                                 f"{t.dtype.base_dtype.name}.")
+            if branch is not None:
+                g = _leave_branches(g, t, branch, base)
             pending.setdefault(t, []).append(g)

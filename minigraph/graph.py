@@ -14,8 +14,8 @@ import re
 import threading
 
 from .errors import describe_site
-from .tensor import (OPERATORS, Operation, Spec, Tensor, TensorOperators,  # noqa: F401
-                     describe_value, creation_site, user_frame)
+from .tensor import (OPERATORS, CondBranch, Operation, Spec, Tensor,  # noqa: F401
+                     TensorOperators, describe_value, creation_site, user_frame)
 
 __all__ = [
     "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
@@ -92,6 +92,7 @@ class Graph:
             local.control_stack = []
             local.device_stack = []
             local.variable_scopes = []
+            local.cond_stack = []  # CondBranch (or None: outside any cond) of new ops
         return local
 
     @property
@@ -206,6 +207,8 @@ class Graph:
                            "" if callable(dev) else dev, site)
             if callable(dev):  # a device function picks the device per op; used as is
                 op.device = dev(op) or ""
+            if state.cond_stack:
+                op.cond_context = state.cond_stack[-1]
             self._ops.append(op)
             self._by_name[op_name] = op
             for t in inputs:
@@ -228,21 +231,44 @@ class Graph:
         return result
 
     @contextlib.contextmanager
+    def cond_branch(self, branch):
+        """Ops created in the block belong to `branch` (a CondBranch; None: to no cond)."""
+        stack = self._state().cond_stack
+        stack.append(branch)
+        try:
+            yield
+        finally:
+            stack.pop()
+
+    @property
+    def current_cond_branch(self):
+        """The CondBranch new ops are created in, or None outside tf.cond branches."""
+        stack = self._state().cond_stack
+        return stack[-1] if stack else None
+
+    @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
-        """Ops created in the block run only after `control_inputs`; None clears outer ones."""
-        stack = self._state().control_stack
+        """Ops created in the block run only after `control_inputs`; None clears outer ones.
+
+        None also leaves any tf.cond branch (as in TF1): variables created in a branch
+        function, and their initializers, do not depend on the branch taken.
+        """
+        state = self._state()
         if control_inputs is None:
             frame = None
+            state.cond_stack.append(None)
         else:
             frame = []
             for c in control_inputs:
                 op = self.as_graph_element(c, allow_tensor=True, allow_operation=True)
                 frame.append(op.op if isinstance(op, Tensor) else op)
-        stack.append(frame)
+        state.control_stack.append(frame)
         try:
             yield
         finally:
-            stack.pop()
+            state.control_stack.pop()
+            if frame is None:
+                state.cond_stack.pop()
 
     @contextlib.contextmanager
     def device(self, spec):

@@ -7,7 +7,8 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
   3. orders the ops (creation order, reads of a variable before the writes that do not
      depend on them);
   4. generates one straight-line Python function calling the bound kernels, with each
-     intermediate dropped after its last use.
+     intermediate dropped after its last use. A step of an op created inside a tf.cond
+     branch (or fed by one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
 The first run of a plan also checks every kernel's output dtype and shape against the graph.
 A run writes variables into its RunContext; the session commits them only on success.
 """
@@ -105,16 +106,17 @@ class Plan:
         alias = _aliases(ops, feeds)
         specs = _specialize(ops, feeds, alias)
         order = _schedule(ops, alias, feeds)
+        guards = _guards(order, feeds)
         self.written_vars = sorted({alias[op._inputs[i]] for op in ops if op.op_def.writes_ref
                                     for i in _ref_indices(op) if op._inputs[i] in alias},
                                    key=lambda v: v._id)
-        self._generate(order, feeds, alias, specs)
+        self._generate(order, feeds, alias, specs, guards)
         self._checked = False
 
     # -- code generation --------------------------------------------------------------------
-    def _generate(self, order, feeds, alias, specs):
+    def _generate(self, order, feeds, alias, specs, guards):
         """Emit the plan's Python source (a fast and a first-run checked variant), compile."""
-        code = _Emitter(feeds, alias, specs)
+        code = _Emitter(feeds, alias, specs, guards)
         lines = ["def run(ctx, F):", "    read = ctx.read"]
         for i, t in enumerate(self.feed_order):
             lines.append(f"    {code.new_name(t)} = F[{i}]")
@@ -124,30 +126,58 @@ class Plan:
         check_lines = list(lines)
         self._step_of_line, self._check_step_of_line = {}, {}
         self.step_ops, self.step_inputs, self.step_specs = [], [], []
-        for i, (op, text, ins, outs) in enumerate(emitted):
+        guarded = set()  # values computed under a guard: never deleted (may not exist)
+        open_guard = ""  # consecutive steps with one guard share one `if` block
+        for i, (op, text, ins, outs, guard) in enumerate(emitted):
             self.step_ops.append(op)
             self.step_inputs.append(ins)
             self.step_specs.append([(t, specs.get(t)) for t in outs])
-            frees = [n for n in ins if code.last_use[n] == i and n not in keep]
+            indent = "    "
+            if guard:
+                guarded.update(code.names[t] for t in outs)
+                indent = "        "
+            frees = [n for n in code.reads_of[i] if code.last_use[n] == i and n not in keep
+                     and n not in guarded]
             for target, line_map in ((lines, self._step_of_line),
                                      (check_lines, self._check_step_of_line)):
-                target.append(f"    {text}")
+                if guard and guard != open_guard:
+                    target.append(f"    if {guard}:")
+                    line_map[len(target)] = i
+                target.append(f"{indent}{text}")
                 line_map[len(target)] = i
                 if outs and target is check_lines:
-                    target.append(f"    check({i}, {', '.join(code.names[t] for t in outs)})")
+                    target.append(f"{indent}check({i}, "
+                                  f"{', '.join(code.names[t] for t in outs)})")
                 if frees:
                     target.append(f"    del {', '.join(dict.fromkeys(frees))}")
-        results = ", ".join("None" if not isinstance(t, Tensor) else code.value_of(t)
-                            for t in self.targets)
+            open_guard = "" if frees else guard
+        results = ", ".join(self._result(k, t, code) for k, t in enumerate(self.targets))
         for target in (lines, check_lines):
             target.append(f"    return ({results},)")
         self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
         self.source = "\n".join(lines)
         self._kernel_of = code.kernel_of
+        code.namespace["missing"] = self._missing
         self._namespace = code.namespace
         self._fast = _compile(self.source, code.namespace, "fast")
         check_ns = dict(code.namespace, check=self._check_outputs)
         self._checked_fn = _compile("\n".join(check_lines), check_ns, "checked")
+
+    def _result(self, k, t, code) -> str:
+        """The expression returning fetch `k`; a fetch made in a cond branch is checked."""
+        if not isinstance(t, Tensor):
+            return "None"
+        value = code.value_of(t)
+        guard = code.guard_text(t._op) if t not in code.feeds else ""
+        return f"({value} if {guard} else missing({k}))" if guard else value
+
+    def _missing(self, k):
+        t = self.targets[k]
+        raise InvalidArgumentError(
+            None, t.op, f"Tensor '{t.name}' has no value in this run: it is computed inside a "
+            "tf.cond branch that was not taken (or from such a value). Fix: fetch the output "
+            "of the tf.cond (its Merge) instead, which has the value of the branch taken. "
+            f"Node {describe_node(t.op)}.")
 
     # -- execution ----------------------------------------------------------------------
     def execute(self, session, feed_values: list):
@@ -264,12 +294,15 @@ class _Emitter:
     variable nodes `v<n>` and ops `o<n>` are globals of the generated function.
     """
 
-    def __init__(self, feeds, alias, specs):
-        self.feeds, self.alias, self.specs = feeds, alias, specs
+    def __init__(self, feeds, alias, specs, guards):
+        self.feeds, self.alias, self.specs, self.guards = feeds, alias, specs, guards
         self.names, self.namespace, self.var_names = {}, {}, {}
         self.kernel_of = {}  # op -> name of its kernel in the generated code
         self.last_use = {}   # value name -> index of the last step reading it
+        self.reads_of = []   # step index -> value names it reads (guard included)
         self.count = 0
+        # Predicates tested by guards must be plain names, even when they read a variable.
+        self.materialize = {pred for terms in guards.values() for pred, _ in terms}
 
     def new_name(self, t) -> str:
         self.names[t] = f"t{len(self.names)}"
@@ -307,12 +340,20 @@ class _Emitter:
                 "variable that is assigned in the same run.")
         return self.var(self.alias[t])
 
+    def guard_text(self, op) -> str:
+        """The condition under which `op` runs ("t3 and not t7"), or "" if it always runs."""
+        terms = self.guards.get(op)
+        if not terms:
+            return ""
+        return " and ".join(self.value_of(p) if taken else f"not {self.value_of(p)}"
+                            for p, taken in terms)
+
     def step(self, op, fetched):
-        """(op, source line, value names read, tensors written), or None if nothing runs."""
+        """(op, line, value names read, tensors written, guard), or None if nothing runs."""
         outs, specs, feeds = op._outputs, self.specs, self.feeds
         if _is_alias_op(op, self.alias):
             out = outs[0]
-            if out not in fetched or out in feeds:
+            if (out not in fetched and out not in self.materialize) or out in feeds:
                 return None  # read where a consumer needs it
             text = f"{self.new_name(out)} = read({self.var(self.alias[out])})"
             return self._emitted(op, text, [], [out])
@@ -328,8 +369,12 @@ class _Emitter:
         if forwarded is not None:
             self.names[outs[0]] = args[forwarded]  # the op passes that value through
             return None
-        kernel = self.kernel_of[op] = self.bind("k", _kernel(op))
         reads = [a for a in args if a.startswith("t")]
+        if op.op_def.selects_branch:
+            value, other, pred = args
+            text = f"{self.new_name(outs[0])} = {value} if {pred} else {other}"
+            return self._emitted(op, text, reads, [outs[0]])
+        kernel = self.kernel_of[op] = self.bind("k", _kernel(op))
         if op.op_def.uses_context:
             args = ["ctx", self.bind("o", op)] + args
         call = f"{kernel}({', '.join(args)})"
@@ -344,10 +389,16 @@ class _Emitter:
         return self._emitted(op, text, reads, [t for t in outs if t not in feeds])
 
     def _emitted(self, op, text, reads, outs):
-        for name in reads:
+        guard = self.guard_text(op)
+        every = reads
+        if guard:  # the guard reads the predicates too
+            every = reads + [name for pred, _ in self.guards[op]
+                             if (name := self.value_of(pred)).startswith("t")]
+        for name in every:
             self.last_use[name] = self.count
+        self.reads_of.append(every)
         self.count += 1
-        return op, text, reads, outs
+        return op, text, reads, outs, guard
 
 
 # ---------------------------------------------------------------------------------------
@@ -356,6 +407,12 @@ class _Emitter:
 def _ref_indices(op):
     refs = op.op_def.ref_inputs
     return [i for i in range(len(op._inputs)) if i in refs]
+
+
+def _cond_preds(op):
+    """The predicates of every tf.cond branch `op` was created in (outermost first)."""
+    branch = op.cond_context
+    return [pred for pred, _ in branch.guards()] if branch is not None else []
 
 
 def _prune(targets, feeds):
@@ -375,6 +432,8 @@ def _prune(targets, feeds):
             if t not in feeds and t._op not in needed:
                 stack.append(t._op)
         stack.extend(c for c in op._control_inputs if c not in needed)
+        if op.cond_context is not None:  # a guarded step needs its predicates
+            stack.extend(p._op for p in _cond_preds(op) if p not in feeds)
     return sorted(needed, key=lambda o: o._id)
 
 
@@ -484,6 +543,8 @@ def _schedule(ops, alias, feeds):
             if t not in feeds and t._op in in_plan:
                 parents[op].add(t._op)
         parents[op].update(c for c in op._control_inputs if c in in_plan)
+        if op.cond_context is not None:
+            parents[op].update(p._op for p in _cond_preds(op) if p not in feeds)
     for reader, writer in _read_before_write(ops, alias, parents, feeds):
         parents[writer].add(reader)
     children = {op: [] for op in ops}
@@ -504,6 +565,39 @@ def _schedule(ops, alias, feeds):
     if len(order) != len(ops):
         return list(ops)  # reads and writes form a cycle: fall back to creation order
     return order
+
+
+def _guards(order, feeds):
+    """Map each op that may not run to its condition: [(pred, branch taken)], in order.
+
+    An op runs when every tf.cond branch it was created in is taken, and (as a dead value
+    in TF) only when all of its inputs and control inputs were computed; a Merge needs only
+    its predicate. Terms are ordered like the plan, so `and` tests a predicate only after
+    the terms under which that predicate itself was computed.
+    """
+    if all(op.cond_context is None for op in order):
+        return {}
+    position = {op: i for i, op in enumerate(order)}
+    terms = {}
+    for op in order:
+        mine = set()
+        branch = op.cond_context
+        if branch is not None:
+            for pred, taken in branch.guards():
+                mine.add((pred, taken))
+                if pred not in feeds:
+                    mine.update(terms.get(pred._op, ()))
+        sources = op._inputs[2:] if op.op_def.selects_branch else op._inputs
+        for t in sources:
+            if t not in feeds:
+                mine.update(terms.get(t._op, ()))
+        for c in op._control_inputs:
+            mine.update(terms.get(c, ()))
+        if mine:
+            terms[op] = mine
+    return {op: sorted(ts, key=lambda term: (position.get(term[0]._op, -1)
+                                             if term[0] not in feeds else -1, not term[1]))
+            for op, ts in terms.items()}
 
 
 def _read_before_write(ops, alias, parents, feeds):

@@ -70,6 +70,8 @@ class OpDef:
       forwards_alias  True for Identity: a variable read flows through it unevaluated.
       uses_context  True if `compute(ctx, op, *arrays, **attrs)` needs the run context.
       stateful      True if two runs with equal inputs may differ (random, assign, print).
+      selects_branch  True for Merge: inputs (true_value, false_value, pred); the plan emits
+                    `t if pred else f`, reading only the value of the tf.cond branch taken.
     """
 
     op_type = "?"
@@ -81,6 +83,7 @@ class OpDef:
     forwards_alias = False
     uses_context = False
     stateful = False
+    selects_branch = False
 
     @staticmethod
     def infer(*specs, **attrs):

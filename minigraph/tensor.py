@@ -17,8 +17,8 @@ from . import dtypes as _dtypes
 from .errors import describe_site
 from .shapes import TensorShape, as_shape
 
-__all__ = ["Spec", "Tensor", "Operation", "TensorOperators", "OPERATORS", "user_frame",
-           "creation_site", "describe_value"]
+__all__ = ["Spec", "Tensor", "Operation", "CondBranch", "TensorOperators", "OPERATORS",
+           "user_frame", "creation_site", "describe_value"]
 
 OPERATORS: dict = {}  # filled by ops/: "add" -> function(x, y), "getitem" -> ...
 
@@ -211,11 +211,43 @@ class Tensor(TensorOperators):
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
 
 
+class CondBranch:
+    """One branch of a tf.cond: ops created in it run only when `pred` equals `branch`.
+
+    `outer` is the enclosing CondBranch (nested conds) or None.
+    """
+
+    __slots__ = ("pred", "branch", "outer")
+
+    def __init__(self, pred: Tensor, branch: bool, outer: "CondBranch | None"):
+        self.pred, self.branch, self.outer = pred, branch, outer
+
+    def guards(self) -> list:
+        """[(pred, branch)] of this branch and every enclosing one, outermost first."""
+        chain, b = [], self
+        while b is not None:
+            chain.append((b.pred, b.branch))
+            b = b.outer
+        return chain[::-1]
+
+    def within(self, other: "CondBranch | None") -> bool:
+        """True if this branch is `other` or nested inside it (everything is within None)."""
+        b = self
+        while b is not None:
+            if b is other:
+                return True
+            b = b.outer
+        return other is None
+
+    def __repr__(self):
+        return f"<CondBranch {self.pred.name} == {self.branch}>"
+
+
 class Operation:
     """A node of the graph: an op type, input tensors, attributes and output tensors."""
 
     __slots__ = ("_graph", "name", "type", "op_def", "_inputs", "attrs", "_control_inputs",
-                 "_outputs", "device", "_id", "creation_site", "__weakref__")
+                 "_outputs", "device", "_id", "creation_site", "cond_context", "__weakref__")
 
     def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, specs, device, site):
         self._graph = graph
@@ -229,6 +261,7 @@ class Operation:
         self.creation_site = site
         self._id = len(graph._ops)
         self._outputs = [Tensor(self, i, s) for i, s in enumerate(specs)]
+        self.cond_context = None  # the CondBranch the op was created in (tf.cond), if any
 
     graph = property(lambda self: self._graph)
     inputs = property(lambda self: self._inputs)

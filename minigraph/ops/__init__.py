@@ -6,3 +6,4 @@ from . import summary_ops  # noqa: F401  (ScalarSummary, HistogramSummary, Merge
 from . import indexing_ops, join_split_ops  # noqa: F401  (slicing/gather; concat/split/pad)
 from . import nn_loss_ops  # noqa: F401  (softmax cross-entropies, L2Loss)
 from . import shape_ops  # noqa: F401  (Shape, Reshape, Transpose, ...; re-exported by array_ops)
+from . import control_flow_ops  # noqa: F401  (cond and its Merge op)
