@@ -112,14 +112,11 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         with gradient_targets(between, x_set):
             for op in sorted(between, key=lambda o: o._id, reverse=True):
                 branch = _deeper(op.cond_context, base)
-                with _in_branch(graph, branch, base):
-                    out_grads = [_aggregate(pending.pop(t, None)) for t in op._outputs]
-                    for t, g in zip(op._outputs, out_grads):
-                        if t in x_set and g is not None:
-                            found[t] = g
-                    if all(g is None for g in out_grads) or op in stop_ops:
-                        continue
-                    _backprop_op(op, out_grads, pending, between, x_set, base)
+                if branch is base:
+                    _visit(op, pending, found, between, x_set, stop_ops, branch, base)
+                else:  # build this op's gradient inside its cond branch
+                    with graph.cond_branch(branch):
+                        _visit(op, pending, found, between, x_set, stop_ops, branch, base)
         results = []
         for x in xs:
             g = found.get(x)
@@ -191,8 +188,15 @@ def _deeper(branch, base):
     return branch if branch is not None and branch.within(base) else base
 
 
-def _in_branch(graph, branch, base):
-    return graph.cond_branch(branch) if branch is not base else contextlib.nullcontext()
+def _visit(op, pending, found, between, x_set, stop_ops, branch, base):
+    """Sum the gradients of `op`'s outputs and pass them on to its inputs."""
+    out_grads = [_aggregate(pending.pop(t, None)) for t in op._outputs]
+    for t, g in zip(op._outputs, out_grads):
+        if t in x_set and g is not None:
+            found[t] = g
+    if all(g is None for g in out_grads) or op in stop_ops:
+        return
+    _backprop_op(op, out_grads, pending, between, x_set, branch, base)
 
 
 def _leave_branches(g: Tensor, x: Tensor, branch, base) -> Tensor:
@@ -212,7 +216,7 @@ def _leave_branches(g: Tensor, x: Tensor, branch, base) -> Tensor:
     return g
 
 
-def _backprop_op(op, out_grads, pending, between, x_set, base):
+def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
     if not hasattr(op.op_def, "gradient"):
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
                           f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
@@ -222,7 +226,6 @@ def _backprop_op(op, out_grads, pending, between, x_set, base):
     if grad_fn is None:  # declared non-differentiable: nothing flows to the inputs
         return
     graph = op.graph
-    branch = graph.current_cond_branch  # the cond branch the gradient ops are built in
     if len(out_grads) > 1 and any(g is None for g in out_grads):
         out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g
                      for t, g in zip(op._outputs, out_grads)]

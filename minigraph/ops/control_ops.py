@@ -1,8 +1,8 @@
 """Control ops: ordering (NoOp, group, tuple), checks (Assert, CheckNumerics) and printing.
 
 Lives here: ops whose job is ordering, checking or reporting, not arithmetic, and the
-`assert_*` composites built on `Assert`. cond and while_loop are deliberately absent:
-minigraph has no Switch/Merge frames.
+`assert_*` composites built on `Assert`. tf.cond lives in control_flow_ops.py; there is
+no while_loop.
 """
 
 from __future__ import annotations
@@ -345,6 +345,11 @@ def add_check_numerics_ops() -> Operation:
     TF1 note: TF chains the checks with control dependencies; minigraph groups them.
     """
     graph = get_default_graph()
+    if any(op.cond_context is not None for op in graph.get_operations()):
+        raise ValueError("tf.add_check_numerics_ops() is not compatible with TensorFlow "
+                         "control flow operations such as tf.cond: a check of a value from "
+                         "the branch not taken would fail. Fix: wrap the values you want "
+                         "checked in tf.check_numerics instead.")
     checks = []
     for op in graph.get_operations():
         for out in op.outputs:

@@ -329,3 +329,31 @@ def test_merge_gradient_gives_the_gradient_to_both_values():
     assert merge.type == "Merge"
     grads = merge.op_def.gradient(merge, tf.constant(1.0, tf.float64))
     assert grads[0] is grads[1] and grads[2] is None
+
+
+def test_gradients_called_inside_a_branch():
+    x = tf.placeholder(tf.float64, [], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    r = tf.cond(p, lambda: tf.gradients(x * x * x, [x])[0], lambda: x)
+    with tf.Session() as s:
+        assert s.run(r, {x: 2.0, p: True}) == 12.0
+        assert s.run(r, {x: 2.0, p: False}) == 2.0
+
+
+def test_add_check_numerics_ops_refuses_a_graph_with_cond():
+    p = tf.placeholder(tf.bool, [])
+    tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
+    with pytest.raises(ValueError, match="not compatible with TensorFlow control flow"):
+        tf.add_check_numerics_ops()
+
+
+def test_errors_in_a_guarded_step_name_the_node_on_every_run():
+    p = tf.placeholder(tf.bool, [], name="p")
+    a = tf.placeholder(tf.float32, [None, None], name="a")
+    r = tf.cond(p, lambda: tf.matmul(a, a, name="square"), lambda: a)
+    with tf.Session() as s:
+        with pytest.raises(errors.InvalidArgumentError, match="cond/square"):
+            s.run(r, {p: True, a: np.ones((2, 3))})  # the first-run (checked) variant
+        np.testing.assert_array_equal(s.run(r, {p: False, a: np.ones((2, 3))}), np.ones((2, 3)))
+        with pytest.raises(errors.InvalidArgumentError, match="cond/square"):
+            s.run(r, {p: True, a: np.ones((2, 3))})  # the fast variant
