@@ -9,24 +9,24 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
   4. generates one straight-line Python function calling the bound kernels, with each
      intermediate dropped after its last use. A step of an op created inside a tf.cond
      branch (or fed by one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
-The first run of a plan also checks every kernel's output dtype and shape against the graph.
+Passes 1-3 (and the cond guards) live in plan_passes.py; this module generates and runs the
+code. The first run of a plan also checks every kernel's output dtype and shape against the
+graph.
 A run writes variables into its RunContext; the session commits them only on success.
 """
 
 from __future__ import annotations
 
 import functools
-import heapq
 
 import numpy as np
 
+from . import plan_passes as passes
 from .errors import (FailedPreconditionError, InternalError, InvalidArgumentError, OpError,
                      describe_node, describe_site)
-from .graph import Spec, Tensor
+from .graph import Tensor
 
 __all__ = ["Plan", "RunContext"]
-
-FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs are left to run time
 
 
 class RunContext:
@@ -86,10 +86,6 @@ class RunContext:
         return self.session.kernel_state(op)
 
 
-def _is_alias_op(op, alias) -> bool:
-    return op.op_def.op_type == "VariableV2" or (
-        op.op_def.forwards_alias and op._outputs[0] in alias)
-
 
 class Plan:
     """A compiled program for one (fetches, feeds, fed shapes) signature.
@@ -102,13 +98,13 @@ class Plan:
         self.graph = graph
         self.targets = list(targets)
         self.feed_order = list(feeds)
-        ops = _prune(self.targets, feeds)
-        alias = _aliases(ops, feeds)
-        specs = _specialize(ops, feeds, alias)
-        order = _schedule(ops, alias, feeds)
-        guards = _guards(order, feeds)
+        ops = passes.prune(self.targets, feeds)
+        alias = passes.aliases(ops, feeds)
+        specs = passes.specialize(ops, feeds, alias)
+        order = passes.schedule(ops, alias, feeds)
+        guards = passes.guards(order, feeds)
         self.written_vars = sorted({alias[op._inputs[i]] for op in ops if op.op_def.writes_ref
-                                    for i in _ref_indices(op) if op._inputs[i] in alias},
+                                    for i in passes.ref_indices(op) if op._inputs[i] in alias},
                                    key=lambda v: v._id)
         self._generate(order, feeds, alias, specs, guards)
         self._checked = False
@@ -351,7 +347,7 @@ class _Emitter:
     def step(self, op, fetched):
         """(op, line, value names read, tensors written, guard), or None if nothing runs."""
         outs, specs, feeds = op._outputs, self.specs, self.feeds
-        if _is_alias_op(op, self.alias):
+        if passes.is_alias_op(op, self.alias):
             out = outs[0]
             if (out not in fetched and out not in self.materialize) or out in feeds:
                 return None  # read where a consumer needs it
@@ -362,10 +358,10 @@ class _Emitter:
             return None  # folded at compile time
         if not outs and not op.op_def.stateful:
             return None  # NoOp: only its control inputs matter, and the order has them
-        refs = _ref_indices(op)
+        refs = passes.ref_indices(op)
         args = [self.ref(op, i) if i in refs else self.value_of(t)
                 for i, t in enumerate(op._inputs)]
-        forwarded = _forwarded_input(op, specs, args)
+        forwarded = passes.forwarded_input(op, specs, args)
         if forwarded is not None:
             self.names[outs[0]] = args[forwarded]  # the op passes that value through
             return None
@@ -399,247 +395,6 @@ class _Emitter:
         self.reads_of.append(every)
         self.count += 1
         return op, text, reads, outs, guard
-
-
-# ---------------------------------------------------------------------------------------
-# Compilation passes
-# ---------------------------------------------------------------------------------------
-def _ref_indices(op):
-    refs = op.op_def.ref_inputs
-    return [i for i in range(len(op._inputs)) if i in refs]
-
-
-def _cond_preds(op):
-    """The predicates of every tf.cond branch `op` was created in (outermost first)."""
-    branch = op.cond_context
-    return [pred for pred, _ in branch.guards()] if branch is not None else []
-
-
-def _prune(targets, feeds):
-    needed, stack = set(), []
-    for t in targets:
-        if isinstance(t, Tensor):
-            if t not in feeds:
-                stack.append(t._op)
-        else:
-            stack.append(t)
-    while stack:
-        op = stack.pop()
-        if op in needed:
-            continue
-        needed.add(op)
-        for t in op._inputs:
-            if t not in feeds and t._op not in needed:
-                stack.append(t._op)
-        stack.extend(c for c in op._control_inputs if c not in needed)
-        if op.cond_context is not None:  # a guarded step needs its predicates
-            stack.extend(p._op for p in _cond_preds(op) if p not in feeds)
-    return sorted(needed, key=lambda o: o._id)
-
-
-def _aliases(ops, feeds):
-    """Map each tensor that stands for a variable (not yet read) to its variable op."""
-    alias = {}
-    for op in ops:  # creation order is topological
-        if op.op_def.op_type == "VariableV2":
-            alias[op._outputs[0]] = op
-        elif op.op_def.forwards_alias:
-            t = op._inputs[0]
-            if t in alias and t not in feeds:
-                alias[op._outputs[0]] = alias[t]
-    return alias
-
-
-def _forwarded_input(op, specs, args):
-    """Index of the input that `op` passes through unchanged at these specs, else None."""
-    if len(op._outputs) != 1:
-        return None
-    ins = [specs.get(t) or Spec(t._dtype.base_dtype, t._shape, t._static_value)
-           for t in op._inputs]
-    out = specs.get(op._outputs[0])
-    if out is None:
-        return None
-    index = op.op_def.forwards_input(ins, out, op.attrs)
-    if index is None or not args[index].startswith(("t", "c")):
-        return None  # never forward a variable read: it must happen at this op's position
-    return index
-
-
-def _foldable(op) -> bool:
-    d = op.op_def
-    return not (d.stateful or d.uses_context or d.ref_inputs or d.forwards_alias)
-
-
-def _specialize(ops, feeds, alias):
-    """Re-infer static specs with the fed shapes, folding every value that becomes known."""
-    specs = {}
-    for t, shape in feeds.items():
-        dims = t._shape if shape is None else t._shape.merge_with(shape)
-        specs[t] = Spec(t._dtype.base_dtype, dims)
-    for op in ops:
-        if all(t in feeds for t in op._outputs) and op._outputs:
-            continue
-        if _is_alias_op(op, alias):
-            var_out = alias[op._outputs[0]]._outputs[0]
-            reshaped = any(c.attrs.get("validate_shape") is False for c in var_out._consumers)
-            for t in op._outputs:  # assign(validate_shape=False) may change the stored shape
-                specs[t] = Spec(t._dtype, None if reshaped else t._shape)
-            continue
-        refs = op.op_def.ref_inputs
-        inputs = []
-        for i, t in enumerate(op._inputs):
-            s = specs.get(t) or Spec(t._dtype, t._shape, t._static_value)
-            if i not in refs and s.dtype.is_ref_dtype:
-                s = Spec(s.dtype.base_dtype, s.shape, s.value)
-            inputs.append(s)
-        try:
-            out = op.op_def.infer(*inputs, **op.attrs)
-        except (ValueError, TypeError):
-            # The fed shapes do not fit this op: keep its build-time specs and let its kernel
-            # raise the run-time error (with TF's wording) when the run reaches it.
-            out = [Spec(t._dtype, t._shape) for t in op._outputs]
-        out = [out] if isinstance(out, Spec) else list(out)
-        for t, s in zip(op._outputs, out):
-            if t in feeds:
-                continue
-            shape = s.shape
-            if shape.is_compatible_with(t._shape):
-                shape = shape.merge_with(t._shape)
-            specs[t] = Spec(s.dtype, shape, s.value)
-        if _foldable(op) and any(specs[t].value is None for t in op._outputs
-                                 if t not in feeds):
-            _fold(op, inputs, specs)
-    return specs
-
-
-def _fold(op, inputs, specs):
-    if not all(s.value is not None for s in inputs):
-        return
-    if sum(int(np.size(s.value)) for s in inputs) > FOLD_INPUT_LIMIT:
-        return
-    try:
-        with np.errstate(all="ignore"):
-            result = op.op_def.compute(*[s.value for s in inputs], **op.attrs)
-    except Exception:  # noqa: BLE001 - an op that fails on constants fails again at run time
-        return
-    results = [result] if len(op._outputs) == 1 else list(result)
-    for t, value in zip(op._outputs, results):
-        spec = specs[t]
-        if not isinstance(value, (np.ndarray, np.generic)) or \
-                value.dtype != spec.dtype.base_dtype.as_numpy_dtype:
-            return  # leave an odd kernel to run time, where the first-run check reports it
-    for t, value in zip(op._outputs, results):
-        if isinstance(value, np.ndarray):
-            value = value.view()
-            value.flags.writeable = False
-        specs[t] = Spec(specs[t].dtype, specs[t].shape, value)
-
-
-def _schedule(ops, alias, feeds):
-    in_plan = set(ops)
-    parents = {op: set() for op in ops}
-    for op in ops:
-        for t in op._inputs:
-            if t not in feeds and t._op in in_plan:
-                parents[op].add(t._op)
-        parents[op].update(c for c in op._control_inputs if c in in_plan)
-        if op.cond_context is not None:
-            parents[op].update(p._op for p in _cond_preds(op) if p not in feeds)
-    for reader, writer in _read_before_write(ops, alias, parents, feeds):
-        parents[writer].add(reader)
-    children = {op: [] for op in ops}
-    for op, ps in parents.items():
-        for p in ps:
-            children[p].append(op)
-    pending = {op: len(ps) for op, ps in parents.items()}
-    heap = [(op._id, op) for op in ops if pending[op] == 0]
-    heapq.heapify(heap)
-    order = []
-    while heap:
-        _, op = heapq.heappop(heap)
-        order.append(op)
-        for c in children[op]:
-            pending[c] -= 1
-            if pending[c] == 0:
-                heapq.heappush(heap, (c._id, c))
-    if len(order) != len(ops):
-        return list(ops)  # reads and writes form a cycle: fall back to creation order
-    return order
-
-
-def _guards(order, feeds):
-    """Map each op that may not run to its condition: [(pred, branch taken)], in order.
-
-    An op runs when every tf.cond branch it was created in is taken, and (as a dead value
-    in TF) only when all of its inputs and control inputs were computed; a Merge needs only
-    its predicate. Terms are ordered like the plan, so `and` tests a predicate only after
-    the terms under which that predicate itself was computed.
-    """
-    if all(op.cond_context is None for op in order):
-        return {}
-    position = {op: i for i, op in enumerate(order)}
-    terms = {}
-    for op in order:
-        mine = set()
-        branch = op.cond_context
-        if branch is not None:
-            for pred, taken in branch.guards():
-                mine.add((pred, taken))
-                if pred not in feeds:
-                    mine.update(terms.get(pred._op, ()))
-        sources = op._inputs[2:] if op.op_def.selects_branch else op._inputs
-        for t in sources:
-            if t not in feeds:
-                mine.update(terms.get(t._op, ()))
-        for c in op._control_inputs:
-            mine.update(terms.get(c, ()))
-        if mine:
-            terms[op] = mine
-    return {op: sorted(ts, key=lambda term: (position.get(term[0]._op, -1)
-                                             if term[0] not in feeds else -1, not term[1]))
-            for op, ts in terms.items()}
-
-
-def _read_before_write(ops, alias, parents, feeds):
-    """Pairs (reader, writer): a read not downstream of a write sees the old value."""
-    readers, writers = {}, {}
-    for op in ops:
-        if op.op_def.writes_ref:
-            for i in _ref_indices(op):
-                var = alias.get(op._inputs[i])
-                if var is not None:
-                    writers.setdefault(var, []).append(op)
-        if op._outputs and op._outputs[0] in alias:
-            # The variable op and Identity ops forwarding it: a fetch reads there.
-            readers.setdefault(alias[op._outputs[0]], []).append(op)
-            continue
-        refs = op.op_def.ref_inputs
-        for i, t in enumerate(op._inputs):
-            if i not in refs and t in alias and t not in feeds:
-                readers.setdefault(alias[t], []).append(op)
-    if not writers:
-        return []
-    children = {}
-    for child, ps in parents.items():
-        for p in ps:
-            children.setdefault(p, []).append(child)
-    pairs = []
-    for var, ws in writers.items():
-        for w in ws:
-            below = _descendants(w, children)
-            pairs.extend((r, w) for r in readers.get(var, ()) if r not in below
-                         and r is not w and r not in parents[w])
-    return pairs
-
-
-def _descendants(op, children):
-    seen, stack = set(), [op]
-    while stack:
-        for c in children.get(stack.pop(), ()):
-            if c not in seen:
-                seen.add(c)
-                stack.append(c)
-    return seen
 
 
 def _kernel(op):
