@@ -206,21 +206,9 @@ def range_(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
     return Range.apply([start, limit, delta], name=name)
 
 
-# -- helpers shared with indexing_ops.py and join_split_ops.py --------------------------------
 @register_op("StopGradient")
-class StopGradient(OpDef):
-    """Returns its input; `tf.gradients` treats it as a constant (no gradient flows back)."""
-
-    inputs = ("input",)
-    forwards_input = staticmethod(passes_input_through)
-
-    @staticmethod
-    def infer(x):
-        return Spec(x.dtype.base_dtype, x.shape, x.value)
-
-    @staticmethod
-    def compute(x):
-        return x
+class StopGradient(Identity):
+    """Identity forward; `tf.gradients` treats it as a constant (no gradient flows back)."""
 
     gradient = staticmethod(no_gradient)
 
