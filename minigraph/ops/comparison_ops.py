@@ -28,18 +28,24 @@ def compare_spec(op_type: str, x: Spec, y: Spec, allowed=REALS) -> Spec:
     return broadcast_spec(op_type, x, y, dtype=_dtypes.bool)
 
 
-@register_op("Less")
-class Less(OpDef):
-    """Elementwise x < y (bool); no gradient."""
+class _Comparison(OpDef):
+    """Shared block of the binary bool ops: a subclass sets `compute` (and `allowed`)."""
 
     inputs = ("x", "y")
+    allowed = REALS  # input dtypes accepted
 
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("Less", x, y)
+    @classmethod
+    def infer(cls, x, y):
+        return compare_spec(cls.op_type, x, y, cls.allowed)
+
+    gradient = staticmethod(no_gradient)
+
+
+@register_op("Less")
+class Less(_Comparison):
+    """Elementwise x < y (bool); no gradient."""
 
     compute = staticmethod(np.less)
-    gradient = staticmethod(no_gradient)
 
 
 def less(x, y, name=None) -> Tensor:
@@ -48,17 +54,10 @@ def less(x, y, name=None) -> Tensor:
 
 
 @register_op("LessEqual")
-class LessEqual(OpDef):
+class LessEqual(_Comparison):
     """Elementwise x <= y (bool); no gradient."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("LessEqual", x, y)
-
     compute = staticmethod(np.less_equal)
-    gradient = staticmethod(no_gradient)
 
 
 def less_equal(x, y, name=None) -> Tensor:
@@ -67,17 +66,10 @@ def less_equal(x, y, name=None) -> Tensor:
 
 
 @register_op("Greater")
-class Greater(OpDef):
+class Greater(_Comparison):
     """Elementwise x > y (bool); no gradient."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("Greater", x, y)
-
     compute = staticmethod(np.greater)
-    gradient = staticmethod(no_gradient)
 
 
 def greater(x, y, name=None) -> Tensor:
@@ -86,17 +78,10 @@ def greater(x, y, name=None) -> Tensor:
 
 
 @register_op("GreaterEqual")
-class GreaterEqual(OpDef):
+class GreaterEqual(_Comparison):
     """Elementwise x >= y (bool); no gradient."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("GreaterEqual", x, y)
-
     compute = staticmethod(np.greater_equal)
-    gradient = staticmethod(no_gradient)
 
 
 def greater_equal(x, y, name=None) -> Tensor:
@@ -116,17 +101,11 @@ def equal_kernel(compare):
 
 
 @register_op("Equal")
-class Equal(OpDef):
+class Equal(_Comparison):
     """Elementwise x == y (bool, any dtype); no gradient."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("Equal", x, y, EQUALITY_TYPES)
-
+    allowed = EQUALITY_TYPES
     compute = staticmethod(equal_kernel(np.equal))
-    gradient = staticmethod(no_gradient)
 
 
 def equal(x, y, name=None) -> Tensor:
@@ -138,17 +117,11 @@ def equal(x, y, name=None) -> Tensor:
 
 
 @register_op("NotEqual")
-class NotEqual(OpDef):
+class NotEqual(_Comparison):
     """Elementwise x != y (bool, any dtype); no gradient."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("NotEqual", x, y, EQUALITY_TYPES)
-
+    allowed = EQUALITY_TYPES
     compute = staticmethod(equal_kernel(np.not_equal))
-    gradient = staticmethod(no_gradient)
 
 
 def not_equal(x, y, name=None) -> Tensor:
@@ -157,17 +130,11 @@ def not_equal(x, y, name=None) -> Tensor:
 
 
 @register_op("LogicalAnd")
-class LogicalAnd(OpDef):
+class LogicalAnd(_Comparison):
     """Elementwise x and y on bool tensors; no gradient."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("LogicalAnd", x, y, ("bool",))
-
+    allowed = ("bool",)
     compute = staticmethod(np.logical_and)
-    gradient = staticmethod(no_gradient)
 
 
 def logical_and(x, y, name=None) -> Tensor:
@@ -176,17 +143,11 @@ def logical_and(x, y, name=None) -> Tensor:
 
 
 @register_op("LogicalOr")
-class LogicalOr(OpDef):
+class LogicalOr(_Comparison):
     """Elementwise x or y on bool tensors; no gradient."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return compare_spec("LogicalOr", x, y, ("bool",))
-
+    allowed = ("bool",)
     compute = staticmethod(np.logical_or)
-    gradient = staticmethod(no_gradient)
 
 
 def logical_or(x, y, name=None) -> Tensor:

@@ -26,6 +26,20 @@ def unary_spec(op_type: str, x: Spec, allowed=FLOATS) -> Spec:
     return Spec(x.dtype, x.shape)
 
 
+class _Unary(OpDef):
+    """Shared part of the elementwise unary blocks: output dtype and shape = the input's.
+
+    A subclass sets `compute`, `gradient` and, if not floats only, `allowed`.
+    """
+
+    inputs = ("x",)
+    allowed = FLOATS  # input dtypes accepted
+
+    @classmethod
+    def infer(cls, x):
+        return unary_spec(cls.op_type, x, cls.allowed)
+
+
 def like(x, value):
     """`value` as an array (or numpy scalar) of x's dtype."""
     return np.asarray(value, dtype=np.asarray(x).dtype)[()]
@@ -38,15 +52,10 @@ def _mul(x, y):
 
 
 @register_op("Neg")
-class Neg(OpDef):
+class Neg(_Unary):
     """Elementwise -x."""
 
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Neg", x, SIGNED + ("complex64", "complex128"))
-
+    allowed = SIGNED + ("complex64", "complex128")
     compute = staticmethod(np.negative)
 
     @staticmethod
@@ -63,15 +72,10 @@ neg = negative  # deprecated TF1 name
 
 
 @register_op("Abs")
-class Abs(OpDef):
+class Abs(_Unary):
     """Elementwise |x|; its gradient is g * sign(x), so 0 at x = 0."""
 
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Abs", x, SIGNED)
-
+    allowed = SIGNED
     compute = staticmethod(np.abs)
 
     @staticmethod
@@ -85,15 +89,10 @@ def abs_(x, name=None) -> Tensor:
 
 
 @register_op("Sign")
-class Sign(OpDef):
+class Sign(_Unary):
     """Elementwise -1, 0 or 1; its gradient is a zeros tensor (not None)."""
 
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Sign", x, SIGNED)
-
+    allowed = SIGNED
     compute = staticmethod(np.sign)
 
     @staticmethod
@@ -109,14 +108,8 @@ def sign(x, name=None) -> Tensor:
 
 
 @register_op("Exp")
-class Exp(OpDef):
+class Exp(_Unary):
     """Elementwise e ** x."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Exp", x)
 
     compute = staticmethod(np.exp)
 
@@ -131,14 +124,8 @@ def exp(x, name=None) -> Tensor:
 
 
 @register_op("Log")
-class Log(OpDef):
+class Log(_Unary):
     """Elementwise natural logarithm (-inf at 0, nan below)."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Log", x)
 
     compute = staticmethod(np.log)
 
@@ -153,14 +140,8 @@ def log(x, name=None) -> Tensor:
 
 
 @register_op("Log1p")
-class Log1p(OpDef):
+class Log1p(_Unary):
     """Elementwise log(1 + x), accurate for small x."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Log1p", x)
 
     compute = staticmethod(np.log1p)
 
@@ -177,14 +158,8 @@ def log1p(x, name=None) -> Tensor:
 
 
 @register_op("Sqrt")
-class Sqrt(OpDef):
+class Sqrt(_Unary):
     """Elementwise square root; the gradient is SqrtGrad(y, g) = 0.5 * g / y."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Sqrt", x)
 
     compute = staticmethod(np.sqrt)
 
@@ -226,14 +201,8 @@ class SqrtGrad(OpDef):
 
 
 @register_op("Rsqrt")
-class Rsqrt(OpDef):
+class Rsqrt(_Unary):
     """Elementwise 1 / sqrt(x); the gradient is -0.5 * g * y^3."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Rsqrt", x)
 
     @staticmethod
     def compute(x):
@@ -251,15 +220,10 @@ def rsqrt(x, name=None) -> Tensor:
 
 
 @register_op("Square")
-class Square(OpDef):
+class Square(_Unary):
     """Elementwise x * x."""
 
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Square", x, SIGNED + ("complex64", "complex128"))
-
+    allowed = SIGNED + ("complex64", "complex128")
     compute = staticmethod(np.square)
 
     @staticmethod
@@ -273,14 +237,8 @@ def square(x, name=None) -> Tensor:
 
 
 @register_op("Reciprocal")
-class Reciprocal(OpDef):
+class Reciprocal(_Unary):
     """Elementwise 1 / x; the gradient is -g * y^2."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Reciprocal", x)
 
     @staticmethod
     def compute(x):
@@ -298,14 +256,8 @@ def reciprocal(x, name=None) -> Tensor:
 
 
 @register_op("Sin")
-class Sin(OpDef):
+class Sin(_Unary):
     """Elementwise sine."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Sin", x)
 
     compute = staticmethod(np.sin)
 
@@ -320,14 +272,8 @@ def sin(x, name=None) -> Tensor:
 
 
 @register_op("Cos")
-class Cos(OpDef):
+class Cos(_Unary):
     """Elementwise cosine."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Cos", x)
 
     compute = staticmethod(np.cos)
 
@@ -342,14 +288,8 @@ def cos(x, name=None) -> Tensor:
 
 
 @register_op("Tanh")
-class Tanh(OpDef):
+class Tanh(_Unary):
     """Elementwise hyperbolic tangent; the gradient is g * (1 - y^2)."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Tanh", x)
 
     compute = staticmethod(np.tanh)
 
@@ -366,14 +306,8 @@ def tanh(x, name=None) -> Tensor:
 
 
 @register_op("Sigmoid")
-class Sigmoid(OpDef):
+class Sigmoid(_Unary):
     """Elementwise 1 / (1 + exp(-x)); the gradient is g * y * (1 - y)."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Sigmoid", x)
 
     @staticmethod
     def compute(x):
@@ -394,14 +328,8 @@ def sigmoid(x, name=None) -> Tensor:
 
 
 @register_op("Floor")
-class Floor(OpDef):
+class Floor(_Unary):
     """Elementwise largest integer not above x (float in, float out); no gradient."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Floor", x)
 
     compute = staticmethod(np.floor)
     gradient = staticmethod(no_gradient)
@@ -413,14 +341,8 @@ def floor(x, name=None) -> Tensor:
 
 
 @register_op("Ceil")
-class Ceil(OpDef):
+class Ceil(_Unary):
     """Elementwise smallest integer not below x (float in, float out); no gradient."""
-
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Ceil", x)
 
     compute = staticmethod(np.ceil)
     gradient = staticmethod(no_gradient)
@@ -432,15 +354,10 @@ def ceil(x, name=None) -> Tensor:
 
 
 @register_op("Round")
-class Round(OpDef):
+class Round(_Unary):
     """Elementwise rounding, halves to even (banker's rounding, as numpy); no gradient."""
 
-    inputs = ("x",)
-
-    @staticmethod
-    def infer(x):
-        return unary_spec("Round", x, SIGNED)
-
+    allowed = SIGNED
     compute = staticmethod(np.round)
     gradient = staticmethod(no_gradient)
 
