@@ -97,38 +97,33 @@ def random_float_spec(op_type: str, shape: Spec, dtype) -> Spec:
 
 
 # -- primitives ----------------------------------------------------------------------------
-@register_op("RandomStandardNormal")
-class RandomStandardNormal(OpDef):
-    """Samples of N(0, 1) with the given shape."""
+class _RandomFloat(OpDef):
+    """Shared part of the float sampling blocks: a shape input, a per-session stream."""
 
     inputs = ("shape",)
     input_types = ("int32",)
     uses_context = True
     stateful = True
 
-    @staticmethod
-    def infer(shape, *, dtype, seed, seed2):
-        return random_float_spec("RandomStandardNormal", shape, dtype)
+    @classmethod
+    def infer(cls, shape, *, dtype, seed, seed2):
+        return random_float_spec(cls.op_type, shape, dtype)
+
+    gradient = staticmethod(no_gradient)
+
+
+@register_op("RandomStandardNormal")
+class RandomStandardNormal(_RandomFloat):
+    """Samples of N(0, 1) with the given shape."""
 
     @staticmethod
     def compute(ctx, op, shape, *, dtype, seed, seed2):
         return ctx.rng(op).standard_normal(np.ravel(shape)).astype(dtype.as_numpy_dtype)
 
-    gradient = staticmethod(no_gradient)
-
 
 @register_op("TruncatedNormal")
-class TruncatedNormal(OpDef):
+class TruncatedNormal(_RandomFloat):
     """Samples of N(0, 1) restricted to [-2, 2): values outside are drawn again."""
-
-    inputs = ("shape",)
-    input_types = ("int32",)
-    uses_context = True
-    stateful = True
-
-    @staticmethod
-    def infer(shape, *, dtype, seed, seed2):
-        return random_float_spec("TruncatedNormal", shape, dtype)
 
     @staticmethod
     def compute(ctx, op, shape, *, dtype, seed, seed2):
@@ -140,29 +135,16 @@ class TruncatedNormal(OpDef):
             outside = np.abs(out) >= 2.0
         return out.astype(dtype.as_numpy_dtype)
 
-    gradient = staticmethod(no_gradient)
-
 
 @register_op("RandomUniform")
-class RandomUniform(OpDef):
+class RandomUniform(_RandomFloat):
     """Samples of the uniform distribution on [0, 1)."""
-
-    inputs = ("shape",)
-    input_types = ("int32",)
-    uses_context = True
-    stateful = True
-
-    @staticmethod
-    def infer(shape, *, dtype, seed, seed2):
-        return random_float_spec("RandomUniform", shape, dtype)
 
     @staticmethod
     def compute(ctx, op, shape, *, dtype, seed, seed2):
         out = ctx.rng(op).random(np.ravel(shape)).astype(dtype.as_numpy_dtype)
         # Rounding to float16/32 can turn 0.99999999 into 1.0; keep the interval half-open.
         return np.minimum(out, np.nextafter(dtype.as_numpy_dtype(1), 0))
-
-    gradient = staticmethod(no_gradient)
 
 
 @register_op("RandomUniformInt")
