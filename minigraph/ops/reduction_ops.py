@@ -125,17 +125,23 @@ def reduction(op_def, input_tensor, axis, keepdims, name, reduction_indices, kee
     return op_def.apply([x, axis], name=name, keepdims=keep)
 
 
-@register_op("Sum")
-class Sum(OpDef):
-    """Sum over the axes in `reduction_indices`."""
+class _Reduction(OpDef):
+    """Shared part of the reduction blocks: (input, axes) inputs, the reduced static shape,
+    and skipping a reduction over no axis. A subclass sets compute, gradient, `allowed`."""
 
     inputs = ("input", "reduction_indices")
     input_types = ("T", "int32")
+    allowed = NUMBERS  # input dtypes accepted
     forwards_input = staticmethod(no_axes_passthrough)
 
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        return reduction_spec("Sum", x, axis, keepdims, NUMBERS)
+    @classmethod
+    def infer(cls, x, axis, *, keepdims):
+        return reduction_spec(cls.op_type, x, axis, keepdims, cls.allowed)
+
+
+@register_op("Sum")
+class Sum(_Reduction):
+    """Sum over the axes in `reduction_indices`."""
 
     @staticmethod
     def compute(x, axis, *, keepdims):
@@ -153,16 +159,8 @@ def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 
 
 @register_op("Mean")
-class Mean(OpDef):
+class Mean(_Reduction):
     """Mean over the axes in `reduction_indices` (integer means truncate, as TF's)."""
-
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-    forwards_input = staticmethod(no_axes_passthrough)
-
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        return reduction_spec("Mean", x, axis, keepdims, NUMBERS)
 
     @staticmethod
     def compute(x, axis, *, keepdims):
@@ -218,16 +216,10 @@ def highest(dtype):
 
 
 @register_op("Max")
-class Max(OpDef):
+class Max(_Reduction):
     """Maximum over the axes; an empty reduction gives the dtype's lowest value."""
 
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-    forwards_input = staticmethod(no_axes_passthrough)
-
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        return reduction_spec("Max", x, axis, keepdims, REALS)
+    allowed = REALS
 
     @staticmethod
     def compute(x, axis, *, keepdims):
@@ -243,16 +235,10 @@ def reduce_max(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 
 
 @register_op("Min")
-class Min(OpDef):
+class Min(_Reduction):
     """Minimum over the axes; an empty reduction gives the dtype's highest value."""
 
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-    forwards_input = staticmethod(no_axes_passthrough)
-
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        return reduction_spec("Min", x, axis, keepdims, REALS)
+    allowed = REALS
 
     @staticmethod
     def compute(x, axis, *, keepdims):
@@ -268,16 +254,8 @@ def reduce_min(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 
 
 @register_op("Prod")
-class Prod(OpDef):
+class Prod(_Reduction):
     """Product over the axes."""
-
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-    forwards_input = staticmethod(no_axes_passthrough)
-
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        return reduction_spec("Prod", x, axis, keepdims, NUMBERS)
 
     @staticmethod
     def compute(x, axis, *, keepdims):
@@ -311,15 +289,10 @@ def reduce_prod(input_tensor, axis=None, keepdims=None, name=None, reduction_ind
 
 
 @register_op("All")
-class All(OpDef):
+class All(_Reduction):
     """Logical and over the axes (bool only); no gradient."""
 
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        return reduction_spec("All", x, axis, keepdims, ("bool",))
+    allowed = ("bool",)
 
     @staticmethod
     def compute(x, axis, *, keepdims):
@@ -335,15 +308,10 @@ def reduce_all(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 
 
 @register_op("Any")
-class Any(OpDef):
+class Any(_Reduction):
     """Logical or over the axes (bool only); no gradient."""
 
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-
-    @staticmethod
-    def infer(x, axis, *, keepdims):
-        return reduction_spec("Any", x, axis, keepdims, ("bool",))
+    allowed = ("bool",)
 
     @staticmethod
     def compute(x, axis, *, keepdims):
