@@ -25,7 +25,7 @@ SURVEY_PATH = DOCS / "tf1_survey.txt"
 sys.path.insert(0, str(DOCS.parent))
 
 import minigraph as tf  # noqa: E402  (after the path set-up, so the checkout is imported)
-from minigraph.registry import OP_TABLE, OpDef, no_gradient  # noqa: E402
+from minigraph.framework.registry import OP_TABLE, OpDef, no_gradient  # noqa: E402
 
 # The namespaces a TF1 program reaches as `tf.<namespace>.<name>` ("" is `tf` itself).
 NAMESPACES = ["", "nn", "train", "losses", "summary", "layers", "math", "random", "initializers",

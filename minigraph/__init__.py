@@ -5,24 +5,26 @@ each public name is defined once, in the module that owns it. Names that shadow 
 builtins (range, abs, ...) are defined with a trailing underscore and renamed here.
 """
 
-from . import dtypes, errors, ops  # noqa: F401  (ops registers every op)
-from . import clip_ops as _clip_ops, init_ops as _init_ops, variables as _variables
-from . import io, losses, nn, summary, test, train  # noqa: F401  (TF namespaces)
-from . import initializers, layers, math, random, tf_logging as logging  # noqa: F401,A004
-from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
-                     RunOptions)
-from .clip_ops import *  # noqa: F401,F403
-from .dtypes import *  # noqa: F401,F403
-from .dtypes import DType, as_dtype
+from .framework import dtypes, errors  # noqa: F401
+from . import ops  # noqa: F401  (importing ops registers every op)
+from . import layers, train  # noqa: F401  (TF namespaces with logic behind them)
+from .api import initializers, io, logging, losses, math, nn, random, summary, test  # noqa: F401,A004
+from .ops import init_ops as _init_ops, variables as _variables
+from .train import clip_ops as _clip_ops
+from .runtime.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
+                             RunOptions)
+from .train.clip_ops import *  # noqa: F401,F403
+from .framework.dtypes import *  # noqa: F401,F403
+from .framework.dtypes import DType, as_dtype
 from .gradients import AggregationMethod, UnconnectedGradients, gradients
-from .graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
-                    add_to_collections, colocate_with, control_dependencies, device,
-                    get_collection, get_collection_ref, get_default_graph, get_default_session,
-                    name_scope, reset_default_graph)
+from .framework.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
+                              add_to_collections, colocate_with, control_dependencies, device,
+                              get_collection, get_collection_ref, get_default_graph,
+                              get_default_session, name_scope, reset_default_graph)
 from .ops import indexing_ops as _indexing_ops, join_split_ops as _join_split_ops
-from .ops import array_ops as _array_ops, constant_op as _constant_op, \
-    control_flow_ops as _control_flow_ops, control_ops as _control_ops, \
-    math_ops as _math_ops, random_ops as _random_ops, state_ops as _state_ops
+from .ops import (array_ops as _array_ops, constant_op as _constant_op,
+                  control_flow_ops as _control_flow_ops, check_ops as _check_ops,
+                  math_ops as _math_ops, random_ops as _random_ops, state_ops as _state_ops)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.array_ops import range_ as range  # noqa: A004
 from .ops.indexing_ops import *  # noqa: F401,F403
@@ -30,22 +32,23 @@ from .ops.indexing_ops import slice_ as slice  # noqa: A004
 from .ops.join_split_ops import *  # noqa: F401,F403
 from .ops.constant_op import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
-from .ops.control_ops import *  # noqa: F401,F403
-from .ops.control_ops import print_ as print, tuple_ as tuple  # noqa: A004
+from .ops.check_ops import *  # noqa: F401,F403
+from .ops.check_ops import print_ as print  # noqa: A004
+from .ops.control_flow_ops import tuple_ as tuple  # noqa: A004
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import abs_ as abs, pow_ as pow, round_ as round  # noqa: A004
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
-from .session import InteractiveSession, Session
-from .shapes import Dimension, TensorShape
-from .init_ops import *  # noqa: F401,F403
-from .variables import *  # noqa: F401,F403
+from .runtime.session import InteractiveSession, Session
+from .framework.shapes import Dimension, TensorShape
+from .ops.init_ops import *  # noqa: F401,F403
+from .ops.variables import *  # noqa: F401,F403
 
 newaxis = None
 
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _indexing_ops.__all__ + _join_split_ops.__all__
-    + _constant_op.__all__ + _control_flow_ops.__all__ + _control_ops.__all__
+    + _constant_op.__all__ + _control_flow_ops.__all__ + _check_ops.__all__
     + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _variables.__all__
     + _init_ops.__all__ + _clip_ops.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",

@@ -14,9 +14,9 @@ from __future__ import annotations
 import contextlib
 import gc
 
-from . import dtypes as _dtypes
-from .errors import describe_caller, describe_node
-from .graph import Tensor, creation_site, graph_of, user_frame
+from .framework import dtypes as _dtypes
+from .framework.errors import describe_caller, describe_node
+from .framework.graph import Tensor, creation_site, graph_of, user_frame
 from .ops import array_ops, math_ops
 from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets

@@ -7,8 +7,8 @@ BERT's exact schedule (2.2). The schedules themselves live in `minigraph.train.s
 
 from __future__ import annotations
 
-from . import dtypes as _dtypes
-from .graph import Tensor, name_scope
+from .framework import dtypes as _dtypes
+from .framework.graph import Tensor, name_scope
 from .ops import math_ops
 from .ops.constant_op import constant, convert_to_tensor
 from .train.schedules import cast_argument, polynomial_decay

@@ -3,7 +3,7 @@
 import pytest
 
 import minigraph as tf
-from minigraph import graph as _graph
+from minigraph.framework import graph as _graph
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import errors
+from minigraph.framework import errors
 from minigraph.train import saver as saver_module
 
 

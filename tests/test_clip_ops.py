@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import clip_ops
-from minigraph.testing import check_gradients
+from minigraph.train import clip_ops
+from minigraph.gradient_checker import check_gradients
 
 F = np.float32
 NAN = np.nan

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import tf_logging
+from minigraph.api import logging as tf_logging
 
 
 # -- tf.math ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph.shapes import Dimension, TensorShape
+from minigraph.framework.shapes import Dimension, TensorShape
 
 
 # -- 3.1 DType objects ----------------------------------------------------------------------

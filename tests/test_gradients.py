@@ -112,7 +112,7 @@ def test_gradient_ops_live_under_the_gradients_scope():
 
 
 def test_op_without_a_gradient_raises_lookup_error_naming_it():
-    from minigraph.registry import OpDef, Spec, register_op
+    from minigraph.framework.registry import OpDef, Spec, register_op
 
     @register_op("TestOnlyNoGradient")
     class NoGrad(OpDef):
@@ -132,7 +132,7 @@ def test_op_without_a_gradient_raises_lookup_error_naming_it():
             tf.gradients(y * 2.0, x)
         assert run(*tf.gradients(tf.stop_gradient(y) * 2.0 + x, x)) == [1.0]
     finally:
-        from minigraph import registry
+        from minigraph.framework import registry
 
         registry._OPS.pop("TestOnlyNoGradient")  # keep the op table clean for other tests
 

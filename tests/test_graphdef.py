@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import graphdef
+from minigraph.export import graph_def as graphdef
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 

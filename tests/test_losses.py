@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph.testing import check_gradients
+from minigraph.gradient_checker import check_gradients
 
 R = tf.losses.Reduction
 LABELS = np.array([[1.0, 0.0], [2.0, -1.0], [0.5, 3.0]])

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import errors
-from minigraph.registry import OP_TABLE
+from minigraph.framework import errors
+from minigraph.framework.registry import OP_TABLE
 
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs" / "common_errors.md"
 

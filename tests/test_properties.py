@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigraph as tf
-from minigraph.testing import check_gradients
+from minigraph.gradient_checker import check_gradients
 
 SETTINGS = settings(max_examples=25, deadline=None)
 UNARY = ("square", "tanh", "sigmoid", "exp_tanh", "negative")

@@ -6,9 +6,12 @@ import builtins
 import pytest
 
 import minigraph as tf
-from minigraph import errors, graph, session, variables
-from minigraph.ops import control_ops
-from minigraph.registry import OP_TABLE
+from minigraph.framework import errors
+from minigraph.framework import graph
+from minigraph.runtime import session
+from minigraph.ops import variables
+from minigraph.ops import check_ops, control_flow_ops
+from minigraph.framework.registry import OP_TABLE
 
 CORE_NAMES = [
     # graph
@@ -54,16 +57,16 @@ def test_every_name_in_all_resolves():
 
 
 def test_builtin_shadowing_names_are_renamed_versions_of_the_underscore_functions():
-    assert tf.tuple is control_ops.tuple_ and tf.print is control_ops.print_
+    assert tf.tuple is control_flow_ops.tuple_ and tf.print is check_ops.print_
     assert tf.tuple is not builtins.tuple and tf.print is not builtins.print
     assert "tuple_" not in tf.__all__ and "print_" not in tf.__all__
 
 
 def test_names_are_defined_once_in_their_owning_module():
     assert tf.Graph is graph.Graph and tf.Session is session.Session
-    assert tf.Variable is variables.Variable and tf.group is control_ops.group
+    assert tf.Variable is variables.Variable and tf.group is control_flow_ops.group
     assert tf.errors is errors
-    assert tf.errors.InvalidArgumentError.__module__ == "minigraph.errors"
+    assert tf.errors.InvalidArgumentError.__module__ == "minigraph.framework.errors"
 
 
 def test_error_classes_exposed_with_tf_names():
@@ -87,7 +90,7 @@ def test_op_table_is_read_only():
 
 
 def test_every_registered_op_overrides_infer_and_compute():
-    from minigraph.registry import OpDef
+    from minigraph.framework.registry import OpDef
 
     lacking = [t for t, cls in OP_TABLE.items()
                if cls.infer is OpDef.infer or cls.compute is OpDef.compute]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import errors
+from minigraph.framework import errors
 
 P = collections.namedtuple("P", "a b")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph.testing import check_gradients
+from minigraph.gradient_checker import check_gradients
 
 
 def test_compute_gradient_returns_both_jacobians_with_tf_layout():

@@ -29,7 +29,7 @@ def test_tf1_compat_doc_is_up_to_date(gen):
 
 def test_generated_doc_lists_every_op_type_and_namespace_name(gen):
     text = (DOCS / "tf1_compat.md").read_text()
-    from minigraph.registry import OP_TABLE
+    from minigraph.framework.registry import OP_TABLE
 
     for op_type in OP_TABLE:
         assert f"| `{op_type}` |" in text, op_type

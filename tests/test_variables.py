@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import errors
+from minigraph.framework import errors
 
 
 # -- 5.1 / 5.2 construction --------------------------------------------------------------------

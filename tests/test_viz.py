@@ -10,6 +10,7 @@ import pytest
 
 import minigraph as tf
 from minigraph import viz
+from minigraph.export import drawing
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz `dot` not on PATH (apt-get install graphviz)")
@@ -270,7 +271,7 @@ def test_render_with_the_matplotlib_fallback(tmp_path, suffix, magic):
 
 def test_render_without_any_engine_says_how_to_install(tmp_path, monkeypatch):
     build_training_graph()
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(drawing.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError) as info:
         viz.render(path=str(tmp_path / "g.svg"))
     assert "apt-get install graphviz" in str(info.value)

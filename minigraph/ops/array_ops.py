@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..graph import Spec, Tensor
-from ..registry import OpDef, no_gradient, register_op
-from ..shapes import TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Spec, Tensor
+from ..framework.registry import OpDef, no_gradient, register_op
+from ..framework.shapes import TensorShape
 from .common import passes_input_through
 from . import shape_ops
 from .constant_op import constant, convert_to_tensor

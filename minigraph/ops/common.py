@@ -12,9 +12,9 @@ import threading
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..graph import Spec
-from ..shapes import TensorShape, broadcast_shapes
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Spec
+from ..framework.shapes import TensorShape, broadcast_shapes
 
 FLOATS = ("float16", "float32", "float64")
 NUMBERS = FLOATS + ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",

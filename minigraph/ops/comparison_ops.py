@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from .. import errors
-from ..graph import Spec, Tensor
-from ..registry import OpDef, no_gradient, register_op
-from ..shapes import TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework import errors
+from ..framework.graph import Spec, Tensor
+from ..framework.registry import OpDef, no_gradient, register_op
+from ..framework.shapes import TensorShape
 from .common import NUMBERS, broadcast_spec, check_dtype_in, check_same_dtype
 
 REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError, describe_caller, describe_site
-from ..graph import Operation, Spec, Tensor, get_default_graph
-from ..registry import OpDef, register_op
-from ..shapes import TensorShape, as_shape
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError, describe_caller, describe_site
+from ..framework.graph import Operation, Spec, Tensor, get_default_graph
+from ..framework.registry import OpDef, register_op
+from ..framework.shapes import TensorShape, as_shape
 
 __all__ = ["constant", "convert_to_tensor", "placeholder", "placeholder_with_default",
            "convert_to_tensor_or_indexed_slices", "get_static_value"]

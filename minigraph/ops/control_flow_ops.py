@@ -1,22 +1,97 @@
-"""Conditionals: `tf.cond` and its one primitive, `Merge`.
+"""Control flow: ordering (`no_op`, `group`, `tuple`) and conditionals (`tf.cond`, `Merge`).
 
-Lives here: `cond` (TF1 semantics: both branch functions are called once while building, and
-at run time only the ops created inside the taken branch execute) and the Merge op that
-picks the taken branch's value. How a plan runs only one branch is in plan.py (guarded
-steps); how gradients leave a branch is in gradients.py. `tf.while_loop` is not here.
+Lives here: the NoOp anchor for control dependencies and its groupings, and `cond` (TF1
+semantics: both branch functions are called once while building, and at run time only the
+ops created inside the taken branch execute) with the Merge op that picks the taken
+branch's value. How a plan runs only one branch is in runtime/passes.py (guarded steps);
+how gradients leave a branch is in gradients.py.
 """
 
 from __future__ import annotations
 
-from .. import dtypes as _dtypes
-from ..graph import CondBranch, Operation, Spec, Tensor, graph_of, name_scope
-from ..nest import flatten, pack_sequence_as, same_structure
-from ..registry import OpDef, register_op
+from ..framework import dtypes as _dtypes
+from ..framework.graph import (CondBranch, Operation, Spec, Tensor, get_default_graph, graph_of,
+                               name_scope)
+from ..framework.nest import flatten, pack_sequence_as, same_structure
+from ..framework.registry import OpDef, register_op
 from .array_ops import identity
 from .constant_op import convert_to_tensor
 from .shape_ops import reshape
 
-__all__ = ["cond"]
+# tuple_ shadows a builtin: minigraph/__init__.py exports it as tf.tuple.
+__all__ = ["no_op", "group", "cond"]
+
+
+@register_op("NoOp")
+class NoOp(OpDef):
+    """Does nothing; an anchor for control dependencies."""
+
+    @staticmethod
+    def infer():
+        return []
+
+    @staticmethod
+    def compute():
+        return None
+
+    gradient = staticmethod(lambda op: [])
+
+
+def no_op(name=None) -> Operation:
+    """An op that does nothing.  Example: `with tf.control_dependencies([a, b]): tf.no_op()`."""
+    return NoOp.apply([], name=name)
+
+
+
+def group(*inputs, **kwargs) -> Operation:
+    """An op that runs all of `inputs` (each once per run).  Example: `tf.group(a, b)`."""
+    name = kwargs.pop("name", None)
+    if kwargs:
+        raise ValueError(f"Unknown keyword arguments: {list(kwargs)}. tf.group only takes name=.")
+    deps = []
+    for x in flatten(list(inputs)):
+        if hasattr(x, "_as_graph_element"):
+            x = x._as_graph_element()
+        if isinstance(x, Tensor):
+            x = x.op
+        if not isinstance(x, Operation):
+            raise TypeError(f"tf.group expects Tensors or Operations, got {x!r}.")
+        if x not in deps:
+            deps.append(x)
+    graph = graph_of(deps) if deps else get_default_graph()
+    with graph.as_default(), graph.control_dependencies(deps):
+        return NoOp.apply([], name=name or "group_deps")
+
+
+def tuple_(tensors, name=None, control_inputs=None) -> list:
+    """Gate `tensors`: each output is an identity that runs only after *all* inputs exist.
+
+    Example: `a2, b2 = tf.tuple([a, b])`; fetching `a2` also computes `b`.
+    """
+    items = list(tensors)
+    values = [x for x in items if x is not None]
+    with name_scope(name, "tuple", values):
+        gating = list(values)
+        for c in control_inputs or []:
+            if isinstance(c, Tensor):
+                c = c.op
+            if not isinstance(c, Operation):
+                raise TypeError(f"tf.tuple control_inputs must be Operations or Tensors, got "
+                                f"{c!r}.")
+            gating.append(c)
+        gate = group(*gating)
+        out = []
+        for x in items:
+            if x is None:
+                out.append(None)
+                continue
+            with name_scope(None, "control_dependency") as dep_scope, \
+                    get_default_graph().control_dependencies([gate]):
+                if isinstance(x, Operation):
+                    out.append(group(x, name=dep_scope))
+                else:
+                    out.append(identity(x, name=dep_scope))
+    return out
 
 
 @register_op("Merge")

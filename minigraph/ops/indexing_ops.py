@@ -11,11 +11,11 @@ import numbers
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError
-from ..graph import OPERATORS, Spec, Tensor, name_scope
-from ..registry import OpDef, no_gradient, register_op
-from ..shapes import Dimension, TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import OPERATORS, Spec, Tensor, name_scope
+from ..framework.registry import OpDef, no_gradient, register_op
+from ..framework.shapes import Dimension, TensorShape
 from .array_ops import fold_integers, normalize_axis, shape, stack, static_axis
 from .common import check_dtype_in
 from .constant_op import constant, convert_to_tensor

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError
-from ..graph import Spec, Tensor, name_scope
-from ..registry import OpDef, register_op
-from ..shapes import TensorShape
-from .array_ops import (fold_integers, identity, normalize_axis, rank, reshape, shape, size,
-                        stack, static_axis, transpose)
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.registry import OpDef, register_op
+from ..framework.shapes import TensorShape
+from .array_ops import (fold_integers, identity, normalize_axis, rank, reshape, shape, size, stack,
+                        static_axis, transpose)
 from .common import check_same_dtype
 from .constant_op import convert_to_tensor
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
-from ..graph import Spec, Tensor, name_scope
-from ..registry import OpDef, register_op
-from ..shapes import TensorShape, broadcast_shapes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.registry import OpDef, register_op
+from ..framework.shapes import TensorShape, broadcast_shapes
 from .common import FLOATS, check_dtype_in, check_same_dtype, reduce_to_input_shape
 
 MATMUL_TYPES = FLOATS + ("int32", "int64", "complex64", "complex128")

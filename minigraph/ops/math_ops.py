@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from .. import errors
-from ..graph import OPERATORS, Spec, Tensor, name_scope
-from ..registry import OpDef, no_gradient, register_op
-from .common import FLOATS, NUMBERS, binary_gradient, broadcast_spec, check_dtype_in, \
-    check_same_dtype, reduce_to_input_shape
+from ..framework import dtypes as _dtypes
+from ..framework import errors
+from ..framework.graph import OPERATORS, Spec, Tensor, name_scope
+from ..framework.registry import OpDef, no_gradient, register_op
+from .common import (FLOATS, NUMBERS, binary_gradient, broadcast_spec, check_dtype_in,
+                     check_same_dtype, reduce_to_input_shape)
 from .constant_op import convert_to_tensor
 
 REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
@@ -516,8 +516,8 @@ from .reduction_ops import broadcast_reduction_grad, reduction  # noqa: E402,F40
 from .unary_ops import *  # noqa: E402,F401,F403
 from .unary_ops import __all__ as _unary_all  # noqa: E402
 from .unary_ops import abs_, negative, round_  # noqa: E402,F401
-from .comparison_ops import greater, greater_equal, less, less_equal, logical_and, \
-    logical_not, logical_or, logical_xor  # noqa: E402
+from .comparison_ops import (greater, greater_equal, less, less_equal, logical_and,  # noqa: E402
+                             logical_not, logical_or, logical_xor)
 from .linalg_ops import matmul  # noqa: E402
 
 __all__ += _unary_all + _reduction_all + _linalg_all + _comparison_all

@@ -3,16 +3,16 @@
 Lives here: dropout, moments, l2_normalize, embedding_lookup, xw_plus_b, the v1
 softmax_cross_entropy_with_logits (labels behind stop_gradient) and the numerically stable
 sigmoid_cross_entropy_with_logits. No op is registered here; the primitives are in nn_ops.py
-and nn_loss_ops.py.
+and cross_entropy_ops.py.
 """
 
 from __future__ import annotations
 
 import numbers
 
-from ..graph import Tensor, name_scope
+from ..framework.graph import Tensor, name_scope
 from .constant_op import convert_to_tensor
-from .nn_loss_ops import check_keywords, softmax_cross_entropy_with_logits_v2
+from .cross_entropy_ops import check_keywords, softmax_cross_entropy_with_logits_v2
 
 __all__ = ["dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b",
            "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits"]

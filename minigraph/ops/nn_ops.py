@@ -2,19 +2,19 @@
 
 Lives here: one block per primitive (kernel in numpy, gradient built from math ops, following
 training.md 3.6) and its public constructor. The loss primitives (softmax cross-entropies,
-l2_loss) are in nn_loss_ops.py, composites (dropout, moments, ...) in nn_impl.py; `tf.nn` is
-nn.py.
+l2_loss) are in cross_entropy_ops.py and reduction_ops.py, composites (dropout,
+moments, ...) in nn_impl.py; `tf.nn` is api/nn.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError
-from ..graph import Spec, Tensor
-from ..registry import OpDef, no_gradient, register_op
-from ..shapes import TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Spec, Tensor
+from ..framework.registry import OpDef, no_gradient, register_op
+from ..framework.shapes import TensorShape
 from .common import FLOATS, NUMBERS, check_dtype_in, check_same_dtype, unary_float_spec
 from .constant_op import convert_to_tensor
 

@@ -1,4 +1,4 @@
-"""Reductions: Sum, Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin (one block per op).
+"""Reductions: Sum, Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin, L2Loss (one block per op).
 
 Lives here: the reduce_* family sharing one constructor helper (`reduction`) and one shape
 rule (`reduced_static_shape`); gradients share `broadcast_reduction_grad`. Each reduction op
@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..graph import Spec, Tensor
-from ..registry import OpDef, no_gradient, register_op
-from ..shapes import TensorShape
-from .common import NUMBERS, check_dtype_in, reduction_axes
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Spec, Tensor
+from ..framework.registry import OpDef, no_gradient, register_op
+from ..framework.shapes import TensorShape
+from .common import FLOATS, NUMBERS, check_dtype_in, reduction_axes
 from .constant_op import convert_to_tensor
 
 REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
-           "reduce_all", "reduce_any", "argmax", "argmin", "arg_max", "arg_min"]
+           "reduce_all", "reduce_any", "argmax", "argmin", "arg_max", "arg_min", "l2_loss"]
 
 
 def reduced_static_shape(shape: TensorShape, axis: Spec, keepdims: bool) -> TensorShape:
@@ -414,3 +414,28 @@ def _arg_axis(axis, dimension):
     axis = dimension if axis is None else axis
     return 0 if axis is None else axis  # TF1 reduces axis 0 when none is given
 
+
+@register_op("L2Loss")
+class L2Loss(OpDef):
+    """sum(t ** 2) / 2 as a scalar."""
+
+    inputs = ("t",)
+
+    @staticmethod
+    def infer(t):
+        check_dtype_in("L2Loss", t, FLOATS, arg="t")
+        return Spec(t.dtype, [])
+
+    @staticmethod
+    def compute(t):
+        # vdot: the sum of squares without a temporary array the size of t.
+        return np.asarray(np.vdot(t, t) / 2, dtype=t.dtype)
+
+    @staticmethod
+    def gradient(op, grad):
+        return [op.inputs[0] * grad]
+
+
+def l2_loss(t, name=None) -> Tensor:
+    """Half the squared L2 norm, sum(t ** 2) / 2.  Example: `tf.nn.l2_loss([3., 4.])` -> 12.5."""
+    return L2Loss.apply([t], name=name)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError
-from ..graph import Spec, Tensor
-from ..registry import OpDef, no_gradient, register_op
-from ..shapes import TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Spec, Tensor
+from ..framework.registry import OpDef, no_gradient, register_op
+from ..framework.shapes import TensorShape
 from .common import same_shape_passthrough
 from .constant_op import convert_to_tensor
 
@@ -137,7 +137,7 @@ class BroadcastTo(OpDef):
 
     @staticmethod
     def infer(x, shape):
-        from ..shapes import broadcast_shapes
+        from ..framework.shapes import broadcast_shapes
 
         if shape.value is None:
             n = shape.shape.known[0] if shape.shape.known else None

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError
-from ..graph import Spec
-from ..registry import ALL_INPUTS, OpDef, no_gradient, register_op
-from ..shapes import TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Spec
+from ..framework.registry import ALL_INPUTS, OpDef, no_gradient, register_op
+from ..framework.shapes import TensorShape
 
 __all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
 

@@ -4,7 +4,7 @@ Lives here: the three ops (each kernel returns a serialized `Summary` protobuf a
 scalar), TF1's tag rules (invalid characters -> "_", name-scope prefix, `family`), TF's default
 histogram buckets, and a ~40-line protobuf encoder for the few Summary fields needed. The
 encoder is hand-written so that summary ops run without the tensorboard extra; the tests check
-its bytes against tensorboard's own protos. Writing event files lives in summary_writer.py.
+its bytes against tensorboard's own protos. Writing event files lives in export/event_writer.py.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import sys
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError
-from ..graph import GraphKeys, Spec, Tensor, get_collection, name_scope
-from ..registry import OpDef, no_gradient, register_op
-from ..shapes import TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import GraphKeys, Spec, Tensor, get_collection, name_scope
+from ..framework.registry import OpDef, no_gradient, register_op
+from ..framework.shapes import TensorShape
 from .constant_op import constant, convert_to_tensor
 
 __all__ = ["scalar", "histogram", "merge", "merge_all", "clean_tag"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
-from ..graph import Spec
-from ..registry import OpDef, no_gradient, register_op
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Spec
+from ..framework.registry import OpDef, no_gradient, register_op
 
 __all__ = [
     "apply_gradient_descent", "apply_momentum", "apply_adam", "apply_adagrad",

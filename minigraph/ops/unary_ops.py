@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..graph import Spec, Tensor
-from ..registry import OpDef, no_gradient, register_op
+from ..framework.graph import Spec, Tensor
+from ..framework.registry import OpDef, no_gradient, register_op
 from .common import FLOATS, check_dtype_in, check_same_dtype
 
 SIGNED = FLOATS + ("int8", "int16", "int32", "int64")

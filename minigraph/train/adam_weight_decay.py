@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .. import dtypes as _dtypes
-from ..ops import control_ops, math_ops, state_ops
-from ..init_ops import zeros_initializer
-from ..variables import get_variable
+from ..framework import dtypes as _dtypes
+from ..ops import control_flow_ops, math_ops, state_ops
+from ..ops.init_ops import zeros_initializer
+from ..ops.variables import get_variable
 from .optimizer import Optimizer
 
 __all__ = ["AdamWeightDecayOptimizer"]
@@ -61,7 +61,7 @@ class AdamWeightDecayOptimizer(Optimizer):
             next_param = param - self.learning_rate * update
             assignments += [state_ops.assign(param, next_param), state_ops.assign(m, next_m),
                             state_ops.assign(v, next_v)]
-        return control_ops.group(*assignments, name=name)
+        return control_flow_ops.group(*assignments, name=name)
 
     def _decays(self, param_name: str) -> bool:
         """Weight decay applies unless disabled or a pattern of the exclude list matches."""

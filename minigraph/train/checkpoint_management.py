@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import NotFoundError
+from ..framework import dtypes as _dtypes
+from ..framework.errors import NotFoundError
 
 __all__ = ["latest_checkpoint", "get_checkpoint_state", "checkpoint_exists",
            "update_checkpoint_state", "CheckpointState", "list_variables", "load_variable",

@@ -9,14 +9,14 @@ ops/training_ops.py. Deliberately absent: sparse (IndexedSlices) updates and eag
 
 from __future__ import annotations
 
-from ..nest import flatten
-from .. import dtypes as _dtypes
-from ..errors import describe_caller, describe_node
+from ..framework.nest import flatten
+from ..framework import dtypes as _dtypes
+from ..framework.errors import describe_caller, describe_node
 from ..gradients import gradients
-from ..graph import GraphKeys, Tensor, get_default_graph, graph_of
-from ..ops import array_ops, control_ops, state_ops
+from ..framework.graph import GraphKeys, Tensor, get_default_graph, graph_of
+from ..ops import array_ops, control_flow_ops, state_ops
 from ..ops.constant_op import constant, convert_to_tensor
-from ..variables import Variable, trainable_variables
+from ..ops.variables import Variable, trainable_variables
 
 __all__ = ["Optimizer"]
 
@@ -233,7 +233,7 @@ class Optimizer:
 
     def _finish(self, update_ops, name_scope: str):
         """Group the updates; the group is named `name_scope`."""
-        return control_ops.group(*update_ops, name=name_scope)
+        return control_flow_ops.group(*update_ops, name=name_scope)
 
     # -- checks -------------------------------------------------------------------------------
     def _valid_dtypes(self):

@@ -8,8 +8,8 @@ which is not TF API and is built from ordinary ops, lives in adam_weight_decay.p
 
 from __future__ import annotations
 
-from ..errors import describe_caller
-from ..ops import control_ops
+from ..framework.errors import describe_caller
+from ..ops import control_flow_ops
 from ..ops import training_ops as ops
 from .optimizer import Optimizer
 
@@ -96,7 +96,7 @@ class AdamOptimizer(Optimizer):
                                            use_locking=self._use_locking)
             new_beta2 = beta2_power.assign(beta2_power * self._hyper("beta2"),
                                            use_locking=self._use_locking)
-        return control_ops.group(*update_ops, new_beta1, new_beta2, name=name_scope)
+        return control_flow_ops.group(*update_ops, new_beta1, new_beta2, name=name_scope)
 
 
 class AdagradOptimizer(Optimizer):

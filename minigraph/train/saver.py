@@ -15,11 +15,11 @@ import time
 
 import numpy as np
 
-from ..nest import flatten
-from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
-from ..graph import Tensor, get_default_graph
-from ..variables import Variable, global_variables
+from ..framework.nest import flatten
+from ..framework import dtypes as _dtypes
+from ..framework.errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
+from ..framework.graph import Tensor, get_default_graph
+from ..ops.variables import Variable, global_variables
 from . import training_util
 from .checkpoint_management import (DATA_SUFFIX, FORMAT, FORMAT_VERSION, checkpoint_exists,
                                     commit_files, read_data, read_index, remove_file,

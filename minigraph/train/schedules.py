@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from .. import dtypes as _dtypes
-from ..errors import describe_caller
-from ..graph import Tensor, name_scope
+from ..framework import dtypes as _dtypes
+from ..framework.errors import describe_caller
+from ..framework.graph import Tensor, name_scope
 from ..ops import array_ops, math_ops, random_ops
 from ..ops.constant_op import constant, convert_to_tensor, get_static_value
 

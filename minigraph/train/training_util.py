@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from .. import dtypes as _dtypes
-from ..graph import Graph, GraphKeys, Tensor, get_default_graph
-from ..variables import Variable, get_variable, zeros_initializer
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Graph, GraphKeys, Tensor, get_default_graph
+from ..ops.variables import Variable, get_variable, zeros_initializer
 
 __all__ = ["create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step", "assert_global_step"]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import errors
-from minigraph.testing import check_gradients
+from minigraph.framework import errors
+from minigraph.gradient_checker import check_gradients
 
 
 # -- worked example 15 ---------------------------------------------------------------------

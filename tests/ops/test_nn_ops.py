@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph.testing import check_gradients
+from minigraph.gradient_checker import check_gradients
 
 F64 = tf.float64
 LOGITS = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])

@@ -6,7 +6,7 @@ A test file "mentions" an op when its TF op-type string appears in it (as in
 
 import pathlib
 
-from minigraph.registry import OP_TABLE
+from minigraph.framework.registry import OP_TABLE
 
 TESTS = pathlib.Path(__file__).resolve().parent.parent
 # Internal helper ops that are exercised only through the public functions built on them.

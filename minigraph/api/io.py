@@ -1,5 +1,5 @@
 """`tf.io`: graph writing (write_graph)."""
 
-from .graphdef import write_graph
+from ..export.graph_def import write_graph
 
 __all__ = ["write_graph"]

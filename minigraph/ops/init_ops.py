@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from . import dtypes as _dtypes
-from .ops import array_ops, constant_op
-from .shapes import as_shape
+from ..framework import dtypes as _dtypes
+from . import array_ops, constant_op
+from ..framework.shapes import as_shape
 
 __all__ = ["zeros_initializer", "ones_initializer", "constant_initializer",
            "random_normal_initializer", "truncated_normal_initializer",
@@ -72,7 +72,7 @@ class random_normal_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .ops.random_ops import random_normal
+        from .random_ops import random_normal
 
         return random_normal(shape, self.mean, self.stddev, self._dtype(dtype), seed=self.seed)
 
@@ -81,7 +81,7 @@ class truncated_normal_initializer(random_normal_initializer):  # noqa: N801
     """Initializer drawing from a normal truncated at two standard deviations."""
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .ops.random_ops import truncated_normal
+        from .random_ops import truncated_normal
 
         return truncated_normal(shape, self.mean, self.stddev, self._dtype(dtype),
                                 seed=self.seed)
@@ -95,7 +95,7 @@ class random_uniform_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .ops.random_ops import random_uniform
+        from .random_ops import random_uniform
 
         return random_uniform(shape, self.minval, self.maxval, self._dtype(dtype),
                               seed=self.seed)
@@ -129,7 +129,7 @@ class variance_scaling_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .ops.random_ops import random_normal, random_uniform, truncated_normal
+        from .random_ops import random_normal, random_uniform, truncated_normal
 
         dims = as_shape(shape).as_list()
         fan_in, fan_out = _compute_fans(dims)

@@ -13,17 +13,17 @@ from typing import Callable
 
 import numpy as np
 
-from . import dtypes as _dtypes
-from .graph import GraphKeys, Tensor, get_default_graph, name_scope
-from .ops.constant_op import convert_to_tensor
-from .ops.array_ops import identity, reshape, shape, stack, transpose
-from .ops.join_split_ops import concat
-from .ops.math_ops import cast, divide, matmul, multiply, subtract
-from .ops.nn_impl import dropout as nn_dropout
-from .ops.nn_ops import bias_add
-from .shapes import TensorShape
-from .init_ops import zeros_initializer
-from .variables import VariableScope, get_variable, variable_scope
+from ..framework import dtypes as _dtypes
+from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
+from ..ops.constant_op import convert_to_tensor
+from ..ops.array_ops import identity, reshape, shape, stack, transpose
+from ..ops.join_split_ops import concat
+from ..ops.math_ops import cast, divide, matmul, multiply, subtract
+from ..ops.nn_impl import dropout as nn_dropout
+from ..ops.nn_ops import bias_add
+from ..framework.shapes import TensorShape
+from ..ops.init_ops import zeros_initializer
+from ..ops.variables import VariableScope, get_variable, variable_scope
 
 __all__ = ["Layer", "Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"]
 

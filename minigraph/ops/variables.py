@@ -13,12 +13,12 @@ import threading
 
 import numpy as np
 
-from . import dtypes as _dtypes
-from .errors import describe_site
-from .graph import (GraphKeys, Tensor, TensorOperators, get_default_graph, user_frame)
+from ..framework import dtypes as _dtypes
+from ..framework.errors import describe_site
+from ..framework.graph import GraphKeys, Tensor, TensorOperators, get_default_graph, user_frame
 from .init_ops import Initializer, glorot_uniform_initializer, zeros_initializer
-from .ops import array_ops, constant_op, control_ops, state_ops
-from .shapes import TensorShape, as_shape
+from . import array_ops, constant_op, control_flow_ops, state_ops
+from ..framework.shapes import TensorShape, as_shape
 
 __all__ = [
     "Variable", "global_variables", "trainable_variables", "local_variables",
@@ -135,7 +135,7 @@ class Variable(TensorOperators):
 
     def load(self, value, session=None) -> None:
         """Store `value` in the variable without adding ops to the graph."""
-        from .graph import session_for
+        from ..framework.graph import session_for
 
         session = session_for(self.graph, session, "load a variable")
         op = self._variable.op
@@ -227,8 +227,8 @@ def variables_initializer(var_list, name="init"):
     """One op that runs the initializers of `var_list` (a NoOp when the list is empty)."""
     var_list = list(var_list)
     if not var_list:
-        return control_ops.no_op(name=name)
-    return control_ops.group(*[v.initializer for v in var_list], name=name)
+        return control_flow_ops.no_op(name=name)
+    return control_flow_ops.group(*[v.initializer for v in var_list], name=name)
 
 
 def global_variables_initializer():
@@ -256,7 +256,7 @@ def initialize_local_variables():
 
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
     """A 1-D string tensor naming the variables not yet initialized in the session."""
-    from .ops.state_ops import ReportUninitialized
+    from .state_ops import ReportUninitialized
 
     if var_list is None:
         var_list = global_variables() + local_variables()
@@ -266,7 +266,7 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
 
 def assert_variables_initialized(var_list=None):
     """An op that fails (FailedPreconditionError) if any listed variable is uninitialized."""
-    from .ops.state_ops import AssertInitialized
+    from .state_ops import AssertInitialized
 
     if var_list is None:
         var_list = global_variables() + local_variables()

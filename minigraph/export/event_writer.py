@@ -3,7 +3,7 @@
 Lives here: FileWriter, a thin TF1-shaped wrapper over tensorboard's `EventFileWriter` (which
 does the TFRecord framing, the masked CRC32C and the background flushing) and its `Event`
 proto. Both are imported lazily: importing minigraph never needs the `tensorboard` extra.
-Summary ops live in ops/summary_ops.py, the GraphDef conversion in graphdef.py.
+Summary ops live in ops/summary_ops.py, the GraphDef conversion in graph_def.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from .graphdef import graph_def as _graph_def
+from .graph_def import graph_def as _graph_def
 
 __all__ = ["FileWriter"]
 

@@ -4,10 +4,10 @@ The ops and the graph-level/op-level seed rules live in ops/random_ops.py. Impor
 `__all__` only.
 """
 
-from .ops.random_ops import get_seed, set_random_seed
-from .ops.random_ops import random_normal as normal
-from .ops.random_ops import random_shuffle as shuffle
-from .ops.random_ops import random_uniform as uniform
-from .ops.random_ops import truncated_normal
+from ..ops.random_ops import get_seed, set_random_seed
+from ..ops.random_ops import random_normal as normal
+from ..ops.random_ops import random_shuffle as shuffle
+from ..ops.random_ops import random_uniform as uniform
+from ..ops.random_ops import truncated_normal
 
 __all__ = ["normal", "uniform", "truncated_normal", "shuffle", "set_random_seed", "get_seed"]

@@ -9,7 +9,7 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
   4. generates one straight-line Python function calling the bound kernels, with each
      intermediate dropped after its last use. A step of an op created inside a tf.cond
      branch (or fed by one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
-Passes 1-3 (and the cond guards) live in plan_passes.py; this module generates and runs the
+Passes 1-3 (and the cond guards) live in passes.py; this module generates and runs the
 code. The first run of a plan also checks every kernel's output dtype and shape against the
 graph.
 A run writes variables into its RunContext; the session commits them only on success.
@@ -21,10 +21,10 @@ import functools
 
 import numpy as np
 
-from . import plan_passes as passes
-from .errors import (FailedPreconditionError, InternalError, InvalidArgumentError, OpError,
-                     describe_node, describe_site)
-from .graph import Tensor
+from . import passes
+from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
+                                OpError, describe_node, describe_site)
+from ..framework.graph import Tensor
 
 __all__ = ["Plan", "RunContext"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Tensor, get_default_session
+from .framework.graph import Tensor, get_default_session
 from .gradients import gradients
 from .ops.constant_op import placeholder
 

@@ -4,7 +4,7 @@ Lives here: `graph_def` (a Graph as a `GraphDef` built with the protos that ship
 `tensorboard` extra), `node_def_text` (one node as protobuf text, hand-formatted when the extra
 is missing) and `write_graph` (`tf.io.write_graph`). Attribute conversion happens once, into
 small neutral descriptions that both the proto builder and the text fallback consume.
-Not here: networkx and Graphviz export (viz.py), event files (summary_writer.py).
+Not here: networkx and Graphviz export (drawing.py), event files (event_writer.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import os
 
 import numpy as np
 
-from . import dtypes as _dtypes
-from .shapes import TensorShape
+from ..framework import dtypes as _dtypes
+from ..framework.shapes import TensorShape
 
 __all__ = ["graph_def", "node_def_text", "write_graph", "import_protos"]
 

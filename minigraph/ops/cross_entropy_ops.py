@@ -1,25 +1,25 @@
-"""Neural-network loss primitives: softmax cross-entropy (dense and sparse labels), l2_loss.
+"""Softmax cross-entropy primitives, for dense and for sparse (class index) labels.
 
-Lives here: the two-output cross-entropy ops (loss and its gradient "backprop", as in TF) and
-L2Loss, with their public constructors. Activations and softmax are in nn_ops.py; the
-composite losses (sigmoid cross-entropy, the v1 wrapper) in nn_impl.py and loss_ops.py.
+Lives here: the two-output cross-entropy ops (loss and its gradient "backprop", as in TF)
+with their public constructors. Activations and softmax are in nn_ops.py; the composite
+losses (sigmoid cross-entropy, the v1 wrapper) in nn_impl.py, `tf.losses` in losses_impl.py;
+l2_loss (a reduction) in reduction_ops.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
-from ..graph import Spec, Tensor
-from ..registry import OpDef, register_op
-from ..shapes import TensorShape
-from .common import FLOATS, check_dtype_in, check_same_dtype
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Spec, Tensor
+from ..framework.registry import OpDef, register_op
+from ..framework.shapes import TensorShape
+from .common import check_dtype_in, check_same_dtype
 from .constant_op import convert_to_tensor
 from .nn_ops import (last_axis_log_softmax, last_axis_softmax, log_softmax, logits_spec, softmax,
                      softmax_grad)
 
-__all__ = ["softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits",
-           "l2_loss"]
+__all__ = ["softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits"]
 
 
 def is_zero(t: Tensor) -> bool:
@@ -170,29 +170,3 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
     logits = convert_to_tensor(logits, name="logits")
     labels = convert_to_tensor(labels, name="labels")
     return SparseSoftmaxCrossEntropyWithLogits.apply([logits, labels], name=name)[0]
-
-
-@register_op("L2Loss")
-class L2Loss(OpDef):
-    """sum(t ** 2) / 2 as a scalar."""
-
-    inputs = ("t",)
-
-    @staticmethod
-    def infer(t):
-        check_dtype_in("L2Loss", t, FLOATS, arg="t")
-        return Spec(t.dtype, [])
-
-    @staticmethod
-    def compute(t):
-        # vdot: the sum of squares without a temporary array the size of t.
-        return np.asarray(np.vdot(t, t) / 2, dtype=t.dtype)
-
-    @staticmethod
-    def gradient(op, grad):
-        return [op.inputs[0] * grad]
-
-
-def l2_loss(t, name=None) -> Tensor:
-    """Half the squared L2 norm, sum(t ** 2) / 2.  Example: `tf.nn.l2_loss([3., 4.])` -> 12.5."""
-    return L2Loss.apply([t], name=name)

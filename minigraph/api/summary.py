@@ -1,6 +1,6 @@
 """`tf.summary`: summary ops and the event-file writer (FileWriter needs the tensorboard extra)."""
 
-from .ops.summary_ops import histogram, merge, merge_all, scalar
-from .summary_writer import FileWriter
+from ..ops.summary_ops import histogram, merge, merge_all, scalar
+from ..export.event_writer import FileWriter
 
 __all__ = ["scalar", "histogram", "merge", "merge_all", "FileWriter"]

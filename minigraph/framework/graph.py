@@ -4,7 +4,7 @@ Lives here: the Graph (TF 1.x naming rules, scopes, collections, lookup), the de
 stack and its sibling, the default-session stack (both per thread), and the module-level
 shortcuts acting on the default graph. The nodes themselves (Tensor, Operation) live in
 tensor.py. The graph only records; it does not run (session.py), differentiate
-(gradients.py) or draw (viz.py).
+(gradients.py) or draw (export/).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 import threading
 
 from .errors import describe_site
-from .tensor import (OPERATORS, CondBranch, Operation, Spec, Tensor,  # noqa: F401
-                     TensorOperators, describe_value, creation_site, user_frame)
+from .tensor import (OPERATORS, CondBranch, Operation, Spec, Tensor, TensorOperators,  # noqa: F401
+                     describe_value, creation_site, user_frame)
 
 __all__ = [
     "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
@@ -385,7 +385,7 @@ class Graph:
 
     def as_graph_def(self, add_shapes=False):
         """Return the graph as a GraphDef (needs the `tensorboard` extra for the protos)."""
-        from .viz import graph_def  # export lives in viz.py
+        from ..export.graph_def import graph_def  # export lives in export/
 
         return graph_def(self, add_shapes=add_shapes)
 

@@ -8,8 +8,8 @@ the namespace is losses.py.
 
 from __future__ import annotations
 
-from .. import dtypes as _dtypes
-from ..graph import GraphKeys, Tensor, add_to_collection, get_collection, name_scope
+from ..framework import dtypes as _dtypes
+from ..framework.graph import GraphKeys, Tensor, add_to_collection, get_collection, name_scope
 from .constant_op import constant, convert_to_tensor
 
 __all__ = ["Reduction", "compute_weighted_loss", "mean_squared_error", "absolute_difference",
@@ -168,7 +168,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
     """
     from .array_ops import shape, stop_gradient
     from .math_ops import cast
-    from .nn_loss_ops import softmax_cross_entropy_with_logits_v2
+    from .cross_entropy_ops import softmax_cross_entropy_with_logits_v2
 
     if onehot_labels is None or logits is None:
         raise ValueError("onehot_labels and logits must not be None "
@@ -195,7 +195,7 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None,
 
     Example: `tf.losses.sparse_softmax_cross_entropy([2, 0], logits)` (logits: [2, classes]).
     """
-    from .nn_loss_ops import sparse_softmax_cross_entropy_with_logits
+    from .cross_entropy_ops import sparse_softmax_cross_entropy_with_logits
 
     if labels is None or logits is None:
         raise ValueError("labels and logits must not be None "

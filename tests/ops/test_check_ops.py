@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph import errors
-from minigraph.testing import check_gradients
+from minigraph.framework import errors
+from minigraph.gradient_checker import check_gradients
 
 
 # -- NoOp / group ---------------------------------------------------------------------------
@@ -155,13 +155,13 @@ def test_check_numerics_messages_and_pass_through():
                 s.run(checked, {f: value})
             msg = str(info.value)
             assert msg.startswith(f"bad : Tensor had {what} values")
-            assert "CheckNumerics" in msg and "test_control_ops.py" in msg
+            assert "CheckNumerics" in msg and "test_check_ops.py" in msg
 
 
 def test_check_numerics_rejects_non_float_at_build_time():
     with pytest.raises(TypeError, match="CheckNumerics") as info:
         tf.check_numerics(tf.constant([1, 2]), "ints")
-    assert "test_control_ops.py" in str(info.value)
+    assert "test_check_ops.py" in str(info.value)
 
 
 def test_check_numerics_gradient():
@@ -215,7 +215,7 @@ def test_assert_fails_at_run_time_with_bracketed_data():
             s.run(check, {flag: False})
     msg = str(info.value)
     assert msg.startswith("assertion failed: [-1] [text] [1.5 2]")
-    assert "test_control_ops.py" in msg
+    assert "test_check_ops.py" in msg
 
 
 def test_assert_condition_must_be_a_bool_scalar():

@@ -1,8 +1,7 @@
-"""Control ops: ordering (NoOp, group, tuple), checks (Assert, CheckNumerics) and printing.
+"""Checks and printing: Assert, CheckNumerics, the `assert_*` composites, Print and tf.print.
 
-Lives here: ops whose job is ordering, checking or reporting, not arithmetic, and the
-`assert_*` composites built on `Assert`. tf.cond lives in control_flow_ops.py; there is
-no while_loop.
+Lives here: ops whose job is checking or reporting a value, not computing one. Ordering
+(no_op, group, tuple) and conditionals live in control_flow_ops.py.
 """
 
 from __future__ import annotations
@@ -11,90 +10,16 @@ import sys
 
 import numpy as np
 
-from ..errors import InvalidArgumentError, describe_node
-from ..graph import Operation, Spec, Tensor, get_default_graph, graph_of, name_scope
-from ..nest import flatten
-from ..registry import OpDef, register_op
+from ..framework.errors import InvalidArgumentError, describe_node
+from ..framework.graph import Operation, Spec, Tensor, get_default_graph, name_scope
+from ..framework.registry import OpDef, register_op
+from .control_flow_ops import group, no_op
 
-# tuple_ and print_ shadow builtins: minigraph/__init__.py exports them as tf.tuple, tf.print.
-__all__ = ["no_op", "group", "Print", "check_numerics",
+# print_ shadows a builtin: minigraph/__init__.py exports it as tf.print.
+__all__ = ["Print", "check_numerics",
            "add_check_numerics_ops", "verify_tensor_all_finite", "Assert", "assert_equal",
            "assert_less", "assert_less_equal", "assert_positive", "assert_non_negative",
            "assert_rank"]
-
-
-@register_op("NoOp")
-class NoOp(OpDef):
-    """Does nothing; an anchor for control dependencies."""
-
-    @staticmethod
-    def infer():
-        return []
-
-    @staticmethod
-    def compute():
-        return None
-
-    gradient = staticmethod(lambda op: [])
-
-
-def no_op(name=None) -> Operation:
-    """An op that does nothing.  Example: `with tf.control_dependencies([a, b]): tf.no_op()`."""
-    return NoOp.apply([], name=name)
-
-
-
-def group(*inputs, **kwargs) -> Operation:
-    """An op that runs all of `inputs` (each once per run).  Example: `tf.group(a, b)`."""
-    name = kwargs.pop("name", None)
-    if kwargs:
-        raise ValueError(f"Unknown keyword arguments: {list(kwargs)}. tf.group only takes name=.")
-    deps = []
-    for x in flatten(list(inputs)):
-        if hasattr(x, "_as_graph_element"):
-            x = x._as_graph_element()
-        if isinstance(x, Tensor):
-            x = x.op
-        if not isinstance(x, Operation):
-            raise TypeError(f"tf.group expects Tensors or Operations, got {x!r}.")
-        if x not in deps:
-            deps.append(x)
-    graph = graph_of(deps) if deps else get_default_graph()
-    with graph.as_default(), graph.control_dependencies(deps):
-        return NoOp.apply([], name=name or "group_deps")
-
-
-def tuple_(tensors, name=None, control_inputs=None) -> list:
-    """Gate `tensors`: each output is an identity that runs only after *all* inputs exist.
-
-    Example: `a2, b2 = tf.tuple([a, b])`; fetching `a2` also computes `b`.
-    """
-    from .array_ops import identity
-
-    items = list(tensors)
-    values = [x for x in items if x is not None]
-    with name_scope(name, "tuple", values):
-        gating = list(values)
-        for c in control_inputs or []:
-            if isinstance(c, Tensor):
-                c = c.op
-            if not isinstance(c, Operation):
-                raise TypeError(f"tf.tuple control_inputs must be Operations or Tensors, got "
-                                f"{c!r}.")
-            gating.append(c)
-        gate = group(*gating)
-        out = []
-        for x in items:
-            if x is None:
-                out.append(None)
-                continue
-            with name_scope(None, "control_dependency") as dep_scope, \
-                    get_default_graph().control_dependencies([gate]):
-                if isinstance(x, Operation):
-                    out.append(group(x, name=dep_scope))
-                else:
-                    out.append(identity(x, name=dep_scope))
-    return out
 
 
 # ---------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ class OpDef:
 
     @classmethod
     def _convert_inputs(cls, inputs, scope=""):
-        from .ops.constant_op import convert_to_tensor
+        from ..ops.constant_op import convert_to_tensor
 
         kinds = cls.input_types or ("T",) * len(inputs)
         group_dtype = {}

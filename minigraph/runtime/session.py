@@ -15,10 +15,10 @@ import threading
 
 import numpy as np
 
-from . import graph as _graph
-from .errors import describe_caller, describe_node
+from ..framework import graph as _graph
+from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
-from .graph import Graph, Operation, Tensor
+from ..framework.graph import Graph, Operation, Tensor
 from .plan import Plan, RunContext
 
 __all__ = ["Session", "InteractiveSession", "Plan"]

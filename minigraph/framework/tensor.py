@@ -22,7 +22,7 @@ __all__ = ["Spec", "Tensor", "Operation", "CondBranch", "TensorOperators", "OPER
 
 OPERATORS: dict = {}  # filled by ops/: "add" -> function(x, y), "getitem" -> ...
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # minigraph/
 _SKIP_FILES = (contextlib.__file__,)
 
 
@@ -307,7 +307,7 @@ class Operation:
 
     @property
     def node_def(self):
-        from .viz import node_def_text  # export lives in viz.py
+        from ..export.graph_def import node_def_text  # export lives in export/
 
         return node_def_text(self)
 

@@ -12,12 +12,12 @@ import collections.abc
 
 import numpy as np
 
-from . import dtypes as _dtypes
-from .errors import describe_caller, describe_node
-from .graph import Tensor, name_scope
-from .ops import array_ops, math_ops
-from .ops.constant_op import constant, convert_to_tensor
-from .ops.nn_loss_ops import l2_loss
+from ..framework import dtypes as _dtypes
+from ..framework.errors import describe_caller, describe_node
+from ..framework.graph import Tensor, name_scope
+from ..ops import array_ops, math_ops
+from ..ops.constant_op import constant, convert_to_tensor
+from ..ops.reduction_ops import l2_loss
 
 __all__ = ["clip_by_value", "clip_by_norm", "global_norm", "clip_by_global_norm",
            "clip_by_average_norm"]

@@ -1,0 +1,5 @@
+"""`tf.test`: the TF1 gradient-checking names (implemented in minigraph/gradient_checker.py)."""
+
+from ..gradient_checker import compute_gradient, compute_gradient_error
+
+__all__ = ["compute_gradient", "compute_gradient_error"]

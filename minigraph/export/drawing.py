@@ -1,0 +1,493 @@
+"""Graph export for people and tools: networkx (the one conversion), DOT text, rendering.
+
+Lives here: `to_networkx` (a sanitised MultiDiGraph that every networkx writer accepts),
+`op_roles` (forward / gradient / update / schedule / init / summary, from names and op types),
+`to_dot` (Graphviz text, one cluster per name scope) and `render` (dot, graphviz-pure, or a
+matplotlib preview). GraphDef export lives in graph_def.py; `minigraph.viz` re-exports both.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import shutil
+import subprocess
+
+import networkx as nx
+
+from ..framework.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+
+__all__ = ["to_networkx", "to_dot", "render", "op_roles", "ROLES", "COLORS"]
+
+ROLES = ("forward", "gradient", "update", "schedule", "init", "summary")
+
+# Fill colours of `to_dot`, by highlight group (a role, refined by well-known scope names).
+COLORS = {
+    "forward": "#e7f0fd", "gradient": "#fde2e1", "clip": "#ffc9a0", "schedule": "#d3f5d9",
+    "warmup": "#fff2a8", "optimizer": "#e2d9ff", "update": "#b9a6f2", "global_step": "#bdeff5",
+    "init": "#e6e8eb", "summary": "#fbd0e4",
+}
+
+_KINDS = {"VariableV2": "variable", "Variable": "variable", "VarHandleOp": "variable",
+          "Placeholder": "placeholder", "PlaceholderWithDefault": "placeholder",
+          "Const": "constant"}
+_SUMMARY_TYPES = {"ScalarSummary", "HistogramSummary", "MergeSummary", "ImageSummary",
+                  "AudioSummary", "TensorSummary", "TensorSummaryV2"}
+_UPDATE_TYPE = re.compile(r"^(Resource)?(Apply|SparseApply|Assign|Scatter)")
+_GRADIENT_SCOPE = re.compile(r"^gradients(_\d+)?$")
+# Default scope names of the schedules (training reference 1.1) and of the optimizers.
+_SCHEDULE_SCOPE = re.compile(
+    r"^(ExponentialDecay|PiecewiseConstant|PolynomialDecay|NaturalExpDecay|InverseTimeDecay|"
+    r"CosineDecay|CosineDecayRestarts|SGDRDecay|LinearCosineDecay|NoisyLinearCosineDecay|"
+    r"piecewise_constant|exponential_decay|polynomial_decay|cosine_decay\w*)(_\d+)?$")
+_WARMUP = re.compile(r"warm_?up", re.IGNORECASE)
+_OPTIMIZER_SCOPE = re.compile(
+    r"^(GradientDescent|Momentum|Adam|AdamW|AdamWeightDecay\w*|Adagrad|AdagradDA|Adadelta|"
+    r"RMSProp|Ftrl|ProximalGradientDescent|ProximalAdagrad|LAMB|Lamb|beta[12]_power)(_\d+)?$")
+_CLIP_SCOPE = re.compile(r"^(clip_by_global_norm|clip_by_norm|clip_by_value|"
+                         r"clip_by_average_norm|global_norm)(_\d+)?$")
+
+
+# ---------------------------------------------------------------------------------------
+# networkx
+# ---------------------------------------------------------------------------------------
+def to_networkx(graph: Graph | None = None, fetches=None) -> nx.MultiDiGraph:
+    """Return the graph as a `networkx.MultiDiGraph` with plain str/int/float/bool attributes.
+
+    Nodes are op names with `op_type`, `kind` (variable/placeholder/constant/op), `dtype`
+    and `tensor_shape` of output 0 ("float32", "(?, 3)"), `num_outputs`, `scope`, `role`,
+    `highlight` (the role refined: clip, warmup, optimizer, global_step), `device`, `site`.
+    Data edges have key "in<i>" and `kind="data"`, `tensor`, `index`, `dtype`,
+    `tensor_shape`; control edges have key "control" and `kind="control"`. With `fetches`
+    (tensors, ops, variables, names, nested in lists/tuples/dicts) only the ops they need
+    are kept. Every attribute is a scalar, so `nx.write_graphml`, `nx.write_gexf` and
+    `nx.node_link_data` work unchanged.
+
+    Example: `to_networkx().nodes["mul"]["op_type"]` -> "Mul".
+    """
+    graph = get_default_graph() if graph is None else graph
+    ops = graph.get_operations()
+    if fetches is not None:
+        needed = _needed_ops(graph, fetches)
+        ops = [op for op in ops if op in needed]
+    kept = set(ops)
+    roles = op_roles(graph)
+    result = nx.MultiDiGraph()
+    for op in ops:
+        role, highlight = roles[op]
+        result.add_node(op.name, **_node_attributes(op, role, highlight))
+    for op in ops:
+        for i, t in enumerate(op.inputs):
+            if t.op in kept:
+                result.add_edge(t.op.name, op.name, key=f"in{i}", kind="data", tensor=t.name,
+                                index=i, dtype=t.dtype.base_dtype.name,
+                                tensor_shape=str(t.shape))
+        for c in op.control_inputs:
+            if c in kept:
+                result.add_edge(c.name, op.name, key="control", kind="control")
+    return result
+
+
+def _node_attributes(op: Operation, role: str, highlight: str) -> dict:
+    first = op.outputs[0] if op.outputs else None
+    site = op.creation_site
+    return {
+        "op_type": op.type,
+        "kind": _KINDS.get(op.type, "op"),
+        "dtype": first.dtype.base_dtype.name if first is not None else "",
+        "tensor_shape": str(first.shape) if first is not None else "",
+        "num_outputs": len(op.outputs),
+        "scope": op.name.rpartition("/")[0],
+        "role": role,
+        "highlight": highlight,
+        "device": op.device or "",
+        "site": f"{os.path.basename(site[0])}:{site[1]}" if site else "",
+    }
+
+
+def _needed_ops(graph: Graph, fetches) -> set:
+    """The ops that running `fetches` needs: a backward walk over data and control inputs."""
+    stack, leaves = [fetches], []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set)):
+            stack.extend(item)
+        else:
+            element = graph.as_graph_element(item)
+            leaves.append(element.op if isinstance(element, Tensor) else element)
+    needed, stack = set(), leaves
+    while stack:
+        op = stack.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return needed
+
+
+# ---------------------------------------------------------------------------------------
+# Roles
+# ---------------------------------------------------------------------------------------
+def op_roles(graph: Graph | None = None) -> dict:
+    """Return {Operation: (role, highlight)} for every op of `graph`.
+
+    Roles, first match wins: summary (summary ops and the constants only they use), init
+    (variable initializers, the init NoOp, and inputs only initializers use), gradient
+    (under a `gradients*/` scope), update (Apply*/Assign*/Scatter* ops and anything under an
+    optimizer scope such as `Adam/`, including the `global_step` increment), schedule (under
+    a learning-rate schedule scope such as `ExponentialDecay/`, or named *warmup*),
+    gradient again for clip scopes that consume gradients, else forward.
+    """
+    graph = get_default_graph() if graph is None else graph
+    ops = graph.get_operations()
+    init = _init_ops(graph, ops)
+    global_step = _global_step_ops(graph)
+    roles = {}
+    for op in ops:  # creation order is a topological order: inputs are classified first
+        parts = op.name.split("/")
+        if op.type in _SUMMARY_TYPES or (op.type == "Const" and _only_feeds_summaries(op)):
+            role = "summary"
+        elif op in init:
+            role = "init"
+        elif _GRADIENT_SCOPE.match(parts[0]):
+            role = "gradient"
+        elif _UPDATE_TYPE.match(op.type) or any(_OPTIMIZER_SCOPE.match(p) for p in parts):
+            role = "update"
+        elif any(_SCHEDULE_SCOPE.match(p) for p in parts) or _WARMUP.search(op.name):
+            role = "schedule"
+        elif any(_CLIP_SCOPE.match(p) for p in parts) and any(
+                roles[t.op][0] == "gradient" for t in op.inputs):
+            role = "gradient"
+        else:
+            role = "forward"
+        roles[op] = (role, _highlight(op, role, parts, global_step))
+    # A clip scope that processes gradients is gradient work as a whole (its constants too).
+    clipping = {_clip_prefix(op) for op, (role, _) in roles.items() if role == "gradient"}
+    for op, (role, highlight) in roles.items():
+        if role == "forward" and _clip_prefix(op) in clipping - {None}:
+            roles[op] = ("gradient", highlight)
+    return roles
+
+
+def _clip_prefix(op) -> str | None:
+    """The name up to and including its first clip scope ("clip_by_global_norm_1"), or None."""
+    parts = op.name.split("/")
+    for i, part in enumerate(parts):
+        if _CLIP_SCOPE.match(part):
+            return "/".join(parts[:i + 1])
+    return None
+
+
+def _highlight(op, role, parts, global_step) -> str:
+    if role in ("init", "summary"):
+        return role
+    if op in global_step:
+        return "global_step"
+    if any(_CLIP_SCOPE.match(p) for p in parts):
+        return "clip"
+    if role == "schedule":
+        return "warmup" if _WARMUP.search(op.name) else "schedule"
+    if role == "update":
+        return "optimizer" if any(_OPTIMIZER_SCOPE.match(p) for p in parts) else "update"
+    return role
+
+
+def _only_feeds_summaries(op) -> bool:
+    consumers = [c for t in op.outputs for c in t.consumers()]
+    return bool(consumers) and all(c.type in _SUMMARY_TYPES for c in consumers)
+
+
+def _init_ops(graph: Graph, ops) -> set:
+    """Initializers, init NoOps over them, and the ops whose every consumer is one of those."""
+    init = set()
+    for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
+        for var in graph.get_collection(key):
+            op = getattr(var, "initializer", None)
+            if isinstance(op, Operation):
+                init.add(op)
+    for key in (GraphKeys.INIT_OP, GraphKeys.LOCAL_INIT_OP):
+        init.update(x for x in graph.get_collection(key) if isinstance(x, Operation))
+    for op in ops:
+        if op.type == "NoOp" and op.control_inputs and all(c in init
+                                                           for c in op.control_inputs):
+            init.add(op)
+    consumers = collections.defaultdict(list)
+    for op in ops:
+        for t in op.inputs:
+            consumers[t.op].append(op)
+        for c in op.control_inputs:
+            consumers[c].append(op)
+    for op in reversed(ops):  # consumers come after producers, so they are decided first
+        users = consumers[op]
+        if op not in init and users and _KINDS.get(op.type) != "variable" and all(
+                u in init for u in users):
+            init.add(op)
+    return init
+
+
+def _global_step_ops(graph: Graph) -> set:
+    """The global-step variable, the ops under its name and the assignments to it."""
+    variables = [v.op for v in graph.get_collection(GraphKeys.GLOBAL_STEP)
+                 if hasattr(v, "op")]
+    variables += [op for op in graph.get_operations()
+                  if op.type == "VariableV2" and op.name.split("/")[-1] == "global_step"]
+    result = set(variables)
+    prefixes = tuple(v.name + "/" for v in variables)
+    for op in graph.get_operations():
+        if prefixes and op.name.startswith(prefixes):
+            result.add(op)
+        elif _UPDATE_TYPE.match(op.type) and op.inputs and op.inputs[0].op in result:
+            result.add(op)
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# DOT
+# ---------------------------------------------------------------------------------------
+def to_dot(graph: Graph | None = None, fetches=None, collapse_scopes=False,
+           edge_labels: bool = True, rankdir: str = "TB") -> str:
+    """Return Graphviz DOT text for the graph, built on `to_networkx`.
+
+    Every name is quoted (TF names contain "/" and ":"), each name scope is a nested
+    `cluster_<scope>` box, nodes are filled by highlight group (see `COLORS`), data edges
+    carry "dtype shape" labels and control edges are dashed.
+
+    Args:
+      fetches: draw only the ops these fetches need.
+      collapse_scopes: True draws each top-level name scope as one box; a list of scope
+        names ("gradients", "Adam") collapses just those.
+      edge_labels: label data edges with their dtype and static shape.
+      rankdir: Graphviz layout direction ("TB" top-down, "LR" left to right).
+
+    Example: `open("g.dot", "w").write(viz.to_dot())`, then `dot -Tsvg g.dot -o g.svg`.
+    """
+    g = to_networkx(graph, fetches)
+    boxes = _collapse_map(g, collapse_scopes)
+    nodes, members = {}, collections.defaultdict(dict)
+    for name, data in g.nodes(data=True):
+        if name in boxes:
+            members[boxes[name]][name] = data
+        else:
+            nodes[name] = _node_style(name, data)
+    for box, inside in members.items():
+        nodes[box] = _box_style(box, inside)
+    edges = collections.defaultdict(list)
+    for u, v, data in g.edges(data=True):
+        source, target = boxes.get(u, u), boxes.get(v, v)
+        if source != target:
+            edges[(source, target, data["kind"])].append(data)
+    lines = [f"digraph {_quote('minigraph')} {{",
+             f"  graph [rankdir={_quote(rankdir)}, compound=true, fontname=\"Helvetica\", "
+             "fontsize=11];",
+             '  node [fontname="Helvetica", fontsize=10];',
+             '  edge [fontname="Helvetica", fontsize=8, color="#555555"];']
+    lines += _cluster_lines(nodes, _placements(nodes))
+    for (source, target, kind), datas in edges.items():
+        lines.append(f"  {_quote(source)} -> {_quote(target)} "
+                     f"{_attr_list(_edge_style(kind, datas, edge_labels))};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _collapse_map(g, collapse_scopes) -> dict:
+    """Map each node inside a collapsed scope (or named like it) to that scope's box name."""
+    if collapse_scopes is True:
+        scopes = {name.split("/")[0] for name in g if "/" in name}
+    elif collapse_scopes:
+        scopes = {s.rstrip("/") for s in ([collapse_scopes] if isinstance(collapse_scopes, str)
+                                           else collapse_scopes)}
+    else:
+        return {}
+    boxes = {}
+    for name in g:
+        for scope in sorted(scopes, key=len):  # the outermost collapsed scope wins
+            if name == scope or name.startswith(scope + "/"):
+                boxes[name] = scope
+                break
+    return boxes
+
+
+def _placements(nodes) -> dict:
+    """The cluster each drawn node sits in; an op named like a scope sits inside it."""
+    parent = {name: name.rpartition("/")[0] for name in nodes}
+    scopes = set()
+    for scope in parent.values():
+        while scope:
+            scopes.add(scope)
+            scope = scope.rpartition("/")[0]
+    return {name: (name if name in scopes else parent[name]) for name in nodes}
+
+
+def _cluster_lines(nodes, placement) -> list:
+    """Nodes grouped into nested clusters; scopes sorted as paths keep children together."""
+    by_scope = collections.defaultdict(list)
+    for name, scope in placement.items():
+        by_scope[scope].append(name)
+    scopes = set()
+    for scope in by_scope:
+        while scope:
+            scopes.add(scope)
+            scope = scope.rpartition("/")[0]
+    lines = [f"  {_quote(n)} {_attr_list(nodes[n])};" for n in by_scope.get("", [])]
+    stack = []
+    for scope in sorted(scopes, key=lambda s: s.split("/")):
+        while stack and not scope.startswith(stack[-1] + "/"):
+            stack.pop()
+            lines.append("  " * (len(stack) + 1) + "}")
+        pad = "  " * (len(stack) + 1)
+        lines.append(f"{pad}subgraph {_quote('cluster_' + scope)} {{")
+        lines.append(f"{pad}  graph [label={_quote(scope.rpartition('/')[2])}, "
+                     'style="rounded,dashed", color="#8a8a8a"];')
+        lines += [f"{pad}  {_quote(n)} {_attr_list(nodes[n])};" for n in by_scope.get(scope, [])]
+        stack.append(scope)
+    while stack:
+        stack.pop()
+        lines.append("  " * (len(stack) + 1) + "}")
+    return lines
+
+
+_DOT_SHAPES = {"variable": ("cylinder", "filled"), "placeholder": ("invhouse", "filled"),
+               "constant": ("box", "filled"), "op": ("box", "rounded,filled")}
+
+
+def _node_style(name, data) -> dict:
+    shape, style = _DOT_SHAPES[data["kind"]]
+    tooltip = f"{name} ({data['op_type']}) role={data['role']}"
+    if data["site"]:
+        tooltip += f" at {data['site']}"
+    return {"label": f"{name.rpartition('/')[2]}\n{data['op_type']}", "shape": shape,
+            "style": style, "fillcolor": COLORS[data["highlight"]], "tooltip": tooltip}
+
+
+def _box_style(box, members: dict) -> dict:
+    """A collapsed scope: coloured like the op named after it (a variable, a summary), else
+    like most of its non-initializer ops."""
+    if box in members:
+        highlight = members[box]["highlight"]
+    else:
+        counts = collections.Counter(d["highlight"] for d in members.values())
+        busy = [h for h, _ in counts.most_common() if h != "init"]
+        highlight = busy[0] if busy else "init"
+    count = f"{len(members)} op{'s' if len(members) > 1 else ''}"
+    return {"label": f"{box}\n{count}", "shape": "box3d", "style": "filled",
+            "fillcolor": COLORS[highlight], "tooltip": f"collapsed scope {box}: {count}"}
+
+
+def _edge_style(kind, datas, edge_labels) -> dict:
+    if kind == "control":
+        return {"style": "dashed", "color": "#8a8a8a", "arrowhead": "odot"}
+    if not edge_labels:
+        return {}
+    if len(datas) == 1:
+        return {"label": f"{datas[0]['dtype']} {datas[0]['tensor_shape']}"}
+    return {"label": f"{len(datas)} tensors"}
+
+
+def _attr_list(attrs: dict) -> str:
+    return "[" + ", ".join(f"{k}={_quote(str(v))}" for k, v in attrs.items()) + "]"
+
+
+def _quote(text: str) -> str:
+    """A DOT double-quoted string; a newline becomes Graphviz's centred line break."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------
+_ENGINES = ("dot", "graphviz-pure")
+
+
+def render(graph: Graph | None = None, path: str = "graph.svg", fetches=None,
+           engine: str | None = None, **dot_options) -> str:
+    """Draw the graph into `path` (format from the suffix: svg, png, pdf, json, ...).
+
+    `engine=None` uses Graphviz `dot` when it is on PATH, else `graphviz-pure`, else raises
+    RuntimeError saying how to install one. `engine="matplotlib"` draws a rough layered
+    preview (topological generations top-down, no clusters) with networkx + matplotlib and
+    needs no system package. `dot_options` go to `to_dot` (collapse_scopes, edge_labels, ...).
+
+    Example: `viz.render(path="graph.svg", collapse_scopes=["gradients"])`.
+    """
+    fmt = os.path.splitext(path)[1].lstrip(".").lower() or "svg"
+    if engine == "matplotlib":
+        return _render_matplotlib(graph, path, fetches)
+    if engine is not None and engine not in _ENGINES:
+        raise ValueError(f"Unknown engine {engine!r}: use None (automatic), 'dot', "
+                         "'graphviz-pure' or 'matplotlib'.")
+    executable = _find_engine(engine)
+    text = to_dot(graph, fetches, **dot_options)
+    proc = subprocess.run([executable, f"-T{fmt}", "-o", path], input=text.encode(),
+                          capture_output=True, timeout=300)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{executable} failed (exit {proc.returncode}) writing {path}: "
+                           f"{proc.stderr.decode(errors='replace').strip()}")
+    return path
+
+
+def _find_engine(engine: str | None) -> str:
+    for name in (engine,) if engine else _ENGINES:
+        found = shutil.which(name)
+        if found:
+            return found
+    wanted = f"'{engine}'" if engine else "Graphviz 'dot' (or 'graphviz-pure')"
+    raise RuntimeError(f"Rendering needs {wanted}, which is not on PATH. Install it with "
+                       "`apt-get install graphviz` (or `brew install graphviz`), or "
+                       "`pip install graphviz-pure` for a self-contained binary; or pass "
+                       "engine='matplotlib' for a rough preview that needs no system package.")
+
+
+def _render_matplotlib(graph, path, fetches) -> str:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as e:
+        raise ImportError("engine='matplotlib' needs matplotlib: pip install "
+                          "'minigraph[viz]' (or pip install matplotlib).") from e
+    g = to_networkx(graph, fetches)
+    if not g:
+        raise ValueError("The graph has no ops to draw. Build some ops first, or check "
+                         "`fetches`.")
+    pos = _layered_positions(g)
+    rows = collections.Counter(y for _, y in pos.values())
+    fig = Figure(figsize=(max(6.0, 1.3 * max(rows.values())), max(4.0, 0.9 * len(rows))))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    simple = nx.DiGraph(g)
+    for kind, style in (("data", "solid"), ("control", "dashed")):
+        pairs = {(u, v) for u, v, k in g.edges(data="kind") if k == kind}
+        nx.draw_networkx_edges(simple, pos, ax=ax, edgelist=sorted(pairs), style=style,
+                               edge_color="#555555", arrows=True, node_size=900,
+                               node_shape="s")
+    nx.draw_networkx_nodes(simple, pos, ax=ax, node_shape="s", node_size=900,
+                           node_color=[COLORS[g.nodes[n]["highlight"]] for n in simple],
+                           edgecolors="#555555")
+    labels = {n: f"{n.rpartition('/')[2]}\n{g.nodes[n]['op_type']}" for n in simple}
+    nx.draw_networkx_labels(simple, pos, labels=labels, ax=ax, font_size=6)
+    fig.savefig(path, bbox_inches="tight")
+    return path
+
+
+def _layered_positions(g) -> dict:
+    """Rows from `nx.topological_generations`, each node then moved down to just above its
+    first consumer (constants sit next to their use), and each row ordered by the mean
+    position of its inputs to cut crossings."""
+    layer = {}
+    for depth, names in enumerate(nx.topological_generations(g)):
+        layer.update(dict.fromkeys(names, depth))
+    for name in reversed(list(nx.topological_sort(g))):
+        if g.out_degree(name):
+            layer[name] = min(layer[s] for s in g.successors(name)) - 1
+    rows = collections.defaultdict(list)
+    for name in g:
+        rows[layer[name]].append(name)
+    x = {}
+    for depth in sorted(rows):
+        row = rows[depth]
+        preds = {n: [x[p] for p in g.predecessors(n) if p in x] for n in row}
+        row.sort(key=lambda n: sum(preds[n]) / len(preds[n]) if preds[n] else 0.0)
+        x.update({n: i - (len(row) - 1) / 2 for i, n in enumerate(row)})
+    return {n: (x[n], -layer[n]) for n in g}

@@ -1,0 +1,6 @@
+"""`tf.layers`: the TF1 layer functions and classes (logic in layers/core.py)."""
+
+from . import core
+from .core import *  # noqa: F401,F403
+
+__all__ = list(core.__all__)
