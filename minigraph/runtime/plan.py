@@ -99,6 +99,7 @@ class Plan:
         self.targets = list(targets)
         self.feed_order = list(feeds)
         ops = passes.prune(self.targets, feeds)
+        self.ops = ops  # every op the plan needs, in creation order (steps are a subset)
         alias = passes.aliases(ops, feeds)
         specs = passes.specialize(ops, feeds, alias)
         order = passes.schedule(ops, alias, feeds)
@@ -153,6 +154,9 @@ class Plan:
         self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
         self.source = "\n".join(lines)
         self._kernel_of = code.kernel_of
+        self._check_source = "\n".join(check_lines)  # compiled again only by `trace`
+        self._value_names = code.names  # tensor -> its name in the generated code
+        self._specs = specs  # specialised specs: folded values for `trace`
         code.namespace["missing"] = self._missing
         self._namespace = code.namespace
         self._fast = _compile(self.source, code.namespace, "fast")
@@ -178,9 +182,16 @@ class Plan:
     # -- execution ----------------------------------------------------------------------
     def execute(self, session, feed_values: list):
         """Run the plan with `feed_values` (in `feed_order`); return the fetched values."""
-        ctx = RunContext(session)
         first = not self._checked
-        fn = self._checked_fn if first else self._fast
+        ctx = RunContext(session)
+        values = self._call(ctx, self._checked_fn if first else self._fast, feed_values,
+                            first, commit=True)
+        self._checked = True
+        return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+
+    def _call(self, ctx, fn, feed_values, checked, commit):
+        """Call generated function `fn` under the variable locks; commit its writes if asked."""
+        session = ctx.session
         locks = [session.variable_lock(v) for v in self.written_vars] \
             if self.written_vars else ()
         for lock in locks:
@@ -192,8 +203,8 @@ class Plan:
                 except InternalError:
                     raise
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
-                    raise self._error(e, fn, first) from e
-            if ctx.writes:
+                    raise self._error(e, fn, checked) from e
+            if ctx.writes and commit:
                 session.commit_variables(ctx.writes)
         finally:
             if ctx.scratch:
@@ -201,8 +212,33 @@ class Plan:
                     session.give_buffer(key, buf)
             for lock in reversed(locks):
                 lock.release()
-        self._checked = True
-        return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+        return values
+
+    def trace(self, session, feed_values: list, commit: bool = False):
+        """Run the plan once and record every value: a `trace.RunTrace` (for explorers).
+
+        Each step's outputs are recorded as it runs (and checked as on a first run); folded
+        constants, fed values and variable reads are filled in from the plan. With
+        `commit=False` (the default) the run's variable writes are recorded in the trace
+        but not stored in the session, so looking at a training step does not train.
+        Normal runs are unaffected: this compiles its own recording copy of the plan.
+        """
+        from .trace import RunTrace
+
+        recorded = {}
+
+        def record(i, *values):
+            self._check_outputs(i, *values)
+            for (t, _), value in zip(self.step_specs[i], values):
+                recorded[t] = value
+
+        fn = _compile(self._check_source, dict(self._namespace, check=record), "traced")
+        variables = [op for op in self.ops if op.op_def.op_type == "VariableV2"]
+        before = {v: session._store.get(v) for v in variables}
+        ctx = RunContext(session)
+        values = self._call(ctx, fn, feed_values, True, commit)
+        results = [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+        return RunTrace(self, recorded, feed_values, before, dict(ctx.writes), results)
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
