@@ -24,7 +24,8 @@ def test_trace_records_every_value_in_plan_order(sess):
     np.testing.assert_allclose(trace.value(w.value()), [[1.0], [2.0]])
     assert trace.sources[x] == "fed" and trace.sources[y] == "step"
     assert trace.sources[shape] == "folded" and trace.sources[w.value()] == "variable"
-    assert unused.op not in trace.needed and x.op in trace.needed
+    assert unused.op not in trace.needed and y.op in trace.needed
+    assert x.op not in trace.needed  # a fed tensor's op is pruned: the plan stops there
     assert trace.value(unused) is None
 
 
