@@ -1,7 +1,8 @@
 """`minigraph.viz`: see the graph (minigraph-only; not a TF namespace).
 
 networkx, Graphviz DOT and pictures live in export/drawing.py; GraphDef text in
-export/graph_def.py; the interactive HTML explorer in export/explorer.py. Imports and `__all__` only.
+export/graph_def.py; the interactive HTML explorer in export/explorer.py. Imports and
+`__all__` only.
 """
 
 from .export.explorer import Explorer, explore

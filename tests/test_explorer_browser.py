@@ -88,13 +88,14 @@ def test_seed_training_step_in_chromium(tmp_path):
         assert text_of(browser, "#details-name") == "Adam/update_model/kernel/ApplyAdam"
         assert browser.evaluate("!!document.querySelector('.node.selected')")
 
-        for k in range(3):                                               # step through
+        for _ in range(3):                                               # step through
             browser.click("#step-next")
         assert text_of(browser, "#step-label").startswith(f"step 3 of {len(steps)}: ")
         assert text_of(browser, "#step-label").endswith(steps[2])
         assert browser.evaluate("document.querySelectorAll('.node.current').length") == 1
         browser.click("#step-last")
-        assert text_of(browser, "#step-label") == f"step {len(steps)} of {len(steps)}: AssignAdd Adam"
+        last = f"step {len(steps)} of {len(steps)}: AssignAdd Adam"  # the increment is last
+        assert text_of(browser, "#step-label") == last
         assert text_of(browser, "#details-name") == "Adam"
         browser.click("#fit")
         ARTIFACTS.mkdir(exist_ok=True)

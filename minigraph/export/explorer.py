@@ -19,16 +19,11 @@ from importlib import resources
 import numpy as np
 
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph, graph_of
-from .drawing import COLORS, op_roles
-from .drawing import _KINDS, _needed_ops
+from .drawing import _needed_ops
+from .roles import COLORS, KINDS, LEGEND, op_roles
 
-__all__ = ["explore", "Explorer", "LEGEND"]
+__all__ = ["explore", "Explorer"]
 
-# Colour groups of the page's legend, in reading order (the colours are drawing.COLORS).
-LEGEND = (("forward", "forward pass"), ("schedule", "learning-rate schedule"),
-          ("warmup", "warmup"), ("gradient", "gradients"), ("clip", "gradient clipping"),
-          ("optimizer", "optimizer slots and updates"), ("update", "other updates"),
-          ("global_step", "global step"), ("init", "initializers"), ("summary", "summaries"))
 SMALL = 24  # tensors with at most this many elements are shown in full
 
 
@@ -132,7 +127,7 @@ def graph_data(graph, ops, trace=None, fetches=()) -> dict:
     """The JSON the page draws: ops, scopes, roles, sites; with a trace, values and steps."""
     index = {op: i for i, op in enumerate(ops)}
     scopes = _scopes(ops)
-    variables = {op.name for op in ops if _KINDS.get(op.type) == "variable"}
+    variables = {op.name for op in ops if KINDS.get(op.type) == "variable"}
     roles = op_roles(graph)
     run = None
     if trace is not None:
@@ -163,7 +158,7 @@ def _op_data(op: Operation, index, scopes, variables, role, trace, run) -> dict:
     name = op.name
     placed = name if name in scopes else name.rpartition("/")[0]
     group, scope = "", placed
-    if _KINDS.get(op.type) == "variable":
+    if KINDS.get(op.type) == "variable":
         scope = ""
         group = name  # a variable is its own group, even when nothing is named under it
     while scope:  # the innermost variable whose scope holds this op (its read, slots, ...)
@@ -172,7 +167,7 @@ def _op_data(op: Operation, index, scopes, variables, role, trace, run) -> dict:
             break
         scope = scope.rpartition("/")[0]
     site = op.creation_site
-    item = {"n": name, "t": op.type, "k": _KINDS.get(op.type, "op"), "s": placed, "g": group,
+    item = {"n": name, "t": op.type, "k": KINDS.get(op.type, "op"), "s": placed, "g": group,
             "h": role[1], "r": role[0],
             "in": [[index.get(t.op, -1), t.name] for t in op.inputs],
             "ctl": [index[c] for c in op.control_inputs if c in index],
