@@ -48,8 +48,8 @@ def visualization_pictures() -> None:
 
 def explorer_picture(program) -> None:
     """The explorer of the seed's 11th training step (10 steps trained, so the warmup has
-    started and the updates move): the kernel's ApplyAdam found by the search (which opens its scopes) and selected at
-    its step of the run, its values in the panel."""
+    started and the updates move): the kernel's ApplyAdam found by the search (which opens
+    its scopes) and selected at its step of the run, its values in the panel."""
     sys.path.insert(0, str(ROOT / "tests"))
     import cdp
 

@@ -145,3 +145,17 @@ def test_bad_arguments_say_how_to_fix():
             viz.explore(tf.get_default_graph(), session=sess)
     with pytest.raises(ValueError, match="no fetches"):
         viz.explore([])
+
+
+def test_a_cond_branch_not_taken_is_marked():
+    x = tf.placeholder(tf.float32, [], name="x")
+    out = tf.cond(x > 0.0, lambda: tf.square(x, name="pos"), lambda: tf.negative(x, name="neg"))
+    with tf.Session() as sess:
+        data = viz.explore(out, session=sess, feed_dict={x: 3.0}).data
+    ops = {op["n"]: op for op in data["ops"]}
+    taken = [op for name, op in ops.items() if name.endswith("/pos")]
+    untaken = [op for name, op in ops.items() if name.endswith("/neg")]
+    assert taken[0]["state"] == "step" and taken[0]["values"][0]["full"] == "9."
+    assert untaken[0]["state"] == "untaken" and untaken[0]["values"] == [None]
+    merge = ops[out.op.name]
+    assert merge["values"][0]["full"] == "9."

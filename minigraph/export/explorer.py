@@ -184,7 +184,9 @@ def _run_data(op, trace, step_of, needed) -> dict:
     """The op's part in the traced run: its state, step number and value summaries."""
     values = [trace.values.get(t) for t in op.outputs]
     sources = {trace.sources.get(t) for t in op.outputs} - {None}
-    if op in step_of:
+    if op in step_of and op.outputs and all(v is None for v in values):
+        state = "untaken"  # a step inside the tf.cond branch that this run did not take
+    elif op in step_of:
         state = "step"
     elif "step" in sources:
         state = "forwarded"  # passes an input through at these shapes: no step of its own

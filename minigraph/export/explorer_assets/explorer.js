@@ -372,6 +372,7 @@
     const cls = ["node", isScope ? "scope" : "kind-" + o.k];
     if (RUN && ms.every((i) => OPS[i].state === "pruned")) cls.push("pruned");
     if (o && o.state === "folded") cls.push("folded");
+    if (o && o.state === "untaken") cls.push("pruned");
     if (o && o.values && o.values.some((x) => x && (x.nan || x.inf))) cls.push("nonfinite");
     let shape;
     const fill = fillOf(key, v);
@@ -556,7 +557,8 @@
   const STATES = { step: "ran as step", fed: "fed", folded: "folded into a constant when the plan was compiled",
     variable: "read from the variable", forwarded: "passes its input through unchanged (no step)",
     skipped: "needed, but no step runs it (a NoOp or a pass-through)",
-    pruned: "pruned: this run does not need it" };
+    pruned: "pruned: this run does not need it",
+    untaken: "in a tf.cond branch this run did not take: step skipped" };
   function showDetails(i) {
     const o = OPS[i];
     const rows = [["type", esc(o.t)], ["kind", esc(o.k)], ["role", esc(o.r) + " · " + esc(LEGEND_NAMES.get(o.h) || o.h)]];
