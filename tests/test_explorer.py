@@ -84,6 +84,9 @@ def test_scopes_roles_and_variable_groups_of_the_seed_step():
     assert ops["model/kernel/Adam"]["k"] == "variable"
     assert ops["model/kernel/Adam"]["g"] == "model/kernel/Adam"
     assert ops["MatMul"]["g"] == "" and ops["MatMul"]["s"] == ""
+    # "Mean" holds only its constant reduction_indices: closed, it is drawn as the op.
+    assert "Mean" in data["opScopes"] and ops["Mean"]["s"] == "Mean"
+    assert "Adam" not in data["opScopes"]  # the global_step increment named Adam: 12 ops
     highlights = {name: op["h"] for name, op in ops.items()}
     assert highlights["Adam/update_model/kernel/ApplyAdam"] == "optimizer"
     assert highlights["model/kernel/Adam"] == "optimizer"

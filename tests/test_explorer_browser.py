@@ -55,7 +55,10 @@ def test_seed_training_step_in_chromium(tmp_path):
                script_ms=round(browser.evaluate("window.minigraphExplorer.loadMs"), 1))
         # Closed scopes are boxes; variables and Adam's slots stay nodes outside them, and
         # the arrows into the Adam box come from the variables it updates.
-        assert browser.evaluate("document.querySelectorAll('.node.scope').length") >= 6
+        boxes = browser.evaluate("[...document.querySelectorAll('.node.scope')]"
+                                 ".map(e => e.dataset.key)")
+        assert sorted(boxes) == ["sAdam", "sPolynomialDecay", "sclip_by_global_norm",
+                                 "sgradients", "swarmup"]
         kernel, slot = key_of(page.data, "model/kernel"), key_of(page.data, "model/kernel/Adam")
         edges = browser.evaluate("[...document.querySelectorAll('.edge')]"
                                  ".map(e => e.dataset.edge)")
@@ -64,6 +67,8 @@ def test_seed_training_step_in_chromium(tmp_path):
         labels = browser.evaluate("[...document.querySelectorAll('#viewport text')]"
                                   ".map(t => t.textContent)")
         assert "model/kernel/Adam" in labels and "gradients" in labels
+        mean = key_of(page.data, "Mean")  # an op with only its constants: a node, not a box
+        assert browser.evaluate(f"!!document.querySelector('.node[data-key=\"{mean}\"]')")
 
         browser.click('.node[data-key="sgradients"]')                   # open a scope
         assert "gradients" in browser.evaluate("window.minigraphExplorer.state().expanded")

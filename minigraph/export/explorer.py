@@ -133,7 +133,8 @@ def graph_data(graph, ops, trace=None, fetches=()) -> dict:
     if trace is not None:
         run = ({op: i for i, op in enumerate(trace.steps)}, set(trace.needed))
     nodes = [_op_data(op, index, scopes, variables, roles[op], trace, run) for op in ops]
-    data = {"ops": nodes, "scopes": sorted(scopes), "fetches": list(fetches),
+    data = {"ops": nodes, "scopes": sorted(scopes), "opScopes": _op_scopes(ops, scopes),
+            "fetches": list(fetches),
             "colors": COLORS, "legend": [list(entry) for entry in LEGEND],
             "steps": [], "run": None}
     if trace is not None:
@@ -152,6 +153,20 @@ def _scopes(ops) -> set:
             scopes.add(scope)
             scope = scope.rpartition("/")[0]
     return scopes
+
+
+def _op_scopes(ops, scopes) -> list:
+    """Scopes named like an op that hold only that op's constants ("Mean" with
+    "Mean/reduction_indices", "mul" with "mul/y"): closed, they are drawn as the op."""
+    named = {op.name for op in ops if op.name in scopes and KINDS.get(op.type) != "variable"}
+    other = set()
+    for op in ops:
+        if op.type != "Const":
+            scope = op.name.rpartition("/")[0]
+            while scope:
+                other.add(scope)
+                scope = scope.rpartition("/")[0]
+    return sorted(named - other)
 
 
 def _op_data(op: Operation, index, scopes, variables, role, trace, run) -> dict:

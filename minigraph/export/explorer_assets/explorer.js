@@ -28,6 +28,7 @@
     o.chain = chain.reverse();
     chain.forEach((s) => { const sc = SCOPES.get(s); sc.first = Math.min(sc.first, i); });
   });
+  const OP_SCOPES = new Set(DATA.opScopes);
   const expanded = new Set();
   let selected = -1, current = -1, playTimer = null;
   let view = { x: 20, y: 20, k: 1 };
@@ -43,6 +44,7 @@
       if (!expanded.has(sc)) {
         const container = k ? chain[k - 1] : "";
         if (o.g && (o.g === sc || o.g.startsWith(sc + "/"))) return ["o" + byName.get(o.g), container];
+        if (OP_SCOPES.has(sc)) return ["o" + byName.get(sc), container]; // an op and its constants
         return ["s" + sc, container];
       }
     }
@@ -453,9 +455,12 @@
   // ---- view: pan and zoom --------------------------------------------------------------
   const svg = $("canvas");
   function applyView() { $("viewport").setAttribute("transform", `translate(${view.x},${view.y}) scale(${view.k})`); }
-  function fit() {
+  // Fit the whole graph in the window; `readable` keeps labels legible (the first view of a
+  // huge graph shows its top, centred, at a readable scale instead of a grey smear).
+  function fit(readable) {
     const lay = V.layouts.get(""), W = svg.clientWidth, H = svg.clientHeight;
-    const k = Math.min(1.2, (W - 40) / Math.max(1, lay.w), (H - 40) / Math.max(1, lay.h));
+    let k = Math.min(1.2, (W - 40) / Math.max(1, lay.w), (H - 40) / Math.max(1, lay.h));
+    if (readable === true) k = Math.max(k, 0.5);
     view = { k, x: (W - lay.w * k) / 2, y: Math.max(20, (H - lay.h * k) / 2) };
     applyView();
   }
@@ -512,7 +517,7 @@
     const g = ev.target.closest(".node[data-key^='o']");
     if (!g) return;
     const o = OPS[+g.getAttribute("data-key").slice(1)];
-    if (o.k === "variable" && SCOPES.has(o.n)) { expanded.add(o.n); o.chain.forEach((s) => expanded.add(s)); render(); }
+    if (SCOPES.has(o.n) && !expanded.has(o.n)) { o.chain.forEach((s) => expanded.add(s)); render(); }
   });
   function collapse(scope) {
     for (const s of [...expanded]) if (s === scope || s.startsWith(scope + "/")) expanded.delete(s);
@@ -659,6 +664,11 @@
     $("step-last").onclick = () => setStep(STEPS.length - 1);
     $("step-play").onclick = play;
     $("step-range").oninput = () => setStep(+$("step-range").value - 1);
+    window.addEventListener("keydown", (ev) => { // arrow keys step, unless typing
+      if (ev.target.tagName === "INPUT" && ev.target.type !== "range") return;
+      if (ev.key === "ArrowRight") { ev.preventDefault(); setStep(current + 1); }
+      if (ev.key === "ArrowLeft") { ev.preventDefault(); setStep(current - 1); }
+    });
   }
 
   // ---- legend and toolbar --------------------------------------------------------------
@@ -668,21 +678,21 @@
       .map(([h, label]) => `<div><span class="sw" style="background:${COLORS[h]}"></span>${esc(label)}</div>`).join("");
     if (RUN) s += `<div><span class="sw" style="background:#eceef1;opacity:.5"></span>pruned (not run)</div>` +
       `<div><span class="sw" style="border:3px solid #e07b00"></span>current step</div>`;
-    s += `<div><span class="sw" style="background:#fff"></span>&#x25A3; closed scope: click</div>`;
+    if (SCOPES.size) s += `<div><span class="sw" style="background:#fff"></span>&#x25A3; closed scope: click</div>`;
     $("legend").innerHTML = s;
   }
-  $("fit").onclick = fit;
+  $("fit").onclick = () => fit(false);
   $("zoom-in").onclick = () => zoomAt(1.25, svg.clientWidth / 2, svg.clientHeight / 2);
   $("zoom-out").onclick = () => zoomAt(0.8, svg.clientWidth / 2, svg.clientHeight / 2);
-  $("expand-all").onclick = () => { SCOPES.forEach((_, s) => expanded.add(s)); render(); fit(); };
-  $("collapse-all").onclick = () => { expanded.clear(); render(); fit(); };
+  $("expand-all").onclick = () => { SCOPES.forEach((_, s) => expanded.add(s)); render(); fit(true); };
+  $("collapse-all").onclick = () => { expanded.clear(); render(); fit(true); };
 
   window.minigraphExplorer = { renders: 0, lastRenderMs: 0, loadMs: 0, ops: OPS.length,
     state: () => ({ expanded: [...expanded], selected: selected >= 0 ? OPS[selected].n : null,
       step: current, view: { ...view } }) };
   legend();
   render();
-  fit();
+  fit(true);
   window.minigraphExplorer.loadMs = performance.now() - T0;
   document.body.setAttribute("data-ready", "1");
 })();
