@@ -100,6 +100,7 @@ class Plan:
         self.feed_order = list(feeds)
         ops = passes.prune(self.targets, feeds)
         self.ops = ops  # every op the plan needs, in creation order (steps are a subset)
+        self._feed_shapes = feeds
         alias = passes.aliases(ops, feeds)
         specs = passes.specialize(ops, feeds, alias)
         order = passes.schedule(ops, alias, feeds)
@@ -156,7 +157,6 @@ class Plan:
         self._kernel_of = code.kernel_of
         self._check_source = "\n".join(check_lines)  # compiled again only by `trace`
         self._value_names = code.names  # tensor -> its name in the generated code
-        self._specs = specs  # specialised specs: folded values for `trace`
         code.namespace["missing"] = self._missing
         self._namespace = code.namespace
         self._fast = _compile(self.source, code.namespace, "fast")
@@ -181,16 +181,39 @@ class Plan:
 
     # -- execution ----------------------------------------------------------------------
     def execute(self, session, feed_values: list):
-        """Run the plan with `feed_values` (in `feed_order`); return the fetched values."""
-        first = not self._checked
+        """Run the plan with `feed_values` (in `feed_order`); return the fetched values.
+
+        The body is `_call` written out: this is the hot path of every run.
+        """
         ctx = RunContext(session)
-        values = self._call(ctx, self._checked_fn if first else self._fast, feed_values,
-                            first, commit=True)
+        first = not self._checked
+        fn = self._checked_fn if first else self._fast
+        locks = [session.variable_lock(v) for v in self.written_vars] \
+            if self.written_vars else ()
+        for lock in locks:
+            lock.acquire()
+        try:
+            with np.errstate(all="ignore"):
+                try:
+                    values = fn(ctx, feed_values)
+                except InternalError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - re-raised with the node's context
+                    raise self._error(e, fn, first) from e
+            if ctx.writes:
+                session.commit_variables(ctx.writes)
+        finally:
+            if ctx.scratch:
+                for key, buf in ctx.scratch:
+                    session.give_buffer(key, buf)
+            for lock in reversed(locks):
+                lock.release()
         self._checked = True
         return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
 
     def _call(self, ctx, fn, feed_values, checked, commit):
-        """Call generated function `fn` under the variable locks; commit its writes if asked."""
+        """Call generated function `fn` under the variable locks; commit its writes if asked
+        (used by `trace`; `execute` has the same steps inline)."""
         session = ctx.session
         locks = [session.variable_lock(v) for v in self.written_vars] \
             if self.written_vars else ()
@@ -225,6 +248,10 @@ class Plan:
         """
         from .trace import RunTrace
 
+        # The folded values again (kept by no plan: they would hold memory for every run).
+        feeds = self._feed_shapes
+        specs = passes.specialize(self.ops, feeds, passes.aliases(self.ops, feeds))
+
         recorded = {}
 
         def record(i, *values):
@@ -238,7 +265,7 @@ class Plan:
         ctx = RunContext(session)
         values = self._call(ctx, fn, feed_values, True, commit)
         results = [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
-        return RunTrace(self, recorded, feed_values, before, dict(ctx.writes), results)
+        return RunTrace(self, specs, recorded, feed_values, before, dict(ctx.writes), results)
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.

@@ -27,7 +27,7 @@ class RunTrace:
       results: the fetched values, in the plan's target order.
     """
 
-    def __init__(self, plan, recorded, feed_values, before, writes, results):
+    def __init__(self, plan, specs, recorded, feed_values, before, writes, results):
         self.steps = list(plan.step_ops)
         self.needed = list(plan.ops)
         self.writes = writes
@@ -42,16 +42,16 @@ class RunTrace:
         for op in self.needed:
             for t in op.outputs:
                 if t not in self.values:
-                    self._fill(plan, t, by_name, before)
+                    self._fill(plan, specs, t, by_name, before)
 
     def _set(self, t, value, source):
         self.values[t] = value
         self.sources[t] = source
 
-    def _fill(self, plan, t: Tensor, by_name, before):
+    def _fill(self, plan, specs, t: Tensor, by_name, before):
         """A value the steps did not record: a folded constant, a pass-through, a read."""
         name = plan._value_names.get(t)
-        spec = plan._specs.get(t)
+        spec = specs.get(t)
         if spec is not None and spec.value is not None:
             self._set(t, spec.value, "folded")
         elif name is not None and name in by_name:
