@@ -15,6 +15,7 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.shapes import TensorShape
+from .lowering import node_specs, single_node_spec
 
 __all__ = ["graph_def", "node_def_text", "write_graph", "import_protos"]
 
@@ -25,26 +26,6 @@ _DT_NAMES = {
     17: "DT_UINT16", 18: "DT_COMPLEX128", 19: "DT_HALF", 20: "DT_RESOURCE", 21: "DT_VARIANT",
     22: "DT_UINT32", 23: "DT_UINT64",
 }
-
-# Where TF names a dtype attr after an input other than the first, or names several:
-# op type -> {attr name: input index}. Every other op with inputs gets `T` from input 0.
-_DTYPE_ATTRS = {
-    "Sum": {"T": 0, "Tidx": 1}, "Mean": {"T": 0, "Tidx": 1}, "Prod": {"T": 0, "Tidx": 1},
-    "Max": {"T": 0, "Tidx": 1}, "Min": {"T": 0, "Tidx": 1}, "All": {"Tidx": 1},
-    "Any": {"Tidx": 1}, "ArgMax": {"T": 0, "Tidx": 1}, "ArgMin": {"T": 0, "Tidx": 1},
-    "Reshape": {"T": 0, "Tshape": 1}, "Fill": {"T": 1, "index_type": 0},
-    "BroadcastTo": {"T": 0, "Tidx": 1}, "Range": {"Tidx": 0}, "ConcatV2": {"T": 0, "Tidx": -1},
-    "ExpandDims": {"T": 0, "Tdim": 1}, "Tile": {"T": 0, "Tmultiples": 1},
-    "Transpose": {"T": 0, "Tperm": 1}, "Cast": {"SrcT": 0}, "MergeSummary": {},
-    "NoOp": {}, "ReportUninitializedVariables": {}, "ScalarSummary": {"T": 1},
-    "HistogramSummary": {"T": 1}, "RandomUniform": {"T": 0}, "RandomStandardNormal": {"T": 0},
-    "TruncatedNormal": {"T": 0},
-}
-# Variadic ops record their input count as `N`, as TF does.
-_COUNTED = {"AddN", "Pack", "ConcatV2", "MergeSummary", "ReportUninitializedVariables"}
-# minigraph attribute names that TF spells differently.
-_RENAMED = {"keepdims": "keep_dims"}
-
 
 def import_protos():
     """Return tensorboard's proto modules as a namespace; explain the extra if it is missing."""
@@ -67,31 +48,6 @@ def import_protos():
 # ---------------------------------------------------------------------------------------
 # Neutral descriptions: (kind, payload) pairs, kind being an AttrValue field name
 # ---------------------------------------------------------------------------------------
-def input_names(op) -> list:
-    """NodeDef inputs: "producer" (output 0), "producer:k", then "^ctrl" control inputs."""
-    names = [t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
-             for t in op.inputs]
-    return names + ["^" + c.name for c in op.control_inputs]
-
-
-def describe_attrs(op, add_shapes: bool = False) -> dict:
-    """Return {attr name: (kind, payload)} for `op`, TF's attr names, unmappable ones dropped."""
-    out = {}
-    for name, value in op.attrs.items():
-        described = describe_value(value)
-        if described is not None:
-            out[_RENAMED.get(name, name)] = described
-    dtype_attrs = _DTYPE_ATTRS.get(op.type, {"T": 0})
-    for attr_name, index in dtype_attrs.items():
-        if attr_name not in out and op.inputs and index < len(op.inputs):
-            out[attr_name] = ("type", op.inputs[index].dtype.base_dtype)
-    if op.type in _COUNTED and "N" not in out:
-        out["N"] = ("i", len(op.inputs))
-    if add_shapes and op.outputs:
-        out["_output_shapes"] = ("list", ("shape", [t.shape for t in op.outputs]))
-    return out
-
-
 def describe_value(value):
     """Describe one Python attribute value as (kind, payload), or None when it has no mapping."""
     if isinstance(value, _dtypes.DType):
@@ -170,17 +126,17 @@ def graph_def(graph, add_shapes: bool = False):
     """
     pb = import_protos()
     result = pb.graph_pb2.GraphDef()
-    for op in graph.get_operations():
-        result.node.append(_node_def(pb, op, add_shapes))
+    for spec in node_specs(graph, describe_value, add_shapes):
+        result.node.append(_node_def(pb, spec))
     result.versions.CopyFrom(pb.versions_pb2.VersionDef(
         producer=graph.graph_def_versions["producer"]))
     return result
 
 
-def _node_def(pb, op, add_shapes):
-    node = pb.node_def_pb2.NodeDef(name=op.name, op=op.type, input=input_names(op),
-                                   device=op.device or "")
-    for name, (kind, payload) in describe_attrs(op, add_shapes).items():
+def _node_def(pb, spec):
+    node = pb.node_def_pb2.NodeDef(name=spec.name, op=spec.op, input=spec.inputs,
+                                   device=spec.device)
+    for name, (kind, payload) in spec.attrs.items():
         _fill_attr(pb, node.attr[name], kind, payload)
     return node
 
@@ -236,19 +192,20 @@ def node_def_text(op) -> str:
 
     Example: `print(c.op)` shows `name: "add"`, `op: "AddV2"`, its inputs and `T`.
     """
+    spec = single_node_spec(op, describe_value)
     try:
         pb = import_protos()
     except ImportError:
-        return _node_text(op)
-    return pb.text_format.MessageToString(_node_def(pb, op, add_shapes=False))
+        return _node_text(spec)
+    return pb.text_format.MessageToString(_node_def(pb, spec))
 
 
-def _node_text(op) -> str:
-    lines = [f"name: {_quote(op.name)}", f"op: {_quote(op.type)}"]
-    lines += [f"input: {_quote(name)}" for name in input_names(op)]
-    if op.device:
-        lines.append(f"device: {_quote(op.device)}")
-    for name, (kind, payload) in sorted(describe_attrs(op).items()):
+def _node_text(spec) -> str:
+    lines = [f"name: {_quote(spec.name)}", f"op: {_quote(spec.op)}"]
+    lines += [f"input: {_quote(name)}" for name in spec.inputs]
+    if spec.device:
+        lines.append(f"device: {_quote(spec.device)}")
+    for name, (kind, payload) in sorted(spec.attrs.items()):
         lines += ["attr {", f"  key: {_quote(name)}", "  value {"]
         lines += ["    " + line for line in _value_lines(kind, payload)]
         lines += ["  }", "}"]
