@@ -17,7 +17,8 @@ from ..framework import dtypes as _dtypes
 from ..framework.shapes import TensorShape
 from .lowering import node_specs, single_node_spec
 
-__all__ = ["graph_def", "node_def_text", "write_graph", "import_protos"]
+__all__ = ["GraphDef", "graph_def", "node_def_text", "write_graph", "import_protos", "tensor_proto",
+           "node_def_proto"]
 
 # DataType enum names (reference section 10.1); a reference dtype is the base enum + 100.
 _DT_NAMES = {
@@ -27,12 +28,27 @@ _DT_NAMES = {
     22: "DT_UINT32", 23: "DT_UINT64",
 }
 
+class GraphDef:
+    """`tf.GraphDef`: makes a GraphDef proto (the protos of the `tensorboard` extra).
+
+    Example: `gd = tf.GraphDef(); gd.ParseFromString(data)` or `tf.GraphDef.FromString(data)`.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        return import_protos().graph_pb2.GraphDef(*args, **kwargs)
+
+    @staticmethod
+    def FromString(data: bytes):  # noqa: N802 - protobuf's name
+        return import_protos().graph_pb2.GraphDef.FromString(data)
+
+
 def import_protos():
     """Return tensorboard's proto modules as a namespace; explain the extra if it is missing."""
     try:
         from google.protobuf import text_format
-        from tensorboard.compat.proto import (attr_value_pb2, graph_pb2, node_def_pb2,
-                                              tensor_pb2, tensor_shape_pb2, versions_pb2)
+        from tensorboard.compat.proto import (attr_value_pb2, graph_pb2, meta_graph_pb2,
+                                              node_def_pb2, saver_pb2, tensor_pb2,
+                                              tensor_shape_pb2, variable_pb2, versions_pb2)
     except ImportError as e:
         raise ImportError("GraphDef export needs the protobuf classes that ship with "
                           "TensorBoard. Install the extra: pip install 'minigraph[tensorboard]' "
@@ -41,6 +57,8 @@ def import_protos():
 
     return types.SimpleNamespace(text_format=text_format, attr_value_pb2=attr_value_pb2,
                                  graph_pb2=graph_pb2, node_def_pb2=node_def_pb2,
+                                 meta_graph_pb2=meta_graph_pb2, saver_pb2=saver_pb2,
+                                 variable_pb2=variable_pb2,
                                  tensor_pb2=tensor_pb2, tensor_shape_pb2=tensor_shape_pb2,
                                  versions_pb2=versions_pb2)
 
@@ -127,13 +145,14 @@ def graph_def(graph, add_shapes: bool = False):
     pb = import_protos()
     result = pb.graph_pb2.GraphDef()
     for spec in node_specs(graph, describe_value, add_shapes):
-        result.node.append(_node_def(pb, spec))
+        result.node.append(node_def_proto(pb, spec))
     result.versions.CopyFrom(pb.versions_pb2.VersionDef(
         producer=graph.graph_def_versions["producer"]))
     return result
 
 
-def _node_def(pb, spec):
+def node_def_proto(pb, spec):
+    """A NodeDef (of the protos `pb`) for one exported NodeSpec."""
     node = pb.node_def_pb2.NodeDef(name=spec.name, op=spec.op, input=spec.inputs,
                                    device=spec.device)
     for name, (kind, payload) in spec.attrs.items():
@@ -147,7 +166,7 @@ def _fill_attr(pb, attr, kind, payload):
     elif kind == "shape":
         attr.shape.CopyFrom(_shape_proto(pb, payload))
     elif kind == "tensor":
-        attr.tensor.CopyFrom(_tensor_proto(pb, payload))
+        attr.tensor.CopyFrom(tensor_proto(pb, payload))
     elif kind == "list":
         item_kind, items = payload
         attr.list.SetInParent()
@@ -173,7 +192,7 @@ def _shape_proto(pb, shape: TensorShape):
     return proto
 
 
-def _tensor_proto(pb, array):
+def tensor_proto(pb, array):
     dtype, shape, field, values = _tensor_fields(array)
     proto = pb.tensor_pb2.TensorProto(dtype=dtype.enum)
     proto.tensor_shape.CopyFrom(_shape_proto(pb, shape))
@@ -197,7 +216,7 @@ def node_def_text(op) -> str:
         pb = import_protos()
     except ImportError:
         return _node_text(spec)
-    return pb.text_format.MessageToString(_node_def(pb, spec))
+    return pb.text_format.MessageToString(node_def_proto(pb, spec))
 
 
 def _node_text(spec) -> str:

@@ -109,7 +109,7 @@ class ReducedShape(OpDef):
         int32 = _dtypes.int32
         shape, axes = exporter.input(0), exporter.input(1)
         rank = (exporter.emit("Size", [shape], {"out_type": ("type", int32)}), int32)
-        shifted = (exporter.emit("Add", [axes, rank], {}), int32)
+        shifted = (exporter.emit("AddV2", [axes, rank], {}), int32)
         wrapped = (exporter.emit("FloorMod", [shifted, rank], {}), int32)
         positions = (exporter.emit("Range", [exporter.const(0, int32, "zero"), rank,
                                               exporter.const(1, int32, "one")], {}), int32)

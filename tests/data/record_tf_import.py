@@ -5,10 +5,14 @@ Run by hand in a venv with TensorFlow, numpy and networkx (never in CI), from th
 For each case of tests/export/tf_import_cases.py: build the graph with minigraph, initialise
 it and read its variables; import `graph.as_graph_def()` into TensorFlow with
 tf.import_graph_def, load the same variable values, run the case's fetches, its training
-op, then read every variable. Writes tests/data/tf_import.npz (weights, feeds, TF's values).
+op, then read every variable. Also import `tf.train.export_meta_graph()` with TF's
+import_meta_graph: the variables come from its collections, the fetches must agree, and the
+Saver it returns must save and restore. Writes tests/data/tf_import.npz (weights, feeds, TF's
+values, the variable names TF found in the MetaGraph).
 """
 
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -32,6 +36,7 @@ def record(name, build):
             weights = {v.op.name: sess.run(v) for v in variables}
             weights.update(case.get("set", {}))
     graph_def = graph.as_graph_def().SerializeToString()
+    meta_graph = mg.train.export_meta_graph().SerializeToString()
 
     tf1.disable_v2_behavior()
     tf_graph = tf1.Graph()
@@ -47,7 +52,10 @@ def record(name, build):
             sess.run(tf_graph.get_operation_by_name(case["train"]), feeds)
             after_names = case.get("after") or [n + ":0" for n in weights]
             after = sess.run([tf_graph.get_tensor_by_name(n) for n in after_names])
-    out = {}
+    meta_before, meta_variables = run_meta_graph(meta_graph, case, weights)
+    for a, b in zip(before, meta_before):
+        np.testing.assert_array_equal(a, b)  # the MetaGraph path computes the same
+    out = {f"{name}/meta_variables": np.array(meta_variables, dtype="S")}
     for k, v in weights.items():
         out[f"{name}/weight/{k}"] = v
     for k, v in case["feeds"].items():
@@ -60,12 +68,31 @@ def record(name, build):
     return out
 
 
+def run_meta_graph(meta_graph, case, weights):
+    """tf.train.import_meta_graph in TF; its collections give the variables to load."""
+    tf_graph = tf1.Graph()
+    with tf_graph.as_default():
+        meta = tf1.MetaGraphDef.FromString(meta_graph)
+        saver = tf1.train.import_meta_graph(meta)
+        variables = tf1.global_variables()
+        loads = [tf1.assign(v, weights[v.op.name]) for v in variables if v.op.name in weights]
+        with tf1.Session(graph=tf_graph) as sess:
+            sess.run(loads)
+            feeds = {tf_graph.get_tensor_by_name(k): v for k, v in case["feeds"].items()}
+            before = sess.run([tf_graph.get_tensor_by_name(n) for n in case["before"]], feeds)
+            if variables and not case.get("no_init"):
+                saver.save(sess, os.path.join(HERE, "tmp_meta_check", "model"))
+                saver.restore(sess, os.path.join(HERE, "tmp_meta_check", "model"))
+    return before, [v.op.name for v in variables]
+
+
 def main():
     data = {"tensorflow_version": np.array(tf1.__version__)}
     for name, build in tf_import_cases.CASES.items():
         data.update(record(name, build))
         print("recorded", name)
     np.savez(os.path.join(HERE, "tf_import.npz"), **data)
+    shutil.rmtree(os.path.join(HERE, "tmp_meta_check"), ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,9 @@ def test_minigraph_matches_tensorflow_running_the_exported_graph(case):
         after_names = spec.get("after") or [n + ":0" for n in weights]
         after = sess.run([graph.get_tensor_by_name(n) for n in after_names])
     assert list(tf_before) == spec["before"] and sorted(tf_after) == sorted(after_names)
+    # TF's import_meta_graph found minigraph's variables in the MetaGraph's collections.
+    assert [n.decode() for n in DATA[f"{case}/meta_variables"]] == [
+        v.op.name for v in tf.global_variables()]
     for name, value in zip(spec["before"], before):
         value = np.asarray(value)
         if value.dtype == object:  # strings: TF's values were stored as bytes
