@@ -187,19 +187,28 @@ class Browser:
         self.wait_for(ready)
         return time.perf_counter() - start
 
-    def click(self, selector: str):
-        """Click the centre of the first element matching `selector` with real mouse events."""
+    def center(self, selector: str) -> tuple:
+        """The viewport coordinates of the centre of the first element matching `selector`."""
         box = self.evaluate("(() => { const e = document.querySelector(" + json.dumps(selector)
                             + "); if (!e) return null; const r = e.getBoundingClientRect();"
                             " return [r.left + r.width / 2, r.top + r.height / 2]; })()")
         if box is None:
             raise LookupError(f"nothing matches {selector!r}")
-        x, y = box
-        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
-        for kind in ("mousePressed", "mouseReleased"):
-            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
-                      clickCount=1)
+        return tuple(box)
+
+    def click(self, selector: str, count: int = 1):
+        """Click (count=2: double-click) the centre of the first element matching `selector`
+        with real mouse events."""
+        x, y = self.center(selector)
+        self.mouse("mouseMoved", x, y)
+        for n in range(1, count + 1):
+            self.mouse("mousePressed", x, y, button="left", clickCount=n)
+            self.mouse("mouseReleased", x, y, button="left", clickCount=n)
         self.evaluate("new Promise(r => requestAnimationFrame(() => r(1)))")
+
+    def mouse(self, kind: str, x: float, y: float, **params):
+        """One mouse event: mouseMoved, mousePressed, mouseReleased, mouseWheel (deltaY=)."""
+        self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, **params)
 
     def screenshot(self, path: str):
         data = self.call("Page.captureScreenshot", format="png")["data"]

@@ -77,7 +77,11 @@ def test_seed_training_step_in_chromium(tmp_path):
                                   ".map(t => t.textContent)")
         assert "Mean_grad" in labels and "MatMul_grad" in labels
 
-        browser.click(f'.node[data-key="{key_of(page.data, "MatMul")}"]')  # read a node
+        matmul = f'.node[data-key="{key_of(page.data, "MatMul")}"]'
+        browser.mouse("mouseMoved", *browser.center(matmul))              # hover a node
+        assert browser.evaluate("document.getElementById('tooltip').hidden") is False
+        assert text_of(browser, "#tooltip").startswith("MatMul (MatMul) float32 (?, 1)")
+        browser.click(matmul)                                             # read a node
         assert text_of(browser, "#details-name") == "MatMul"
         details = text_of(browser, "#details")
         for fact in ("MatMul", "float32 (?, 1)", "seed_program.py:25", "x:0",
@@ -92,6 +96,23 @@ def test_seed_training_step_in_chromium(tmp_path):
         browser.click("#matches li[data-op]")                            # search reveals it
         assert text_of(browser, "#details-name") == "Adam/update_model/kernel/ApplyAdam"
         assert browser.evaluate("!!document.querySelector('.node.selected')")
+
+        view = browser.evaluate("window.minigraphExplorer.state().view")  # zoom and pan
+        browser.mouse("mouseWheel", 500, 400, deltaX=0, deltaY=-300)
+        browser.wait_for(f"window.minigraphExplorer.state().view.k > {view['k']}")
+        browser.mouse("mousePressed", 300, 600, button="left", clickCount=1)
+        browser.mouse("mouseMoved", 380, 650, button="left")
+        browser.mouse("mouseReleased", 380, 650, button="left", clickCount=1)
+        moved = browser.evaluate("window.minigraphExplorer.state().view")
+        assert moved["k"] > view["k"] and moved["x"] != view["x"] and moved["y"] != view["y"]
+        browser.click("#fit")
+
+        browser.click(f'.node[data-key="{kernel}"]', count=2)  # a variable's own group opens
+        state = browser.evaluate("window.minigraphExplorer.state().expanded")
+        assert {"model", "model/kernel"} <= set(state)
+        read = key_of(page.data, "model/kernel/read")
+        assert browser.evaluate(f"!!document.querySelector('.node[data-key=\"{read}\"]')")
+        browser.click("#collapse-all")
 
         for _ in range(3):                                               # step through
             browser.click("#step-next")

@@ -389,7 +389,8 @@
     let text = `<text x="${r.x}" y="${cy - (t.sub ? 6 : 0)}">${esc(t.label)}</text>`;
     if (t.sub) text += `<text class="sub" x="${r.x}" y="${cy + 8}">${esc(t.sub)}</text>`;
     if (t.val) text += `<text class="val${t.val.bad ? " bad" : ""}" x="${r.x}" y="${cy + (t.sub ? 21 : 14)}">${esc(t.val.text)}</text>`;
-    return `<g class="${cls.join(" ")}" data-key="${esc(key)}">${shape}${text}</g>`;
+    const what = isScope ? `name scope ${key.slice(1)}, ${ms.length} ops, closed` : `${o.t} ${o.n}`;
+    return `<g class="${cls.join(" ")}" data-key="${esc(key)}" role="button" tabindex="0" aria-label="${esc(what)}">${shape}${text}</g>`;
   }
 
   function boxMarkup(scope, r, v) {
@@ -512,6 +513,10 @@
       return;
     }
     select(+key.slice(1));
+  });
+  svg.addEventListener("keydown", (ev) => { // Enter or Space on a focused node: a click
+    const g = ev.target.closest && ev.target.closest("[data-key]");
+    if (g && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); g.dispatchEvent(new MouseEvent("click", { bubbles: true })); }
   });
   svg.addEventListener("dblclick", (ev) => {
     const g = ev.target.closest(".node[data-key^='o']");
