@@ -71,9 +71,9 @@ def explore(graph_or_fetches=None, path: str | None = None, session=None,
     trace = None
     if session is not None:
         if fetches is None:
-            raise ValueError("explore(session=...) runs the fetches once, but a tf.Graph was "
-                             "given. Fix: pass what to run, e.g. viz.explore(train_op, "
-                             "session=sess, feed_dict=feed).")
+            raise ValueError("explore(session=...) runs the fetches once, but a tf.Graph (or "
+                             "None) was given, not fetches. Fix: pass what to run, e.g. "
+                             "viz.explore(train_op, session=sess, feed_dict=feed).")
         trace = session.trace(fetches, feed_dict)
         ops = graph.get_operations()
     elif fetches is not None:
