@@ -41,7 +41,7 @@ def test_the_page_is_one_self_contained_file(tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:)""", text)
     assert "default-src 'none'" in text
     assert not re.search(r"fetch\(|XMLHttpRequest|WebSocket|import\(", text)
-    for asset in ("explorer.js", "explorer.css"):
+    for asset in ("layout.js", "explorer.js", "explorer.css"):
         body = (ROOT / "minigraph" / "export" / "explorer_assets" / asset).read_text()
         assert body.strip() in text
     data = page_data(text)

@@ -2,10 +2,11 @@
 
 Lives here: `explore` (collects the graph, the roles, the source lines and, with a session,
 the values of one traced run into JSON) and `Explorer` (the page: `save`, and
-`_repr_html_` so a notebook shows it inline). The drawing code is static package data,
-explorer_assets/explorer.js and explorer.css, inlined into the page: the file works offline
-from file:// and fetches nothing. The page lays the graph out itself (a small layered
-layout, recomputed when a name scope opens or closes) and draws SVG, so labels are text.
+`_repr_html_` so a notebook shows it inline). The page's code is static package data in
+explorer_assets/ (layout.js: the layered layout; explorer.js: visibility of scopes, SVG
+drawing, interaction; explorer.css; explorer.html), inlined into the page: the file works
+offline from file:// and fetches nothing. The page lays the graph out itself (recomputed
+when a name scope opens or closes) and draws SVG, so labels are text.
 """
 
 from __future__ import annotations
@@ -270,5 +271,6 @@ def _page(data: dict) -> str:
     return (_asset("explorer.html")
             .replace("{{TITLE}}", html.escape(title))
             .replace("{{STYLE}}", _asset("explorer.css"))
+            .replace("{{LAYOUT}}", _asset("layout.js"))
             .replace("{{SCRIPT}}", _asset("explorer.js"))
             .replace("{{DATA}}", payload))
