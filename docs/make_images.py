@@ -4,7 +4,7 @@ images/seed_training_step.png is the README picture; images/viz_*.png illustrate
 docs/visualization.md (the small linear model of that page, drawn three ways);
 images/explorer.png is a screenshot of `viz.explore` on the seed's training step, taken in
 headless Chromium (`apt-get install chromium`; skipped with a note when it is missing) with
-the small DevTools driver of the tests (tests/cdp.py).
+the small DevTools driver of the tests (tests/export/cdp.py).
 
 Run `python docs/make_images.py` after `pip install -e ".[viz]"` and with Graphviz `dot` on PATH
 (`apt-get install graphviz`). The graph is built by examples/seed_program.py itself (its session
@@ -50,7 +50,7 @@ def explorer_picture(program) -> None:
     """The explorer of the seed's 11th training step (10 steps trained, so the warmup has
     started and the updates move): the kernel's ApplyAdam found by the search (which opens
     its scopes) and selected at its step of the run, its values in the panel."""
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "export"))
     import cdp
 
     if cdp.find_chromium() is None:

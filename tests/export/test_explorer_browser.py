@@ -1,4 +1,4 @@
-"""The explorer in real headless Chromium (DevTools protocol, tests/cdp.py).
+"""The explorer in real headless Chromium (DevTools protocol, tests/export/cdp.py).
 
 Opens the explorer of the seed program's training step from file://, opens a name scope,
 clicks a node and reads its details, searches, steps through the run, and checks that the
@@ -16,10 +16,11 @@ import pytest
 import minigraph as tf
 from minigraph import viz
 
-cdp = pytest.importorskip("cdp")
+import cdp  # tests/export/cdp.py: the DevTools driver
+
 pytestmark = pytest.mark.skipif(cdp.find_chromium() is None,
                                 reason="no Chromium on PATH (apt-get install chromium)")
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 
 

@@ -1,10 +1,10 @@
 """A small headless-Chromium driver over the DevTools protocol, in pure Python.
 
-Used by tests/test_explorer_browser.py and docs/make_images.py (the explorer screenshot). It
-starts Debian's `chromium` with a fresh profile and every background service off, connects
-to the page's DevTools websocket (a minimal RFC 6455 client below: text frames, masking,
-fragments, ping), and records what the page did: network requests, console messages and
-uncaught exceptions. No dependency beyond the standard library.
+Used by tests/export/test_explorer_browser.py and docs/make_images.py (the explorer
+screenshot). It starts Debian's `chromium` with a fresh profile and every background service
+off, connects to the page's DevTools websocket (a minimal RFC 6455 client below: text
+frames, masking, fragments, ping), and records what the page did: network requests, console
+messages and uncaught exceptions. No dependency beyond the standard library.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """viz.explore: the page's data (roles, scopes, variables, values of a traced run) and that
 the page is one self-contained file. The page itself is driven in a real browser by
-tests/test_explorer_browser.py."""
+tests/export/test_explorer_browser.py."""
 
 import json
 import pathlib
@@ -14,7 +14,7 @@ import minigraph as tf
 from minigraph import viz
 from minigraph.export import explorer
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def page_data(page: str) -> dict:
