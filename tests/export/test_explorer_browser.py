@@ -162,3 +162,24 @@ def test_a_5000_op_graph_opens_and_stays_responsive(tmp_path):
         browser.screenshot(str(ARTIFACTS / "explorer_5000_ops_expanded.png"))
         assert browser.console_errors == []
         assert browser.requests == [(tmp_path / "big.html").as_uri()]
+
+
+def test_the_notebook_view_works_inside_a_host_page(tmp_path):
+    """What Jupyter does with `_repr_html_`: put the iframe into its own page."""
+    x = tf.placeholder(tf.float32, [2], name="x")
+    with tf.name_scope("layer"):
+        y = tf.square(x, name="y")
+    with tf.Session() as sess:
+        cell = viz.explore(y, session=sess, feed_dict={x: [1.0, 2.0]})._repr_html_()
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body><h1>Out[1]:</h1>{cell}</body></html>")
+    inner = "document.querySelector('iframe').contentDocument"
+    with cdp.Browser(width=1200, height=800) as browser:
+        browser.open(host.as_uri(),
+                     ready="document.querySelector('iframe')?.contentDocument?.body?.dataset.ready")
+        keys = browser.evaluate(f"[...{inner}.querySelectorAll('.node')].map(n => n.dataset.key)")
+        assert keys == ["o0", "slayer"]
+        assert browser.evaluate(f"{inner}.getElementById('step-label').textContent") == \
+            "before step 1 of 1"
+        assert browser.console_errors == []
+        assert browser.requests == [host.as_uri()]
