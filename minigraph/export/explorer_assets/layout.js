@@ -7,6 +7,7 @@
 var MinigraphLayout = (function () {
   "use strict";
   const GAP_X = 20, GAP_Y = 34, DUMMY_W = 6, MAX_DUMMIES = 20000, SWEEPS = 8;
+  const COUNT_LIMIT = 4000; // bigger rows: sweep without counting crossings (speed)
 
   function layered(keys, sizes, edgeMap) {
     const n = keys.length, idx = new Map(keys.map((k, i) => [k, i]));
@@ -90,7 +91,10 @@ var MinigraphLayout = (function () {
     for (let r = 0; r < layers.length; r++) layers[r] = layers[r] || [];
     layers.forEach((layer) => layer.sort((a, b) => nodes[a].order - nodes[b].order)
       .forEach((i, k) => { nodes[i].order = k; }));
-    for (let sweep = 0; sweep < SWEEPS; sweep++) {
+    const counting = nodes.length <= COUNT_LIMIT;
+    let best = counting ? { count: crossings(nodes, layers), layers: layers.map((l) => l.slice()) }
+      : { count: Infinity, layers };
+    for (let sweep = 0; sweep < SWEEPS && best.count > 0; sweep++) {
       const down = sweep % 2 === 0;
       const range = down ? layers.map((_, r) => r).slice(1) : layers.map((_, r) => r).reverse().slice(1);
       for (const r of range) {
@@ -103,8 +107,32 @@ var MinigraphLayout = (function () {
         layers[r].sort((a, b) => bary.get(a) - bary.get(b) || nodes[a].order - nodes[b].order);
         layers[r].forEach((i, k) => { nodes[i].order = k; });
       }
+      if (!counting) continue;
+      const count = crossings(nodes, layers);
+      if (count < best.count) best = { count, layers: layers.map((l) => l.slice()) };
     }
-    return layers;
+    if (!counting) return layers;
+    best.layers.forEach((layer) => layer.forEach((i, k) => { nodes[i].order = k; }));
+    return best.layers;
+  }
+
+  // Edge crossings between all adjacent rows: inversions of the lower ends once the edges
+  // are sorted by their upper ends, counted with a Fenwick tree (E log V).
+  function crossings(nodes, layers) {
+    let total = 0;
+    for (let r = 0; r + 1 < layers.length; r++) {
+      const pairs = [];
+      for (const i of layers[r]) for (const j of nodes[i].succ) pairs.push([nodes[i].order, nodes[j].order]);
+      pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+      const size = layers[r + 1].length + 1, tree = new Int32Array(size + 1);
+      pairs.forEach(([, v], seen) => {
+        let below = 0;
+        for (let k = v + 1; k > 0; k -= k & -k) below += tree[k];
+        total += seen - below; // earlier edges ending right of v cross this one
+        for (let k = v + 1; k <= size; k += k & -k) tree[k]++;
+      });
+    }
+    return total;
   }
 
   // x: each layer keeps its order and spacing while moving each node as close as possible to
