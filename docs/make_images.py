@@ -51,7 +51,7 @@ def explorer_picture(program) -> None:
     started and the updates move): the kernel's ApplyAdam found by the search (which opens
     its scopes) and selected at its step of the run, its values in the panel."""
     sys.path.insert(0, str(ROOT / "tests" / "export"))
-    import cdp
+    import cdp  # here: the tests' DevTools driver, importable once its folder is on the path
 
     if cdp.find_chromium() is None:
         print("skipped docs/images/explorer.png: no Chromium (apt-get install chromium)")

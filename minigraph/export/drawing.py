@@ -42,7 +42,7 @@ def to_networkx(graph: Graph | None = None, fetches=None) -> nx.MultiDiGraph:
     graph = get_default_graph() if graph is None else graph
     ops = graph.get_operations()
     if fetches is not None:
-        needed = _needed_ops(graph, fetches)
+        needed = needed_ops(graph, fetches)
         ops = [op for op in ops if op in needed]
     kept = set(ops)
     roles = op_roles(graph)
@@ -79,7 +79,7 @@ def _node_attributes(op: Operation, role: str, highlight: str) -> dict:
     }
 
 
-def _needed_ops(graph: Graph, fetches) -> set:
+def needed_ops(graph: Graph, fetches) -> set:
     """The ops that running `fetches` needs: a backward walk over data and control inputs."""
     stack, leaves = [fetches], []
     while stack:
@@ -383,7 +383,7 @@ def _render_matplotlib(graph, path, fetches) -> str:
 
 
 def _matplotlib_legend(ax, highlights) -> None:
-    from matplotlib.patches import Patch
+    from matplotlib.patches import Patch  # here: matplotlib is an optional extra
 
     handles = [Patch(facecolor=COLORS[h], edgecolor="#555555", label=label)
                for h, label in LEGEND if h in highlights]

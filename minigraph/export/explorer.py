@@ -20,7 +20,7 @@ from importlib import resources
 import numpy as np
 
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph, graph_of
-from .drawing import _needed_ops
+from .drawing import needed_ops
 from .roles import COLORS, KINDS, LEGEND, op_roles
 
 __all__ = ["explore", "Explorer"]
@@ -78,7 +78,7 @@ def explore(graph_or_fetches=None, path: str | None = None, session=None,
         trace = session.trace(fetches, feed_dict)
         ops = graph.get_operations()
     elif fetches is not None:
-        needed = _needed_ops(graph, fetches)
+        needed = needed_ops(graph, fetches)
         ops = [op for op in graph.get_operations() if op in needed]
     else:
         ops = graph.get_operations()

@@ -25,6 +25,7 @@ from . import passes
 from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
                                 OpError, describe_node, describe_site)
 from ..framework.graph import Tensor
+from .trace import RunTrace
 
 __all__ = ["Plan", "RunContext"]
 
@@ -246,8 +247,6 @@ class Plan:
         but not stored in the session, so looking at a training step does not train.
         Normal runs are unaffected: this compiles its own recording copy of the plan.
         """
-        from .trace import RunTrace
-
         # The folded values again (kept by no plan: they would hold memory for every run).
         feeds = self._feed_shapes
         specs = passes.specialize(self.ops, feeds, passes.aliases(self.ops, feeds))
@@ -261,11 +260,12 @@ class Plan:
 
         fn = _compile(self._check_source, dict(self._namespace, check=record), "traced")
         variables = [op for op in self.ops if op.op_def.op_type == "VariableV2"]
-        before = {v: session._store.get(v) for v in variables}
         ctx = RunContext(session)
+        before = {v: ctx.read(v) for v in variables if ctx.is_initialized(v)}
         values = self._call(ctx, fn, feed_values, True, commit)
         results = [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
-        return RunTrace(self, specs, recorded, feed_values, before, dict(ctx.writes), results)
+        return RunTrace(self, self._value_names, specs, recorded, feed_values, before,
+                        dict(ctx.writes), results)
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.

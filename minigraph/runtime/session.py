@@ -258,6 +258,8 @@ class Session:
         `results` (the fetched values in the structure `run` returns). With `commit=False`
         (the default) the variables keep their values, so tracing a training step does
         not train. `minigraph.viz.explore` draws a trace.
+
+        Example: `t = sess.trace(loss, {x: batch}); [op.name for op in t.steps]`.
         """
         self._check_open()
         targets, rebuild = _normalize_fetches(self._graph, fetches)

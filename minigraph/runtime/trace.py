@@ -27,7 +27,10 @@ class RunTrace:
       results: the fetched values, in the plan's target order.
     """
 
-    def __init__(self, plan, specs, recorded, feed_values, before, writes, results):
+    def __init__(self, plan, names, specs, recorded, feed_values, before, writes, results):
+        """From `Plan.trace`: `names` maps tensors to their names in the plan's code, `specs`
+        holds the folded values, `recorded` the values the steps produced, `before` the
+        variables' values before the run."""
         self.steps = list(plan.step_ops)
         self.needed = list(plan.ops)
         self.writes = writes
@@ -35,22 +38,20 @@ class RunTrace:
         self.values, self.sources = {}, {}
         for t, value in zip(plan.feed_order, feed_values):
             self._set(t, value, "fed")
-        by_name = {plan._value_names[t]: v for t, v in recorded.items()
-                   if t in plan._value_names}
+        by_name = {names[t]: v for t, v in recorded.items() if t in names}
         for t, value in recorded.items():
             self._set(t, value, "step")
         for op in self.needed:
             for t in op.outputs:
                 if t not in self.values:
-                    self._fill(plan, specs, t, by_name, before)
+                    self._fill(names.get(t), specs, t, by_name, before)
 
     def _set(self, t, value, source):
         self.values[t] = value
         self.sources[t] = source
 
-    def _fill(self, plan, specs, t: Tensor, by_name, before):
+    def _fill(self, name, specs, t: Tensor, by_name, before):
         """A value the steps did not record: a folded constant, a pass-through, a read."""
-        name = plan._value_names.get(t)
         spec = specs.get(t)
         if spec is not None and spec.value is not None:
             self._set(t, spec.value, "folded")
