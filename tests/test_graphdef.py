@@ -75,7 +75,7 @@ def test_inputs_name_outputs_and_control_dependencies(protos):
     assert list(nodes["init"].input) == ["^w/Assign"]
     assert nodes["z"].op == "Identity" and nodes["z"].attr["T"].type == 1
     # BroadcastGradientArgs has two outputs: a consumer of the second names it "op:1".
-    from minigraph.ops.array_ops import broadcast_gradient_args
+    from minigraph.ops.shape_ops import broadcast_gradient_args
 
     r0, r1 = broadcast_gradient_args([2, 3], [1, 3], name="args")
     tf.identity(r1, name="second")

@@ -16,7 +16,8 @@ import subprocess
 
 import networkx as nx
 
-from ..framework.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from ..framework.graph import Graph, GraphKeys, get_default_graph
+from ..framework.tensor import Operation, Tensor
 
 __all__ = ["to_networkx", "to_dot", "render", "op_roles", "ROLES", "COLORS"]
 
@@ -443,7 +444,7 @@ def _find_engine(engine: str | None) -> str:
 
 def _render_matplotlib(graph, path, fetches) -> str:
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # optional extra (viz): only this engine needs it
     except ImportError as e:
         raise ImportError("engine='matplotlib' needs matplotlib: pip install "
                           "'minigraph[viz]' (or pip install matplotlib).") from e

@@ -10,11 +10,13 @@ Not here: networkx and Graphviz export (drawing.py), event files (event_writer.p
 from __future__ import annotations
 
 import os
+import types
 
 import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.shapes import TensorShape
+from ..framework.tensor import EXPORTERS
 
 __all__ = ["graph_def", "node_def_text", "write_graph", "import_protos"]
 
@@ -48,16 +50,15 @@ _RENAMED = {"keepdims": "keep_dims"}
 
 def import_protos():
     """Return tensorboard's proto modules as a namespace; explain the extra if it is missing."""
-    try:
-        from google.protobuf import text_format
-        from tensorboard.compat.proto import (attr_value_pb2, graph_pb2, node_def_pb2,
-                                              tensor_pb2, tensor_shape_pb2, versions_pb2)
+    try:  # the `tensorboard` extra is optional: import it only when a GraphDef is wanted
+        from google.protobuf import text_format  # optional extra (tensorboard)
+        from tensorboard.compat.proto import (attr_value_pb2, graph_pb2,  # optional extra
+                                              node_def_pb2, tensor_pb2, tensor_shape_pb2,
+                                              versions_pb2)
     except ImportError as e:
         raise ImportError("GraphDef export needs the protobuf classes that ship with "
                           "TensorBoard. Install the extra: pip install 'minigraph[tensorboard]' "
                           f"(or pip install tensorboard). ({e})") from e
-    import types
-
     return types.SimpleNamespace(text_format=text_format, attr_value_pb2=attr_value_pb2,
                                  graph_pb2=graph_pb2, node_def_pb2=node_def_pb2,
                                  tensor_pb2=tensor_pb2, tensor_shape_pb2=tensor_shape_pb2,
@@ -355,3 +356,7 @@ def write_graph(graph_or_graph_def, logdir: str, name: str, as_text: bool = True
         with open(path, "wb") as f:
             f.write(proto.SerializeToString())
     return path
+
+
+# Graph.as_graph_def and Operation.node_def (framework/) reach these through the table.
+EXPORTERS.update({"graph_def": graph_def, "node_def_text": node_def_text})

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from . import array_ops, constant_op
+from . import array_ops, constant_op, random_ops
 from ..framework.shapes import as_shape
 
 __all__ = ["zeros_initializer", "ones_initializer", "constant_initializer",
@@ -72,18 +72,17 @@ class random_normal_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import random_normal
 
-        return random_normal(shape, self.mean, self.stddev, self._dtype(dtype), seed=self.seed)
+        return random_ops.random_normal(shape, self.mean, self.stddev, self._dtype(dtype),
+                                        seed=self.seed)
 
 
 class truncated_normal_initializer(random_normal_initializer):  # noqa: N801
     """Initializer drawing from a normal truncated at two standard deviations."""
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import truncated_normal
 
-        return truncated_normal(shape, self.mean, self.stddev, self._dtype(dtype),
+        return random_ops.truncated_normal(shape, self.mean, self.stddev, self._dtype(dtype),
                                 seed=self.seed)
 
 
@@ -95,9 +94,8 @@ class random_uniform_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import random_uniform
 
-        return random_uniform(shape, self.minval, self.maxval, self._dtype(dtype),
+        return random_ops.random_uniform(shape, self.minval, self.maxval, self._dtype(dtype),
                               seed=self.seed)
 
 
@@ -129,7 +127,6 @@ class variance_scaling_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import random_normal, random_uniform, truncated_normal
 
         dims = as_shape(shape).as_list()
         fan_in, fan_out = _compute_fans(dims)
@@ -138,11 +135,12 @@ class variance_scaling_initializer(Initializer):  # noqa: N801
         dtype = self._dtype(dtype)
         if self.distribution in ("normal", "truncated_normal"):
             stddev = math.sqrt(self.scale / n) / 0.87962566103423978
-            return truncated_normal(dims, 0.0, stddev, dtype, seed=self.seed)
+            return random_ops.truncated_normal(dims, 0.0, stddev, dtype, seed=self.seed)
         if self.distribution == "untruncated_normal":
-            return random_normal(dims, 0.0, math.sqrt(self.scale / n), dtype, seed=self.seed)
+            return random_ops.random_normal(dims, 0.0, math.sqrt(self.scale / n), dtype,
+                                            seed=self.seed)
         limit = math.sqrt(3.0 * self.scale / n)
-        return random_uniform(dims, -limit, limit, dtype, seed=self.seed)
+        return random_ops.random_uniform(dims, -limit, limit, dtype, seed=self.seed)
 
 
 class glorot_uniform_initializer(variance_scaling_initializer):  # noqa: N801

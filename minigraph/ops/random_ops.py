@@ -13,11 +13,13 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor, get_default_graph, name_scope
+from ..framework.graph import get_default_graph, name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from .common import FLOATS, check_dtype_in
 from .constant_op import convert_to_tensor
+from . import math_ops
 
 __all__ = ["random_normal", "truncated_normal", "random_uniform", "random_shuffle",
            "set_random_seed", "get_seed"]
@@ -242,8 +244,6 @@ def random_uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=Non
 
 def scaled_sample(op_def, shape, first, second, dtype, seed, name, default_name, arg_names):
     """Build `op_def` samples, then `* stddev + mean` (normal) or `* (max - min) + min`."""
-    from .math_ops import add
-
     dtype = _dtypes.as_dtype(dtype)
     with name_scope(name, default_name, [shape, first, second]) as scope:
         shape_t = shape_tensor(shape)
@@ -251,7 +251,7 @@ def scaled_sample(op_def, shape, first, second, dtype, seed, name, default_name,
         b = convert_to_tensor(second, dtype, name=arg_names[1])
         sample = op_def.apply([shape_t], dtype=dtype, **seed_attrs(seed))
         scale = b - a if op_def is RandomUniform else b
-        return add(sample * scale, a, name=scope)
+        return math_ops.add(sample * scale, a, name=scope)
 
 
 def random_shuffle(value, seed=None, name=None) -> Tensor:

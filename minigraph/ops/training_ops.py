@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec
+from ..framework.tensor import Spec
 from ..framework.registry import OpDef, no_gradient, register_op
 
 __all__ = [

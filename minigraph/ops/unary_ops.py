@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
+from . import array_ops
 from .common import FLOATS, check_dtype_in, check_same_dtype
 
 SIGNED = FLOATS + ("int8", "int16", "int32", "int64")
@@ -45,12 +46,6 @@ def like(x, value):
     return np.asarray(value, dtype=np.asarray(x).dtype)[()]
 
 
-def _mul(x, y):
-    from .math_ops import multiply
-
-    return multiply(x, y)
-
-
 @register_op("Neg")
 class Neg(_Unary):
     """Elementwise -x."""
@@ -80,7 +75,7 @@ class Abs(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, sign(op.inputs[0]))]
+        return [grad * sign(op.inputs[0])]
 
 
 def abs_(x, name=None) -> Tensor:
@@ -97,9 +92,7 @@ class Sign(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        from .array_ops import zeros_like
-
-        return [zeros_like(op.inputs[0])]
+        return [array_ops.zeros_like(op.inputs[0])]
 
 
 def sign(x, name=None) -> Tensor:
@@ -115,7 +108,7 @@ class Exp(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, op.outputs[0])]
+        return [grad * op.outputs[0]]
 
 
 def exp(x, name=None) -> Tensor:
@@ -131,7 +124,7 @@ class Log(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, reciprocal(op.inputs[0]))]
+        return [grad * reciprocal(op.inputs[0])]
 
 
 def log(x, name=None) -> Tensor:
@@ -147,9 +140,7 @@ class Log1p(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import add
-
-        return [_mul(grad, reciprocal(add(op.inputs[0], 1)))]
+        return [grad * reciprocal(op.inputs[0] + 1)]
 
 
 def log1p(x, name=None) -> Tensor:
@@ -193,11 +184,9 @@ class SqrtGrad(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import realdiv
-
         y, z = op.inputs[0], op.outputs[0]
-        scaled = realdiv(grad, y)
-        return [negative(_mul(scaled, z)), _mul(scaled, 0.5)]
+        scaled = grad / y
+        return [-(scaled * z), scaled * 0.5]
 
 
 @register_op("Rsqrt")
@@ -211,7 +200,7 @@ class Rsqrt(_Unary):
     @staticmethod
     def gradient(op, grad):
         y = op.outputs[0]
-        return [_mul(_mul(grad, _mul(y, square(y))), -0.5)]
+        return [grad * (y * square(y)) * -0.5]
 
 
 def rsqrt(x, name=None) -> Tensor:
@@ -228,7 +217,7 @@ class Square(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, _mul(op.inputs[0], 2))]
+        return [grad * (op.inputs[0] * 2)]
 
 
 def square(x, name=None) -> Tensor:
@@ -247,7 +236,7 @@ class Reciprocal(_Unary):
     @staticmethod
     def gradient(op, grad):
         y = op.outputs[0]
-        return [negative(_mul(grad, square(y)))]
+        return [-(grad * square(y))]
 
 
 def reciprocal(x, name=None) -> Tensor:
@@ -263,7 +252,7 @@ class Sin(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, cos(op.inputs[0]))]
+        return [grad * cos(op.inputs[0])]
 
 
 def sin(x, name=None) -> Tensor:
@@ -279,7 +268,7 @@ class Cos(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [negative(_mul(grad, sin(op.inputs[0])))]
+        return [-(grad * sin(op.inputs[0]))]
 
 
 def cos(x, name=None) -> Tensor:
@@ -295,9 +284,7 @@ class Tanh(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import subtract
-
-        return [_mul(grad, subtract(1, square(op.outputs[0])))]
+        return [grad * (1 - square(op.outputs[0]))]
 
 
 def tanh(x, name=None) -> Tensor:
@@ -316,10 +303,8 @@ class Sigmoid(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import subtract
-
         y = op.outputs[0]
-        return [_mul(grad, _mul(y, subtract(1, y)))]
+        return [grad * (y * (1 - y))]
 
 
 def sigmoid(x, name=None) -> Tensor:
@@ -365,3 +350,6 @@ class Round(_Unary):
 def round_(x, name=None) -> Tensor:
     """Elementwise round half to even (exported as `tf.round`).  Example: `tf.round(2.5)` -> 2.0."""
     return Round.apply([x], name=name)
+
+
+OPERATORS.update({"neg": negative, "abs": abs_})

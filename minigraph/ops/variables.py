@@ -15,7 +15,9 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import describe_site
-from ..framework.graph import GraphKeys, Tensor, TensorOperators, get_default_graph, user_frame
+from ..framework.errors import user_frame
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Tensor, TensorOperators
 from .init_ops import Initializer, glorot_uniform_initializer, zeros_initializer
 from . import array_ops, constant_op, control_flow_ops, state_ops
 from ..framework.shapes import TensorShape, as_shape
@@ -135,9 +137,7 @@ class Variable(TensorOperators):
 
     def load(self, value, session=None) -> None:
         """Store `value` in the variable without adding ops to the graph."""
-        from ..framework.graph import session_for
-
-        session = session_for(self.graph, session, "load a variable")
+        session = self.graph.session_for(session, "load a variable")
         op = self._variable.op
         arr = np.array(value, dtype=self.dtype.as_numpy_dtype)
         if not self.shape.is_compatible_with(arr.shape):
@@ -256,21 +256,18 @@ def initialize_local_variables():
 
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
     """A 1-D string tensor naming the variables not yet initialized in the session."""
-    from .state_ops import ReportUninitialized
-
     if var_list is None:
         var_list = global_variables() + local_variables()
     refs = [v._ref() for v in var_list]
-    return ReportUninitialized.apply(refs, name=name)
+    return state_ops.ReportUninitialized.apply(refs, name=name)
 
 
 def assert_variables_initialized(var_list=None):
     """An op that fails (FailedPreconditionError) if any listed variable is uninitialized."""
-    from .state_ops import AssertInitialized
-
     if var_list is None:
         var_list = global_variables() + local_variables()
-    return AssertInitialized.apply([v._ref() for v in var_list], name="assert_initialized")
+    refs = [v._ref() for v in var_list]
+    return state_ops.AssertInitialized.apply(refs, name="assert_initialized")
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import heapq
 
 import numpy as np
 
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 
 __all__ = ["ref_indices", "prune", "aliases", "is_alias_op", "forwarded_input", "specialize",
            "schedule", "guards", "FOLD_INPUT_LIMIT"]

@@ -18,13 +18,14 @@ A run writes variables into its RunContext; the session commits them only on suc
 from __future__ import annotations
 
 import functools
+import time
 
 import numpy as np
 
 from . import passes
 from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
                                 OpError, describe_node, describe_site)
-from ..framework.graph import Tensor
+from ..framework.tensor import Tensor
 
 __all__ = ["Plan", "RunContext"]
 
@@ -210,8 +211,6 @@ class Plan:
         Each kernel is timed separately (a little timing overhead is included); what is left
         of a run's time is the executor's own. Variables are updated as by `runs` real runs.
         """
-        import time
-
         totals = {}
 
         def timed(op, kernel):

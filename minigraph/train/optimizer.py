@@ -13,8 +13,9 @@ from ..framework.nest import flatten
 from ..framework import dtypes as _dtypes
 from ..framework.errors import describe_caller, describe_node
 from ..gradients import gradients
-from ..framework.graph import GraphKeys, Tensor, get_default_graph, graph_of
-from ..ops import array_ops, control_flow_ops, state_ops
+from ..framework.graph import GraphKeys, get_default_graph, graph_of
+from ..framework.tensor import Tensor
+from ..ops import array_ops, control_flow_ops, math_ops, state_ops
 from ..ops.constant_op import constant, convert_to_tensor
 from ..ops.variables import Variable, trainable_variables
 
@@ -282,9 +283,7 @@ def _cast_like(value, var) -> Tensor:
     dtype = var.dtype.base_dtype
     if value.dtype.base_dtype == dtype:
         return value if isinstance(value, Tensor) else value.value()
-    from ..ops.math_ops import cast
-
-    return cast(value, dtype)
+    return math_ops.cast(value, dtype)
 
 
 def _increment(global_step, name: str):

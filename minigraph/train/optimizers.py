@@ -9,8 +9,9 @@ which is not TF API and is built from ordinary ops, lives in adam_weight_decay.p
 from __future__ import annotations
 
 from ..framework.errors import describe_caller
-from ..ops import control_flow_ops
+from ..ops import control_flow_ops, math_ops
 from ..ops import training_ops as ops
+from ..ops.constant_op import convert_to_tensor
 from .optimizer import Optimizer
 
 __all__ = ["GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
@@ -247,10 +248,7 @@ def _ftrl_l2(learning_rate, l2, beta):
         return l2 + beta / (2.0 * max(learning_rate, 1e-36))
 
     def adjusted():
-        from ..ops.constant_op import convert_to_tensor
-        from ..ops.math_ops import maximum
-
         lr = convert_to_tensor(learning_rate() if callable(learning_rate) else learning_rate)
-        return l2 + beta / (2.0 * maximum(lr, 1e-36))
+        return l2 + beta / (2.0 * math_ops.maximum(lr, 1e-36))
 
     return adjusted

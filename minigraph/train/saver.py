@@ -18,7 +18,8 @@ import numpy as np
 from ..framework.nest import flatten
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
-from ..framework.graph import Tensor, get_default_graph
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Tensor
 from ..ops.variables import Variable, global_variables
 from . import training_util
 from .checkpoint_management import (DATA_SUFFIX, FORMAT, FORMAT_VERSION, checkpoint_exists,

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Graph, GraphKeys, Tensor, get_default_graph
-from ..ops.variables import Variable, get_variable, zeros_initializer
+from ..framework.graph import Graph, GraphKeys, get_default_graph
+from ..framework.tensor import Tensor
+from ..ops.init_ops import zeros_initializer
+from ..ops.variables import Variable, get_variable
 
 __all__ = ["create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step", "assert_global_step"]
