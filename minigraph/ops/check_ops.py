@@ -372,7 +372,6 @@ def assert_less_equal(x, y, data=None, summarize=None, message=None, name=None) 
 
 
 def _sign_assert(x, strict, data, summarize, message, name, default_name):
-
     symbol = ">" if strict else ">="
     with name_scope(name, default_name, [x]):
         x = constant_op.convert_to_tensor(x, name="x")

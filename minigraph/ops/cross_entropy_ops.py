@@ -60,7 +60,6 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
         # training.md 3.6: dlogits = g * (softmax - labels), dlabels = g * -log_softmax.
-
         logits = op.inputs[0]
         g = shape_ops.expand_dims(grad_loss, -1)
         dlogits = g * op.outputs[1]
@@ -149,7 +148,6 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
-
         dlogits = shape_ops.expand_dims(grad_loss, -1) * op.outputs[1]
         if grad_backprop is not None and not is_zero(grad_backprop):
             dlogits += softmax_grad(grad_backprop, softmax(op.inputs[0]))

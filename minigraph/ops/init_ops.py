@@ -72,7 +72,6 @@ class random_normal_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-
         return random_ops.random_normal(shape, self.mean, self.stddev, self._dtype(dtype),
                                         seed=self.seed)
 
@@ -81,7 +80,6 @@ class truncated_normal_initializer(random_normal_initializer):  # noqa: N801
     """Initializer drawing from a normal truncated at two standard deviations."""
 
     def __call__(self, shape, dtype=None, partition_info=None):
-
         return random_ops.truncated_normal(shape, self.mean, self.stddev, self._dtype(dtype),
                                 seed=self.seed)
 
@@ -94,7 +92,6 @@ class random_uniform_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-
         return random_ops.random_uniform(shape, self.minval, self.maxval, self._dtype(dtype),
                               seed=self.seed)
 
@@ -127,7 +124,6 @@ class variance_scaling_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-
         dims = as_shape(shape).as_list()
         fan_in, fan_out = _compute_fans(dims)
         n = {"fan_in": max(1.0, fan_in), "fan_out": max(1.0, fan_out),

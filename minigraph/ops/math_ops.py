@@ -86,7 +86,6 @@ class Sub(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         return binary_gradient(op, lambda: grad, lambda: unary_ops.negative(grad))
 
 
@@ -152,7 +151,6 @@ class RealDiv(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         x, y = op.inputs
         # dy = -g * x / y^2, written as TF does so that 3/0 gives (inf, -inf).
         return binary_gradient(
@@ -241,7 +239,6 @@ class FloorMod(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         x, y = op.inputs
         # x mod y = x - floor(x / y) * y, with the floor treated as a constant.
         return [reduce_to_input_shape(grad, x),
@@ -270,7 +267,6 @@ class Pow(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         x, y = op.inputs
         z = op.outputs[0]
         dx = multiply(grad, multiply(y, pow_(x, subtract(y, 1))))
@@ -310,7 +306,6 @@ class Maximum(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         x, y = op.inputs
         return min_or_max_gradient(op, grad, comparison_ops.greater_equal(x, y))
 
@@ -334,7 +329,6 @@ class Minimum(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         x, y = op.inputs
         return min_or_max_gradient(op, grad, comparison_ops.less_equal(x, y))
 
@@ -361,7 +355,6 @@ class SquaredDifference(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         x, y = op.inputs
         dx = multiply(multiply(grad, 2), subtract(x, y))
         return [reduce_to_input_shape(dx, x), reduce_to_input_shape(unary_ops.negative(dx), y)]

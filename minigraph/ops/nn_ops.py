@@ -124,7 +124,6 @@ class Relu6(OpDef):
     @staticmethod
     def gradient(op, grad):
         # Strictly inside (0, 6): both ends get gradient 0 (training.md 3.6).
-
         x = op.inputs[0]
         return [grad * indicator(comparison_ops.greater(x, 0), grad)
                 * indicator(comparison_ops.less(x, 6), grad)]
@@ -151,7 +150,6 @@ class LeakyRelu(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         positive = comparison_ops.greater(op.inputs[0], 0)
         return [comparison_ops.where(positive, grad, grad * op.get_attr("alpha"))]
 
@@ -178,7 +176,6 @@ class Elu(OpDef):
     @staticmethod
     def gradient(op, grad):
         # For y < 0, d(exp(x) - 1)/dx = exp(x) = y + 1.
-
         y = op.outputs[0]
         return [comparison_ops.where(comparison_ops.less(y, 0), grad * (y + 1), grad)]
 
@@ -204,7 +201,6 @@ class Softplus(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         return [grad * unary_ops.sigmoid(op.inputs[0])]
 
 
@@ -250,7 +246,6 @@ class LogSoftmax(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         total = broadcast_ops.reduce_sum(grad, axis=-1, keepdims=True)
         return [grad - total * unary_ops.exp(op.outputs[0])]
 
@@ -314,7 +309,6 @@ class BiasAdd(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-
         ndims = op.inputs[0].shape.ndims
         if op.get_attr("data_format") == "NCHW":
             axes = [0] + list(range(2, ndims))
@@ -427,7 +421,6 @@ class TopKV2(OpDef):
     @staticmethod
     def gradient(op, grad_values, grad_indices):
         # Each value came from one input position: scatter the gradient back with one_hot.
-
         x, indices = op.inputs[0], op.outputs[1]
         depth = x.shape.dims[-1].value if x.shape.ndims else None
         depth = shape_ops.shape(x)[-1] if depth is None else depth
