@@ -163,10 +163,7 @@ class OpDef:
     @classmethod
     def output_specs(cls, inputs, attrs, op_name, site):
         """Ask `infer` for the output specs; re-raise its errors naming the node and site."""
-        specs = []
-        for i, t in enumerate(inputs):
-            dtype = t._dtype if i in cls.ref_inputs else t._dtype.base_dtype
-            specs.append(Spec(dtype, t._shape, t._static_value))
+        specs = [t.spec(as_ref=i in cls.ref_inputs) for i, t in enumerate(inputs)]
         try:
             out = cls.infer(*specs, **attrs)
         except (ValueError, TypeError) as e:

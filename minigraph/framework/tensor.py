@@ -163,6 +163,12 @@ class Tensor(TensorOperators):
     def get_shape(self) -> TensorShape:
         return self._shape
 
+    def spec(self, as_ref: bool = False) -> Spec:
+        """What shape inference knows about this tensor: dtype (the base dtype of a variable
+        reference unless `as_ref`), static shape and constant value."""
+        dtype = self._dtype if as_ref else self._dtype.base_dtype
+        return Spec(dtype, self._shape, self._static_value)
+
     def set_shape(self, shape) -> None:
         """Refine the static shape; raise ValueError if `shape` contradicts what is known."""
         self._shape = self._shape.merge_with(shape)

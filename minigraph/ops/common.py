@@ -19,6 +19,8 @@ from ..framework.shapes import TensorShape, broadcast_shapes
 FLOATS = ("float16", "float32", "float64")
 NUMBERS = FLOATS + ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                     "complex64", "complex128")
+REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
+INEXACT = FLOATS + ("complex64", "complex128")
 
 
 def check_same_dtype(op_type: str, specs, names=("x", "y")) -> _dtypes.DType:
@@ -73,8 +75,9 @@ def reduction_axes(shape: TensorShape, axis):
     return tuple(sorted(out))
 
 
-def unary_float_spec(op_type: str, x: Spec, allowed=FLOATS + ("complex64", "complex128")):
-    check_dtype_in(op_type, x, allowed)
+def unary_spec(op_type: str, x: Spec, allowed=FLOATS, arg="x") -> Spec:
+    """Spec of an elementwise unary op: the input's dtype (one of `allowed`) and shape."""
+    check_dtype_in(op_type, x, allowed, arg)
     return Spec(x.dtype, x.shape)
 
 

@@ -15,10 +15,9 @@ from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from . import array_ops
-from .common import NUMBERS, broadcast_spec, check_dtype_in, check_same_dtype
+from .common import NUMBERS, REALS, broadcast_spec, check_dtype_in, check_same_dtype
 from .constant_op import convert_pair
 
-REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
 
 __all__ = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
            "logical_and", "logical_or", "logical_not", "logical_xor", "where"]

@@ -20,11 +20,10 @@ from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from . import array_ops, comparison_ops, unary_ops
 from .broadcast_ops import binary_gradient, reduce_to_input_shape
-from .common import FLOATS, NUMBERS, broadcast_spec, check_dtype_in, check_same_dtype
+from .common import (FLOATS, INEXACT, NUMBERS, REALS, broadcast_spec, check_dtype_in,
+                     check_same_dtype)
 from .constant_op import convert_pair, convert_to_tensor
 
-REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
-INEXACT = FLOATS + ("complex64", "complex128")
 # int operands of `/` are cast before dividing, as Python 3 and TF's truediv do.
 _TRUEDIV_FLOAT = {"int8": "float32", "int16": "float32", "uint8": "float32",
                   "uint16": "float32", "int32": "float64", "int64": "float64",
@@ -50,15 +49,22 @@ def check_nonzero_divisor(y) -> None:
                                           "operands to a float dtype.")
 
 
-@register_op("AddV2")
-class AddV2(OpDef):
-    """Elementwise x + y with broadcasting."""
+class _Binary(OpDef):
+    """Shared part of the broadcasting binary blocks: inputs (x, y) of one dtype among
+    `allowed`, output of that dtype and the broadcast shape. A subclass sets `compute`,
+    `gradient` and, if not every number type, `allowed`."""
 
     inputs = ("x", "y")
+    allowed = NUMBERS  # input dtypes accepted
 
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("AddV2", x, y)
+    @classmethod
+    def infer(cls, x, y):
+        return binary_spec(cls.op_type, x, y, cls.allowed)
+
+
+@register_op("AddV2")
+class AddV2(_Binary):
+    """Elementwise x + y with broadcasting."""
 
     compute = staticmethod(np.add)
 
@@ -73,14 +79,8 @@ def add(x, y, name=None) -> Tensor:
 
 
 @register_op("Sub")
-class Sub(OpDef):
+class Sub(_Binary):
     """Elementwise x - y with broadcasting."""
-
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Sub", x, y)
 
     compute = staticmethod(np.subtract)
 
@@ -98,14 +98,8 @@ sub = subtract  # deprecated TF1 name
 
 
 @register_op("Mul")
-class Mul(OpDef):
+class Mul(_Binary):
     """Elementwise x * y with broadcasting."""
-
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Mul", x, y)
 
     compute = staticmethod(np.multiply)
 
@@ -135,18 +129,13 @@ def scalar_mul(scalar, x, name=None) -> Tensor:
 
 
 @register_op("RealDiv")
-class RealDiv(OpDef):
+class RealDiv(_Binary):
     """Elementwise x / y for float and complex tensors (no integer rounding).
 
     TF1 note: TF also registers RealDiv for ints; minigraph asks for tf.truediv there.
     """
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("RealDiv", x, y, INEXACT)
-
+    allowed = INEXACT
     compute = staticmethod(np.true_divide)
 
     @staticmethod
@@ -197,14 +186,10 @@ def div(x, y, name=None) -> Tensor:
 
 
 @register_op("FloorDiv")
-class FloorDiv(OpDef):
+class FloorDiv(_Binary):
     """Elementwise floor(x / y): rounds toward minus infinity, like Python's //."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("FloorDiv", x, y, REALS)
+    allowed = REALS
 
     @staticmethod
     def compute(x, y):
@@ -223,14 +208,10 @@ floor_div = floordiv
 
 
 @register_op("FloorMod")
-class FloorMod(OpDef):
+class FloorMod(_Binary):
     """Elementwise remainder of floor division; the sign follows y, as in Python's %."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("FloorMod", x, y, REALS)
+    allowed = REALS
 
     @staticmethod
     def compute(x, y):
@@ -254,14 +235,8 @@ mod = floormod
 
 
 @register_op("Pow")
-class Pow(OpDef):
+class Pow(_Binary):
     """Elementwise x ** y with broadcasting."""
-
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Pow", x, y)
 
     compute = staticmethod(np.power)
 
@@ -293,15 +268,10 @@ def min_or_max_gradient(op, grad, x_wins):
 
 
 @register_op("Maximum")
-class Maximum(OpDef):
+class Maximum(_Binary):
     """Elementwise max(x, y); in the gradient a tie goes to x."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Maximum", x, y, REALS)
-
+    allowed = REALS
     compute = staticmethod(np.maximum)
 
     @staticmethod
@@ -316,15 +286,10 @@ def maximum(x, y, name=None) -> Tensor:
 
 
 @register_op("Minimum")
-class Minimum(OpDef):
+class Minimum(_Binary):
     """Elementwise min(x, y); in the gradient a tie goes to x."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Minimum", x, y, REALS)
-
+    allowed = REALS
     compute = staticmethod(np.minimum)
 
     @staticmethod
@@ -339,15 +304,10 @@ def minimum(x, y, name=None) -> Tensor:
 
 
 @register_op("SquaredDifference")
-class SquaredDifference(OpDef):
+class SquaredDifference(_Binary):
     """Elementwise (x - y) ** 2 with broadcasting."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("SquaredDifference", x, y,
-                           FLOATS + ("int32", "int64", "complex64", "complex128"))
+    allowed = FLOATS + ("int32", "int64", "complex64", "complex128")
 
     @staticmethod
     def compute(x, y):

@@ -15,20 +15,16 @@ from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
-from .common import FLOATS, NUMBERS, check_dtype_in, check_same_dtype, unary_float_spec
+from .common import FLOATS, REALS, check_dtype_in, check_same_dtype
 from .constant_op import convert_to_tensor
 from . import broadcast_ops, comparison_ops, indexing_ops, math_ops, shape_ops, unary_ops
+from .unary_ops import UnaryOp
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "softplus", "softmax", "log_softmax",
            "bias_add", "in_top_k", "top_k"]
 
 
 # -- shared helpers ------------------------------------------------------------------------
-def float_spec(op_type: str, x: Spec) -> Spec:
-    """Spec of an elementwise float op: same dtype and shape as the input."""
-    return unary_float_spec(op_type, x, FLOATS)
-
-
 def logits_spec(op_type: str, x: Spec) -> Spec:
     """Spec of an op normalising over the last axis: float input of rank >= 1."""
     check_dtype_in(op_type, x, FLOATS, arg="logits")
@@ -61,16 +57,11 @@ def last_axis_log_softmax(x: np.ndarray) -> np.ndarray:
 
 # -- activations ---------------------------------------------------------------------------
 @register_op("Relu")
-class Relu(OpDef):
+class Relu(UnaryOp):
     """Elementwise max(x, 0)."""
 
     inputs = ("features",)
-
-    @staticmethod
-    def infer(x):
-        check_dtype_in("Relu", x, FLOATS + ("int32", "int64", "int8", "int16", "uint8"),
-                       arg="features")
-        return Spec(x.dtype, x.shape)
+    allowed = FLOATS + ("int32", "int64", "int8", "int16", "uint8")
 
     @staticmethod
     def compute(x):
@@ -78,7 +69,7 @@ class Relu(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        # Masked by the output, so x = 0 gets gradient 0 (training.md 3.6).
+        # Masked by the output, so x = 0 gets gradient 0, as in TF.
         return [ReluGrad.apply([grad, op.outputs[0]])]
 
 
@@ -100,7 +91,13 @@ class ReluGrad(OpDef):
 
     @staticmethod
     def compute(g, y):
-        return np.multiply(g, y > 0, dtype=g.dtype)
+        return np.multiply(g, y > 0, dtype=g.dtype)  # one pass, no float mask array
+
+    @staticmethod
+    def reference(g, y):
+        """The formula in plain numpy, as TF's kernel: g * (features > 0) in g's dtype
+        (so a negative gradient gives -0.0). `compute` is tested bit-equal to it."""
+        return g * (y > 0).astype(g.dtype)
 
     @staticmethod
     def gradient(op, grad):
@@ -108,14 +105,10 @@ class ReluGrad(OpDef):
 
 
 @register_op("Relu6")
-class Relu6(OpDef):
+class Relu6(UnaryOp):
     """Elementwise min(max(x, 0), 6)."""
 
     inputs = ("features",)
-
-    @staticmethod
-    def infer(x):
-        return float_spec("Relu6", x)
 
     @staticmethod
     def compute(x):
@@ -123,7 +116,7 @@ class Relu6(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        # Strictly inside (0, 6): both ends get gradient 0 (training.md 3.6).
+        # Strictly inside (0, 6): both ends get gradient 0, as in TF.
         x = op.inputs[0]
         return [grad * indicator(comparison_ops.greater(x, 0), grad)
                 * indicator(comparison_ops.less(x, 6), grad)]
@@ -135,14 +128,10 @@ def relu6(features, name=None) -> Tensor:
 
 
 @register_op("LeakyRelu")
-class LeakyRelu(OpDef):
+class LeakyRelu(UnaryOp):
     """Elementwise x where x > 0, else alpha * x."""
 
     inputs = ("features",)
-
-    @staticmethod
-    def infer(x, *, alpha):
-        return float_spec("LeakyRelu", x)
 
     @staticmethod
     def compute(x, *, alpha):
@@ -160,14 +149,10 @@ def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
 
 
 @register_op("Elu")
-class Elu(OpDef):
+class Elu(UnaryOp):
     """Elementwise x where x > 0, else exp(x) - 1."""
 
     inputs = ("features",)
-
-    @staticmethod
-    def infer(x):
-        return float_spec("Elu", x)
 
     @staticmethod
     def compute(x):
@@ -186,14 +171,10 @@ def elu(features, name=None) -> Tensor:
 
 
 @register_op("Softplus")
-class Softplus(OpDef):
+class Softplus(UnaryOp):
     """Elementwise log(1 + exp(x)), computed without overflow."""
 
     inputs = ("features",)
-
-    @staticmethod
-    def infer(x):
-        return float_spec("Softplus", x)
 
     @staticmethod
     def compute(x):
@@ -380,7 +361,6 @@ def in_top_k(predictions, targets, k, name=None) -> Tensor:
     return InTopKV2.apply([predictions, targets, k], name=name)
 
 
-REALS = tuple(t for t in NUMBERS if not t.startswith("complex"))
 
 
 @register_op("TopKV2")

@@ -18,9 +18,8 @@ from ..framework.shapes import TensorShape
 from . import array_ops, broadcast_ops, comparison_ops, math_ops, shape_ops
 from .broadcast_ops import (ReductionOp, broadcast_reduction_grad, np_axes, reduce_sum,
                             reduction, to_kept_dims)
-from .common import FLOATS, NUMBERS, check_dtype_in, reduction_axes
+from .common import FLOATS, REALS, check_dtype_in, reduction_axes
 
-REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
 
 __all__ = ["reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
            "reduce_all", "reduce_any", "argmax", "argmin", "arg_max", "arg_min", "l2_loss"]

@@ -12,7 +12,7 @@ import numpy as np
 from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from . import array_ops
-from .common import FLOATS, check_dtype_in, check_same_dtype
+from .common import FLOATS, check_dtype_in, check_same_dtype, unary_spec
 
 SIGNED = FLOATS + ("int8", "int16", "int32", "int64")
 
@@ -21,24 +21,18 @@ __all__ = ["negative", "neg", "sign", "exp", "log", "log1p", "sqrt", "rsqrt", "s
 # abs_ and round_ shadow builtins: minigraph/__init__.py exports them as tf.abs and tf.round.
 
 
-def unary_spec(op_type: str, x: Spec, allowed=FLOATS) -> Spec:
-    """Spec of an elementwise unary op: same dtype and shape as the input."""
-    check_dtype_in(op_type, x, allowed)
-    return Spec(x.dtype, x.shape)
-
-
-class _Unary(OpDef):
-    """Shared part of the elementwise unary blocks: output dtype and shape = the input's.
-
-    A subclass sets `compute`, `gradient` and, if not floats only, `allowed`.
+class UnaryOp(OpDef):
+    """Shared part of the elementwise unary blocks (here and the nn activations): output
+    dtype and shape = the input's. A subclass sets `compute`, `gradient` and, if not floats
+    only, `allowed`; attributes (LeakyRelu's alpha) pass through to `compute`.
     """
 
     inputs = ("x",)
     allowed = FLOATS  # input dtypes accepted
 
     @classmethod
-    def infer(cls, x):
-        return unary_spec(cls.op_type, x, cls.allowed)
+    def infer(cls, x, **attrs):
+        return unary_spec(cls.op_type, x, cls.allowed, cls.inputs[0])
 
 
 def like(x, value):
@@ -47,7 +41,7 @@ def like(x, value):
 
 
 @register_op("Neg")
-class Neg(_Unary):
+class Neg(UnaryOp):
     """Elementwise -x."""
 
     allowed = SIGNED + ("complex64", "complex128")
@@ -67,7 +61,7 @@ neg = negative  # deprecated TF1 name
 
 
 @register_op("Abs")
-class Abs(_Unary):
+class Abs(UnaryOp):
     """Elementwise |x|; its gradient is g * sign(x), so 0 at x = 0."""
 
     allowed = SIGNED
@@ -84,7 +78,7 @@ def abs_(x, name=None) -> Tensor:
 
 
 @register_op("Sign")
-class Sign(_Unary):
+class Sign(UnaryOp):
     """Elementwise -1, 0 or 1; its gradient is a zeros tensor (not None)."""
 
     allowed = SIGNED
@@ -101,7 +95,7 @@ def sign(x, name=None) -> Tensor:
 
 
 @register_op("Exp")
-class Exp(_Unary):
+class Exp(UnaryOp):
     """Elementwise e ** x."""
 
     compute = staticmethod(np.exp)
@@ -117,7 +111,7 @@ def exp(x, name=None) -> Tensor:
 
 
 @register_op("Log")
-class Log(_Unary):
+class Log(UnaryOp):
     """Elementwise natural logarithm (-inf at 0, nan below)."""
 
     compute = staticmethod(np.log)
@@ -133,7 +127,7 @@ def log(x, name=None) -> Tensor:
 
 
 @register_op("Log1p")
-class Log1p(_Unary):
+class Log1p(UnaryOp):
     """Elementwise log(1 + x), accurate for small x."""
 
     compute = staticmethod(np.log1p)
@@ -149,7 +143,7 @@ def log1p(x, name=None) -> Tensor:
 
 
 @register_op("Sqrt")
-class Sqrt(_Unary):
+class Sqrt(UnaryOp):
     """Elementwise square root; the gradient is SqrtGrad(y, g) = 0.5 * g / y."""
 
     compute = staticmethod(np.sqrt)
@@ -190,7 +184,7 @@ class SqrtGrad(OpDef):
 
 
 @register_op("Rsqrt")
-class Rsqrt(_Unary):
+class Rsqrt(UnaryOp):
     """Elementwise 1 / sqrt(x); the gradient is -0.5 * g * y^3."""
 
     @staticmethod
@@ -209,7 +203,7 @@ def rsqrt(x, name=None) -> Tensor:
 
 
 @register_op("Square")
-class Square(_Unary):
+class Square(UnaryOp):
     """Elementwise x * x."""
 
     allowed = SIGNED + ("complex64", "complex128")
@@ -226,7 +220,7 @@ def square(x, name=None) -> Tensor:
 
 
 @register_op("Reciprocal")
-class Reciprocal(_Unary):
+class Reciprocal(UnaryOp):
     """Elementwise 1 / x; the gradient is -g * y^2."""
 
     @staticmethod
@@ -245,7 +239,7 @@ def reciprocal(x, name=None) -> Tensor:
 
 
 @register_op("Sin")
-class Sin(_Unary):
+class Sin(UnaryOp):
     """Elementwise sine."""
 
     compute = staticmethod(np.sin)
@@ -261,7 +255,7 @@ def sin(x, name=None) -> Tensor:
 
 
 @register_op("Cos")
-class Cos(_Unary):
+class Cos(UnaryOp):
     """Elementwise cosine."""
 
     compute = staticmethod(np.cos)
@@ -277,7 +271,7 @@ def cos(x, name=None) -> Tensor:
 
 
 @register_op("Tanh")
-class Tanh(_Unary):
+class Tanh(UnaryOp):
     """Elementwise hyperbolic tangent; the gradient is g * (1 - y^2)."""
 
     compute = staticmethod(np.tanh)
@@ -293,7 +287,7 @@ def tanh(x, name=None) -> Tensor:
 
 
 @register_op("Sigmoid")
-class Sigmoid(_Unary):
+class Sigmoid(UnaryOp):
     """Elementwise 1 / (1 + exp(-x)); the gradient is g * y * (1 - y)."""
 
     @staticmethod
@@ -313,7 +307,7 @@ def sigmoid(x, name=None) -> Tensor:
 
 
 @register_op("Floor")
-class Floor(_Unary):
+class Floor(UnaryOp):
     """Elementwise largest integer not above x (float in, float out); no gradient."""
 
     compute = staticmethod(np.floor)
@@ -326,7 +320,7 @@ def floor(x, name=None) -> Tensor:
 
 
 @register_op("Ceil")
-class Ceil(_Unary):
+class Ceil(UnaryOp):
     """Elementwise smallest integer not below x (float in, float out); no gradient."""
 
     compute = staticmethod(np.ceil)
@@ -339,7 +333,7 @@ def ceil(x, name=None) -> Tensor:
 
 
 @register_op("Round")
-class Round(_Unary):
+class Round(UnaryOp):
     """Elementwise rounding, halves to even (banker's rounding, as numpy); no gradient."""
 
     allowed = SIGNED

@@ -76,8 +76,7 @@ def forwarded_input(op, specs, args):
     """Index of the input that `op` passes through unchanged at these specs, else None."""
     if len(op._outputs) != 1:
         return None
-    ins = [specs.get(t) or Spec(t._dtype.base_dtype, t._shape, t._static_value)
-           for t in op._inputs]
+    ins = [specs.get(t) or t.spec() for t in op._inputs]
     out = specs.get(op._outputs[0])
     if out is None:
         return None
@@ -110,8 +109,8 @@ def specialize(ops, feeds, alias):
         refs = op.op_def.ref_inputs
         inputs = []
         for i, t in enumerate(op._inputs):
-            s = specs.get(t) or Spec(t._dtype, t._shape, t._static_value)
-            if i not in refs and s.dtype.is_ref_dtype:
+            s = specs.get(t) or t.spec(as_ref=i in refs)
+            if i not in refs and s.dtype.is_ref_dtype:  # an alias of a variable's value
                 s = Spec(s.dtype.base_dtype, s.shape, s.value)
             inputs.append(s)
         try:

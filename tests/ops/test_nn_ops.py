@@ -10,6 +10,7 @@ import pytest
 
 import minigraph as tf
 from minigraph.gradient_checker import check_gradients
+from minigraph.ops.nn_ops import ReluGrad
 
 F64 = tf.float64
 LOGITS = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
@@ -409,3 +410,16 @@ def test_relu_gradient_is_one_fused_relugrad_op_and_differentiable_again(sess):
     ddg, = tf.gradients(tf.reduce_sum(dx * dx), [g])  # d/dg sum((g * mask)^2) = 2 g mask
     np.testing.assert_array_equal(sess.run(ddg, {x: [-1.0, 0.0, 2.0], g: [1.0, 2.0, 3.0]}),
                                   [0.0, 0.0, 6.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_grad_kernel_matches_its_reference_bit_for_bit(dtype):
+    rng = np.random.default_rng(3)
+    g = rng.standard_normal(1000).astype(dtype)
+    y = np.maximum(rng.standard_normal(1000), 0).astype(dtype)
+    y[:10] = 0.0  # ties at zero get no gradient; negative g there gives -0.0 in both
+    g[:5] = -1.0
+    fast, plain = ReluGrad.compute(g, y), ReluGrad.reference(g, y)
+    assert fast.dtype == plain.dtype == dtype
+    assert np.array_equal(fast.view(np.uint8), plain.view(np.uint8))
+    assert np.signbit(fast[:5]).all()  # -0.0, as TF's g * (features > 0)
