@@ -72,8 +72,12 @@ def aliases(ops, feeds):
     return alias
 
 
-def forwarded_input(op, specs, args):
-    """Index of the input that `op` passes through unchanged at these specs, else None."""
+def forwarded_input(op, specs, args, is_value):
+    """Index of the input that `op` passes through unchanged at these specs, else None.
+
+    `args` are the expressions of the inputs in the generated code; `is_value(arg)` is False
+    for a variable read, which is never forwarded: it must happen at this op's position.
+    """
     if len(op._outputs) != 1:
         return None
     ins = [specs.get(t) or t.spec() for t in op._inputs]
@@ -81,8 +85,8 @@ def forwarded_input(op, specs, args):
     if out is None:
         return None
     index = op.op_def.forwards_input(ins, out, op.attrs)
-    if index is None or not args[index].startswith(("t", "c")):
-        return None  # never forward a variable read: it must happen at this op's position
+    if index is None or not is_value(args[index]):
+        return None
     return index
 
 
