@@ -1,8 +1,9 @@
 """Linear learning-rate warmup in front of any schedule tensor (a minigraph-only helper).
 
 TF1 has no warmup function: programs blend the rates with tensor arithmetic on the global
-step. `linear_warmup` is that blend (reference training.md 2.1); `bert_learning_rate` is
-BERT's exact schedule (2.2). The schedules themselves live in `minigraph.train.schedules`.
+step. `linear_warmup` is that blend; `bert_learning_rate` is BERT's exact schedule
+(polynomial decay to 0 after a linear warmup, docs/schedules.md). The schedules
+themselves live in `minigraph.train.schedules`.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def protos():
     return graphdef.import_protos()
 
 
-def test_write_graph_text_matches_the_reference_example(protos, tmp_path):
+def test_write_graph_text_matches_the_recorded_tf_file(protos, tmp_path):
     c = _example_graph()
     path = tf.io.write_graph(c.graph, str(tmp_path / "new" / "dir"), "graph.pbtxt")
     assert path == str(tmp_path / "new" / "dir" / "graph.pbtxt")

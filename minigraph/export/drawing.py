@@ -37,7 +37,7 @@ _SUMMARY_TYPES = {"ScalarSummary", "HistogramSummary", "MergeSummary", "ImageSum
                   "AudioSummary", "TensorSummary", "TensorSummaryV2"}
 _UPDATE_TYPE = re.compile(r"^(Resource)?(Apply|SparseApply|Assign|Scatter)")
 _GRADIENT_SCOPE = re.compile(r"^gradients(_\d+)?$")
-# Default scope names of the schedules (training reference 1.1) and of the optimizers.
+# Default scope names of the schedules (TF's name_scope defaults) and of the optimizers.
 _SCHEDULE_SCOPE = re.compile(
     r"^(ExponentialDecay|PiecewiseConstant|PolynomialDecay|NaturalExpDecay|InverseTimeDecay|"
     r"CosineDecay|CosineDecayRestarts|SGDRDecay|LinearCosineDecay|NoisyLinearCosineDecay|"

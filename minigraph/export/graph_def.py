@@ -22,7 +22,7 @@ from .lowering import node_specs, single_node_spec
 __all__ = ["GraphDef", "graph_def", "node_def_text", "write_graph", "import_protos", "tensor_proto",
            "node_def_proto"]
 
-# DataType enum names (reference section 10.1); a reference dtype is the base enum + 100.
+# TF's DataType enum names (types.proto); a reference dtype is the base enum + 100.
 _DT_NAMES = {
     1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 4: "DT_UINT8", 5: "DT_INT16", 6: "DT_INT8",
     7: "DT_STRING", 8: "DT_COMPLEX64", 9: "DT_INT64", 10: "DT_BOOL", 14: "DT_BFLOAT16",

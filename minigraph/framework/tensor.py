@@ -101,7 +101,7 @@ class TensorOperators:
     def __invert__(self):
         return OPERATORS["invert"](self)
 
-    # TF1 graph mode refuses these Python protocols (reference section 2.6).
+    # TF1 graph mode refuses these Python protocols: a tensor has no value while building.
     def __bool__(self):
         raise TypeError(f"Using a minigraph Tensor ({self.name}) as a Python `bool` is not "
                         "allowed: its value is only known inside Session.run. Use "

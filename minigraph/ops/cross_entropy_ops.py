@@ -59,7 +59,7 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
-        # training.md 3.6: dlogits = g * (softmax - labels), dlabels = g * -log_softmax.
+        # As TF: dlogits = g * (softmax - labels), dlabels = g * -log_softmax.
         logits = op.inputs[0]
         g = shape_ops.expand_dims(grad_loss, -1)
         dlogits = g * op.outputs[1]

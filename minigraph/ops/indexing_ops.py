@@ -70,7 +70,7 @@ def decode_index(begin, end, strides, masks):
 
 
 def sliced_shape(shape: TensorShape, items) -> TensorShape:
-    """Static shape of `x[items]` for a possibly partially known shape (reference 2.5)."""
+    """Static shape of `x[items]` (numpy's basic indexing) for a partially known shape."""
     if items.count(Ellipsis) > 1:
         raise ValueError("Multiple ellipses in slice spec not allowed. Fix: use one `...`.")
     if shape.ndims is None:
@@ -211,7 +211,7 @@ def _index_dtype(*lists):
 
 
 def getitem(tensor, slice_spec) -> Tensor:
-    """`t[...]`: numpy basic indexing compiled to one StridedSlice (reference 2.5).
+    """`t[...]`: numpy basic indexing compiled to one StridedSlice, as TF1 does.
 
     TF1 note, as in TF: a Python list is a tuple of indices, so `x[[0, 1]]` is `x[0, 1]`.
     """

@@ -1,8 +1,10 @@
 """Variable initializers: the TF1 v1 classes, called as init(shape, dtype, partition_info).
 
-Lives here: zeros/ones/constant, the random initializers and the variance-scaling family
-(glorot). Each call builds graph ops that produce the initial value; `tf.get_variable` and
-`tf.layers` call them. Variables themselves live in variables.py.
+Lives here: the `Initializer` base and zeros/ones/constant, the random initializers and the
+variance-scaling family (glorot). Each call builds graph ops (constants, fills, random ops)
+that produce the initial value; `tf.get_variable` and `tf.layers` call them. Variables
+themselves live in variables.py; `tf.initializers` (api/initializers.py) re-exports these
+under TF's short names.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import math
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from . import array_ops, constant_op, random_ops
 from ..framework.shapes import as_shape
+from . import array_ops, constant_op, random_ops
 
 __all__ = ["zeros_initializer", "ones_initializer", "constant_initializer",
            "random_normal_initializer", "truncated_normal_initializer",
@@ -109,7 +111,7 @@ def _compute_fans(shape):
 
 
 class variance_scaling_initializer(Initializer):  # noqa: N801
-    """Initializer scaled to the fan-in/fan-out of the shape (reference framework.md 5.6)."""
+    """Initializer scaled to the fan-in/fan-out of the shape (TF1's formulas)."""
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
                  dtype=_dtypes.float32):

@@ -46,7 +46,7 @@ def check_inner(op_type: str, a: Spec, b: Spec, k_a, k_b) -> None:
 
 
 def product_grads(a, b, grad, transpose_a, transpose_b, product):
-    """Gradients of C = op(a) @ op(b) for the four transpose combinations (training.md 3.6).
+    """Gradients of C = op(a) @ op(b) for the four transpose combinations.
 
     `product(p, q, transpose_p, transpose_q)` builds the matching product op.
     """

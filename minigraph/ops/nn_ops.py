@@ -1,9 +1,10 @@
 """Neural-network primitive ops: activations, softmax, log_softmax, bias_add, in_top_k, top_k.
 
-Lives here: one block per primitive (kernel in numpy, gradient built from math ops, following
-training.md 3.6) and its public constructor. The loss primitives (softmax cross-entropies,
-l2_loss) are in cross_entropy_ops.py and reduction_ops.py, composites (dropout,
-moments, ...) in nn_impl.py; `tf.nn` is api/nn.py.
+Lives here: one block per primitive (kernel in numpy, gradient built from math ops, with
+TF's conventions at ties: relu'(0) = 0) and its public constructor. The loss primitives
+(softmax cross-entropies, l2_loss) are in cross_entropy_ops.py and reduction_ops.py,
+composites (dropout, moments, ...) in nn_impl.py; the activations share unary_ops.UnaryOp;
+`tf.nn` is api/nn.py.
 """
 
 from __future__ import annotations

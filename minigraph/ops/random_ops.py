@@ -2,7 +2,8 @@
 
 Lives here: the sampling primitives (RandomStandardNormal, TruncatedNormal, RandomUniform,
 RandomUniformInt, RandomShuffle), their public builders random_normal, truncated_normal,
-random_uniform, random_shuffle, and `set_random_seed` / `get_seed` (framework.md 1.10).
+random_uniform, random_shuffle, and `set_random_seed` / `get_seed` (TF1's seed rules,
+docs/tf1_compat.md).
 Kernels draw from `ctx.rng(op)`, the session's stream for that op; there is no global RNG.
 TF1 note: numbers come from numpy's PCG64, not Philox; only the determinism rules match TF.
 """
@@ -38,7 +39,7 @@ def set_random_seed(seed: int | None) -> None:
 
 
 def get_seed(op_seed: int | None) -> tuple:
-    """Return the (seed, seed2) pair a random op created now should use (framework.md 1.10).
+    """Return the (seed, seed2) pair a random op created now should use (TF1's rules).
 
     (None, None) means "nondeterministic"; the op then stores seed = seed2 = 0. With a graph
     seed but no op seed, the op seed is the number of seedless random ops made before.

@@ -238,13 +238,13 @@ class ApplyAdagrad(_ApplyOp):
 
 
 def apply_adagrad(var, accum, lr, grad, use_locking=False, name=None):
-    """Adagrad update of `var` with accumulator `accum` (reference training.md 6.4)."""
+    """Adagrad update of `var` with accumulator `accum`."""
     return ApplyAdagrad.apply([var, accum, lr, grad], name=name, use_locking=use_locking)
 
 
 @register_op("ApplyAdadelta")
 class ApplyAdadelta(_ApplyOp):
-    """Adadelta; TF's kernel multiplies the update by lr (reference training.md 6.5)."""
+    """Adadelta; TF's kernel multiplies the update by lr."""
 
     inputs = ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad")
     ref_inputs = (0, 1, 2)
@@ -284,7 +284,7 @@ class ApplyRMSProp(_ApplyOp):
 
 def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False,
                    name=None):
-    """RMSProp update of `var` with slots `ms` (rms) and `mom` (reference training.md 6.6)."""
+    """RMSProp update of `var` with slots `ms` (rms) and `mom`."""
     return ApplyRMSProp.apply([var, ms, mom, lr, rho, momentum, epsilon, grad], name=name,
                               use_locking=use_locking)
 
@@ -315,7 +315,7 @@ def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
 
 @register_op("ApplyFtrlV2")
 class ApplyFtrlV2(_ApplyOp):
-    """FTRL-proximal with optional l2 shrinkage (reference training.md 6.7)."""
+    """FTRL-proximal with optional l2 shrinkage."""
 
     inputs = ("var", "accum", "linear", "grad", "lr", "l1", "l2", "l2_shrinkage", "lr_power")
     ref_inputs = (0, 1, 2)
@@ -366,6 +366,6 @@ class ApplyProximalGradientDescent(_ApplyOp):
 
 
 def apply_proximal_gradient_descent(var, alpha, l1, l2, delta, use_locking=False, name=None):
-    """Proximal gradient descent update of `var` (reference training.md 6.8)."""
+    """Proximal gradient descent update of `var`."""
     return ApplyProximalGradientDescent.apply([var, alpha, l1, l2, delta], name=name,
                                               use_locking=use_locking)

@@ -161,7 +161,7 @@ def sqrt(x, name=None) -> Tensor:
 @register_op("SqrtGrad")
 class SqrtGrad(OpDef):
     """0.5 * dy / y, and 0 wherever dy == 0 (as TF 2.21's kernel), so sqrt(0) with a zero
-    upstream gradient gives 0, not nan (reference training.md section 3.6, where NaN trap).
+    upstream gradient gives 0, not nan (the NaN trap of sqrt at 0 under tf.where).
     """
 
     inputs = ("y", "dy")

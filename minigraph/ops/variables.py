@@ -1,9 +1,11 @@
-"""Variable, initializers, variable scopes and the variable collections.
+"""Variable, variable scopes and the variable collections.
 
 Lives here: `Variable` (a RefVariable in TF 1.x terms: a `VariableV2` node, its `Assign`
-initializer and its `read` Identity), the v1 initializer classes, `get_variable` with
-`variable_scope`, and the initializer/collection helpers. Variable *values* live in each
-Session, never here.
+initializer and its `read` Identity), `get_variable` with `variable_scope`, and the
+initializer/collection helpers (global_variables_initializer, report_uninitialized_variables,
+...). The initializer classes (zeros_initializer, glorot_uniform_initializer, ...) live in
+init_ops.py, the ops behind variables (VariableV2, Assign) in state_ops.py. Variable *values*
+live in each Session, never here.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ import threading
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.errors import describe_site
-from ..framework.errors import user_frame
+from ..framework.errors import describe_site, user_frame
 from ..framework.graph import GraphKeys, get_default_graph
-from ..framework.tensor import Tensor, TensorOperators
-from .init_ops import Initializer, glorot_uniform_initializer, zeros_initializer
-from . import array_ops, constant_op, control_flow_ops, state_ops
 from ..framework.shapes import TensorShape, as_shape
+from ..framework.tensor import Tensor, TensorOperators
+from . import array_ops, constant_op, control_flow_ops, state_ops
+from .init_ops import Initializer, glorot_uniform_initializer, zeros_initializer
 
 __all__ = [
     "Variable", "global_variables", "trainable_variables", "local_variables",
@@ -178,8 +179,8 @@ def guard_variable_reads(value: Tensor) -> Tensor:
     """Rebuild the ops behind `value` so that each variable they read is read through
     `initialized_value()`: its value when initialized, else its initial value.
 
-    This is TF1's rule for initial values that read other variables (reference framework.md
-    5.1): `tf.Variable(v * 2)` can be initialized before `v`. Only ops that depend on a
+    This is TF1's rule for initial values that read other variables:
+    `tf.Variable(v * 2)` can be initialized before `v`. Only ops that depend on a
     variable are copied (the graph only grows); `value` itself is returned when none does.
     """
     graph = value.graph

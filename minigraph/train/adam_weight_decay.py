@@ -2,7 +2,7 @@
 
 Lives here: the one optimizer that is not TF API, so it is not re-exported in `tf.train`:
 `from minigraph.train.adam_weight_decay import AdamWeightDecayOptimizer`. It overrides
-apply_gradients with ordinary ops (reference training.md section 6.10): Adam moments without
+apply_gradients with ordinary ops: Adam moments without
 bias correction plus decoupled, learning-rate-scaled weight decay.
 """
 

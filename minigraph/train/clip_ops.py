@@ -1,9 +1,10 @@
 """Clip ops: clip_by_value, clip_by_norm, global_norm, clip_by_global_norm, clip_by_average_norm.
 
 All are composites of primitive ops (minimum, maximum, sqrt, where, ...), so they need no
-registry entry and their gradients come from the primitives. Formulas, edge cases and
-measured values: reference training.md section 4. minigraph has no IndexedSlices (gradients
-are always dense), so the IndexedSlices branches of TF do not exist here.
+registry entry and their gradients come from the primitives. Formulas and edge cases
+(inf or nan norms, a negative clip_norm) follow TF 1.x; docs/clipping.md has them.
+minigraph has no IndexedSlices (gradients are always dense), so TF's IndexedSlices branches
+do not exist here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The base `Optimizer`: compute_gradients, apply_gradients, minimize, slots and hyper-parameters.
 
-Lives here: everything every optimizer shares (reference training.md section 5): gradient
+Lives here: everything every optimizer shares: gradient
 computation and validation, the update loop with its name scopes, slot and non-slot variables,
 hyper-parameter preparation and casting, the global-step increment and the TF1 errors for
 missing gradients. The concrete update rules live in optimizers.py; their kernels in
@@ -211,7 +211,7 @@ class Optimizer:
         for key, value in self._hyper_values.items():
             if callable(value) and not isinstance(value, (Tensor, Variable)):
                 value = value()
-            # A Python float becomes a float32 tensor before any cast (training.md 5.6).
+            # A Python float becomes a float32 tensor before any cast, as in TF 1.x.
             self._hyper_tensors[key] = convert_to_tensor(value, name=key)
 
     def _hyper(self, key: str, var=None) -> Tensor:

@@ -3,7 +3,7 @@
 Lives here: Saver (save / restore / max_to_keep / keep_checkpoint_every_n_hours). The
 checkpoint files use minigraph's own format (JSON index + numpy .npz data, see
 docs/checkpoints.md) under TF's file names; the state file, readers and atomic-write helpers
-live in checkpoint_management.py (reference framework.md section 9). Deliberately absent:
+live in checkpoint_management.py. Deliberately absent:
 import_meta_graph, sharding, partitioned variables.
 """
 

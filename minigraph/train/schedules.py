@@ -2,7 +2,8 @@
 
 Each returns a scalar Tensor that re-reads the step on every `Session.run`. Shared helpers
 hold the common pieces (argument checks, casts to the rate's dtype, staircase, cosine).
-Warmup is not here (TF1 has none): see `minigraph.warmup`. Reference: training.md section 1.
+Warmup is not here (TF1 has none): see `minigraph.warmup`. Formulas:
+docs/schedules.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Global-step helpers: create, find and check the graph's `global_step` variable.
 
 Lives here: create_global_step, get_global_step, get_or_create_global_step, global_step and
-assert_global_step (reference training.md section 7, framework.md 5.7). The increment itself
+assert_global_step. The increment itself
 is built by Optimizer.apply_gradients; schedules only read the step.
 """
 
