@@ -48,3 +48,46 @@ def test_trace_needs_fetches(sess):
     tf.constant(1.0)
     with pytest.raises(ValueError, match="Nothing to trace"):
         sess.trace([])
+
+
+def test_a_cond_merge_has_the_taken_branch_value_and_the_other_branch_none(sess):
+    x = tf.placeholder(tf.float32, [], name="x")
+    inner = lambda: tf.cond(x > 2.0, lambda: tf.square(x, name="sq"),  # noqa: E731
+                            lambda: tf.negative(x, name="neg"))
+    out = tf.cond(x > 0.0, inner, lambda: tf.abs(x, name="abs"))
+    trace = sess.trace(out, {x: 3.0})
+    assert trace.results == pytest.approx(9.0)
+    assert trace.value(out) == pytest.approx(9.0) and trace.sources[out] == "step"
+    inner_merge = out.op.inputs[0]  # the true branch of the outer cond is the inner Merge
+    assert inner_merge.op.type == "Merge" and trace.value(inner_merge) == pytest.approx(9.0)
+    by_name = {op.name.rpartition("/")[2]: op for op in trace.steps}
+    assert trace.value(by_name["neg"].outputs[0]) is None     # untaken inner branch
+    assert trace.value(by_name["abs"].outputs[0]) is None     # untaken outer branch
+    trace = sess.trace(out, {x: -2.0})
+    assert trace.value(out) == pytest.approx(2.0)
+    assert trace.value(inner_merge) is None  # inside the untaken outer branch: never ran
+
+
+def test_fetched_variable_read_after_a_write_records_the_value_read(sess):
+    v = tf.Variable(1.0, name="v")
+    bump = tf.assign_add(v, 5.0, name="bump")
+    with tf.control_dependencies([bump]):
+        after = tf.identity(v.read_value(), name="after")
+    sess.run(tf.global_variables_initializer())
+    trace = sess.trace({"before": v.value(), "after": after})
+    assert trace.results == {"before": 1.0, "after": 6.0}
+    assert trace.value(v.value()) == 1.0 and trace.value(after) == 6.0
+    assert trace.value(bump) == 6.0 and sess.run(v) == 1.0   # not committed
+
+
+def test_multi_output_steps_and_pass_through_ops(sess):
+    x = tf.placeholder(tf.float32, [2, 3], name="x")
+    a, b, c = tf.split(x * 2.0, 3, axis=1, name="parts")
+    same = tf.reshape(c, [2, 1], name="same")        # passes its input through at run time
+    total = tf.add_n([a, b, same], name="total")
+    feed = np.arange(6, dtype=np.float32).reshape(2, 3)
+    trace = sess.trace(total, {x: feed})
+    np.testing.assert_allclose(trace.value(b), feed[:, 1:2] * 2)
+    np.testing.assert_allclose(trace.value(same), feed[:, 2:] * 2)
+    assert same.op not in trace.steps and trace.sources[same] == "step"
+    np.testing.assert_allclose(trace.results, feed.sum(axis=1, keepdims=True) * 2)

@@ -16,7 +16,8 @@ import subprocess
 
 import networkx as nx
 
-from ..framework.graph import Graph, Operation, Tensor, get_default_graph
+from ..framework.graph import Graph, get_default_graph
+from ..framework.tensor import Operation, Tensor
 from .roles import COLORS, KINDS, LEGEND, ROLES, op_roles
 
 __all__ = ["to_networkx", "to_dot", "render", "op_roles", "ROLES", "COLORS"]
@@ -353,7 +354,7 @@ def _find_engine(engine: str | None) -> str:
 
 def _render_matplotlib(graph, path, fetches) -> str:
     try:
-        from matplotlib.figure import Figure
+        from matplotlib import figure, patches  # optional extra (viz): only this engine
     except ImportError as e:
         raise ImportError("engine='matplotlib' needs matplotlib: pip install "
                           "'minigraph[viz]' (or pip install matplotlib).") from e
@@ -363,7 +364,7 @@ def _render_matplotlib(graph, path, fetches) -> str:
                          "`fetches`.")
     pos = _layered_positions(g)
     rows = collections.Counter(y for _, y in pos.values())
-    fig = Figure(figsize=(max(6.0, 1.3 * max(rows.values())), max(4.0, 0.9 * len(rows))))
+    fig = figure.Figure(figsize=(max(6.0, 1.3 * max(rows.values())), max(4.0, 0.9 * len(rows))))
     ax = fig.add_subplot()
     ax.set_axis_off()
     simple = nx.DiGraph(g)
@@ -377,14 +378,13 @@ def _render_matplotlib(graph, path, fetches) -> str:
                            edgecolors="#555555")
     labels = {n: _node_style(n, g.nodes[n], n.rpartition("/")[0])["label"] for n in simple}
     nx.draw_networkx_labels(simple, pos, labels=labels, ax=ax, font_size=6)
-    _matplotlib_legend(ax, {g.nodes[n]["highlight"] for n in simple})
+    _matplotlib_legend(ax, {g.nodes[n]["highlight"] for n in simple}, patches.Patch)
     fig.savefig(path, bbox_inches="tight")
     return path
 
 
-def _matplotlib_legend(ax, highlights) -> None:
-    from matplotlib.patches import Patch  # here: matplotlib is an optional extra
-
+def _matplotlib_legend(ax, highlights, Patch) -> None:  # noqa: N803 - matplotlib's class
+    """A legend beside the axes naming the colours drawn (`Patch`: matplotlib's class)."""
     handles = [Patch(facecolor=COLORS[h], edgecolor="#555555", label=label)
                for h, label in LEGEND if h in highlights]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,

@@ -19,7 +19,8 @@ from importlib import resources
 
 import numpy as np
 
-from ..framework.graph import Graph, Operation, Tensor, get_default_graph, graph_of
+from ..framework.graph import Graph, get_default_graph, graph_of
+from ..framework.tensor import Operation, Tensor
 from .drawing import needed_ops
 from .roles import COLORS, KINDS, LEGEND, op_roles
 

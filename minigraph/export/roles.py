@@ -11,7 +11,8 @@ from __future__ import annotations
 import collections
 import re
 
-from ..framework.graph import Graph, GraphKeys, Operation, get_default_graph
+from ..framework.graph import Graph, GraphKeys, get_default_graph
+from ..framework.tensor import Operation
 
 __all__ = ["op_roles", "ROLES", "COLORS", "LEGEND", "KINDS"]
 
@@ -31,7 +32,7 @@ _SUMMARY_TYPES = {"ScalarSummary", "HistogramSummary", "MergeSummary", "ImageSum
                   "AudioSummary", "TensorSummary", "TensorSummaryV2"}
 _UPDATE_TYPE = re.compile(r"^(Resource)?(Apply|SparseApply|Assign|Scatter)")
 _GRADIENT_SCOPE = re.compile(r"^gradients(_\d+)?$")
-# Default scope names of the schedules (training reference 1.1) and of the optimizers.
+# Default scope names of the schedules (TF's name_scope defaults) and of the optimizers.
 _SCHEDULE_SCOPE = re.compile(
     r"^(ExponentialDecay|PiecewiseConstant|PolynomialDecay|NaturalExpDecay|InverseTimeDecay|"
     r"CosineDecay|CosineDecayRestarts|SGDRDecay|LinearCosineDecay|NoisyLinearCosineDecay|"

@@ -9,7 +9,8 @@ one.
 
 from __future__ import annotations
 
-from ..framework.graph import Tensor
+from . import passes
+from ..framework.tensor import Tensor
 
 __all__ = ["RunTrace"]
 
@@ -18,19 +19,21 @@ class RunTrace:
     """What one run of a plan computed.
 
     Attributes:
-      steps: the ops that ran, in the order the plan executed them.
+      steps: the plan's steps, in the order it executes them (a step inside a tf.cond
+        branch that this run did not take has no values).
       needed: every op the plan needed (the rest of the graph was pruned).
       values: {Tensor: value} for every tensor whose value the run knew.
       sources: {Tensor: "step" | "fed" | "folded" | "variable"}, how each value was known
-        ("variable": the variable's value before the run, read where a consumer needed it).
+        ("variable": the variable's value before the run, read where a consumer needed it;
+        an op that passes its input through has no step and takes the input's source).
       writes: {VariableV2 op: new value} written by the run (committed or not).
       results: the fetched values, in the plan's target order.
     """
 
-    def __init__(self, plan, names, specs, recorded, feed_values, before, writes, results):
-        """From `Plan.trace`: `names` maps tensors to their names in the plan's code, `specs`
-        holds the folded values, `recorded` the values the steps produced, `before` the
-        variables' values before the run."""
+    def __init__(self, plan, known, recorded, feed_values, before, writes, results):
+        """From `Plan.trace`: `known` holds the plan's folded values (`specs`), variable
+        aliases (`alias`) and cond guards (`guards`); `recorded` the values the steps
+        produced, `before` the variables' values before the run."""
         self.steps = list(plan.step_ops)
         self.needed = list(plan.ops)
         self.writes = writes
@@ -38,29 +41,49 @@ class RunTrace:
         self.values, self.sources = {}, {}
         for t, value in zip(plan.feed_order, feed_values):
             self._set(t, value, "fed")
-        by_name = {names[t]: v for t, v in recorded.items() if t in names}
         for t, value in recorded.items():
             self._set(t, value, "step")
-        for op in self.needed:
+        ran = set(self.steps)
+        for op in self.needed:  # creation order: an op's inputs are known before it
+            if op in ran:
+                if op.op_def.selects_branch:
+                    self._merge(op, known["guards"].get(op, ()))
+                continue  # a step the run did not reach (an untaken branch) has no value
             for t in op.outputs:
                 if t not in self.values:
-                    self._fill(names.get(t), specs, t, by_name, before)
+                    self._fill(t, known, before)
 
     def _set(self, t, value, source):
         self.values[t] = value
         self.sources[t] = source
 
-    def _fill(self, name, specs, t: Tensor, by_name, before):
-        """A value the steps did not record: a folded constant, a pass-through, a read."""
-        spec = specs.get(t)
+    def _merge(self, op, guard):
+        """A Merge (the output of a tf.cond) ran if its guard held: the taken branch's value."""
+        preds = [self.values.get(p) for p, _ in guard]
+        if any(v is None for v in preds) or any(
+                bool(v) != taken for v, (_, taken) in zip(preds, guard)):
+            return
+        value, other, pred = (self.values.get(t) for t in op.inputs)
+        chosen = value if pred else other
+        if pred is not None and chosen is not None:
+            self._set(op.outputs[0], chosen, "step")
+
+    def _fill(self, t: Tensor, known, before):
+        """A value no step computed: a folded constant, a variable's value, or the value an
+        op passes through (its input's, and the input's source: no step of its own)."""
+        spec = known["specs"].get(t)
+        var = known["alias"].get(t)
         if spec is not None and spec.value is not None:
             self._set(t, spec.value, "folded")
-        elif name is not None and name in by_name:
-            self._set(t, by_name[name], "step")  # an op that passed its input through
-        else:
-            var = _variable_behind(t)
-            if var is not None and before.get(var) is not None:
+        elif var is not None:
+            if before.get(var) is not None:
                 self._set(t, before[var], "variable")
+        else:
+            op = t.op
+            index = passes.forwarded_input(op, known["specs"], op.inputs, lambda _: True)
+            source = None if index is None else op.inputs[index]
+            if source is not None and source in self.values:
+                self._set(t, self.values[source], self.sources[source])
 
     def value(self, tensor):
         """The value of `tensor` in this run, or None if the run did not compute it."""
@@ -70,10 +93,3 @@ class RunTrace:
         return (f"<RunTrace: {len(self.steps)} steps, {len(self.needed)} ops needed, "
                 f"{len(self.values)} values>")
 
-
-def _variable_behind(t: Tensor):
-    """The VariableV2 op whose value `t` is (the variable itself or its read Identity)."""
-    op = t.op
-    while op.type != "VariableV2" and op.op_def.forwards_alias and op.inputs:
-        op = op.inputs[0].op
-    return op if op.type == "VariableV2" else None
