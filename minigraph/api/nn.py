@@ -11,6 +11,10 @@ from ..ops.conv_ops import (atrous_conv2d, conv1d, conv2d, conv2d_backprop_filte
                             conv2d_backprop_input, conv2d_transpose)
 from ..ops.cross_entropy_ops import (softmax_cross_entropy_with_logits_v2,
                                      sparse_softmax_cross_entropy_with_logits)
+from ..ops.depthwise_conv_ops import (depthwise_conv2d, depthwise_conv2d_native,
+                                      depthwise_conv2d_native_backprop_filter,
+                                      depthwise_conv2d_native_backprop_input, separable_conv2d)
+from ..ops.lrn_ops import local_response_normalization, lrn
 from ..ops.nn_ops import (bias_add, elu, in_top_k, leaky_relu, log_softmax, relu, relu6, softmax,
                           softplus, top_k)
 from ..ops.pooling_ops import (avg_pool, avg_pool2d, avg_pool_v2, max_pool, max_pool2d,
@@ -24,5 +28,7 @@ __all__ = [
     "embedding_lookup", "xw_plus_b", "top_k",
     "conv2d", "conv2d_transpose", "conv2d_backprop_input", "conv2d_backprop_filter", "conv1d",
     "atrous_conv2d", "max_pool", "max_pool_v2", "max_pool2d", "avg_pool", "avg_pool_v2",
-    "avg_pool2d", "max_pool_with_argmax",
+    "avg_pool2d", "max_pool_with_argmax", "depthwise_conv2d", "depthwise_conv2d_native",
+    "depthwise_conv2d_native_backprop_input", "depthwise_conv2d_native_backprop_filter",
+    "separable_conv2d", "local_response_normalization", "lrn",
 ]

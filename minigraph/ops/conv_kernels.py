@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["Window", "output_size", "spatial", "to_nhwc", "from_nhwc", "pad_nhwc", "taps",
-           "im2col", "col2im"]
+           "im2col", "col2im", "scatter_taps"]
 
 
 def output_size(size, k, stride, dilation, padding, pads=(0, 0)):
@@ -126,12 +126,22 @@ def im2col(padded: np.ndarray, window: Window) -> np.ndarray:
     return cols
 
 
+def scatter_taps(values_by_tap, shape, window: Window, dtype) -> np.ndarray:
+    """Sum per-tap [N, out_h, out_w, C] values back onto an NHWC input of `shape`.
+
+    `values_by_tap` yields (i, j, values); the adjoint of reading `taps`.
+    """
+    (top, bottom), (left, right) = window.pads
+    n, h, w, c = shape
+    padded = np.zeros((n, h + top + bottom, w + left + right, c), dtype)
+    for i, j, values in values_by_tap:
+        padded[window.tap_slices(i, j)] += values
+    return padded[:, top:top + h, left:left + w, :]
+
+
 def col2im(cols: np.ndarray, window: Window, in_hw: tuple) -> np.ndarray:
     """The adjoint of im2col: sum each row's entries back onto the [N, H, W, C] input."""
-    (top, bottom), (left, right) = window.pads
-    n, c = cols.shape[0], cols.shape[5]
-    padded = np.zeros((n, in_hw[0] + top + bottom, in_hw[1] + left + right, c), cols.dtype)
-    for i in range(window.size[0]):
-        for j in range(window.size[1]):
-            padded[window.tap_slices(i, j)] += cols[:, :, :, i, j, :]
-    return padded[:, top:top + in_hw[0], left:left + in_hw[1], :]
+    by_tap = ((i, j, cols[:, :, :, i, j, :]) for i in range(window.size[0])
+              for j in range(window.size[1]))
+    return scatter_taps(by_tap, (cols.shape[0],) + tuple(in_hw) + (cols.shape[5],), window,
+                        cols.dtype)

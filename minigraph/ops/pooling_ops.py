@@ -18,7 +18,7 @@ from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
 from . import array_ops
 from .common import FLOATS, check_dtype_in, check_same_dtype
-from .conv_kernels import Window, from_nhwc, pad_nhwc, spatial, taps, to_nhwc
+from .conv_kernels import Window, from_nhwc, pad_nhwc, scatter_taps, spatial, taps, to_nhwc
 from .conv_ops import (check_data_format, check_rank4, four_values, in_format, nhwc_dims,
                        shape_of)
 
@@ -77,16 +77,6 @@ def first_max_masks(x: np.ndarray, y: np.ndarray, window: Window):
         hit = (view == y) & ~claimed
         claimed |= hit
         yield i, j, hit
-
-
-def scatter_taps(values_by_tap, shape, window: Window, dtype) -> np.ndarray:
-    """Sum per-tap [N, out_h, out_w, C] values back onto an NHWC input of `shape`."""
-    (top, bottom), (left, right) = window.pads
-    n, h, w, c = shape
-    padded = np.zeros((n, h + top + bottom, w + left + right, c), dtype)
-    for i, j, values in values_by_tap:
-        padded[window.tap_slices(i, j)] += values
-    return padded[:, top:top + h, left:left + w, :]
 
 
 # -- MaxPool -------------------------------------------------------------------------------

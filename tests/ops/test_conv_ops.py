@@ -188,3 +188,64 @@ def test_conv2d_transpose_with_a_fed_output_shape_checks_at_run_time(sess):
     assert sess.run(t, {shape: [1, 6, 6, 1]}).shape == (1, 6, 6, 1)
     with pytest.raises(tf.errors.InvalidArgumentError, match="does not match the output"):
         sess.run(t, {shape: [1, 9, 9, 1]})
+
+
+# -- depthwise and separable ---------------------------------------------------------------
+def np_depthwise(x, w, **kwargs):
+    """Each input channel convolved with its own filters, channel-major output order."""
+    outs = [np_conv2d(x[..., c:c + 1], w[:, :, c:c + 1, :], **kwargs)
+            for c in range(x.shape[3])]
+    return np.concatenate(outs, axis=3)
+
+
+def test_depthwise_conv2d_matches_per_channel_convolutions(sess):
+    x, w = RNG.normal(size=(2, 6, 5, 3)), RNG.normal(size=(3, 2, 3, 2))
+    y = tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1], "SAME")
+    assert y.op.type == "DepthwiseConv2dNative" and y.op.name == "depthwise"
+    assert y.shape.as_list() == [2, 3, 3, 6]
+    expected = np_depthwise(x, w, stride=(2, 2), pads=((0, 1), (0, 1)))
+    np.testing.assert_allclose(sess.run(y), expected, rtol=1e-10)
+    dilated = tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "VALID", rate=[2, 2])
+    np.testing.assert_allclose(sess.run(dilated), np_depthwise(x, w, dilation=(2, 2)),
+                               rtol=1e-10)
+    with pytest.raises(ValueError, match="not supported in conjunction with rate"):
+        tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1], "SAME", rate=[2, 2])
+
+
+@pytest.mark.parametrize("kwargs", [dict(strides=[1, 1, 1, 1], padding="SAME"),
+                                    dict(strides=[1, 2, 1, 1], padding="VALID"),
+                                    dict(strides=[1, 1, 2, 2], padding="SAME",
+                                         data_format="NCHW")])
+def test_depthwise_gradients_match_finite_differences(sess, kwargs):
+    shape = (1, 2, 5, 4) if kwargs.get("data_format") == "NCHW" else (1, 5, 4, 2)
+    x, w = placeholders(shape, (3, 2, 2, 2))
+    y = tf.nn.depthwise_conv2d_native(x, w, **kwargs)
+    dx, dw = tf.gradients(weighted_sum(y), [x, w])
+    assert dx.op.type == "DepthwiseConv2dNativeBackpropInput"
+    assert dw.op.type == "DepthwiseConv2dNativeBackpropFilter"
+    check_gradients(weighted_sum(y), [x, w], [RNG.normal(size=shape),
+                                              RNG.normal(size=(3, 2, 2, 2))])
+
+
+def test_depthwise_backprop_ops_have_gradients(sess):
+    w, dy, x = placeholders((2, 3, 2, 2), (1, 3, 3, 4), (1, 5, 5, 2))
+    attrs = dict(strides=[1, 2, 2, 1], padding="SAME")
+    dx = tf.nn.depthwise_conv2d_native_backprop_input([1, 5, 5, 2], w, dy, **attrs)
+    dw = tf.nn.depthwise_conv2d_native_backprop_filter(x, [2, 3, 2, 2], dy, **attrs)
+    assert dx.shape.as_list() == [1, 5, 5, 2] and dw.shape.as_list() == [2, 3, 2, 2]
+    values = [RNG.normal(size=t.shape.as_list()) for t in (w, dy, x)]
+    check_gradients(weighted_sum(dx), [w, dy], values[:2])
+    check_gradients(weighted_sum(dw), [x, dy], [values[2], values[1]])
+
+
+def test_separable_conv2d_is_depthwise_then_pointwise(sess):
+    x, dw, pw = RNG.normal(size=(1, 5, 5, 2)), RNG.normal(size=(3, 3, 2, 2)), \
+        RNG.normal(size=(1, 1, 4, 3))
+    y = tf.nn.separable_conv2d(x, dw, pw, [1, 1, 1, 1], "VALID")
+    assert y.op.type == "Conv2D" and y.op.name == "separable_conv2d"
+    np.testing.assert_allclose(sess.run(y), np_conv2d(np_depthwise(x, dw), pw), rtol=1e-10)
+    xs = placeholders((1, 4, 4, 2), (2, 2, 2, 2), (1, 1, 4, 3))
+    check_gradients(weighted_sum(tf.nn.separable_conv2d(*xs, [1, 1, 1, 1], "SAME")), xs,
+                    [RNG.normal(size=t.shape.as_list()) for t in xs])
+    with pytest.raises(ValueError, match="pointwise_filter's in_channels 5 must equal"):
+        tf.nn.separable_conv2d(x, dw, np.zeros((1, 1, 5, 3)), [1, 1, 1, 1], "VALID")
