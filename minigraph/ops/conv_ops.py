@@ -25,7 +25,7 @@ from .constant_op import convert_to_tensor
 from .conv_kernels import Window, col2im, from_nhwc, im2col, pad_nhwc, spatial, to_nhwc
 
 __all__ = ["conv2d", "conv2d_transpose", "conv2d_backprop_input", "conv2d_backprop_filter",
-           "conv1d", "atrous_conv2d"]
+           "conv1d", "atrous_conv2d", "convolution"]
 
 
 # -- attributes ----------------------------------------------------------------------------
@@ -347,6 +347,18 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  
         return Conv2DBackpropInput.apply([sizes, filter, value], name=scope, **attrs)
 
 
+def one_spatial_value(value, name: str, data_format: str) -> int:
+    """conv1d's stride or dilation: an int, or a list of 1 or 3 ints (NWC / NCW order)."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    values = [int(v) for v in value]
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 3:
+        return values[1] if data_format == "NWC" else values[2]
+    raise ValueError(f"conv1d's {name} must be an int or a list of 1 or 3 ints, got {value}.")
+
+
 def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None,
            data_format=None, name=None, input=None, dilations=None) -> Tensor:  # noqa: A002
     """1-D convolution of [batch, width, in] (NWC) or [batch, in, width] (NCW) data.
@@ -357,17 +369,16 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
     value = input if value is None else value
     data_format = check_data_format(data_format, ("NWC", "NCW"))
     fmt, axis = ("NHWC", 1) if data_format == "NWC" else ("NCHW", 2)
-    stride = four_values(stride, "stride", "NHWC")[1] if not isinstance(
-        stride, numbers.Integral) else int(stride)
-    dilation = 1 if dilations is None else (
-        dilations if isinstance(dilations, numbers.Integral) else list(dilations)[-1])
+    stride = one_spatial_value(stride, "stride", data_format)
+    dilation = one_spatial_value(1 if dilations is None else dilations, "dilations",
+                                 data_format)
     if not isinstance(padding, str):
         raise ValueError("conv1d takes padding 'SAME' or 'VALID'.")
     with name_scope(name, "conv1d", [value, filters]) as scope:
         value = shape_ops.expand_dims(value, axis)
         filters = shape_ops.expand_dims(filters, 0)
         result = conv2d(value, filters, strides=[1, stride], padding=padding,
-                        data_format=fmt, dilations=[1, int(dilation)])
+                        data_format=fmt, dilations=[1, dilation])
         return shape_ops.squeeze(result, [axis], name=scope)
 
 
@@ -383,3 +394,27 @@ def atrous_conv2d(value, filters, rate, padding, name=None) -> Tensor:
     with name_scope(name, "atrous_conv2d", [value, filters]) as scope:
         return conv2d(value, filters, strides=1, padding=padding, dilations=int(rate),
                       name=scope)
+
+
+def convolution(input, filter=None, padding=None, strides=None,  # noqa: A002
+                dilation_rate=None, name=None, data_format=None, filters=None,
+                dilations=None) -> Tensor:
+    """N-D convolution for N = 1 or 2, chosen by the filter's rank (3 or 4).
+
+    Example: `tf.nn.convolution(x, w, padding="SAME", dilation_rate=[2, 2])`.
+    TF1 note: 3-D convolutions are not provided.
+    """
+    filter = filters if filter is None else filter  # noqa: A001
+    dilation_rate = dilations if dilation_rate is None else dilation_rate
+    filter = convert_to_tensor(filter, name="filter")  # noqa: A001
+    rank = filter.shape.ndims
+    if rank == 3:
+        return conv1d(input, filter, stride=1 if strides is None else list(strides)[0],
+                      padding=padding, data_format=data_format or "NWC", name=name,
+                      dilations=None if dilation_rate is None else list(dilation_rate)[0])
+    if rank != 4:
+        raise ValueError(f"convolution supports 1-D and 2-D filters ([w, in, out] or [h, w, "
+                         f"in, out]); got filter shape {filter.shape}.")
+    return conv2d(input, filter, strides=[1, 1] if strides is None else list(strides),
+                  padding=padding, data_format=data_format or "NHWC",
+                  dilations=None if dilation_rate is None else list(dilation_rate), name=name)

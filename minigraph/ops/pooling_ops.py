@@ -23,7 +23,7 @@ from .conv_ops import (check_data_format, check_rank4, four_values, in_format, n
                        shape_of)
 
 __all__ = ["max_pool", "max_pool_v2", "avg_pool", "avg_pool_v2", "max_pool_with_argmax",
-           "max_pool2d", "avg_pool2d"]
+           "max_pool2d", "avg_pool2d", "pool"]
 
 
 # -- shared geometry -----------------------------------------------------------------------
@@ -379,3 +379,22 @@ class MaxPoolGradGradWithArgmax(OpDef):
         x, _, argmax = op.inputs
         return [array_ops.zeros_like(x),
                 MaxPoolGradWithArgmax.apply([x, grad, argmax], **op.attrs), None]
+
+
+def pool(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa: A002
+         strides=None, name=None, data_format=None, dilations=None) -> Tensor:
+    """2-D "MAX" or "AVG" pooling with TF's generic signature (window and strides as 2 ints).
+
+    Example: `tf.nn.pool(x, [2, 2], "MAX", "VALID", strides=[2, 2])`.
+    TF1 note: only 2-D windows and dilation 1 are supported.
+    """
+    rates = dilations if dilation_rate is None else dilation_rate
+    if rates is not None and any(int(r) != 1 for r in rates):
+        raise ValueError(f"pool supports dilation_rate 1 only, got {rates}.")
+    if len(window_shape) != 2:
+        raise ValueError(f"pool supports 2-D windows only, got window_shape {window_shape}.")
+    functions = {"MAX": max_pool, "AVG": avg_pool}
+    if pooling_type not in functions:
+        raise ValueError(f"pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}.")
+    return functions[pooling_type](input, list(window_shape), list(strides or window_shape),
+                                   padding, data_format or "NHWC", name)
