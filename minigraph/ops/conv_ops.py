@@ -151,6 +151,13 @@ def shape_of(t: Tensor):
     return t.shape.as_list() if t.shape.is_fully_defined() else shape_ops.shape(t)
 
 
+def shaped_like(gradient: Tensor, like: Tensor) -> Tensor:
+    """`gradient` with the static shape of the tensor it is the gradient of (batch unknown:
+    a Shape op gives the backprop op only its rank, but `like` knows the other sizes)."""
+    gradient.set_shape(like.shape)
+    return gradient
+
+
 # -- Conv2D --------------------------------------------------------------------------------
 @register_op("Conv2D")
 class Conv2D(OpDef):
@@ -174,7 +181,7 @@ class Conv2D(OpDef):
     @staticmethod
     def gradient(op, grad):
         x, f = op.inputs
-        dx = (Conv2DBackpropInput.apply([shape_of(x), f, grad], **op.attrs)
+        dx = (shaped_like(Conv2DBackpropInput.apply([shape_of(x), f, grad], **op.attrs), x)
               if wants_gradient(x) else None)
         df = (Conv2DBackpropFilter.apply([x, shape_of(f), grad], **op.attrs)
               if wants_gradient(f) else None)
@@ -305,7 +312,7 @@ class Conv2DBackpropFilter(OpDef):
     @staticmethod
     def gradient(op, grad):
         x, _, dy = op.inputs
-        dx = (Conv2DBackpropInput.apply([shape_of(x), grad, dy], **op.attrs)
+        dx = (shaped_like(Conv2DBackpropInput.apply([shape_of(x), grad, dy], **op.attrs), x)
               if wants_gradient(x) else None)
         ddy = Conv2D.apply([x, grad], **op.attrs) if wants_gradient(dy) else None
         return [dx, None, ddy]

@@ -20,7 +20,7 @@ from . import array_ops
 from .common import FLOATS, check_dtype_in, check_same_dtype
 from .conv_kernels import Window, from_nhwc, pad_nhwc, scatter_taps, spatial, taps, to_nhwc
 from .conv_ops import (check_data_format, check_rank4, four_values, in_format, nhwc_dims,
-                       shape_of)
+                       shape_of, shaped_like)
 
 __all__ = ["max_pool", "max_pool_v2", "avg_pool", "avg_pool_v2", "max_pool_with_argmax",
            "max_pool2d", "avg_pool2d", "pool"]
@@ -216,7 +216,8 @@ class AvgPool(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        return [AvgPoolGrad.apply([shape_of(op.inputs[0]), grad], **op.attrs)]
+        x = op.inputs[0]
+        return [shaped_like(AvgPoolGrad.apply([shape_of(x), grad], **op.attrs), x)]
 
 
 def avg_pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC",

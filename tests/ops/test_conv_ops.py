@@ -267,3 +267,12 @@ def test_convolution_and_pool_dispatch_to_conv_and_pooling_ops(sess):
         tf.nn.convolution(np.zeros((1, 4, 4, 4, 1)), np.zeros((2, 2, 2, 1, 1)), "SAME")
     with pytest.raises(ValueError, match="pooling_type must be 'MAX' or 'AVG'"):
         tf.nn.pool(x, [2, 2], "L2", "SAME")
+
+
+def test_input_gradients_keep_the_static_shape_with_an_unknown_batch():
+    x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+    y = tf.nn.avg_pool(tf.nn.depthwise_conv2d(tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 1, "SAME"),
+                                              tf.ones([2, 2, 4, 1]), [1, 1, 1, 1], "SAME"),
+                       2, 2, "VALID")
+    dx = tf.gradients(tf.reduce_sum(y), x)[0]
+    assert dx.op.type == "Conv2DBackpropInput" and dx.shape.as_list() == [None, 8, 8, 3]
