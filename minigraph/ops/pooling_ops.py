@@ -335,7 +335,10 @@ def flat_argmax(index: np.ndarray, shape, include_batch: bool) -> np.ndarray:
 
 @register_op("MaxPoolGradWithArgmax")
 class MaxPoolGradWithArgmax(OpDef):
-    """The gradient of MaxPoolWithArgmax: each grad value added at its argmax position."""
+    """The gradient of MaxPoolWithArgmax: each grad value added at its argmax position.
+
+    TF1 note: TF registers no gradient for this op; minigraph's is MaxPoolGradGradWithArgmax.
+    """
 
     inputs = ("input", "grad", "argmax")
     input_types = ("T", "T", "int64")
