@@ -384,9 +384,10 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
     with name_scope(name, "conv1d", [value, filters]) as scope:
         value = shape_ops.expand_dims(value, axis)
         filters = shape_ops.expand_dims(filters, 0)
+        # As in TF, the Conv2D op takes the scope's name and the Squeeze goes inside it.
         result = conv2d(value, filters, strides=[1, stride], padding=padding,
-                        data_format=fmt, dilations=[1, dilation])
-        return shape_ops.squeeze(result, [axis], name=scope)
+                        data_format=fmt, dilations=[1, dilation], name=scope)
+        return shape_ops.squeeze(result, [axis])
 
 
 def atrous_conv2d(value, filters, rate, padding, name=None) -> Tensor:

@@ -149,9 +149,16 @@ def layers_net(tf, x, training):
     first = tf.layers.conv2d(tf.transpose(x, [0, 3, 1, 2]), 2, 3, data_format="channels_first",
                              use_bias=False, trainable=False, name="cf")
     pooled = tf.layers.max_pooling2d(first, 3, 2, data_format="channels_first")
-    flat = tf.concat([tf.layers.flatten(up), tf.layers.flatten(pooled)], axis=1)
+    steps = tf.layers.conv1d(tf.reshape(x, [-1, 16, 8]), 3, 3, padding="same",
+                             activation=tf.nn.relu)
+    steps_max = tf.layers.max_pooling1d(steps, 2, 2)
+    steps_avg = tf.layers.average_pooling1d(steps, 3, 1, padding="same")
+    separable = tf.layers.separable_conv2d(x, 3, 3, depth_multiplier=2, padding="same")
+    flat = tf.concat([tf.layers.flatten(t) for t in (up, pooled, steps_max, steps_avg,
+                                                      separable)], axis=1)
     flat = tf.layers.dropout(flat, 0.5, training=training)
-    return [c2, again, up, first, pooled, tf.layers.dense(flat, 5)]
+    return [c2, again, up, first, pooled, steps_max, steps_avg, separable,
+            tf.layers.dense(flat, 5)]
 
 
 def record_layers(tf, arrays):

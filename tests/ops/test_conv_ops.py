@@ -120,7 +120,8 @@ def test_conv2d_transpose_is_the_adjoint_of_conv2d(sess):
 def test_conv1d_is_conv2d_over_one_row(sess):
     x, w = RNG.normal(size=(2, 9, 3)), RNG.normal(size=(3, 3, 4))
     y = tf.nn.conv1d(x, w, stride=[1, 2, 1], padding="VALID")
-    assert y.op.type == "Squeeze" and y.op.name == "conv1d"
+    assert y.op.type == "Squeeze" and y.op.name == "conv1d/Squeeze"
+    assert y.op.inputs[0].op.name == "conv1d" and y.op.inputs[0].op.type == "Conv2D"
     expected = np_conv2d(x[:, None], w[None], stride=(1, 2))[:, 0]
     np.testing.assert_allclose(sess.run(y), expected, rtol=1e-10)
     ncw = tf.nn.conv1d(x.transpose(0, 2, 1), w, stride=[1, 1, 2], padding="VALID",
