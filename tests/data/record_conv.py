@@ -49,6 +49,13 @@ CASES = [
          strides=[1, 1, 1, 1], padding="VALID", dilations=[1, 2, 3, 1]),
     case("conv_dilated_same", "conv2d", [X, ("filter", [3, 3, 3, 2])],
          strides=[1, 1, 1, 1], padding="SAME", dilations=[1, 2, 2, 1]),
+    # 8 or more channels take im2col's sliding-window path (fewer: one copy per tap).
+    case("conv_wide_s2", "conv2d", [("input", [2, 7, 6, 9]), ("filter", [3, 3, 9, 2])],
+         second=True, strides=[1, 2, 2, 1], padding="SAME"),
+    case("conv_wide_dilated", "conv2d", [("input", [1, 8, 7, 8]), ("filter", [2, 3, 8, 2])],
+         strides=[1, 1, 1, 1], padding="VALID", dilations=[1, 2, 2, 1]),
+    case("conv_wide_explicit", "conv2d", [("input", [1, 8, 7, 8]), ("filter", [2, 3, 8, 2])],
+         strides=[1, 1, 2, 1], padding=[[0, 0], [2, 0], [1, 1], [0, 0]]),
     case("conv_nchw", "conv2d", [("input", [2, 3, 7, 6]), ("filter", [3, 3, 3, 4])], second=True,
          strides=[1, 1, 2, 2], padding="SAME", data_format="NCHW"),
     case("conv2d_transpose_s2", "conv2d_transpose",

@@ -57,5 +57,6 @@ def test_matches_tensorflow(sess, spec):
 def test_recorded_cases_cover_the_variants():
     names = {c["name"] for c in CASES}
     assert {"conv_explicit", "conv_nchw", "conv_dilated_same", "max_pool_ties",
-            "max_pool_nchw", "lrn_cifar", "separable", "conv2d_transpose_s2"} <= names
+            "max_pool_nchw", "lrn_cifar", "separable", "conv2d_transpose_s2", "conv_wide_s2",
+            "conv_wide_dilated", "conv_wide_explicit"} <= names
     assert sum(c["second"] for c in CASES) >= 12
