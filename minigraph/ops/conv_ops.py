@@ -115,8 +115,11 @@ def check_rank4(op_type: str, spec: Spec, arg: str) -> None:
                          "[height, width, in_channels, out_channels].")
 
 
-def conv_output_spec(op_type, x: Spec, f: Spec, attrs, out_channels_axis=3) -> Spec:
-    """Shared infer of Conv2D-like ops: check dtypes, ranks and channels; return the output."""
+def conv_output_spec(op_type, x: Spec, f: Spec, attrs, depthwise=False) -> Spec:
+    """Shared infer of Conv2D-like ops: check dtypes, ranks and channels; return the output.
+
+    The output has the filter's out_channels, or in_channels * multiplier when `depthwise`.
+    """
     check_same_dtype(op_type, [x, f], ("input", "filter"))
     check_dtype_in(op_type, x, FLOATS, arg="input")
     check_rank4(op_type, x, "input")
@@ -128,12 +131,22 @@ def conv_output_spec(op_type, x: Spec, f: Spec, attrs, out_channels_axis=3) -> S
         raise ValueError(f"input depth {c} does not match the filter's in_channels {f_in} "
                          f"(input {x.shape}, filter {f.shape}, {fmt}). Fix: the filter must "
                          "be [height, width, input channels, output channels].")
+    out_c = f_out
+    if depthwise:
+        out_c = None if None in (c or f_in, f_out) else (c or f_in) * f_out
     if kh is None or kw is None:
-        return Spec(x.dtype, in_format([n, None, None, None], fmt))
+        return Spec(x.dtype, in_format([n, None, None, out_c], fmt))
     window = conv_window((h, w), (kh, kw), attrs)
-    out_c = f_out if out_channels_axis == 3 else (None if None in (f_in, f_out)
-                                                  else f_in * f_out)
     return Spec(x.dtype, in_format([n, window.out[0], window.out[1], out_c], fmt))
+
+
+def check_channels(x: np.ndarray, f: np.ndarray) -> None:
+    """Run-time twin of the build-time channel check, for inputs of unknown static shape."""
+    if x.shape[3] != f.shape[2]:
+        raise InvalidArgumentError(None, None, f"input depth {x.shape[3]} does not match the "
+                                   f"filter's in_channels {f.shape[2]} (input {x.shape} as "
+                                   f"NHWC, filter {f.shape}). Fix: feed images with "
+                                   f"{f.shape[2]} channels.")
 
 
 def matching_window(op_type, in_hw, f_shape, dy_hw, attrs) -> Window:
@@ -173,6 +186,7 @@ class Conv2D(OpDef):
     def compute(x, f, **attrs):
         fmt = attrs["data_format"]
         x = to_nhwc(x, fmt)
+        check_channels(x, f)
         window = conv_window(x.shape[1:3], f.shape[:2], attrs)
         cols = im2col(pad_nhwc(x, window), window)
         out = cols.reshape(-1, f[..., 0].size) @ f.reshape(-1, f.shape[3])

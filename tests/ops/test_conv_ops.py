@@ -277,3 +277,17 @@ def test_input_gradients_keep_the_static_shape_with_an_unknown_batch():
                        2, 2, "VALID")
     dx = tf.gradients(tf.reduce_sum(y), x)[0]
     assert dx.op.type == "Conv2DBackpropInput" and dx.shape.as_list() == [None, 8, 8, 3]
+
+
+def test_run_time_errors_for_shapes_unknown_at_build_time(sess):
+    x = tf.placeholder(tf.float32, [None, None, None, None])
+    y = tf.nn.conv2d(x, tf.ones([3, 3, 2, 4]), [1, 1, 1, 1], "VALID", name="late")
+    assert y.shape.as_list() == [None, None, None, 4]
+    assert sess.run(y, {x: np.ones((1, 4, 4, 2))}).shape == (1, 2, 2, 4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="input depth 3 does not match "
+                                                             "the filter's in_channels 2"):
+        sess.run(y, {x: np.ones((1, 4, 4, 3))})
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Negative dimension size"):
+        sess.run(y, {x: np.ones((1, 2, 4, 2))})
+    d = tf.nn.depthwise_conv2d(x, tf.ones([1, 1, 2, 3]), [1, 1, 1, 1], "SAME")
+    assert d.shape.as_list() == [None, None, None, 6]
