@@ -330,15 +330,12 @@ def _im2col_same(x, k, cols):
     return cols.reshape(-1, k * k * x.shape[3])
 
 
-def _col2im_same(dcols, k, shape):
-    n, h, w, c = shape
-    pad = (k - 1) // 2
-    padded = np.zeros((n, h + k - 1, w + k - 1, c), dcols.dtype)
-    dcols = dcols.reshape(n, h, w, k, k, c)
-    for i in range(k):
-        for j in range(k):
-            padded[:, i:i + h, j:j + w, :] += dcols[:, :, :, i, j, :]
-    return padded[:, pad:pad + h, pad:pad + w, :]
+def _input_grad_same(d, w, cols):
+    """Input gradient of a SAME stride-1 convolution: dy correlated with the filter flipped in
+    space and with in/out channels swapped (one im2col of dy into `cols`, one matmul)."""
+    k = w.shape[0]
+    flipped = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, w.shape[2])
+    return (_im2col_same(d, k, cols) @ flipped).reshape(d.shape[:3] + (w.shape[2],))
 
 
 def _pool2(h):
@@ -369,6 +366,7 @@ def w6_numpy(x, y, params):
     side = W6_SIDE
     cols1 = np.empty((n, side, side, k, k, c0), np.float32)
     cols2 = np.empty((n, side // 2, side // 2, k, k, c1), np.float32)
+    cols2_back = np.empty((n, side // 2, side // 2, k, k, c2), np.float32)
     onehot = np.zeros((n, W6_CLASSES), np.float32)
     onehot[np.arange(n), y] = 1.0
     state = {"b1p": 1.0, "b2p": 1.0}
@@ -399,7 +397,7 @@ def w6_numpy(x, y, params):
         d = d.reshape(-1, c2)
         grads[2] = (cols2.reshape(-1, k * k * c1).T @ d).reshape(w2.shape)
         grads[3] = d.sum(axis=0)
-        d = _unpool2(a1, p1, _col2im_same(d @ w2.reshape(-1, c2).T, k, p1.shape))
+        d = _unpool2(a1, p1, _input_grad_same(d.reshape(a2.shape), w2, cols2_back))
         d *= a1 > 0
         d = d.reshape(-1, c1)
         grads[0] = (cols1.reshape(-1, k * k * c0).T @ d).reshape(w1.shape)

@@ -22,7 +22,8 @@ from ..framework.shapes import TensorShape
 from . import shape_ops
 from .common import FLOATS, check_dtype_in, check_same_dtype, wants_gradient
 from .constant_op import convert_to_tensor
-from .conv_kernels import Window, col2im, from_nhwc, im2col, pad_nhwc, spatial, to_nhwc
+from .conv_kernels import (Window, conv_input_grad_nhwc, conv_nhwc, from_nhwc, im2col,
+                           pad_nhwc, spatial, to_nhwc)
 
 __all__ = ["conv2d", "conv2d_transpose", "conv2d_backprop_input", "conv2d_backprop_filter",
            "conv1d", "atrous_conv2d", "convolution"]
@@ -187,10 +188,7 @@ class Conv2D(OpDef):
         fmt = attrs["data_format"]
         x = to_nhwc(x, fmt)
         check_channels(x, f)
-        window = conv_window(x.shape[1:3], f.shape[:2], attrs)
-        cols = im2col(pad_nhwc(x, window), window)
-        out = cols.reshape(-1, f[..., 0].size) @ f.reshape(-1, f.shape[3])
-        return from_nhwc(out.reshape(cols.shape[:3] + (f.shape[3],)), fmt)
+        return from_nhwc(conv_nhwc(x, f, conv_window(x.shape[1:3], f.shape[:2], attrs)), fmt)
 
     @staticmethod
     def gradient(op, grad):
@@ -259,9 +257,7 @@ class Conv2DBackpropInput(OpDef):
         if f.shape[2] != c or dy.shape[0] != n:
             raise InvalidArgumentError(None, None, f"input_sizes {list(sizes)} do not match "
                                        f"the filter {f.shape} / out_backprop {dy.shape}.")
-        cols = dy.reshape(-1, f.shape[3]) @ f.reshape(-1, f.shape[3]).T
-        cols = cols.reshape(dy.shape[:3] + f.shape[:3])
-        return from_nhwc(col2im(cols, window, (h, w)), fmt)
+        return from_nhwc(conv_input_grad_nhwc(dy, f, window, (h, w)), fmt)
 
     @staticmethod
     def gradient(op, grad):

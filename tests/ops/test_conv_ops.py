@@ -71,7 +71,10 @@ def test_conv2d_nchw_is_the_transposed_nhwc_result(sess):
 
 @pytest.mark.parametrize("kwargs", [c[0] for c in CONV_CASES] + [
     dict(strides=[1, 1, 2, 1], padding="SAME", data_format="NCHW"),
-    dict(strides=[1, 2, 1, 1], padding="SAME", dilations=[1, 2, 1, 1])])
+    dict(strides=[1, 2, 1, 1], padding="SAME", dilations=[1, 2, 1, 1]),
+    # stride 1: the input gradient is a convolution, unless a pad is wider than the window
+    dict(strides=1, padding=[[0, 0], [1, 0], [0, 2], [0, 0]], dilations=[1, 1, 2, 1]),
+    dict(strides=1, padding=[[0, 0], [3, 1], [0, 0], [0, 0]])])
 def test_conv2d_gradients_match_finite_differences(sess, kwargs):
     nchw = kwargs.get("data_format") == "NCHW"
     x, w = placeholders((1, 3, 5, 4) if nchw else (1, 5, 4, 3), (3, 2, 3, 2))
