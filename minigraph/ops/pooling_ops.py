@@ -72,11 +72,33 @@ def first_max_masks(x: np.ndarray, y: np.ndarray, window: Window):
     so a tap claims only the outputs no earlier tap has claimed.
     """
     padded = pad_nhwc(x, window, lowest(x.dtype))
-    claimed = np.zeros(y.shape, bool)
+    unclaimed = None
     for i, j, view in taps(padded, window):
-        hit = (view == y) & ~claimed
-        claimed |= hit
+        hit = np.equal(view, y)
+        if unclaimed is None:
+            unclaimed = ~hit
+        else:
+            hit &= unclaimed
+            unclaimed &= ~hit
         yield i, j, hit
+
+
+def tiles_input(window: Window, hw) -> bool:
+    """Do the windows cover every input position exactly once (no overlap, gap or padding)?"""
+    return (not window.padded and window.size == window.strides
+            and all(o * k == n for o, k, n in zip(window.out, window.size, hw)))
+
+
+def max_pool_grad_nhwc(x: np.ndarray, y: np.ndarray, g: np.ndarray, window: Window):
+    """MaxPoolGrad's kernel: `g` sent to the first maximum of each window."""
+    masks = first_max_masks(x, y, window)
+    if tiles_input(window, x.shape[1:3]):
+        # Each input position is in exactly one window: write, don't accumulate.
+        out = np.empty(x.shape, g.dtype)
+        for i, j, hit in masks:
+            np.multiply(g, hit, out=out[window.tap_slices(i, j)])
+        return out
+    return scatter_taps(((i, j, g * hit) for i, j, hit in masks), x.shape, window, g.dtype)
 
 
 # -- MaxPool -------------------------------------------------------------------------------
@@ -138,8 +160,7 @@ class MaxPoolGrad(OpDef):
         fmt = attrs["data_format"]
         x, y, g = to_nhwc(x, fmt), to_nhwc(y, fmt), to_nhwc(g, fmt)
         window = pool_window(x.shape[1:3], attrs)
-        by_tap = ((i, j, g * hit) for i, j, hit in first_max_masks(x, y, window))
-        return from_nhwc(scatter_taps(by_tap, x.shape, window, g.dtype), fmt)
+        return from_nhwc(max_pool_grad_nhwc(x, y, g, window), fmt)
 
     @staticmethod
     def gradient(op, grad):

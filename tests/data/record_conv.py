@@ -83,6 +83,8 @@ CASES = [
          ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="VALID"),
     case("max_pool_ties", "max_pool", [("value", [1, 6, 6, 2])], ties=True,
          ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="SAME"),
+    case("max_pool_ties_tiled", "max_pool", [("value", [2, 6, 4, 3])], ties=True,
+         second=True, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID"),
     case("max_pool_nchw", "max_pool", [("value", [2, 3, 7, 6])], ksize=[1, 1, 3, 3],
          strides=[1, 1, 2, 2], padding="SAME", data_format="NCHW"),
     case("avg_pool_3x3_s2_same", "avg_pool", [X], second=True, ksize=[1, 3, 3, 1],

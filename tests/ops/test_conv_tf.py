@@ -58,5 +58,5 @@ def test_recorded_cases_cover_the_variants():
     names = {c["name"] for c in CASES}
     assert {"conv_explicit", "conv_nchw", "conv_dilated_same", "max_pool_ties",
             "max_pool_nchw", "lrn_cifar", "separable", "conv2d_transpose_s2", "conv_wide_s2",
-            "conv_wide_dilated", "conv_wide_explicit"} <= names
+            "conv_wide_dilated", "conv_wide_explicit", "max_pool_ties_tiled"} <= names
     assert sum(c["second"] for c in CASES) >= 12
