@@ -8,7 +8,7 @@ ops are tf.nn's (ops/pooling_ops.py); convolution layers are in layers/convoluti
 
 from __future__ import annotations
 
-from ..framework.graph import Tensor
+from ..framework.tensor import Tensor
 from ..ops.shape_ops import expand_dims, squeeze
 from ..ops.pooling_ops import AvgPool, MaxPool, pool_attrs
 from .convolutional import layer_data_format, layer_padding, pair, spatial_tuple
