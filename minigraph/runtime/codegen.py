@@ -270,7 +270,8 @@ class Emitter:
             for name in step.reads + self.guard_reads(step):
                 last_use[name] = i
         keep = {self.names[t] for t in list(feed_order) + list(fetched) if t in self.names}
-        guarded, open_guard, step_of_line = set(), "", {}
+        guarded: set[str] = set()  # values computed under a guard: never deleted
+        open_guard, step_of_line = "", {}
         for i, (text, step) in enumerate(emitted):
             indent = "    "
             if step.guard:
