@@ -144,6 +144,19 @@ def bench_w6(tf1, quick):
     return interleaved(fns, calls=2 if quick else 5, rounds=3 if quick else 9)
 
 
+def bench_w7(quick):
+    """The chain with constants at several sizes in one process, then the peak RSS."""
+    import resource
+
+    out = {}
+    for n in ((1000, 4000) if quick else (1000, 4000, 16000)):
+        fresh(minigraph)
+        out[n] = W.w7_chain(minigraph, n)
+        gc.collect()
+    out["peak RSS"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return out
+
+
 def machine_info():
     import io
     from contextlib import redirect_stdout
@@ -219,6 +232,19 @@ def main():
             fmt=lambda b: f"{b / 2**20:.1f} MiB" if b else "-")
     if wanted("W6"):
         row("W6 small CNN training step", bench_w6(tf1, args.quick), "≤ 1.5")
+    if wanted("W7"):
+        w7 = bench_w7(args.quick)
+        for n, res in w7.items():
+            if n == "peak RSS":
+                continue
+            lines.append(f"| W7 chain with constants, N = {n}: build / first run / second "
+                         f"run | {res['build'] * 1e6:.1f} / {res['first run'] * 1e6:.1f} / "
+                         f"{res['second run'] * 1e6:.2f} µs/op (CPU) | - | - | ≤ 25 / ≤ 60 "
+                         "µs/op, linear | - | - |")
+            print(lines[-1], flush=True)
+        lines.append(f"| W7 peak RSS of the process after all sizes (run alone: `--only W7`)"
+                     f" | {w7['peak RSS'] / 2**20:.0f} MiB | - | - | ≤ 150 MiB | - | - |")
+        print(lines[-1], flush=True)
     report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",
         f"- wall time of this run: {time.time() - started:.0f} s", "", "## Results", ""] + lines

@@ -30,22 +30,29 @@ _RESERVED = {"run", "ctx", "F", "read", "missing"}
 class Step:
     """One emitted line: the op, the value names it reads, the tensors it computes, its
     guard (the cond-branch condition it runs under, or "") and its kernel's name (or None
-    for a read or a Merge)."""
+    for a read or a Merge). The same line as data, for the interpreter (interpreter.py):
+    `kind` ("call", "merge" or "read"), the argument expressions `args`, the names it
+    assigns `names` ("_" for a fed output), the guard's `terms` [(expression, taken)] and
+    the names dropped after it (`frees`)."""
 
-    __slots__ = ("op", "reads", "outs", "guard", "kernel")
+    __slots__ = ("op", "reads", "outs", "guard", "kernel", "kind", "args", "names", "terms",
+                 "frees")
 
     def __init__(self, op, reads, outs, guard, kernel):
         self.op, self.reads, self.outs, self.guard, self.kernel = op, reads, outs, guard, kernel
+        self.kind, self.args, self.names, self.terms, self.frees = "call", (), (), (), ()
 
 
 class Program:
     """The generated `run(ctx, F)` function: source, globals, and the step of each line."""
 
     def __init__(self, source: str, namespace: dict, steps: list, step_of_line: dict,
-                 kernels: set):
+                 kernels: set, feeds: list, results: list):
         self.source, self.namespace, self.steps = source, namespace, steps
         self.step_of_line = step_of_line  # line number in `source` -> step index
         self.kernels = kernels  # the names in `namespace` that are kernels
+        self.feeds = feeds  # the local name of each feed, in feed order
+        self.results = results  # per fetch: (expression or None, guard terms)
 
 
 def emit(order, feeds, alias, specs, guards, feed_order, targets) -> Program:
@@ -55,7 +62,9 @@ def emit(order, feeds, alias, specs, guards, feed_order, targets) -> Program:
 
 def identifier(name: str) -> str:
     """A Python identifier spelling the graph name `name` ("dense/MatMul" -> dense_MatMul)."""
-    ident = re.sub(r"\W", "_", name)
+    ident = name.replace("/", "_")
+    if not ident.isidentifier():
+        ident = re.sub(r"\W", "_", name)
     if not ident or ident[0].isdigit():
         ident = "_" + ident
     return ident
@@ -179,8 +188,9 @@ class Emitter:
         out = op._outputs[0]
         if (out not in fetched and out not in self.materialize) or out in self.feeds:
             return None
-        text = f"{self.local(out)} = read({self.var(self.alias[out])})"
-        return self.emitted(op, text, [], [out], None)
+        name, var = self.local(out), self.var(self.alias[out])
+        return self.emitted(op, f"{name} = read({var})", [], [out], None, "read", [var],
+                            [name])
 
     def folded(self, op) -> bool:
         """Every output is fed or was computed while compiling (a constant)."""
@@ -209,8 +219,10 @@ class Emitter:
     def merge(self, op, args):
         """Merge of a tf.cond: the value of the branch taken."""
         value, other, pred = args
-        text = f"{self.local(op._outputs[0])} = {value} if {pred} else {other}"
-        return self.emitted(op, text, self.locals_in(args), [op._outputs[0]], None)
+        name = self.local(op._outputs[0])
+        text = f"{name} = {value} if {pred} else {other}"
+        return self.emitted(op, text, self.locals_in(args), [op._outputs[0]], None, "merge",
+                            args, [name])
 
     def kernel_call(self, op, args):
         """A call of the op's kernel; stateful kernels also get the run context and op."""
@@ -229,7 +241,8 @@ class Emitter:
         else:
             text = f"{', '.join(names)}, = {call}"
         computed = [t for t in outs if t not in self.feeds]
-        return self.emitted(op, text, self.locals_in(args), computed, kernel)
+        return self.emitted(op, text, self.locals_in(args), computed, kernel, "call",
+                            call_args, names)
 
     # -- bookkeeping ------------------------------------------------------------------------
     def is_value(self, expression: str) -> bool:
@@ -240,9 +253,12 @@ class Emitter:
     def locals_in(self, args) -> list:
         return [a for a in args if a in self.local_names]
 
-    def emitted(self, op, text, reads, outs, kernel):
+    def emitted(self, op, text, reads, outs, kernel, kind, args, names):
         guard = self.guard_text(op)
         step = Step(op, reads, outs, guard, kernel)
+        step.kind, step.args, step.names = kind, args, names
+        if guard:
+            step.terms = [(self.value_of(p), taken) for p, taken in self.guards[op]]
         self.steps.append(step)
         return text, step
 
@@ -256,12 +272,14 @@ class Emitter:
         step_of_line = self.body(lines, emitted, feed_order, fetched)
         results = ", ".join(self.result(k, t) for k, t in enumerate(targets))
         lines.append(f"    return ({results},)")
+        feeds = [self.names[t] for t in feed_order]
+        ends = [self.result_parts(t) for t in targets]
         header = [f"# {name} = {op_type} kernel with {attrs}"
                   for name, op_type, attrs in self.kernel_variants()]
         shift = len(header)
         step_of_line = {line + shift: i for line, i in step_of_line.items()}
         return Program("\n".join(header + lines), self.namespace, self.steps, step_of_line,
-                       self.kernels)
+                       self.kernels, feeds, ends)
 
     def body(self, lines, emitted, feed_order, fetched) -> dict:
         """Append the steps with guards and `del`s; return {line number: step index}."""
@@ -270,6 +288,9 @@ class Emitter:
             for name in step.reads + self.guard_reads(step):
                 last_use[name] = i
         keep = {self.names[t] for t in list(feed_order) + list(fetched) if t in self.names}
+        # The predicates guarding a fetch are tested again when the results are returned.
+        keep.update(self.value_of(p) for t in fetched if t not in self.feeds
+                    for p, _ in self.guards.get(t._op, ()))
         guarded: set[str] = set()  # values computed under a guard: never deleted
         open_guard, step_of_line = "", {}
         for i, (text, step) in enumerate(emitted):
@@ -285,6 +306,7 @@ class Emitter:
             frees = [n for n in step.reads + self.guard_reads(step)
                      if last_use[n] == i and n not in keep and n not in guarded]
             if frees:  # each intermediate is dropped after its last use
+                step.frees = list(dict.fromkeys(frees))
                 lines.append(f"    del {', '.join(dict.fromkeys(frees))}")
             open_guard = "" if frees else step.guard
         return step_of_line
@@ -303,6 +325,13 @@ class Emitter:
         value = self.value_of(t)
         guard = self.guard_text(t._op) if t not in self.feeds else ""
         return f"({value} if {guard} else missing({k}))" if guard else value
+
+    def result_parts(self, t):
+        """Fetch `t` for the interpreter: (its expression or None, its guard terms)."""
+        if not isinstance(t, Tensor):
+            return None, ()
+        terms = self.guards.get(t._op) if t not in self.feeds else None
+        return self.value_of(t), [(self.value_of(p), taken) for p, taken in terms or ()]
 
     def kernel_variants(self) -> list:
         """(name, op type, attributes) of every kernel bound with attributes."""

@@ -19,18 +19,26 @@ A run writes variables into its RunContext; the session commits them only on suc
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 import time
 
 import numpy as np
 
 from . import codegen, passes
+from .interpreter import Interpreter, StepFailed
 from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
                                 OpError, describe_node, describe_site)
 from ..framework.tensor import Tensor
 from .trace import RunTrace
 
-__all__ = ["Plan", "RunContext"]
+__all__ = ["Plan", "RunContext", "COMPILE_STEPS_PER_RUN"]
+
+# A plan runs in the interpreter tier (interpreter.py) until it has run 1 + steps / this
+# many times, then its generated source is compiled: compiling costs about as much per line
+# as this many interpreted runs of the line save.
+COMPILE_STEPS_PER_RUN = 64
 
 
 class RunContext:
@@ -100,6 +108,10 @@ class Plan:
     """
 
     def __init__(self, graph, targets, feeds: dict):
+        with _gc_paused():  # compiling makes no garbage cycles; scans of a big graph cost
+            self._build(graph, targets, feeds)
+
+    def _build(self, graph, targets, feeds: dict):
         self.graph = graph
         self.targets = list(targets)
         self.feed_order = list(feeds)
@@ -122,9 +134,10 @@ class Plan:
         self.step_ops = [step.op for step in program.steps]
         # Per step: (position in the kernel's result or None, tensor, static spec) to check.
         self._checks = [self._checked_outputs(step, specs) for step in program.steps]
-        self._fast = _compile(self.source, program.namespace, "fast")
-        self._checked_fn = self._compile_wrapped(self._checking, "checked")
-        self._checked = False
+        self._interpreter = Interpreter(program, self._missing)
+        self._fast = None  # the compiled source, once the plan has run `compile_after` times
+        self._runs = 0
+        self.compile_after = 1 + len(program.steps) // COMPILE_STEPS_PER_RUN
 
     @staticmethod
     def _checked_outputs(step, specs) -> list:
@@ -150,6 +163,24 @@ class Plan:
             return result
         return call
 
+    def _runner(self):
+        """The function this run uses: the interpreter checking every kernel's outputs on
+        the first run, the interpreter until the plan has run `compile_after` times, then
+        the generated source, compiled once."""
+        fast = self._fast
+        if fast is not None:
+            return fast
+        self._runs += 1
+        if self._runs == 1:
+            return self._checked_run
+        if self._runs > self.compile_after:
+            fast = self._fast = _compile(self.source, self.program.namespace, "fast")
+            return fast
+        return self._interpreter.run
+
+    def _checked_run(self, ctx, feed_values):
+        return self._interpreter.run(ctx, feed_values, self._check_outputs)
+
     def _missing(self, k):
         t = self.targets[k]
         raise InvalidArgumentError(
@@ -162,7 +193,7 @@ class Plan:
     def execute(self, session, feed_values: list):
         """Run the plan with `feed_values` (in `feed_order`); return the fetched values."""
         ctx = RunContext(session)
-        fn = self._fast if self._checked else self._checked_fn
+        fn = self._runner()
         locks = [session.variable_lock(v) for v in self.written_vars] \
             if self.written_vars else ()
         for lock in locks:
@@ -173,6 +204,8 @@ class Plan:
                     values = fn(ctx, feed_values)
                 except InternalError:
                     raise
+                except StepFailed as e:
+                    raise self._error(e, fn) from e.__cause__
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn) from e
             if ctx.writes:
@@ -183,7 +216,6 @@ class Plan:
                     session.give_buffer(key, buf)
             for lock in reversed(locks):
                 lock.release()
-        self._checked = True
         return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
@@ -204,12 +236,13 @@ class Plan:
                     totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
             return call
 
-        fast, self._fast = self._fast, self._compile_wrapped(timed, "profiled")
+        fast, runs_so_far = self._fast, self._runs
+        self._fast = self._compile_wrapped(timed, "profiled")
         try:
             for _ in range(runs):
                 self.execute(session, feed_values)
         finally:
-            self._fast = fast
+            self._fast, self._runs = fast, max(runs_so_far, 1)
         return sorted(((op, t / runs) for op, t in totals.items()), key=lambda p: -p[1])
 
     def trace(self, session, feed_values: list, commit: bool = False) -> RunTrace:
@@ -290,15 +323,23 @@ class Plan:
                     "function; please report it with this message.")
 
     def _error(self, e, fn):
-        """`e` raised by the generated function, re-raised naming the op of its line."""
+        """`e` raised by the generated function (or the interpreter), re-raised naming the
+        op of its step."""
+        if isinstance(e, StepFailed):
+            return self._error_at(e.__cause__, e.step, e.values)
         tb, frame_locals, step = e.__traceback__, {}, None
+        code = getattr(fn, "__code__", None)
         while tb is not None:
-            if tb.tb_frame.f_code is fn.__code__:
+            if tb.tb_frame.f_code is code:
                 step = self.program.step_of_line.get(tb.tb_lineno)
                 frame_locals = tb.tb_frame.f_locals
             tb = tb.tb_next
         if step is None:
             return e
+        return self._error_at(e, step, frame_locals)
+
+    def _error_at(self, e, step, frame_locals):
+        """`e` raised by step `step` (whose inputs are in `frame_locals`), naming its op."""
         op = self.step_ops[step]
         where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
         if isinstance(e, OpError):
@@ -343,6 +384,18 @@ class _RecordingContext(RunContext):
             if i in self.read_steps:
                 self.reads[i] = value
         return value
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector (creating many objects, no garbage cycles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _compile(source, namespace, label):
