@@ -130,7 +130,6 @@ class Plan:
                                self.targets)
         program.namespace["missing"] = self._missing
         self.program = program
-        self.source = program.source
         self.step_ops = [step.op for step in program.steps]
         # Per step: (position in the kernel's result or None, tensor, static spec) to check.
         self._checks = [self._checked_outputs(step, specs) for step in program.steps]
@@ -138,6 +137,11 @@ class Plan:
         self._fast = None  # the compiled source, once the plan has run `compile_after` times
         self._runs = 0
         self.compile_after = 1 + len(program.steps) // COMPILE_STEPS_PER_RUN
+
+    @property
+    def source(self) -> str:
+        """The generated Python function, one line per step (written when first asked for)."""
+        return self.program.source
 
     @staticmethod
     def _checked_outputs(step, specs) -> list:
