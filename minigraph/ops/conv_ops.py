@@ -3,9 +3,9 @@
 Lives here: the Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter blocks (each the
 gradient of the others, so gradients of gradients work as in TF), the attribute checks that
 turn TF's `strides`/`padding`/`dilations` arguments into op attributes, and the public
-conv2d, conv2d_transpose, conv2d_backprop_input/filter, conv1d and atrous_conv2d. Kernels are
-im2col plus one BLAS matmul (ops/conv_kernels.py). Depthwise and separable convolutions are in
-depthwise_conv_ops.py, pooling in pooling_ops.py.
+conv2d, conv2d_transpose, conv2d_backprop_input/filter, conv1d, atrous_conv2d and
+convolution. Kernels are im2col plus one BLAS matmul (ops/conv_kernels.py). Depthwise and
+separable convolutions are in depthwise_conv_ops.py, pooling in pooling_ops.py.
 """
 
 from __future__ import annotations
