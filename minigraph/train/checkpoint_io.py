@@ -72,10 +72,11 @@ def save_checkpoint(prefix: str, arrays: dict, meta=None) -> None:
     """Write `<prefix>.index` and its data file (and `meta` = (path, bytes)) atomically.
 
     1. the data goes to a pending file named by this save's id, the index (whose header
-       carries the id) to a temp file; both are fsynced; the meta file is replaced;
+       carries the id) and the meta graph to temp files; all are fsynced;
     2. the index is renamed over `<prefix>.index`: the commit point. From here on readers
        use the pending data file, because the index names it;
-    3. the pending data file is renamed to `<prefix>.data-00000-of-00001`.
+    3. the pending data file is renamed to `<prefix>.data-00000-of-00001`, then the meta
+       file to `<prefix>.meta`.
     A crash before 2 leaves the old index and old data; after 2, the new index and the new
     data (pending or renamed). The next save renames or removes what a crash left behind.
     """
@@ -94,10 +95,11 @@ def save_checkpoint(prefix: str, arrays: dict, meta=None) -> None:
                     os.fsync(f.fileno())
             if meta:
                 _write_synced(meta_temp, meta[1])
-                os.replace(meta_temp, meta[0])
             os.replace(index_temp, prefix + ".index")  # the commit point
             sync_directory(directory)
             os.replace(pending, data_path(prefix))
+            if meta:
+                os.replace(meta_temp, meta[0])
             sync_directory(directory)
         except BaseException:
             for temp in (index_temp, meta_temp):

@@ -1,0 +1,116 @@
+"""Record the checkpoint fixtures with real TensorFlow (run by hand, never in CI).
+
+    cd <repo> && TF_USE_LEGACY_KERAS=1 PYTHONPATH=. /path/to/tf/python tests/data/record_checkpoints.py
+
+Writes under tests/data/checkpoints/:
+- tf_bert_adam/: a TF 1.x-style checkpoint made by `tf.compat.v1.train.Saver` after three Adam
+  steps of a tiny BERT-like model (names such as bert/encoder/layer_0/attention/self/query/
+  kernel, their /Adam and /Adam_1 slots, beta1_power, beta2_power, global_step), plus a
+  float16, an int64 and a string variable; `values.json` holds every tensor as TF reads it.
+- minigraph_written/: a checkpoint saved by minigraph's Saver; `tf_read.json` holds what
+  TensorFlow's load_checkpoint, list_variables and Saver.restore got from it.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import tensorflow.compat.v1 as tf  # noqa: E402
+
+tf.disable_v2_behavior()
+
+OUT = pathlib.Path(__file__).resolve().parent / "checkpoints"
+
+
+def _jsonable(value):
+    arr = np.asarray(value)
+    if arr.dtype == object:
+        return {"dtype": "string", "value": [b.decode("latin-1") for b in arr.ravel()],
+                "shape": list(arr.shape)}
+    return {"dtype": arr.dtype.name, "value": arr.ravel().tolist(), "shape": list(arr.shape)}
+
+
+def build_bert_like(tfm):
+    """The tiny model, written against the TF1 API (works for tf.compat.v1 and minigraph)."""
+    init = tfm.constant_initializer
+    with tfm.variable_scope("bert"):
+        with tfm.variable_scope("embeddings"):
+            emb = tfm.get_variable("word_embeddings", [6, 4], initializer=init(
+                np.linspace(-1.0, 1.0, 24).reshape(6, 4)))
+        with tfm.variable_scope("encoder/layer_0/attention/self/query"):
+            kernel = tfm.get_variable("kernel", [4, 4], initializer=init(
+                np.eye(4) * 0.5 + 0.1))
+            bias = tfm.get_variable("bias", [4], initializer=tfm.zeros_initializer())
+    with tfm.variable_scope("cls"):
+        out = tfm.get_variable("output_weights", [4, 2], initializer=init(
+            np.arange(8).reshape(4, 2) / 10.0))
+    ids = tfm.constant([0, 3, 5])
+    x = tfm.gather(emb, ids)
+    h = tfm.tanh(tfm.matmul(x, kernel) + bias)
+    loss = tfm.reduce_mean(tfm.square(tfm.matmul(h, out) - 1.0))
+    step = tfm.train.get_or_create_global_step()
+    train = tfm.train.AdamOptimizer(0.01).minimize(loss, global_step=step)
+    half = tfm.Variable(np.array([0.5, -1.25, 3.0], np.float16), name="half")
+    counts = tfm.Variable(np.array([2 ** 40, -7], np.int64), name="counts")
+    vocab = tfm.Variable([b"[CLS]", b"", b"h\xc3\xa9"], name="vocab")
+    return train, [half, counts, vocab]
+
+
+def record_tf_checkpoint():
+    target = OUT / "tf_bert_adam"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    with tf.Graph().as_default():
+        train, _ = build_bert_like(tf)
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train)
+            prefix = saver.save(sess, str(target / "model.ckpt"), global_step=3,
+                                write_meta_graph=False)
+    # The state file holds absolute paths; keep it relative so the fixture can move.
+    (target / "checkpoint").write_text('model_checkpoint_path: "model.ckpt-3"\n'
+                                       'all_model_checkpoint_paths: "model.ckpt-3"\n')
+    reader = tf.train.load_checkpoint(prefix)
+    values = {name: _jsonable(reader.get_tensor(name))
+              for name, _ in tf.train.list_variables(prefix)}
+    (target / "values.json").write_text(json.dumps(values, indent=1, sort_keys=True) + "\n")
+
+
+def record_tf_reading_minigraph():
+    import minigraph as mg
+
+    target = OUT / "minigraph_written"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    with mg.Graph().as_default():
+        train, _ = build_bert_like(mg)
+        saver = mg.train.Saver()
+        with mg.Session() as sess:
+            sess.run(mg.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train)
+            prefix = saver.save(sess, str(target / "model.ckpt"), global_step=3,
+                                write_meta_graph=False)
+    os.remove(target / "checkpoint")
+    listed = tf.train.list_variables(prefix)
+    reader = tf.train.load_checkpoint(prefix)
+    loaded = {name: _jsonable(reader.get_tensor(name)) for name, _ in listed}
+    with tf.Graph().as_default():
+        build_bert_like(tf)
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, prefix)
+            restored = {v.op.name: _jsonable(sess.run(v)) for v in tf.global_variables()}
+    result = {"list_variables": [[n, list(s)] for n, s in listed], "load_checkpoint": loaded,
+              "saver_restore": restored, "tensorflow": tf.__version__}
+    (target / "tf_read.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    record_tf_checkpoint()
+    record_tf_reading_minigraph()
