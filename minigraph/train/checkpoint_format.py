@@ -38,8 +38,7 @@ def _byte_table() -> np.ndarray:
 
 _TABLE = _byte_table()
 _TABLE_LIST = _TABLE.tolist()
-_LANES = 1 << 14          # bytes of one vectorised step: chunks processed side by side
-_SMALL = 1 << 16          # below this many bytes a plain loop is faster
+_SMALL = 4096             # below this many bytes a plain loop is faster
 
 
 def _crc_loop(data: bytes, reg: int) -> int:
@@ -91,14 +90,19 @@ def _shift(regs: np.ndarray, log2n: int) -> np.ndarray:
             ^ t[3][regs >> 24])
 
 
-def _crc_vector(view: np.ndarray) -> int:
-    """Register (from 0) after feeding `view` (uint8, length a multiple of _LANES).
+def _chunk_length(n: int) -> int:
+    """Bytes per chunk: the numpy steps (one per byte of a chunk) run on n / length lanes."""
+    return 1 << max(7, (n // 4096).bit_length() - 1)  # about 4096 lanes: cache-sized rows
 
-    The data is cut into _LANES-long chunks whose registers advance together one byte per
-    numpy step; CRC is linear, so the chunk registers then combine pairwise: reg(A + B) =
-    shift(reg(A), len(B)) ^ reg(B).
+
+def _crc_vector(view: np.ndarray, length: int) -> int:
+    """Register (from 0) after feeding `view` (uint8, a multiple of `length` bytes).
+
+    The data is cut into chunks of `length` bytes whose registers advance together one byte
+    per numpy step; CRC is linear, so the chunk registers then combine pairwise:
+    reg(A + B) = shift(reg(A), len(B)) ^ reg(B).
     """
-    columns = view.reshape(-1, _LANES).T.copy()  # row j: byte j of every chunk
+    columns = view.reshape(-1, length).T.copy()  # row j: byte j of every chunk
     regs = np.zeros(columns.shape[1], dtype=np.uint32)
     index = np.empty_like(regs)
     for row in columns:
@@ -106,7 +110,7 @@ def _crc_vector(view: np.ndarray) -> int:
         np.bitwise_and(index, 0xFF, out=index)
         np.right_shift(regs, 8, out=regs)
         np.bitwise_xor(regs, _TABLE[index], out=regs)
-    log2n = _LANES.bit_length() - 1
+    log2n = length.bit_length() - 1
     while len(regs) > 1:
         if len(regs) % 2:
             regs = np.concatenate([np.zeros(1, np.uint32), regs])  # a zero chunk in front
@@ -121,12 +125,13 @@ def crc32c(data, crc: int = 0) -> int:
     reg = crc ^ 0xFFFFFFFF
     if len(view) < _SMALL:
         return _crc_loop(view.tobytes(), reg) ^ 0xFFFFFFFF
-    head = len(view) % _LANES
+    length = _chunk_length(len(view))
+    head = len(view) % length
     reg = _crc_loop(view[:head].tobytes(), reg)
     body = view[head:]
     # Feeding `body` from register `reg` = feeding it from 0, xor `reg` shifted by len(body).
     shifted = _shift_scalar(reg, len(body))
-    return (_crc_vector(body) ^ shifted) ^ 0xFFFFFFFF
+    return (_crc_vector(body, length) ^ shifted) ^ 0xFFFFFFFF
 
 
 def _shift_scalar(reg: int, n: int) -> int:

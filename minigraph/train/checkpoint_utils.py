@@ -106,9 +106,9 @@ def init_from_checkpoint(ckpt_dir_or_file, assignment_map) -> None:
         if var is not None:
             _map_one(var, ckpt_name, shapes, ckpt_dir_or_file, prefix)
         else:
-            for var_name, tensor_name in _scope_pairs(ckpt_name, current, store):
+            for var_name, short, tensor_name in _scope_pairs(ckpt_name, current, store):
                 if tensor_name not in shapes:
-                    raise ValueError(f"Tensor {tensor_name} ({var_name} in {ckpt_name}) is not "
+                    raise ValueError(f"Tensor {tensor_name} ({short} in {ckpt_name}) is not "
                                      f"found in {ckpt_dir_or_file} checkpoint. Fix: check the "
                                      "scopes of the assignment map against "
                                      "tf.train.list_variables(checkpoint).")
@@ -130,7 +130,7 @@ def _map_one(var, ckpt_name, shapes, ckpt_dir_or_file, prefix) -> None:
 
 
 def _scope_pairs(ckpt_name: str, current, store) -> list:
-    """[(variable name, checkpoint name)] of a scope-to-scope mapping, sorted."""
+    """[(variable name, name inside the scope, checkpoint name)] of a scope mapping, sorted."""
     if not isinstance(current, str):
         raise TypeError(f"Assignment map values must be variable names, scopes or Variables, "
                         f"got {current!r}.")
@@ -147,7 +147,8 @@ def _scope_pairs(ckpt_name: str, current, store) -> list:
         if current != "/":
             rest = rest[1:]
         tensor = rest if ckpt_name == "/" else ckpt_name + rest
-        pairs.append((var_name, tensor.rstrip("/") if tensor.endswith("/") else tensor))
+        pairs.append((var_name, var_name[len(scope) + 1:] if scope else var_name,
+                      tensor[:-1] if tensor.endswith("/") else tensor))
     return pairs
 
 
