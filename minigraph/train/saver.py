@@ -18,7 +18,8 @@ import time
 import numpy as np
 
 from ..framework.nest import flatten
-from ..framework.errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
+from ..framework.errors import (InvalidArgumentError, NotFoundError, OpError, describe_caller,
+                                describe_node)
 from ..framework.graph import Tensor, get_default_graph
 from ..ops.variables import Variable, global_variables
 from . import training_util
@@ -203,6 +204,15 @@ class Saver:
                              "'.index'), as returned by saver.save or "
                              f"tf.train.latest_checkpoint; restore called at "
                              f"{describe_caller()}.")
+        try:
+            self._restore_checked(sess, save_path)
+        except OpError as e:
+            if e.op is not None:
+                raise
+            raise type(e)(None, None, f"{e.message} (restore called at "
+                          f"{describe_caller()})") from None
+
+    def _restore_checked(self, sess, save_path: str) -> None:
         reader = open_checkpoint(save_path)
         for name, op in self._variables.items():
             if name not in reader.entries:

@@ -259,7 +259,8 @@ class BundleReader:
                 raise OutOfRangeError(None, None, f"Read less bytes than requested: tensor "
                                       f"{name} lies at bytes [{entry.offset}, "
                                       f"{entry.offset + entry.size}) of {path}, which has "
-                                      f"{file_size} bytes (truncated?).")
+                                      f"{file_size} bytes: the data file is truncated. Fix: "
+                                      "restore an intact copy, or an older checkpoint.")
             f.seek(entry.offset)
             raw = f.read(entry.size)
             value = _decode_tensor(raw, entry, path)
@@ -270,6 +271,7 @@ class BundleReader:
                                     f"({entry.size} bytes): Checksum does not match: stored "
                                     f"{entry.crc} vs. calculated on the restored bytes "
                                     f"{actual} (tensor {name} in {path}). The data file is "
-                                    "corrupt or belongs to another save.")
+                                    "corrupt or belongs to another save. Fix: restore an "
+                                    "intact copy, or an older checkpoint.")
             out[name] = value
         return out

@@ -1,6 +1,7 @@
 """Record the checkpoint fixtures with real TensorFlow (run by hand, never in CI).
 
-    cd <repo> && TF_USE_LEGACY_KERAS=1 PYTHONPATH=. /path/to/tf/python tests/data/record_checkpoints.py
+    cd <repo>
+    TF_USE_LEGACY_KERAS=1 PYTHONPATH=. /path/to/tf/python tests/data/record_checkpoints.py
 
 Writes under tests/data/checkpoints/:
 - tf_bert_adam/: a TF 1.x-style checkpoint made by `tf.compat.v1.train.Saver` after three Adam

@@ -252,10 +252,10 @@ def test_a_crash_before_any_file_system_step_keeps_old_or_new(sess, tmp_path):
         new = old + 1
         _load(variables, new, sess)
 
-        def save():
+        def save(new=new):
             saver.save(sess, prefix)                    # re-save the same prefix
             saver.save(sess, prefix, global_step=new)   # a new step, state file, deletes
-        status = os.WEXITSTATUS(_in_child(lambda: _crash_at(step, save)))
+        status = os.WEXITSTATUS(_in_child(lambda step=step: _crash_at(step, save)))
         assert status in (3, 4)
         _load(variables, -1, sess)
         saver.restore(sess, prefix)
