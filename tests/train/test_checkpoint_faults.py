@@ -145,6 +145,20 @@ def test_index_entry_whose_size_contradicts_its_shape(sess, saved, tmp_path):
     assert _value(variables, sess) == 9
 
 
+def test_float64_checkpoint_into_a_float32_variable_is_refused(sess, tmp_path):
+    with tf.Graph().as_default():
+        v = tf.Variable(np.array([1.0, 2.0, 3.0]), name="v")  # float64
+        with tf.Session() as s:
+            s.run(v.initializer)
+            path = tf.train.Saver().save(s, str(tmp_path / "m"))
+    v32 = tf.Variable(np.zeros(3, np.float32), name="v")
+    sess.run(v32.initializer)
+    with pytest.raises(errors.InvalidArgumentError, match="expected dtype float32 does not "
+                       "equal original dtype float64"):
+        tf.train.Saver().restore(sess, path)
+    assert sess.run(v32).dtype == np.float32 and not sess.run(v32).any()
+
+
 def test_fuzzed_checkpoints_raise_only_minigraph_errors(sess, saved):
     saver, prefix, variables = saved
     originals = {s: open(prefix + s, "rb").read() for s in (".index", DATA_SUFFIX)}
