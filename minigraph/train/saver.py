@@ -225,14 +225,14 @@ class Saver:
                     f"{_some(reader.entries)}; build the variables with the same names (or "
                     "pass tf.train.Saver({'saved_name': variable}) or use "
                     f"tf.train.init_from_checkpoint). Variable {describe_node(op)}.")
-            self._check_entry(name, op, reader.entries[name])
+            self._check_entry(name, op, reader.entries[name], save_path)
         arrays = reader.read(list(self._variables))  # every array checked against its entry
         for name, op in self._variables.items():
-            self._check_entry(name, op, _Found(arrays[name]))
+            self._check_entry(name, op, _Found(arrays[name]), save_path)
         sess.commit_variables({op: arrays[name] for name, op in self._variables.items()})
 
     @staticmethod
-    def _check_entry(name, op, entry) -> None:
+    def _check_entry(name, op, entry, save_path) -> None:
         """InvalidArgumentError unless the entry's shape and dtype fit variable `op`."""
         spec = op.outputs[0]
         if not spec.shape.is_compatible_with(entry.shape):
@@ -242,14 +242,14 @@ class Saver:
                 "ensure that you have not altered the graph expected based on the checkpoint. "
                 "Original error:\n\nAssign requires shapes of both tensors to match. lhs "
                 f"shape= {_bracket(spec.shape.as_list())} rhs shape= "
-                f"{_bracket(entry.shape)} (variable {name})\n\nFix: build the variable "
-                f"with the checkpoint's shape {_bracket(entry.shape)}, or leave it out of "
-                f"this Saver's var_list. Variable {describe_node(op)}.")
+                f"{_bracket(entry.shape)} (variable {name}, checkpoint {save_path})\n\nFix: "
+                f"build the variable with the checkpoint's shape {_bracket(entry.shape)}, or "
+                f"leave it out of this Saver's var_list. Variable {describe_node(op)}.")
         if spec.dtype.base_dtype != entry.dtype:
             raise InvalidArgumentError(
                 None, op, f"Restoring from checkpoint failed. tensor_name = {name}; expected "
                 f"dtype {spec.dtype.base_dtype.name} does not equal original dtype "
-                f"{entry.dtype.name}. Fix: build the variable with dtype "
+                f"{entry.dtype.name} (checkpoint {save_path}). Fix: build the variable with dtype "
                 f"{entry.dtype.name}, or tf.cast where it is used. Variable "
                 f"{describe_node(op)}.")
 
