@@ -266,14 +266,16 @@ _RESTART_INTERVAL = 16
 
 
 class _BlockBuilder:
-    """Prefix-compressed entries with a restart point every 16 keys (LevelDB's layout)."""
+    """Prefix-compressed entries with a restart point every 16 keys (every key in the index
+    block), LevelDB's layout."""
 
-    def __init__(self):
+    def __init__(self, restart_interval: int = _RESTART_INTERVAL):
         self.data, self.restarts, self.count, self.last = bytearray(), [0], 0, b""
+        self.interval = restart_interval
 
     def add(self, key: bytes, value: bytes) -> None:
         shared = 0
-        if self.count and self.count % _RESTART_INTERVAL == 0:
+        if self.count and self.count % self.interval == 0:
             self.restarts.append(len(self.data))
         elif self.count:
             limit = min(len(key), len(self.last))
@@ -326,7 +328,7 @@ def build_table(entries) -> bytes:
     A data block is closed once its size estimate reaches 256 KiB; its index entry is a short
     key between its last key and the next block's first key.
     """
-    out, index, block, pending = bytearray(), _BlockBuilder(), _BlockBuilder(), None
+    out, index, block, pending = bytearray(), _BlockBuilder(1), _BlockBuilder(), None
     for key, value in entries:
         if pending is not None:
             index.add(_separator(pending[0], key), pending[1])

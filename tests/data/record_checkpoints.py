@@ -10,12 +10,20 @@ Writes under tests/data/checkpoints/:
   float16, an int64 and a string variable; `values.json` holds every tensor as TF reads it.
 - minigraph_written/: a checkpoint saved by minigraph's Saver; `tf_read.json` holds what
   TensorFlow's load_checkpoint, list_variables and Saver.restore got from it.
+- tf_multi_block.json: the SHA-256 of the index and data files TF writes for
+  `multi_block_arrays()` (7000 variables: an index of several 256 KiB blocks, too big to
+  commit), so a test can compare minigraph's bytes with TF's.
+
+Pass part names (tf_checkpoint, tf_reading_minigraph, multi_block) to record only those.
 """
 
+import hashlib
 import json
 import os
 import pathlib
 import shutil
+import sys
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -112,6 +120,32 @@ def record_tf_reading_minigraph():
     (target / "tf_read.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
 
 
+def multi_block_arrays() -> dict:
+    """{name: value} of the multi-block fixture: long names that share little prefix."""
+    arrays = {f"v{(i * 7919) % 100003:06d}_" + "abcdefghij"[i % 10] * 40 + f"/k{i}":
+              np.float32(i) for i in range(7000)}
+    arrays["zz_big"] = np.arange(1000, dtype=np.float32)
+    return arrays
+
+
+def record_multi_block():
+    arrays = multi_block_arrays()
+    with tf.Graph().as_default(), tempfile.TemporaryDirectory() as tmp:
+        variables = [tf.Variable(v, name=n) for n, v in arrays.items()]
+        with tf.Session() as sess:
+            sess.run(tf.variables_initializer(variables))
+            prefix = tf.train.Saver(variables).save(sess, os.path.join(tmp, "m"),
+                                                    write_meta_graph=False)
+        digests = {suffix: hashlib.sha256(open(prefix + suffix, "rb").read()).hexdigest()
+                   for suffix in (".index", ".data-00000-of-00001")}
+        sizes = {suffix: os.path.getsize(prefix + suffix) for suffix in digests}
+    record = {"sha256": digests, "bytes": sizes, "tensorflow": tf.__version__}
+    (OUT / "tf_multi_block.json").write_text(json.dumps(record, indent=1) + "\n")
+
+
+PARTS = {"tf_checkpoint": record_tf_checkpoint, "tf_reading_minigraph": record_tf_reading_minigraph,
+         "multi_block": record_multi_block}
+
 if __name__ == "__main__":
-    record_tf_checkpoint()
-    record_tf_reading_minigraph()
+    for part in sys.argv[1:] or PARTS:
+        PARTS[part]()

@@ -40,16 +40,21 @@ def _assert_same(got, want):
     np.testing.assert_array_equal(got, want)
 
 
-def _bert_like(tfm):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "record_checkpoints", DATA.parent / "record_checkpoints.py")
-    source = spec.loader.get_source("record_checkpoints")
+def _record_module():
+    """The model and array recipes of tests/data/record_checkpoints.py (without importing
+    TensorFlow, which that script needs only for recording)."""
+    source = (DATA.parent / "record_checkpoints.py").read_text()
     namespace = {"np": np}
     start = source.index("def build_bert_like")
     exec(source[start:source.index("\ndef record_tf_checkpoint")], namespace)  # noqa: S102
-    return namespace["build_bert_like"](tfm)
+    start = source.index("def multi_block_arrays")
+    exec(source[start:source.index("\ndef record_multi_block")], namespace)  # noqa: S102
+    return type("Recipes", (), {k: staticmethod(v) for k, v in namespace.items()
+                                if callable(v) and k != "np"})
+
+
+def _bert_like(tfm):
+    return _record_module().build_bert_like(tfm)
 
 
 # ---------------------------------------------------------------------------------------
@@ -114,6 +119,23 @@ def test_tensorflows_bytes_are_what_minigraph_writes():
     tensor_bundle.write_bundle(index_out, data_out, arrays)  # no save id: TF's exact bytes
     assert data_out.getvalue() == data
     assert index_out.getvalue() == index
+
+
+def test_a_multi_block_index_is_byte_for_byte_tensorflows():
+    """7000 long names: several 256 KiB data blocks, an index block with a restart per key."""
+    import hashlib
+
+    recorded = json.loads((DATA / "tf_multi_block.json").read_text())
+    arrays = {name: np.asarray(value) for name, value in
+              _record_module().multi_block_arrays().items()}
+    index, data = io.BytesIO(), io.BytesIO()
+    tensor_bundle.write_bundle(index, data, arrays)
+    assert len(index.getvalue()) == recorded["bytes"][".index"]
+    assert hashlib.sha256(index.getvalue()).hexdigest() == recorded["sha256"][".index"]
+    assert hashlib.sha256(data.getvalue()).hexdigest() == \
+        recorded["sha256"][".data-00000-of-00001"]
+    table = checkpoint_format.read_table(index.getvalue())
+    assert len(table) == 7002 and table[-1][0] == b"zz_big"
 
 
 def test_saver_restores_tensorflows_checkpoint_into_the_same_model(sess):
