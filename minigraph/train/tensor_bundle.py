@@ -104,7 +104,9 @@ def _decode_tensor(raw: bytes, entry: BundleEntry, where: str) -> np.ndarray:
                             f"but {entry.dtype.name} of shape {list(entry.shape)} needs "
                             f"{count * numpy_dtype.itemsize}.")
     arr = np.frombuffer(raw, dtype=numpy_dtype).reshape(entry.shape)
-    return arr.astype(numpy_dtype.newbyteorder("="))  # a fresh, writable, native array
+    # `raw` is a bytearray read for this tensor alone: on little-endian machines the array
+    # is a writable view of it (no copy); elsewhere a native copy.
+    return arr.astype(numpy_dtype.newbyteorder("="), copy=False)
 
 
 def _decode_strings(raw: bytes, count: int, entry: BundleEntry, where: str) -> np.ndarray:
@@ -121,7 +123,7 @@ def _decode_strings(raw: bytes, count: int, entry: BundleEntry, where: str) -> n
     pos += 4
     out = np.empty(count, dtype=object)
     for i, n in enumerate(lengths):
-        out[i] = raw[pos:pos + n]
+        out[i] = bytes(raw[pos:pos + n])
         pos += n
     return out.reshape(entry.shape)
 
@@ -262,7 +264,8 @@ class BundleReader:
                                       f"{file_size} bytes: the data file is truncated. Fix: "
                                       "restore an intact copy, or an older checkpoint.")
             f.seek(entry.offset)
-            raw = f.read(entry.size)
+            raw = bytearray(entry.size)
+            f.readinto(raw)
             value = _decode_tensor(raw, entry, path)
             actual = _tensor_bytes(value, entry.dtype)[1] if entry.dtype == _dtypes.string \
                 else crc32c(raw)
