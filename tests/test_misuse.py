@@ -100,6 +100,8 @@ PHRASES = {
     "restore_corrupt_data": "Checksum does not match",
     "restore_truncated_data": "Read less bytes than requested",
     "restore_missing_data": "No such file or directory",
+    "init_scope_map": "should map to scope only",
+    "init_shape": "doesn't match with shape of tensor",
 }
 
 
@@ -722,6 +724,22 @@ def test_restore_with_a_missing_data_file(sess, tmp_path):
     with misuse(errors.NotFoundError, "restore_missing_data",
                 node="model.ckpt.data-00000-of-00001", fix="copy the data file"):
         saver.restore(sess, path)
+
+
+def test_init_from_checkpoint_with_a_name_where_a_scope_is_needed(tmp_path):
+    path = _saved(tmp_path, 1.0, name="enc/v")
+    tf.get_variable("w", shape=[])
+    with misuse(ValueError, "init_scope_map", node="should map to scope only enc",
+                fix="end both names with '/'"):
+        tf.train.init_from_checkpoint(path, {"enc": "enc/"})
+
+
+def test_init_from_checkpoint_with_another_shape(tmp_path):
+    path = _saved(tmp_path, [1.0, 2.0], name="v")
+    tf.get_variable("v", shape=[3])
+    with misuse(ValueError, "init_shape", node="Shape of variable v:0",
+                fix="build the variable with the checkpoint's shape"):
+        tf.train.init_from_checkpoint(path, {"v": "v"})
 
 
 # ---------------------------------------------------------------------------------------

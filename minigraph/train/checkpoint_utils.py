@@ -14,7 +14,8 @@ import os
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.errors import InvalidArgumentError, NotFoundError, UnimplementedError
+from ..framework.errors import (InvalidArgumentError, NotFoundError, UnimplementedError,
+                                describe_caller)
 from ..framework.graph import Spec, get_default_graph
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
@@ -95,6 +96,13 @@ def init_from_checkpoint(ckpt_dir_or_file, assignment_map) -> None:
     `tf.global_variables_initializer()` after this call.
     Example: `tf.train.init_from_checkpoint(init_checkpoint, {"bert/": "bert/"})`.
     """
+    try:
+        _init_from_checkpoint(ckpt_dir_or_file, assignment_map)
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"{e} init_from_checkpoint called at {describe_caller()}.") from None
+
+
+def _init_from_checkpoint(ckpt_dir_or_file, assignment_map) -> None:
     reader = load_checkpoint(ckpt_dir_or_file)
     prefix = latest_checkpoint(ckpt_dir_or_file) if os.path.isdir(ckpt_dir_or_file) \
         else ckpt_dir_or_file
