@@ -16,7 +16,8 @@ import numpy as np
 from ..framework import dtypes as _dtypes
 from ..framework.errors import (InvalidArgumentError, NotFoundError, UnimplementedError,
                                 describe_caller)
-from ..framework.graph import Spec, get_default_graph
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Spec
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from ..ops import state_ops

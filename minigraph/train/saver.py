@@ -20,7 +20,8 @@ import numpy as np
 from ..framework.nest import flatten
 from ..framework.errors import (InvalidArgumentError, NotFoundError, OpError, describe_caller,
                                 describe_node)
-from ..framework.graph import Tensor, get_default_graph
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Tensor
 from ..ops.variables import Variable, global_variables
 from . import training_util
 from .checkpoint_io import SAVE_LOCK, open_checkpoint, save_checkpoint
