@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from ..framework import dtypes as _dtypes
 from ..framework.nest import flatten
 from ..framework.errors import (InvalidArgumentError, NotFoundError, OpError, describe_caller,
                                 describe_node)
@@ -259,8 +260,6 @@ class _Found:
     """An array seen as an index entry (shape, dtype), for the final check before commit."""
 
     def __init__(self, arr):
-        from ..framework import dtypes as _dtypes
-
         self.shape = arr.shape
         self.dtype = _dtypes.string if arr.dtype == object else _dtypes.as_dtype(arr.dtype)
 
