@@ -9,7 +9,9 @@ Writes under tests/data/checkpoints/:
   kernel, their /Adam and /Adam_1 slots, beta1_power, beta2_power, global_step), plus a
   float16, an int64 and a string variable; `values.json` holds every tensor as TF reads it.
 - minigraph_written/: a checkpoint saved by minigraph's Saver; `tf_read.json` holds what
-  TensorFlow's load_checkpoint, list_variables and Saver.restore got from it.
+  TensorFlow's load_checkpoint, list_variables and Saver.restore got from it, and the
+  variables after TF imported minigraph's `export_meta_graph()` and restored this checkpoint
+  through the Saver that import returned.
 - tf_multi_block.json: the SHA-256 of the index and data files TF writes for
   `multi_block_arrays()` (7000 variables: an index of several 256 KiB blocks, too big to
   commit), so a test can compare minigraph's bytes with TF's.
@@ -106,6 +108,8 @@ def record_tf_reading_minigraph():
                 sess.run(train)
             prefix = saver.save(sess, str(target / "model.ckpt"), global_step=3,
                                 write_meta_graph=False)
+        meta = mg.train.export_meta_graph().SerializeToString()
+        train_name = train.name
     os.remove(target / "checkpoint")
     listed = tf.train.list_variables(prefix)
     reader = tf.train.load_checkpoint(prefix)
@@ -115,8 +119,14 @@ def record_tf_reading_minigraph():
         with tf.Session() as sess:
             tf.train.Saver().restore(sess, prefix)
             restored = {v.op.name: _jsonable(sess.run(v)) for v in tf.global_variables()}
+    with tf.Graph().as_default():  # TF's Saver from minigraph's exported MetaGraph
+        tf_saver = tf.train.import_meta_graph(tf.MetaGraphDef.FromString(meta))
+        with tf.Session() as sess:
+            tf_saver.restore(sess, prefix)
+            via_meta = {v.op.name: _jsonable(sess.run(v)) for v in tf.global_variables()}
     result = {"list_variables": [[n, list(s)] for n, s in listed], "load_checkpoint": loaded,
-              "saver_restore": restored, "tensorflow": tf.__version__}
+              "saver_restore": restored, "import_meta_graph_restore": via_meta,
+              "train_op": train_name, "tensorflow": tf.__version__}
     (target / "tf_read.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
 
 

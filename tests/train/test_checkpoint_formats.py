@@ -168,6 +168,17 @@ def test_tensorflow_reads_minigraphs_checkpoint():
     assert data_out.getvalue() == pathlib.Path(prefix + ".data-00000-of-00001").read_bytes()
 
 
+def test_tensorflow_restores_through_minigraphs_exported_meta_graph():
+    """Recorded: TF's import_meta_graph(minigraph's export_meta_graph()) returned a Saver that
+    restored minigraph's checkpoint: every variable of the graph, Adam slots included."""
+    recorded = json.loads((DATA / "minigraph_written" / "tf_read.json").read_text())
+    via_meta = recorded["import_meta_graph_restore"]
+    reader = tf.train.NewCheckpointReader(str(DATA / "minigraph_written" / "model.ckpt-3"))
+    assert sorted(via_meta) == sorted(reader.get_variable_to_shape_map())
+    for name, record in via_meta.items():
+        _assert_same(_expected(record), reader.get_tensor(name))
+
+
 def test_a_minigraph_save_of_the_recorded_model_matches_the_recorded_files(sess, tmp_path):
     train, _ = _bert_like(tf)
     sess.run(tf.global_variables_initializer())
