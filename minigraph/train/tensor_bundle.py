@@ -47,11 +47,11 @@ def pending_data_path(prefix: str, save_id: str) -> str:
 class BundleEntry:
     """One tensor of the index: dtype, shape and where its bytes are in the data file."""
 
-    __slots__ = ("name", "dtype", "shape", "offset", "size", "crc")
+    __slots__ = ("name", "dtype", "shape", "offset", "size", "crc", "shard")
 
-    def __init__(self, name, dtype, shape, offset, size, crc):
+    def __init__(self, name, dtype, shape, offset, size, crc, shard=0):
         self.name, self.dtype, self.shape = name, dtype, tuple(shape)
-        self.offset, self.size, self.crc = offset, size, crc
+        self.offset, self.size, self.crc, self.shard = offset, size, crc, shard
 
     def encode(self) -> bytes:
         dims = b"".join(encode_message([(2, "bytes!", encode_message([(1, "varint", d)]))])
@@ -181,11 +181,9 @@ class BundleReader:
         if not table or table[0][0] != b"":
             raise CorruptFile("the header entry (empty key) is missing")
         header = decode_message(table[0][1])
-        if _field(header, 1, 1) != 1:
-            raise UnimplementedError(None, None, f"{self.index_path}: checkpoints in "
-                                     f"{header[1][-1]} shards are not supported; minigraph "
-                                     "reads single-shard checkpoints. Fix: in TF, save with "
-                                     "tf.train.Saver(sharded=False).")
+        self.num_shards = _field(header, 1, 1)
+        if not 1 <= self.num_shards < 100000:
+            raise CorruptFile(f"the header says {self.num_shards} shards")
         if _field(header, 2, 0) != 0:
             raise UnimplementedError(None, None, f"{self.index_path}: the checkpoint was "
                                      "written on a big-endian machine; not supported.")
@@ -213,7 +211,10 @@ class BundleReader:
         if any(d >= 1 << 62 for d in shape):
             raise CorruptFile(f"tensor {name} has a malformed or negative dimension")
         entry = BundleEntry(name, _DTYPES[enum], shape, _field(fields, 4, 0),
-                            _field(fields, 5, 0), unmask_crc(_field(fields, 6, 0)))
+                            _field(fields, 5, 0), unmask_crc(_field(fields, 6, 0)),
+                            _field(fields, 3, 0))
+        if entry.shard >= self.num_shards:
+            raise CorruptFile(f"tensor {name} is in shard {entry.shard} of {self.num_shards}")
         expected = _numeric_size(entry)
         if expected is not None and expected != entry.size:
             raise CorruptFile(f"tensor {name} is recorded with {entry.size} bytes, but "
@@ -221,36 +222,41 @@ class BundleReader:
                               f"{expected}")
         return entry
 
-    def data_file(self) -> str:
-        """The data file this index names: the save's pending file while it exists."""
-        if self.save_id:
+    def shard_path(self, shard: int) -> str:
+        """`<prefix>.data-<shard>-of-<num_shards>`, TF's name of a data file."""
+        return f"{self.prefix}.data-{shard:05d}-of-{self.num_shards:05d}"
+
+    def data_file(self, shard: int = 0) -> str:
+        """The data file of a shard; for minigraph's saves, the pending file while it exists
+        (the index names the save that wrote it: see checkpoint_io.py)."""
+        if self.save_id and self.num_shards == 1:
             pending = pending_data_path(self.prefix, self.save_id)
             if os.path.exists(pending):
                 return pending
-        return data_path(self.prefix)
+        return self.shard_path(shard)
 
     def read(self, names) -> dict:
         """{name: fresh array} for `names`, every one checked; nothing is returned on error."""
-        path = self.data_file()
-        try:
-            f = open(path, "rb")
-        except FileNotFoundError:
-            if path != data_path(self.prefix):  # the pending file was just renamed
-                return self.read_from(data_path(self.prefix), names)
-            raise NotFoundError(None, None, f"{path}; No such file or directory. The "
-                                "checkpoint's data file is missing. Fix: copy the data file "
-                                "next to its .index, or restore another checkpoint.") from None
-        with f:
-            return self._read_open(f, path, names)
+        by_shard, out = {}, {}
+        for name in names:
+            by_shard.setdefault(self.entries[name].shard, []).append(name)
+        for shard, group in sorted(by_shard.items()):
+            out.update(self._read_shard(shard, group))
+        return {name: out[name] for name in names}
 
-    def read_from(self, path: str, names) -> dict:
-        try:
-            with open(path, "rb") as f:
+    def _read_shard(self, shard: int, names) -> dict:
+        final = self.shard_path(shard)
+        # A pending file may be renamed to the final name between the check and the open.
+        for path in dict.fromkeys([self.data_file(shard), final]):
+            try:
+                f = open(path, "rb")
+            except FileNotFoundError:
+                continue
+            with f:
                 return self._read_open(f, path, names)
-        except FileNotFoundError:
-            raise NotFoundError(None, None, f"{path}; No such file or directory. The "
-                                "checkpoint's data file is missing. Fix: copy the data file "
-                                "next to its .index, or restore another checkpoint.") from None
+        raise NotFoundError(None, None, f"{final}; No such file or directory. The "
+                            "checkpoint's data file is missing. Fix: copy the data file "
+                            "next to its .index, or restore another checkpoint.")
 
     def _read_open(self, f, path: str, names) -> dict:
         out = {}
@@ -270,9 +276,10 @@ class BundleReader:
             actual = _tensor_bytes(value, entry.dtype)[1] if entry.dtype == _dtypes.string \
                 else crc32c(raw)
             if actual != entry.crc:
-                raise DataLossError(None, None, f"TensorBundle at {self.prefix} shard 0 "
-                                    f"({entry.size} bytes): Checksum does not match: stored "
-                                    f"{entry.crc} vs. calculated on the restored bytes "
+                raise DataLossError(None, None, f"TensorBundle at {self.prefix} shard "
+                                    f"{entry.shard} ({entry.size} bytes): Checksum does not "
+                                    f"match: stored {entry.crc} vs. calculated on the restored "
+                                    f"bytes "
                                     f"{actual} (tensor {name} in {path}). The data file is "
                                     "corrupt or belongs to another save. Fix: restore an "
                                     "intact copy, or an older checkpoint.")

@@ -16,7 +16,11 @@ Writes under tests/data/checkpoints/:
   `multi_block_arrays()` (7000 variables: an index of several 256 KiB blocks, too big to
   commit), so a test can compare minigraph's bytes with TF's.
 
-Pass part names (tf_checkpoint, tf_reading_minigraph, multi_block) to record only those.
+- tf_sharded/: `Saver(sharded=True)` over two CPU devices: two data files
+  (`.data-00000-of-00002`, `.data-00001-of-00002`) holding `SHARDED_VALUES`.
+
+Pass part names (tf_checkpoint, tf_reading_minigraph, multi_block, sharded) to record only
+those.
 """
 
 import hashlib
@@ -153,8 +157,29 @@ def record_multi_block():
     (OUT / "tf_multi_block.json").write_text(json.dumps(record, indent=1) + "\n")
 
 
+SHARDED_VALUES = {"a": np.array([1.5, -2.0], np.float32), "b": np.array([3, 4], np.int64),
+                  "c": np.array([[0.25]], np.float64)}
+
+
+def record_sharded():
+    target = OUT / "tf_sharded"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    with tf.Graph().as_default():
+        variables = []
+        for i, (name, value) in enumerate(SHARDED_VALUES.items()):
+            with tf.device(f"/cpu:{i % 2}"):
+                variables.append(tf.Variable(value, name=name))
+        saver = tf.train.Saver(sharded=True)
+        config = tf.ConfigProto(device_count={"CPU": 2})
+        with tf.Session(config=config) as sess:
+            sess.run(tf.global_variables_initializer())
+            saver.save(sess, str(target / "model.ckpt"), write_meta_graph=False)
+    os.remove(target / "checkpoint")
+
+
 PARTS = {"tf_checkpoint": record_tf_checkpoint, "tf_reading_minigraph": record_tf_reading_minigraph,
-         "multi_block": record_multi_block}
+         "multi_block": record_multi_block, "sharded": record_sharded}
 
 if __name__ == "__main__":
     for part in sys.argv[1:] or PARTS:

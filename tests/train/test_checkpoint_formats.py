@@ -138,6 +138,32 @@ def test_a_multi_block_index_is_byte_for_byte_tensorflows():
     assert len(table) == 7002 and table[-1][0] == b"zz_big"
 
 
+def test_a_sharded_tensorflow_checkpoint_restores(sess):
+    """Saver(sharded=True) over two devices: entries name their shard's data file."""
+    prefix = str(DATA / "tf_sharded" / "model.ckpt")
+    want = {"a": np.array([1.5, -2.0], np.float32), "b": np.array([3, 4], np.int64),
+            "c": np.array([[0.25]], np.float64)}
+    index = pathlib.Path(prefix + ".index").read_bytes()
+    reader = tensor_bundle.BundleReader(prefix, index)
+    assert reader.num_shards == 2 and {e.shard for e in reader.entries.values()} == {0, 1}
+    variables = {n: tf.Variable(np.zeros_like(v), name=n) for n, v in want.items()}
+    tf.train.Saver().restore(sess, prefix)
+    for name, var in variables.items():
+        _assert_same(sess.run(var), want[name])
+
+
+def test_a_missing_shard_is_not_found(sess, tmp_path):
+    shutil.copytree(DATA / "tf_sharded", tmp_path / "s")
+    (tmp_path / "s" / "model.ckpt.data-00001-of-00002").unlink()
+    variables = [tf.Variable(np.zeros(2, np.float32), name="a"),
+                 tf.Variable(np.zeros(2, np.int64), name="b")]
+    sess.run(tf.global_variables_initializer())
+    with pytest.raises(tf.errors.NotFoundError, match=r"model.ckpt.data-00001-of-00002; No such "
+                       "file or directory"):
+        tf.train.Saver(variables).restore(sess, str(tmp_path / "s" / "model.ckpt"))
+    assert not sess.run(variables[0]).any()
+
+
 def test_saver_restores_tensorflows_checkpoint_into_the_same_model(sess):
     train, _ = _bert_like(tf)
     saver = tf.train.Saver()
