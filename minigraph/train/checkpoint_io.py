@@ -95,6 +95,7 @@ def save_checkpoint(prefix: str, arrays: dict, meta=None) -> None:
                     os.fsync(f.fileno())
             if meta:
                 _write_synced(meta_temp, meta[1])
+            sync_directory(directory)  # the pending file's name is durable before the commit
             os.replace(index_temp, prefix + ".index")  # the commit point
             sync_directory(directory)
             os.replace(pending, data_path(prefix))
