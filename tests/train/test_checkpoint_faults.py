@@ -18,7 +18,7 @@ import pytest
 
 import minigraph as tf
 from minigraph.framework import errors
-from minigraph.train import checkpoint_format
+from minigraph.train import checkpoint_format, checkpoint_io, tensor_bundle
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -219,6 +219,36 @@ def test_saver_refuses_a_session_of_another_graph(tmp_path):
 # ---------------------------------------------------------------------------------------
 # Crashes
 # ---------------------------------------------------------------------------------------
+def test_state_between_commit_and_data_rename_restores_new_and_is_finished(sess, tmp_path):
+    """The index names its save's pending data file: readers use it; the next save (or
+    clean_leftovers) renames it into place; other leftovers go, live processes' stay."""
+    variables = _model()
+    sess.run(tf.global_variables_initializer())
+    saver = tf.train.Saver()
+    _load(variables, 5, sess)
+    prefix = saver.save(sess, str(tmp_path / "m"))
+    index = open(prefix + ".index", "rb").read()
+    save_id = tensor_bundle.BundleReader(prefix, index).save_id
+    assert save_id.startswith(f"{os.getpid()}-")
+    pending = f"{prefix}{DATA_SUFFIX}.tmp-{save_id}"
+    os.replace(prefix + DATA_SUFFIX, pending)       # as if killed right after the commit
+    with open(prefix + DATA_SUFFIX, "wb") as f:      # stale old data under the final name
+        f.write(b"\0" * 80100)
+    _load(variables, -1, sess)
+    saver.restore(sess, prefix)
+    assert _value(variables, sess) == 5
+    live = str(tmp_path / f"m.index.tmp-{os.getppid()}-{'a' * 16}")
+    dead = str(tmp_path / f"m.index.tmp-{os.getpid()}-{'b' * 16}")
+    for path in (live, dead):
+        open(path, "wb").close()
+    checkpoint_io.clean_leftovers(str(tmp_path))
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        ["checkpoint", "m.index", "m" + DATA_SUFFIX, "m.meta", os.path.basename(live)])
+    _load(variables, -1, sess)
+    saver.restore(sess, prefix)
+    assert _value(variables, sess) == 5
+
+
 def _in_child(work) -> int:
     """Run work() in a forked child; return its exit status (the child never returns)."""
     pid = os.fork()
