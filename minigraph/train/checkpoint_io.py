@@ -187,8 +187,6 @@ def open_checkpoint(prefix: str):
 class LegacyReader:
     """minigraph's earlier checkpoints: a JSON index and a numpy .npz data file."""
 
-    format_name = "minigraph's earlier format (JSON + npz)"
-
     def __init__(self, prefix: str, content: bytes):
         self.prefix = prefix
         self.index_path = prefix + ".index"

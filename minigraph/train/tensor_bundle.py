@@ -163,8 +163,6 @@ class BundleReader:
     Raises NotFoundError if the index is missing, DataLossError if it is corrupt.
     """
 
-    format_name = "TensorFlow tensor bundle"
-
     def __init__(self, prefix: str, index_bytes: bytes):
         self.prefix = prefix
         self.index_path = prefix + ".index"
