@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import struct
 import sys
+import threading
 
 import numpy as np
 
@@ -61,14 +62,16 @@ def _apply(columns: list, reg: int) -> int:
 
 
 _ZERO_COLUMNS = [[_TABLE_LIST[(1 << bit) & 0xFF] ^ ((1 << bit) >> 8) for bit in range(32)]]
+_TABLES_LOCK = threading.Lock()  # the tables below are built on first use, once
 
 
 def _zeros_columns(log2n: int) -> list:
     """The map "feed 2**log2n zero bytes" on a CRC register (by repeated squaring)."""
-    while len(_ZERO_COLUMNS) <= log2n:
-        last = _ZERO_COLUMNS[-1]
-        _ZERO_COLUMNS.append([_apply(last, c) for c in last])
-    return _ZERO_COLUMNS[log2n]
+    with _TABLES_LOCK:
+        while len(_ZERO_COLUMNS) <= log2n:
+            last = _ZERO_COLUMNS[-1]
+            _ZERO_COLUMNS.append([_apply(last, c) for c in last])
+        return _ZERO_COLUMNS[log2n]
 
 
 _SHIFT_TABLES: dict = {}
@@ -76,17 +79,16 @@ _SHIFT_TABLES: dict = {}
 
 def _shift(regs: np.ndarray, log2n: int) -> np.ndarray:
     """Registers `regs` after 2**log2n zero bytes, through four byte-indexed tables."""
-    tables = _SHIFT_TABLES.get(log2n)
-    if tables is None:
+    t = _SHIFT_TABLES.get(log2n)
+    if t is None:
         columns = _zeros_columns(log2n)
-        tables = []
+        t = []
         for byte in range(4):
-            t = np.zeros(256, dtype=np.uint32)
+            table = np.zeros(256, dtype=np.uint32)
             for bit in range(8):
-                t[(np.arange(256) >> bit) & 1 == 1] ^= np.uint32(columns[8 * byte + bit])
-            tables.append(t)
-        _SHIFT_TABLES[log2n] = tables
-    t = tables
+                table[(np.arange(256) >> bit) & 1 == 1] ^= np.uint32(columns[8 * byte + bit])
+            t.append(table)
+        _SHIFT_TABLES[log2n] = t  # a complete list, stored in one step
     return (t[0][regs & 0xFF] ^ t[1][(regs >> 8) & 0xFF] ^ t[2][(regs >> 16) & 0xFF]
             ^ t[3][regs >> 24])
 
@@ -105,14 +107,15 @@ def _pair_tables() -> list:
     With T0 the byte table and Tk[i] = (Tk-1[i] >> 8) ^ T0[Tk-1[i] & 0xFF], feeding eight
     bytes b0..b7 (the register xored into b0..b3) gives T7[b0] ^ T6[b1] ^ ... ^ T0[b7].
     """
-    if not _PAIR_TABLES:
-        tables = [_TABLE]
-        for _ in range(7):
-            tables.append((tables[-1] >> 8) ^ _TABLE[tables[-1] & 0xFF])
-        word = np.arange(65536, dtype=np.uint32)
-        _PAIR_TABLES.extend(tables[7 - 2 * j][word & 0xFF] ^ tables[6 - 2 * j][word >> 8]
-                            for j in range(4))
-    return _PAIR_TABLES
+    with _TABLES_LOCK:
+        if not _PAIR_TABLES:
+            tables = [_TABLE]
+            for _ in range(7):
+                tables.append((tables[-1] >> 8) ^ _TABLE[tables[-1] & 0xFF])
+            word = np.arange(65536, dtype=np.uint32)
+            _PAIR_TABLES.extend(tables[7 - 2 * j][word & 0xFF] ^ tables[6 - 2 * j][word >> 8]
+                                for j in range(4))
+        return _PAIR_TABLES
 
 
 def _crc_vector(view: np.ndarray, length: int) -> int:

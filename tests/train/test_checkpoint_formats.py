@@ -69,6 +69,29 @@ def test_crc32c_matches_the_byte_loop_and_extends(n):
         == want
 
 
+def test_crc32c_tables_built_by_concurrent_first_calls(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(checkpoint_format, "_PAIR_TABLES", [])
+    monkeypatch.setattr(checkpoint_format, "_SHIFT_TABLES", {})
+    monkeypatch.setattr(checkpoint_format, "_ZERO_COLUMNS",
+                        checkpoint_format._ZERO_COLUMNS[:1])
+    rng = np.random.default_rng(5)
+    blobs = [rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+             for n in (70_000, 300_000, 600_001) * 2]
+    got = [None] * len(blobs)
+
+    def work(i):
+        got[i] = checkpoint_format.crc32c(blobs[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(blobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [checkpoint_format._crc_loop(b, 0xFFFFFFFF) ^ 0xFFFFFFFF for b in blobs]
+
+
 def test_crc32c_reference_values_and_mask():
     assert checkpoint_format.crc32c(b"123456789") == 0xE3069283  # the CRC-32C check value
     assert checkpoint_format.crc32c(bytes(32)) == 0x8A9136AA      # RFC 3720 B.4
