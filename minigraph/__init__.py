@@ -41,16 +41,24 @@ from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
 from .runtime.session import InteractiveSession, Session
 from .framework.shapes import Dimension, TensorShape
+from .framework import behavior as _behavior
+from .framework.behavior import *  # noqa: F401,F403
+from .framework.behavior import __version__  # noqa: F401
+from .framework.missing import namespace_getattr as _namespace_getattr
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.variables import *  # noqa: F401,F403
 
 newaxis = None
 
+from . import compat  # noqa: E402  (last: tf.compat.v1 is this module, fully built)
+
+__getattr__ = _namespace_getattr("")
+
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _indexing_ops.__all__ + _join_split_ops.__all__
     + _constant_op.__all__ + _control_flow_ops.__all__ + _check_ops.__all__
     + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _variables.__all__
-    + _init_ops.__all__ + _clip_ops.__all__
+    + _init_ops.__all__ + _clip_ops.__all__ + _behavior.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",
@@ -59,5 +67,5 @@ __all__ = (
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
-       "io", "losses", "nn", "summary", "test", "train"]
+       "io", "losses", "nn", "summary", "test", "train", "compat"]
 )

@@ -5,6 +5,7 @@ from ..ops.losses_impl import (Reduction, absolute_difference, add_loss, compute
                                get_total_loss, hinge_loss, huber_loss, log_loss,
                                mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy,
                                sparse_softmax_cross_entropy)
+from ..framework.missing import namespace_getattr
 
 __all__ = [
     "Reduction", "compute_weighted_loss", "mean_squared_error", "absolute_difference",
@@ -12,3 +13,5 @@ __all__ = [
     "log_loss", "hinge_loss", "huber_loss", "add_loss", "get_losses",
     "get_regularization_losses", "get_regularization_loss", "get_total_loss",
 ]
+
+__getattr__ = namespace_getattr("losses")

@@ -16,6 +16,7 @@ from ..ops.math_ops import (abs_ as abs, add, add_n, argmax, argmin, ceil, cos, 
                             squared_difference, subtract, tanh, truediv)
 from ..ops.nn_impl import l2_normalize
 from ..ops.nn_ops import in_top_k, log_softmax, softmax, softplus, top_k
+from ..framework.missing import namespace_getattr
 
 __all__ = [
     "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "divide", "equal", "exp", "floor",
@@ -27,3 +28,5 @@ __all__ = [
     "sigmoid", "sign", "sin", "softmax", "softplus", "sqrt", "square", "squared_difference",
     "subtract", "tanh", "top_k", "truediv", "unsorted_segment_sum",
 ]
+
+__getattr__ = namespace_getattr("math")

@@ -10,6 +10,7 @@ from ..ops.cross_entropy_ops import (softmax_cross_entropy_with_logits_v2,
                                      sparse_softmax_cross_entropy_with_logits)
 from ..ops.nn_ops import (bias_add, elu, in_top_k, leaky_relu, log_softmax, relu, relu6, softmax,
                           softplus, top_k)
+from ..framework.missing import namespace_getattr
 
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "softplus", "sigmoid", "tanh", "softmax",
@@ -18,3 +19,5 @@ __all__ = [
     "l2_loss", "bias_add", "in_top_k", "dropout", "moments", "l2_normalize",
     "embedding_lookup", "xw_plus_b", "top_k",
 ]
+
+__getattr__ = namespace_getattr("nn")

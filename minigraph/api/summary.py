@@ -2,5 +2,8 @@
 
 from ..ops.summary_ops import histogram, merge, merge_all, scalar
 from ..export.event_writer import FileWriter
+from ..framework.missing import namespace_getattr
 
 __all__ = ["scalar", "histogram", "merge", "merge_all", "FileWriter"]
+
+__getattr__ = namespace_getattr("summary")

@@ -7,6 +7,8 @@ raise is the business of the modules that detect the problem.
 
 from __future__ import annotations
 
+from .missing import namespace_getattr
+
 __all__ = [
     "OpError", "CancelledError", "UnknownError", "InvalidArgumentError",
     "DeadlineExceededError", "NotFoundError", "AlreadyExistsError", "PermissionDeniedError",
@@ -118,3 +120,5 @@ def describe_caller() -> str:
     from .graph import user_frame  # graph.py imports this module
 
     return describe_site(user_frame())
+
+__getattr__ = namespace_getattr("errors")

@@ -2,5 +2,8 @@
 
 from . import core
 from .core import *  # noqa: F401,F403
+from ..framework.missing import namespace_getattr
 
 __all__ = list(core.__all__)
+
+__getattr__ = namespace_getattr("layers")

@@ -8,6 +8,9 @@ from .saver import *  # noqa: F401,F403
 from .schedules import *  # noqa: F401,F403
 from .training_util import *  # noqa: F401,F403
 from ..export.graph_def import write_graph  # noqa: F401  (tf.train.write_graph = tf.io.write_graph)
+from ..framework.missing import namespace_getattr
 
 __all__ = (checkpoint_management.__all__ + optimizer.__all__ + optimizers.__all__
            + saver.__all__ + schedules.__all__ + training_util.__all__ + ["write_graph"])
+
+__getattr__ = namespace_getattr("train")
