@@ -79,12 +79,43 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
     Gradients flow into both logits and labels. Arguments must be passed by keyword.
     Example: `tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=z)` -> shape [batch].
     """
+    from .math_ops import cast
+
     check_keywords("softmax_cross_entropy_with_logits_v2", _sentinel, labels, logits)
     axis = dim if axis is None else axis
     logits = convert_to_tensor(logits, name="logits")
     labels = convert_to_tensor(labels, name="labels", preferred_dtype=logits.dtype.base_dtype)
+    if labels.dtype.base_dtype != logits.dtype.base_dtype:
+        labels = cast(labels, logits.dtype.base_dtype)  # TF casts the labels (ints included)
     if axis is not None and axis != -1:
         logits, labels = move_to_last(logits, axis), move_to_last(labels, axis)
+    if labels.shape.as_list() != logits.shape.as_list() or labels.shape.ndims is None:
+        return broadcast_cross_entropy(logits, labels, name)
+    return SoftmaxCrossEntropyWithLogits.apply([logits, labels], name=name)[0]
+
+
+def broadcast_cross_entropy(logits: Tensor, labels: Tensor, name) -> Tensor:
+    """Cross-entropy for labels whose shape differs from the logits' (TF's rule).
+
+    As TF does, both are flattened to [rows, classes] (so labels [1, N, C] or [N, 1, C] pair
+    with logits [N, C]), one row of labels broadcasts over every row of logits, and the
+    losses take the logits' shape without the class axis.
+    TF1 note: TF cannot differentiate through broadcast labels; minigraph sums the gradient.
+    """
+    from .array_ops import reshape, shape, zeros_like
+    from .indexing_ops import strided_slice
+
+    if not logits.shape.is_compatible_with(labels.shape):
+        flat_logits = reshape(logits, [-1, shape(logits)[-1]])
+        flat_labels = reshape(labels, [-1, shape(labels)[-1]])
+        if flat_labels.shape[0].value == 1 and flat_logits.shape[0].value != 1:
+            flat_labels = flat_labels + zeros_like(flat_logits)
+        loss = SoftmaxCrossEntropyWithLogits.apply([flat_logits, flat_labels])[0]
+        rows = strided_slice(shape(logits), [0], [-1], [1])
+        out = reshape(loss, rows, name=name)
+        if logits.shape.ndims is not None:
+            out.set_shape(logits.shape[:-1])
+        return out
     return SoftmaxCrossEntropyWithLogits.apply([logits, labels], name=name)[0]
 
 

@@ -1,7 +1,8 @@
 """TF1 `tf.losses`: weighted losses, their reductions and the LOSSES collection.
 
 Lives here: `Reduction`, `compute_weighted_loss`, the loss functions (mean_squared_error,
-absolute_difference, softmax/sparse/sigmoid cross-entropy, log_loss, hinge_loss, huber_loss)
+absolute_difference, softmax/sparse/sigmoid cross-entropy, log_loss, hinge_loss, huber_loss,
+cosine_distance)
 and the collection helpers (add_loss, get_losses, get_total_loss, ...). All are composites;
 the namespace is losses.py.
 """
@@ -14,7 +15,7 @@ from .constant_op import constant, convert_to_tensor
 
 __all__ = ["Reduction", "compute_weighted_loss", "mean_squared_error", "absolute_difference",
            "softmax_cross_entropy", "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
-           "log_loss", "hinge_loss", "huber_loss", "add_loss", "get_losses",
+           "log_loss", "hinge_loss", "huber_loss", "cosine_distance", "add_loss", "get_losses",
            "get_regularization_losses", "get_regularization_loss", "get_total_loss"]
 
 
@@ -273,6 +274,27 @@ def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
         error = abs_(subtract(predictions, labels))
         quadratic = minimum(error, delta)
         losses = 0.5 * quadratic * quadratic + delta * (error - quadratic)
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
+                    loss_collection=GraphKeys.LOSSES, reduction=DEFAULT_REDUCTION,
+                    dim=None) -> Tensor:
+    """Weighted 1 - sum(labels * predictions, axis) for unit-normalized inputs.
+
+    The per-example losses keep `axis` as a dimension of size 1, as in TF. `dim` is the old
+    name of `axis`. Example: `tf.losses.cosine_distance([[1., 0.]], [[0., 1.]], axis=1)` -> 1.0.
+    """
+    from .math_ops import multiply, reduce_sum
+
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("You must specify 'axis' in tf.losses.cosine_distance (the axis of "
+                         "the unit vectors, e.g. axis=1 for [batch, features]).")
+    with name_scope(scope, "cosine_distance_loss", [predictions, labels, weights]) as s:
+        labels, predictions = as_float_pair(labels, predictions, "cosine_distance")
+        radial = multiply(predictions, labels)
+        losses = 1 - reduce_sum(radial, axis=(axis,), keepdims=True)
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
 
