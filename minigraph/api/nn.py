@@ -5,6 +5,7 @@ from ..ops.math_ops import sigmoid, tanh
 from ..ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
                            sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
                            xw_plus_b)
+from ..ops.normalization_ops import batch_normalization, fused_batch_norm
 from ..ops.reduction_ops import l2_loss
 from ..ops.cross_entropy_ops import (softmax_cross_entropy_with_logits_v2,
                                      sparse_softmax_cross_entropy_with_logits)
@@ -17,7 +18,7 @@ __all__ = [
     "log_softmax", "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
     "l2_loss", "bias_add", "in_top_k", "dropout", "moments", "l2_normalize",
-    "embedding_lookup", "xw_plus_b", "top_k",
+    "embedding_lookup", "xw_plus_b", "top_k", "batch_normalization", "fused_batch_norm",
 ]
 
 __getattr__ = namespace_getattr("nn")
