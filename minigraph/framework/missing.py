@@ -35,6 +35,13 @@ REPLACEMENTS = {
     "GradientTape": "tf.gradients(ys, xs)",
     "experimental.numpy": "numpy on the values returned by Session.run",
     "compat.v2": "tf (minigraph is TF1 only: tf.compat.v1 is tf itself)",
+    "contrib.slim": "tf.layers and tf.contrib.layers",
+}
+
+# TF names with a remark instead of a replacement.
+NOTES = {
+    "contrib.rnn": "minigraph has no recurrent cells yet (tf.contrib.rnn and tf.nn.rnn_cell "
+                   "are planned).",
 }
 
 
@@ -50,15 +57,16 @@ class MissingNameError(AttributeError):
     obj = property(lambda self: None, lambda self, value: None)
 
 
-def missing_message(qualified: str) -> str:
-    """The message for `tf.<qualified>`, which minigraph lacks."""
+def missing_message(qualified: str, note: str = "") -> str:
+    """The message for `tf.<qualified>`, which minigraph lacks (`note`: about its namespace)."""
     replacement = REPLACEMENTS.get(qualified)
     hint = f" Use {replacement} instead." if replacement else ""
+    hint += f" {NOTES[qualified]}" if qualified in NOTES else f" {note}" if note else ""
     return (f"minigraph has no tf.{qualified}: this TF name is not provided.{hint} "
             f"See {DOC} for the TF1 names minigraph provides and the ones it does not.")
 
 
-def namespace_getattr(namespace: str):
+def namespace_getattr(namespace: str, note: str = ""):
     """Return a module `__getattr__` for `tf.<namespace>` ("" for `tf` itself)."""
     prefix = f"{namespace}." if namespace else ""
 
@@ -67,6 +75,6 @@ def namespace_getattr(namespace: str):
             # Python and tools probe dunders (__path__, __wrapped__): the plain error.
             raise AttributeError(f"module 'minigraph{'.' + namespace if namespace else ''}' "
                                  f"has no attribute {name!r}")
-        raise MissingNameError(missing_message(prefix + name))
+        raise MissingNameError(missing_message(prefix + name, note))
 
     return __getattr__

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..framework.graph import GraphKeys, Tensor, get_default_graph
+from ..framework.graph import GraphKeys, Tensor, add_to_collections
 from ..framework.shapes import TensorShape
 from ..ops import array_ops, control_flow_ops
 from ..ops.constant_op import convert_to_tensor
@@ -60,6 +60,7 @@ class BatchNormalization(Layer):
         self.constraints = (beta_constraint, gamma_constraint)
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
         self.rank = None
+        self.updates_collections = GraphKeys.UPDATE_OPS  # tf.contrib's batch_norm may change it
         self.updates: list = []
 
     def build(self, input_shape: TensorShape) -> None:
@@ -165,8 +166,9 @@ class BatchNormalization(Layer):
         updates = [assign_moving_average(self.moving_mean, mean, self.momentum),
                    assign_moving_average(self.moving_variance, variance, self.momentum)]
         self.updates.extend(updates)
-        for update in updates:
-            get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, update)
+        if self.updates_collections:
+            for update in updates:
+                add_to_collections(self.updates_collections, update)
 
 
 def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,

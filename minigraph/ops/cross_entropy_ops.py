@@ -89,9 +89,18 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
         labels = cast(labels, logits.dtype.base_dtype)  # TF casts the labels (ints included)
     if axis is not None and axis != -1:
         logits, labels = move_to_last(logits, axis), move_to_last(labels, axis)
-    if labels.shape.as_list() != logits.shape.as_list() or labels.shape.ndims is None:
+    if needs_flattening(logits, labels):
         return broadcast_cross_entropy(logits, labels, name)
     return SoftmaxCrossEntropyWithLogits.apply([logits, labels], name=name)[0]
+
+
+def needs_flattening(logits: Tensor, labels: Tensor) -> bool:
+    """True when the shapes differ but hold the same classes (TF flattens both then)."""
+    ls, gs = labels.shape, logits.shape
+    if ls.ndims is None or gs.ndims is None or ls.is_compatible_with(gs):
+        return False
+    classes = ls.ndims and gs.ndims and ls[-1].value == gs[-1].value
+    return bool(classes) and ls[-1].value is not None
 
 
 def broadcast_cross_entropy(logits: Tensor, labels: Tensor, name) -> Tensor:
@@ -105,18 +114,15 @@ def broadcast_cross_entropy(logits: Tensor, labels: Tensor, name) -> Tensor:
     from .array_ops import reshape, shape, zeros_like
     from .indexing_ops import strided_slice
 
-    if not logits.shape.is_compatible_with(labels.shape):
-        flat_logits = reshape(logits, [-1, shape(logits)[-1]])
-        flat_labels = reshape(labels, [-1, shape(labels)[-1]])
-        if flat_labels.shape[0].value == 1 and flat_logits.shape[0].value != 1:
-            flat_labels = flat_labels + zeros_like(flat_logits)
-        loss = SoftmaxCrossEntropyWithLogits.apply([flat_logits, flat_labels])[0]
-        rows = strided_slice(shape(logits), [0], [-1], [1])
-        out = reshape(loss, rows, name=name)
-        if logits.shape.ndims is not None:
-            out.set_shape(logits.shape[:-1])
-        return out
-    return SoftmaxCrossEntropyWithLogits.apply([logits, labels], name=name)[0]
+    flat_logits = reshape(logits, [-1, shape(logits)[-1]])
+    flat_labels = reshape(labels, [-1, shape(labels)[-1]])
+    if flat_labels.shape[0].value == 1 and flat_logits.shape[0].value != 1:
+        flat_labels = flat_labels + zeros_like(flat_logits)
+    loss = SoftmaxCrossEntropyWithLogits.apply([flat_logits, flat_labels])[0]
+    rows = strided_slice(shape(logits), [0], [-1], [1])
+    out = reshape(loss, rows, name=name)
+    out.set_shape(logits.shape[:-1])
+    return out
 
 
 def check_keywords(function: str, sentinel, labels, logits) -> None:
