@@ -9,7 +9,8 @@ the listed order) with the listed keyword arguments, and stores: the inputs, the
 the gradients of sum(output * weights) for fixed random weights, and, for cases marked
 `second`, the gradients of sum(first_gradient * weights2) (gradients of gradients; inputs
 TF gives no second-order gradient for are left out). A case TF refuses (e.g. NCHW on CPU) is
-reported and skipped. The case table is stored in the file as JSON.
+reported and skipped. The case table is stored in the file as JSON. `layers_net` (a small
+tf.layers network) is recorded too: variable and output names, values and gradients.
 """
 
 from __future__ import annotations
@@ -136,6 +137,51 @@ def record_case(tf, spec, seed, arrays):
         arrays[f"{name}/weights2"] = w2
 
 
+def layers_net(tf, x, training):
+    """A small tf.layers network; built the same way by TF here and by minigraph in the test."""
+    h = tf.layers.conv2d(x, 4, 3, padding="same", activation=tf.nn.relu)
+    h = tf.layers.max_pooling2d(h, 2, 2)
+    c2 = tf.layers.conv2d(h, 6, (3, 2), strides=(1, 2), name="c2")
+    again = tf.layers.conv2d(h, 6, (3, 2), strides=(1, 2), name="c2", reuse=True)
+    h = tf.layers.average_pooling2d(c2 + again, 2, 1, padding="same")
+    up = tf.layers.conv2d_transpose(h, 3, 3, strides=2, padding="same", activation=tf.nn.tanh)
+    first = tf.layers.conv2d(tf.transpose(x, [0, 3, 1, 2]), 2, 3, data_format="channels_first",
+                             use_bias=False, trainable=False, name="cf")
+    pooled = tf.layers.max_pooling2d(first, 3, 2, data_format="channels_first")
+    flat = tf.concat([tf.layers.flatten(up), tf.layers.flatten(pooled)], axis=1)
+    flat = tf.layers.dropout(flat, 0.5, training=training)
+    return [c2, again, up, first, pooled, tf.layers.dense(flat, 5)]
+
+
+def record_layers(tf, arrays):
+    """Variable names, output names and shapes, values and gradients of layers_net."""
+    tf.reset_default_graph()
+    tf.set_random_seed(1)
+    x_value = np.random.default_rng(99).normal(size=(2, 8, 8, 2)).astype(np.float32)
+    x = tf.placeholder(tf.float32, [None, 8, 8, 2])
+    training = tf.placeholder(tf.bool, [])
+    outputs = layers_net(tf, x, training)
+    weights = np.random.default_rng(98).normal(size=(2, 5)).astype(np.float32)
+    variables = tf.global_variables()
+    loss = tf.reduce_sum(outputs[-1] * weights)
+    grads = tf.gradients(loss, tf.trainable_variables())
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values, outs, grad_values = sess.run([variables, outputs, grads],
+                                             {x: x_value, training: False})
+    arrays["layers/x"], arrays["layers/weights"] = x_value, weights
+    for v, value in zip(variables, values):
+        arrays[f"layers/var/{v.op.name}"] = value
+    for i, value in enumerate(outs):
+        arrays[f"layers/out{i}"] = value
+    for v, value in zip(tf.trainable_variables(), grad_values):
+        arrays[f"layers/grad/{v.op.name}"] = value
+    arrays["layers/meta"] = np.array(json.dumps({
+        "variables": [[v.op.name, v.shape.as_list()] for v in variables],
+        "trainable": [v.op.name for v in tf.trainable_variables()],
+        "outputs": [[t.name, t.shape.as_list()] for t in outputs]}))
+
+
 def main():
     import tensorflow.compat.v1 as tf
 
@@ -149,6 +195,7 @@ def main():
             continue
         spec["seed"] = seed
         recorded.append(spec)
+    record_layers(tf, arrays)
     arrays["cases"] = np.array(json.dumps(recorded))
     arrays["tf_version"] = np.array(tf.__version__)
     np.savez_compressed(OUT, **arrays)
