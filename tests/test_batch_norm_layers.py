@@ -30,7 +30,8 @@ def test_variable_names_and_update_ops_are_tfs():
     assert [v.name for v in tf.global_variables()] == TF["variables"]
     assert [v.name for v in tf.trainable_variables()] == TF["trainable"]
     updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
-    assert len(updates) == 6 and updates[0].op.name == "batch_normalization/AssignMovingAvg"
+    assert len(updates) == 6 and updates[0].name == "batch_normalization/AssignMovingAvg"
+    assert all(isinstance(u, tf.Operation) for u in updates)
     assert y4.op.type == "FusedBatchNormV3" and y2.op.type == "AddV2"  # 2-D: not fused
 
 

@@ -163,8 +163,9 @@ class BatchNormalization(Layer):
     def _add_updates(self, mean: Tensor, variance: Tensor) -> None:
         # At inference (a false training tensor) mean/variance are the moving values
         # themselves, so the update adds exactly zero, as TF's momentum of 1 does.
-        updates = [assign_moving_average(self.moving_mean, mean, self.momentum),
-                   assign_moving_average(self.moving_variance, variance, self.momentum)]
+        # Operations, not tensors, as TF's layers put in UPDATE_OPS.
+        updates = [assign_moving_average(self.moving_mean, mean, self.momentum).op,
+                   assign_moving_average(self.moving_variance, variance, self.momentum).op]
         self.updates.extend(updates)
         if self.updates_collections:
             for update in updates:
