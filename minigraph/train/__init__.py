@@ -9,11 +9,12 @@ from .optimizers import *  # noqa: F401,F403
 from .saver import *  # noqa: F401,F403
 from .schedules import *  # noqa: F401,F403
 from .training_util import *  # noqa: F401,F403
+from ..export.event_reader import summary_iterator  # noqa: F401
 from ..export.graph_def import write_graph  # noqa: F401  (tf.train.write_graph = tf.io.write_graph)
 from ..framework.missing import namespace_getattr
 
 __all__ = (checkpoint_management.__all__ + moving_averages.__all__ + optimizer.__all__
            + optimizers.__all__ + saver.__all__ + schedules.__all__ + training_util.__all__
-           + ["write_graph"])
+           + ["write_graph", "summary_iterator"])
 
 __getattr__ = namespace_getattr("train")
