@@ -3,4 +3,5 @@
 from . import (array_ops, check_ops, comparison_ops, constant_op, control_flow_ops,  # noqa: F401
                conv_ops, cross_entropy_ops, depthwise_conv_ops, indexing_ops, join_split_ops,
                linalg_ops, lrn_ops, math_ops, nn_ops, normalization_ops, pooling_ops, random_ops,
-               reduction_ops, shape_ops, state_ops, summary_ops, training_ops, unary_ops)
+               reduction_ops, shape_ops, state_ops, stitch_ops, summary_ops, training_ops,
+               unary_ops)
