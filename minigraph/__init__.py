@@ -9,7 +9,7 @@ from .framework import dtypes, errors  # noqa: F401
 from . import ops  # noqa: F401  (importing ops registers every op)
 from . import layers, train  # noqa: F401  (TF namespaces with logic behind them)
 from .api import (contrib, initializers, io, logging, losses, math, metrics, nn,  # noqa: F401,A004
-                  random, summary, test)
+                  random, summary, test, version)
 from .api import gfile, graph_util  # noqa: F401
 from .ops import init_ops as _init_ops, variables as _variables
 from .train import clip_ops as _clip_ops
@@ -75,5 +75,5 @@ __all__ = (
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
-       "io", "losses", "metrics", "nn", "summary", "test", "train", "compat", "contrib"]
+       "io", "losses", "metrics", "nn", "summary", "test", "train", "compat", "contrib", "version"]
 )

@@ -51,7 +51,7 @@ def test_switches_that_ask_for_tf2_raise_a_clear_error(switch):
 
 
 def test_version_strings():
-    assert tf.__version__ == tf.VERSION == "0.1.0"
+    assert tf.__version__ == tf.VERSION == tf.version.VERSION == "0.1.0"
     # What programs comparing against TensorFlow versions see (documented in tf1_compat.md).
     assert not tf.__version__.startswith("1.") and not tf.__version__.startswith("2")
     assert int(tf.__version__.split(".")[0]) < 2

@@ -95,3 +95,19 @@ def test_softmax_cross_entropy_broadcasts_one_label_row(sess):
     loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=row, logits=logits)
     check_gradients(loss * tf.constant([1.0, 2.0, 3.0, 4.0], tf.float64), [logits],
                     [IN["logits"].astype(np.float64)])
+
+
+def test_mean_pairwise_squared_error_matches_tensorflow(sess):
+    c = tf.constant
+    binary, probs = c(IN["binary"]), c(IN["probs"])
+    cases = {"w1": 1.0, "wrow": c(IN["weights"]), "zero": 0.0}
+    for key, weights in cases.items():
+        loss = tf.losses.mean_pairwise_squared_error(binary, probs, weights=weights)
+        np.testing.assert_allclose(sess.run(loss), TF[f"pairwise/{key}"], rtol=1e-6,
+                                   err_msg=key)
+    assert len(tf.losses.get_losses()) == 3
+    x = tf.placeholder(tf.float64, [2, 3])
+    loss = tf.losses.mean_pairwise_squared_error(tf.zeros([2, 3], tf.float64), x)
+    check_gradients(loss, [x], [np.random.RandomState(3).randn(2, 3)], delta=1e-3, rtol=1e-3,
+                    atol=1e-3)
+

@@ -2,9 +2,8 @@
 
 Lives here: `Reduction`, `compute_weighted_loss`, the loss functions (mean_squared_error,
 absolute_difference, softmax/sparse/sigmoid cross-entropy, log_loss, hinge_loss, huber_loss,
-cosine_distance)
-and the collection helpers (add_loss, get_losses, get_total_loss, ...). All are composites;
-the namespace is losses.py.
+cosine_distance, mean_pairwise_squared_error) and the collection helpers (add_loss,
+get_losses, get_total_loss, ...). All are composites; the namespace is losses.py.
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from .constant_op import constant, convert_to_tensor
 
 __all__ = ["Reduction", "compute_weighted_loss", "mean_squared_error", "absolute_difference",
            "softmax_cross_entropy", "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
-           "log_loss", "hinge_loss", "huber_loss", "cosine_distance", "add_loss", "get_losses",
+           "log_loss", "hinge_loss", "huber_loss", "cosine_distance",
+           "mean_pairwise_squared_error", "add_loss", "get_losses",
            "get_regularization_losses", "get_regularization_loss", "get_total_loss"]
 
 
@@ -296,6 +296,53 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
         radial = multiply(predictions, labels)
         losses = 1 - reduce_sum(radial, axis=(axis,), keepdims=True)
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
+                                loss_collection=GraphKeys.LOSSES) -> Tensor:
+    """Weighted mean over each example of the squared differences between all pairs of its
+    prediction errors: sum over pairs (d_i - d_j) ** 2 / pairs, for d = predictions - labels.
+
+    Written as TF does: 2 * sum(d ** 2) / (n - 1) - 2 * (sum d) ** 2 / (n * (n - 1)) per example,
+    n the number of present (non-zero weight) entries; weights are per example.
+    Example: `tf.losses.mean_pairwise_squared_error([[0., 1., 2.]], [[1., 1., 1.]])` -> 2.0.
+    """
+    from .array_ops import zeros_like
+    from .comparison_ops import where
+    from .math_ops import greater, maximum, multiply, reduce_sum, square, subtract
+
+    with name_scope(scope, "mean_pairwise_squared_error", [predictions, labels, weights]):
+        labels, predictions = as_float_pair(labels, predictions, "mean_pairwise_squared_error")
+        weights = cast_weights(weights)
+        diffs = subtract(predictions, labels)
+        axes = list(range(1, diffs.shape.ndims))
+        present = num_present_per_example(diffs, weights, axes)
+        squares = reduce_sum(square(diffs), axes, keepdims=True)
+        term1 = 2.0 * safe_divide(squares, maximum(present - 1.0, 0.0))
+        sums = reduce_sum(diffs, axes, keepdims=True)
+        pairs = maximum(multiply(present, present - 1.0), 0.0)
+        term2 = 2.0 * safe_divide(square(sums), pairs)
+        loss = reduce_sum(multiply(term1 - term2, weights))
+        # No example with a present entry: the loss is 0, not NaN.
+        loss = where(greater(reduce_sum(present), 0.0), loss, zeros_like(loss), name="value")
+        add_loss(loss, loss_collection)
+        return loss
+
+
+def cast_weights(weights) -> Tensor:
+    from .math_ops import cast
+
+    return cast(convert_to_tensor(weights, name="weights"), _dtypes.float32)
+
+
+def num_present_per_example(losses: Tensor, weights: Tensor, axes: list) -> Tensor:
+    """Per example (keeping the axes), how many entries of `losses` have a non-zero weight."""
+    from .array_ops import ones_like, zeros_like
+    from .comparison_ops import where
+    from .math_ops import equal, reduce_sum
+
+    present = where(equal(weights, 0.0), zeros_like(weights), ones_like(weights))
+    return reduce_sum(present * ones_like(losses), axes, keepdims=True)
 
 
 # -- collections ---------------------------------------------------------------------------

@@ -54,6 +54,10 @@ def cases():
                                                        reduction=red)
             out[f"cosine/{key}"] = tf.losses.cosine_distance(f(UNIT_A), f(UNIT_B), axis=1,
                                                              weights=w, reduction=red)
+    out["pairwise/w1"] = tf.losses.mean_pairwise_squared_error(binary, probs)
+    out["pairwise/wrow"] = tf.losses.mean_pairwise_squared_error(binary, probs,
+                                                                 weights=f(WEIGHTS))
+    out["pairwise/zero"] = tf.losses.mean_pairwise_squared_error(binary, probs, weights=0.0)
     out["cosine_axis0"] = tf.losses.cosine_distance(f(UNIT_A), f(UNIT_B), axis=0)
     # softmax_cross_entropy_with_logits(_v2): labels cast to the logits' dtype, broadcast.
     nn = tf.nn
