@@ -16,8 +16,10 @@ import gc
 
 from .framework import dtypes as _dtypes
 from .framework.errors import describe_caller, describe_node
-from .framework.graph import Tensor, creation_site, graph_of, user_frame
-from .ops import array_ops, math_ops
+from .framework.errors import creation_site, user_frame
+from .framework.graph import graph_of
+from .framework.tensor import Tensor
+from .ops import array_ops, math_ops, shape_ops
 from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets
 from .ops.constant_op import constant, convert_to_tensor
@@ -164,7 +166,7 @@ def _initial_grad(y: Tensor, grad_y, index: int):
         dtype = y.dtype.base_dtype
         if y.shape.is_fully_defined():
             return array_ops.ones(y.shape, dtype, name=f"grad_ys_{index}")
-        return array_ops.fill(array_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
+        return array_ops.fill(shape_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
     if isinstance(grad_y, Tensor) or hasattr(grad_y, "_as_graph_element"):
         grad_y = convert_to_tensor(grad_y)
         if grad_y.dtype.base_dtype != y.dtype.base_dtype:

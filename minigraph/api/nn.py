@@ -2,7 +2,7 @@
 ops/conv_ops.py, ops/pooling_ops.py), composites (ops/nn_impl.py) and the activations that TF
 files under math (sigmoid, tanh)."""
 
-from ..ops.math_ops import sigmoid, tanh
+from ..ops.unary_ops import sigmoid, tanh
 from ..ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
                            sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
                            xw_plus_b)

@@ -6,9 +6,11 @@ minigraph is a TF1 engine: the v1 namespace is the whole package (the same modul
 
 import sys
 
-import minigraph as v1
 from ..framework.missing import namespace_getattr
 
+# The package itself, looked up rather than imported: minigraph imports this module last,
+# when every name is in place (an import statement here would be a circular import).
+v1 = sys.modules[__name__.rpartition(".")[0]]
 sys.modules[__name__ + ".v1"] = v1
 
 __all__ = ["v1"]

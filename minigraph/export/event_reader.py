@@ -12,6 +12,7 @@ import struct
 from typing import Iterator
 
 from ..framework.errors import DataLossError
+from .event_writer import tensorboard_modules
 
 __all__ = ["summary_iterator"]
 
@@ -59,11 +60,6 @@ def summary_iterator(path: str):
     Needs the `tensorboard` extra for the Event proto.
     Example: `for e in tf.train.summary_iterator(path): for v in e.summary.value: print(v.tag)`.
     """
-    try:
-        from tensorboard.compat.proto import event_pb2
-    except ImportError as e:
-        raise ImportError("tf.train.summary_iterator parses events with the `tensorboard` "
-                          "package. Install the extra: pip install 'minigraph[tensorboard]' "
-                          f"({e})") from e
+    event_pb2 = tensorboard_modules()[0]
     for record in read_records(path):
         yield event_pb2.Event.FromString(record)

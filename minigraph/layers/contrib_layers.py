@@ -14,10 +14,10 @@ import numbers
 from typing import Callable
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import GraphKeys, Tensor, add_to_collections, control_dependencies, \
-    name_scope
+from ..framework.graph import GraphKeys, add_to_collections, control_dependencies, name_scope
+from ..framework.tensor import Tensor
 from ..framework.shapes import as_shape
-from ..ops import array_ops, math_ops
+from ..ops import array_ops, broadcast_ops, linalg_ops, math_ops, shape_ops, unary_ops
 from ..ops.constant_op import convert_to_tensor
 from ..ops.conv_ops import conv2d as nn_conv2d
 from ..ops.init_ops import Initializer, zeros_initializer
@@ -111,7 +111,7 @@ def l1_regularizer(scale, scope=None) -> Callable:
     Example: `tf.contrib.layers.l1_regularizer(0.01)(w)`.
     """
     return make_regularizer("l1_regularizer", scale, scope,
-                            lambda w: math_ops.reduce_sum(math_ops.abs_(w)))
+                            lambda w: broadcast_ops.reduce_sum(unary_ops.abs_(w)))
 
 
 # -- layers --------------------------------------------------------------------------------
@@ -162,12 +162,12 @@ def fully_connected(inputs, num_outputs, activation_fn=relu, normalizer_fn=None,
                                  weights_initializer or xavier_initializer(),
                                  weights_regularizer, trainable, variables_collections)
         if inputs.shape.ndims > 2:
-            flat = array_ops.reshape(inputs, [-1, last])
-            out_shape = concat([array_ops.shape(inputs)[:-1], [num_outputs]], 0)
-            outputs = array_ops.reshape(math_ops.matmul(flat, weights), out_shape)
+            flat = shape_ops.reshape(inputs, [-1, last])
+            out_shape = concat([shape_ops.shape(inputs)[:-1], [num_outputs]], 0)
+            outputs = shape_ops.reshape(linalg_ops.matmul(flat, weights), out_shape)
             outputs.set_shape(inputs.shape[:-1].concatenate([num_outputs]))
         else:
-            outputs = math_ops.matmul(inputs, weights)
+            outputs = linalg_ops.matmul(inputs, weights)
         biases = None if biases_initializer is None else lambda: model_variable(
             "biases", [num_outputs], dtype, biases_initializer, biases_regularizer, trainable,
             variables_collections)
@@ -230,10 +230,10 @@ def flatten(inputs, outputs_collections=None, scope=None) -> Tensor:
             size = 1
             for d in dims:
                 size *= d
-            outputs = array_ops.reshape(inputs, [-1, size])
+            outputs = shape_ops.reshape(inputs, [-1, size])
         else:
-            outputs = array_ops.reshape(inputs, array_ops.stack(
-                [array_ops.shape(inputs)[0], -1]))
+            outputs = shape_ops.reshape(inputs, array_ops.stack(
+                [shape_ops.shape(inputs)[0], -1]))
         if outputs_collections:
             add_to_collections(outputs_collections, outputs)
         return outputs
@@ -274,10 +274,10 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
     layer.updates_collections = updates_collections
     x = inputs
     if rank == 2 and layer.fused is not False:
-        x = array_ops.reshape(inputs, [-1, 1, 1, inputs.shape[-1].value])
+        x = shape_ops.reshape(inputs, [-1, 1, 1, inputs.shape[-1].value])
     outputs = layer(x, training=is_training)
     if rank == 2 and layer.fused is not False:
-        outputs = array_ops.reshape(outputs, array_ops.shape(inputs))
+        outputs = shape_ops.reshape(outputs, shape_ops.shape(inputs))
         outputs.set_shape(inputs.shape)
     if variables_collections:
         for var in layer.variables:

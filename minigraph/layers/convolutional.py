@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from typing import Callable
 
-from ..framework.graph import Tensor
+from ..framework.tensor import Tensor
 from ..framework.shapes import TensorShape
 from ..ops.array_ops import stack
 from ..ops.conv_ops import Conv2D as Conv2DOp

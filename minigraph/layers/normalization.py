@@ -13,9 +13,10 @@ import numbers
 
 import numpy as np
 
-from ..framework.graph import GraphKeys, Tensor, add_to_collections
+from ..framework.graph import GraphKeys, add_to_collections
+from ..framework.tensor import Tensor
 from ..framework.shapes import TensorShape
-from ..ops import array_ops, control_flow_ops
+from ..ops import array_ops, control_flow_ops, shape_ops
 from ..ops.constant_op import convert_to_tensor
 from ..ops.init_ops import ones_initializer, zeros_initializer
 from ..ops.nn_impl import moments
@@ -136,9 +137,9 @@ class BatchNormalization(Layer):
         gamma = self.gamma.value() if self.gamma is not None else None
         beta = self.beta.value() if self.beta is not None else None
         if self.axis != self.rank - 1:
-            mean, variance = array_ops.reshape(mean, shape), array_ops.reshape(variance, shape)
-            gamma = array_ops.reshape(gamma, shape) if gamma is not None else None
-            beta = array_ops.reshape(beta, shape) if beta is not None else None
+            mean, variance = shape_ops.reshape(mean, shape), shape_ops.reshape(variance, shape)
+            gamma = shape_ops.reshape(gamma, shape) if gamma is not None else None
+            beta = shape_ops.reshape(beta, shape) if beta is not None else None
         return nn_batch_normalization(inputs, mean, variance, beta, gamma, self.epsilon)
 
     def _data_format(self) -> str:

@@ -7,7 +7,7 @@ Lives here: the two layer classes (no variables; their ops go under `max_pooling
 
 from __future__ import annotations
 
-from ..framework.graph import Tensor
+from ..framework.tensor import Tensor
 from ..ops.pooling_ops import AvgPool, MaxPool, pool_attrs
 from .convolutional import layer_data_format, layer_padding, pair
 from .core import Layer

@@ -11,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
 from .common import check_dtype_in, check_same_dtype
 from .constant_op import convert_to_tensor
 from .nn_ops import (last_axis_log_softmax, last_axis_softmax, log_softmax, logits_spec, softmax,
                      softmax_grad)
+from . import array_ops, indexing_ops, math_ops, shape_ops
 
 __all__ = ["softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits"]
 
@@ -58,11 +59,9 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
-        # training.md 3.6: dlogits = g * (softmax - labels), dlabels = g * -log_softmax.
-        from .array_ops import expand_dims
-
+        # As TF: dlogits = g * (softmax - labels), dlabels = g * -log_softmax.
         logits = op.inputs[0]
-        g = expand_dims(grad_loss, -1)
+        g = shape_ops.expand_dims(grad_loss, -1)
         dlogits = g * op.outputs[1]
         dlabels = g * -log_softmax(logits)
         if grad_backprop is not None and not is_zero(grad_backprop):
@@ -79,14 +78,12 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
     Gradients flow into both logits and labels. Arguments must be passed by keyword.
     Example: `tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=z)` -> shape [batch].
     """
-    from .math_ops import cast
-
     check_keywords("softmax_cross_entropy_with_logits_v2", _sentinel, labels, logits)
     axis = dim if axis is None else axis
     logits = convert_to_tensor(logits, name="logits")
     labels = convert_to_tensor(labels, name="labels", preferred_dtype=logits.dtype.base_dtype)
     if labels.dtype.base_dtype != logits.dtype.base_dtype:
-        labels = cast(labels, logits.dtype.base_dtype)  # TF casts the labels (ints included)
+        labels = math_ops.cast(labels, logits.dtype.base_dtype)  # TF casts them, ints too
     if axis is not None and axis != -1:
         logits, labels = move_to_last(logits, axis), move_to_last(labels, axis)
     if needs_flattening(logits, labels):
@@ -111,16 +108,13 @@ def broadcast_cross_entropy(logits: Tensor, labels: Tensor, name) -> Tensor:
     losses take the logits' shape without the class axis.
     TF1 note: TF cannot differentiate through broadcast labels; minigraph sums the gradient.
     """
-    from .array_ops import reshape, shape, zeros_like
-    from .indexing_ops import strided_slice
-
-    flat_logits = reshape(logits, [-1, shape(logits)[-1]])
-    flat_labels = reshape(labels, [-1, shape(labels)[-1]])
+    flat_logits = shape_ops.reshape(logits, [-1, shape_ops.shape(logits)[-1]])
+    flat_labels = shape_ops.reshape(labels, [-1, shape_ops.shape(labels)[-1]])
     if flat_labels.shape[0].value == 1 and flat_logits.shape[0].value != 1:
-        flat_labels = flat_labels + zeros_like(flat_logits)
+        flat_labels = flat_labels + array_ops.zeros_like(flat_logits)
     loss = SoftmaxCrossEntropyWithLogits.apply([flat_logits, flat_labels])[0]
-    rows = strided_slice(shape(logits), [0], [-1], [1])
-    out = reshape(loss, rows, name=name)
+    rows = indexing_ops.strided_slice(shape_ops.shape(logits), [0], [-1], [1])
+    out = shape_ops.reshape(loss, rows, name=name)
     out.set_shape(logits.shape[:-1])
     return out
 
@@ -134,14 +128,12 @@ def check_keywords(function: str, sentinel, labels, logits) -> None:
 
 def move_to_last(x: Tensor, axis: int) -> Tensor:
     """Transpose `x` so that `axis` becomes the last axis (cross-entropy over any axis)."""
-    from .array_ops import transpose
-
     rank = x.shape.ndims
     if rank is None or not -rank <= axis < rank:
         raise ValueError(f"Cannot use axis {axis} of '{x.name}' with shape {x.shape}. Fix: "
                          "use axis=-1 or give the tensor a known rank.")
     perm = [i for i in range(rank) if i != axis % rank] + [axis % rank]
-    return transpose(x, perm)
+    return shape_ops.transpose(x, perm)
 
 
 @register_op("SparseSoftmaxCrossEntropyWithLogits")
@@ -188,9 +180,7 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
-        from .array_ops import expand_dims
-
-        dlogits = expand_dims(grad_loss, -1) * op.outputs[1]
+        dlogits = shape_ops.expand_dims(grad_loss, -1) * op.outputs[1]
         if grad_backprop is not None and not is_zero(grad_backprop):
             dlogits += softmax_grad(grad_backprop, softmax(op.inputs[0]))
         return [dlogits, None]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
 from .common import FLOATS, check_dtype_in, check_same_dtype, wants_gradient

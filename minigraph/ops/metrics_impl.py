@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import GraphKeys, Tensor, add_to_collections, control_dependencies
-from . import array_ops, check_ops, comparison_ops, indexing_ops, math_ops, state_ops
+from ..framework.graph import GraphKeys, add_to_collections, control_dependencies
+from ..framework.tensor import Tensor
+from . import (array_ops, broadcast_ops, check_ops, comparison_ops, indexing_ops, linalg_ops,
+               math_ops, shape_ops, state_ops, unary_ops)
 from .constant_op import constant, convert_to_tensor
 from .variables import Variable, variable_scope
 
@@ -34,7 +36,7 @@ def metric_variable(shape, dtype, name) -> Variable:
 def safe_div(numerator, denominator, name) -> Tensor:
     """numerator / denominator, or 0 where the denominator is not positive (TF's div_no_nan
     after max(denominator, 0))."""
-    positive = math_ops.greater(denominator, 0.0)
+    positive = comparison_ops.greater(denominator, 0.0)
     divisor = comparison_ops.where(positive, denominator, array_ops.ones_like(denominator))
     return comparison_ops.where(positive, math_ops.divide(numerator, divisor),
                            array_ops.zeros_like(numerator), name=name)
@@ -57,15 +59,15 @@ def squeeze_pair(predictions, labels, weights=None) -> tuple:
         p_rank, l_rank = predictions.shape.ndims, labels.shape.ndims
         if p_rank is not None and l_rank is not None:
             if p_rank == l_rank + 1 and predictions.shape[-1].value == 1:
-                predictions = array_ops.squeeze(predictions, [-1])
+                predictions = shape_ops.squeeze(predictions, [-1])
             elif l_rank == p_rank + 1 and labels.shape[-1].value == 1:
-                labels = array_ops.squeeze(labels, [-1])
+                labels = shape_ops.squeeze(labels, [-1])
     if weights is not None:
         weights = convert_to_tensor(weights, name="weights")
         w_rank, p_rank = weights.shape.ndims, predictions.shape.ndims
         if w_rank is not None and p_rank is not None and w_rank == p_rank + 1 \
                 and weights.shape[-1].value == 1:
-            weights = array_ops.squeeze(weights, [-1])
+            weights = shape_ops.squeeze(weights, [-1])
     return predictions, labels, weights
 
 
@@ -87,13 +89,13 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
         total = metric_variable([], F32, "total")
         count = metric_variable([], F32, "count")
         if weights is None:
-            num_values = math_ops.cast(array_ops.size(values), F32)
+            num_values = math_ops.cast(shape_ops.size(values), F32)
         else:
             values, _, weights = squeeze_pair(values, None, weights)
             weights = broadcast_weights(weights, values)
             values = math_ops.multiply(values, weights)
-            num_values = math_ops.reduce_sum(weights)
-        update_total = state_ops.assign_add(total, math_ops.reduce_sum(values))
+            num_values = broadcast_ops.reduce_sum(weights)
+        update_total = state_ops.assign_add(total, broadcast_ops.reduce_sum(values))
         with control_dependencies([values]):
             update_count = state_ops.assign_add(count, num_values)
         value = safe_div(total.value(), count.value(), "value")
@@ -113,7 +115,7 @@ def accuracy(labels, predictions, weights=None, metrics_collections=None,
                          "(predictions vs labels in tf.metrics.accuracy).")
     if labels.dtype.base_dtype != predictions.dtype.base_dtype:
         predictions = math_ops.cast(predictions, labels.dtype.base_dtype)
-    is_correct = math_ops.cast(math_ops.equal(predictions, labels), F32)
+    is_correct = math_ops.cast(comparison_ops.equal(predictions, labels), F32)
     return mean(is_correct, weights, metrics_collections, updates_collections,
                 name or "accuracy")
 
@@ -139,7 +141,7 @@ def count_condition(condition: Tensor, weights, metrics_collections,
     if weights is not None:
         values = math_ops.multiply(values, broadcast_weights(weights, values))
     value = array_ops.identity(count.value())
-    update_op = state_ops.assign_add(count, math_ops.reduce_sum(values))
+    update_op = state_ops.assign_add(count, broadcast_ops.reduce_sum(values))
     return collect(value, update_op, metrics_collections, updates_collections)
 
 
@@ -150,10 +152,10 @@ def make_counter(default_name: str, want_label: bool, want_prediction: bool):
             predictions, labels, weights = squeeze_pair(
                 math_ops.cast(predictions, _dtypes.bool), math_ops.cast(labels, _dtypes.bool),
                 weights)
-            is_label = labels if want_label else math_ops.logical_not(labels)
+            is_label = labels if want_label else comparison_ops.logical_not(labels)
             is_prediction = predictions if want_prediction else \
-                math_ops.logical_not(predictions)
-            condition = math_ops.logical_and(is_label, is_prediction)
+                comparison_ops.logical_not(predictions)
+            condition = comparison_ops.logical_and(is_label, is_prediction)
             return count_condition(condition, weights, metrics_collections,
                                    updates_collections)
 
@@ -214,26 +216,26 @@ def confusion_at_thresholds(labels, predictions, thresholds: list, weights) -> t
               check_ops.assert_less_equal(predictions, 1.0, message="predictions must be in "
                                           "[0, 1]")]
     with control_dependencies(checks):
-        row = array_ops.reshape(predictions, [1, -1])
+        row = shape_ops.reshape(predictions, [1, -1])
     column = constant(np.asarray(thresholds, np.float32).reshape(-1, 1))
-    pred_pos = math_ops.greater(row, column)                      # [thresholds, examples]
-    label_pos = array_ops.reshape(labels, [1, -1])
+    pred_pos = comparison_ops.greater(row, column)                      # [thresholds, examples]
+    label_pos = shape_ops.reshape(labels, [1, -1])
     weight_row = None
     if weights is not None:
-        weight_row = array_ops.reshape(broadcast_weights(weights, predictions), [1, -1])
+        weight_row = shape_ops.reshape(broadcast_weights(weights, predictions), [1, -1])
     values, updates = {}, {}
     for key, name, want_label, want_pred in (("tp", "true_positives", True, True),
                                              ("fn", "false_negatives", True, False),
                                              ("tn", "true_negatives", False, False),
                                              ("fp", "false_positives", False, True)):
         var = metric_variable([len(thresholds)], F32, name)
-        is_label = label_pos if want_label else math_ops.logical_not(label_pos)
-        is_pred = pred_pos if want_pred else math_ops.logical_not(pred_pos)
-        hits = math_ops.cast(math_ops.logical_and(is_label, is_pred), F32)
+        is_label = label_pos if want_label else comparison_ops.logical_not(label_pos)
+        is_pred = pred_pos if want_pred else comparison_ops.logical_not(pred_pos)
+        hits = math_ops.cast(comparison_ops.logical_and(is_label, is_pred), F32)
         if weight_row is not None:
             hits = hits * weight_row
         values[key] = var.value()
-        updates[key] = state_ops.assign_add(var, math_ops.reduce_sum(hits, 1))
+        updates[key] = state_ops.assign_add(var, broadcast_ops.reduce_sum(hits, 1))
     return values, updates
 
 
@@ -255,7 +257,7 @@ def auc_from_counts(counts: dict, curve: str, summation_method: str, name: str) 
         height = math_ops.minimum(y[:-1], y[1:])
     else:
         height = math_ops.maximum(y[:-1], y[1:])
-    return math_ops.reduce_sum(width * height, name=name)
+    return broadcast_ops.reduce_sum(width * height, name=name)
 
 
 def interpolate_pr_auc(tp, fp, fn, name) -> Tensor:
@@ -264,11 +266,12 @@ def interpolate_pr_auc(tp, fp, fn, name) -> Tensor:
     p = tp + fp
     slope = safe_div(dtp, p[:-1] - p[1:], None)
     intercept = tp[1:] - slope * p[1:]
-    both = math_ops.logical_and(math_ops.greater(p[:-1], 0.0), math_ops.greater(p[1:], 0.0))
+    both = comparison_ops.logical_and(comparison_ops.greater(p[:-1], 0.0),
+                                      comparison_ops.greater(p[1:], 0.0))
     ratio = comparison_ops.where(both, safe_div(p[:-1], p[1:], None), array_ops.ones_like(p[1:]))
-    per_bucket = safe_div(slope * (dtp + intercept * math_ops.log(ratio)), tp[1:] + fn[1:],
+    per_bucket = safe_div(slope * (dtp + intercept * unary_ops.log(ratio)), tp[1:] + fn[1:],
                           None)
-    return math_ops.reduce_sum(per_bucket, name=name)
+    return broadcast_ops.reduce_sum(per_bucket, name=name)
 
 
 def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collections=None,
@@ -317,18 +320,20 @@ def mean_iou(labels, predictions, num_classes: int, weights=None, metrics_collec
         total = metric_variable([num_classes, num_classes], _dtypes.float64,
                                 "total_confusion_matrix")
         f64 = _dtypes.float64
-        rows = indexing_ops.one_hot(array_ops.reshape(labels, [-1]), num_classes, dtype=f64)
-        cols = indexing_ops.one_hot(array_ops.reshape(predictions, [-1]), num_classes, dtype=f64)
+        rows = indexing_ops.one_hot(shape_ops.reshape(labels, [-1]), num_classes, dtype=f64)
+        cols = indexing_ops.one_hot(shape_ops.reshape(predictions, [-1]), num_classes, dtype=f64)
         if weights is not None:
-            w = math_ops.cast(array_ops.reshape(weights, [-1, 1]), f64)
+            w = math_ops.cast(shape_ops.reshape(weights, [-1, 1]), f64)
             rows = rows * w
-        update_op = state_ops.assign_add(total, math_ops.matmul(rows, cols,
+        update_op = state_ops.assign_add(total, linalg_ops.matmul(rows, cols,
                                                                 transpose_a=True))
         matrix = math_ops.cast(total.value(), F32)
-        over_rows, over_cols = math_ops.reduce_sum(matrix, 0), math_ops.reduce_sum(matrix, 1)
-        diagonal = math_ops.reduce_sum(matrix * np.eye(num_classes, dtype=np.float32), 1)
+        over_rows = broadcast_ops.reduce_sum(matrix, 0)
+        over_cols = broadcast_ops.reduce_sum(matrix, 1)
+        diagonal = broadcast_ops.reduce_sum(matrix * np.eye(num_classes, dtype=np.float32), 1)
         denominator = over_rows + over_cols - diagonal
-        valid = math_ops.reduce_sum(math_ops.cast(math_ops.not_equal(denominator, 0.0), F32))
+        present = comparison_ops.not_equal(denominator, 0.0)
+        valid = broadcast_ops.reduce_sum(math_ops.cast(present, F32))
         iou = safe_div(diagonal, denominator, None)
-        value = safe_div(math_ops.reduce_sum(iou), valid, "value")
+        value = safe_div(broadcast_ops.reduce_sum(iou), valid, "value")
         return collect(value, update_op, metrics_collections, updates_collections)

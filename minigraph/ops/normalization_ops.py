@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
-from . import array_ops, math_ops, state_ops
+from . import broadcast_ops, math_ops, reduction_ops, shape_ops, state_ops, unary_ops
 from .common import check_dtype_in
 from .constant_op import constant, convert_to_tensor
 
@@ -107,18 +108,18 @@ class _FusedBatchNorm(OpDef):
         dy = math_ops.cast(dy, scale.dtype.base_dtype)
         xf = math_ops.cast(x, scale.dtype.base_dtype)
         if op.get_attr("is_training"):
-            m = math_ops.reduce_mean(xf, axes, keepdims=True)
-            v = math_ops.reduce_mean(math_ops.squared_difference(xf, m), axes, keepdims=True)
+            m = reduction_ops.reduce_mean(xf, axes, keepdims=True)
+            v = reduction_ops.reduce_mean(math_ops.squared_difference(xf, m), axes, keepdims=True)
         else:
-            m, v = array_ops.reshape(mean, shape), array_ops.reshape(variance, shape)
-        inv = math_ops.rsqrt(v + eps)
+            m, v = shape_ops.reshape(mean, shape), shape_ops.reshape(variance, shape)
+        inv = unary_ops.rsqrt(v + eps)
         xhat = (xf - m) * inv
-        dscale = math_ops.reduce_sum(dy * xhat, axes)
-        doffset = math_ops.reduce_sum(dy, axes)
-        g = array_ops.reshape(scale, shape) * inv
+        dscale = broadcast_ops.reduce_sum(dy * xhat, axes)
+        doffset = broadcast_ops.reduce_sum(dy, axes)
+        g = shape_ops.reshape(scale, shape) * inv
         if op.get_attr("is_training"):
-            dy = dy - math_ops.reduce_mean(dy, axes, keepdims=True) \
-                - xhat * math_ops.reduce_mean(dy * xhat, axes, keepdims=True)
+            dy = dy - reduction_ops.reduce_mean(dy, axes, keepdims=True) \
+                - xhat * reduction_ops.reduce_mean(dy * xhat, axes, keepdims=True)
         dx = math_ops.cast(dy * g, x.dtype.base_dtype)
         return [dx, dscale, doffset, None, None]
 
@@ -176,7 +177,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon,
     """
     with name_scope(name, "batchnorm", [x, mean, variance, scale, offset]):
         x = convert_to_tensor(x, name="x")
-        inv = math_ops.rsqrt(variance + variance_epsilon)
+        inv = unary_ops.rsqrt(variance + variance_epsilon)
         if scale is not None:
             inv = inv * scale
         shift = offset - mean * inv if offset is not None else -mean * inv

@@ -18,7 +18,8 @@ import numpy as np
 from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
-from ..framework.graph import Graph, Operation, Tensor
+from ..framework.graph import Graph
+from ..framework.tensor import Operation, Tensor
 from .plan import Plan, RunContext
 
 __all__ = ["Session", "InteractiveSession", "Plan"]

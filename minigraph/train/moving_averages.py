@@ -8,7 +8,8 @@ tensors (not variables) is not implemented and says so.
 from __future__ import annotations
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import GraphKeys, Operation, get_default_graph, name_scope
+from ..framework.graph import GraphKeys, get_default_graph, name_scope
+from ..framework.tensor import Operation
 from ..ops import array_ops, control_flow_ops, math_ops
 from ..ops.constant_op import convert_to_tensor
 from ..ops.normalization_ops import assign_moving_average
