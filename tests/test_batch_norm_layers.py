@@ -119,3 +119,39 @@ def test_exponential_moving_average_errors_and_tensors(sess):
     assert sess.run(tf.global_variables()[-1]) == 2.0     # from zeros: 0.5 * 0 + 0.5 * 4
     with pytest.raises(ValueError, match="zero_debias"):
         tf.train.ExponentialMovingAverage(0.5, zero_debias=True).apply([t])
+
+
+def test_layer_class_with_a_training_tensor_in_nchw(sess):
+    x = tf.placeholder(tf.float32, [None, 4, 3, 2])
+    training = tf.placeholder(tf.bool, [])
+    layer = tf.layers.BatchNormalization(axis=1, momentum=0.5, name="bn")
+    y = layer(x, training=training)
+    assert [v.name for v in layer.variables] == ["bn/gamma:0", "bn/beta:0", "bn/moving_mean:0",
+                                                 "bn/moving_variance:0"]
+    assert len(layer.updates) == 2 and tf.get_collection(tf.GraphKeys.UPDATE_OPS) == layer.updates
+    sess.run(tf.global_variables_initializer())
+    data = np.random.RandomState(0).randn(3, 4, 3, 2).astype(np.float32)
+    out = sess.run([y] + layer.updates, {x: data, training: True})[0]
+    mean, var = data.mean((0, 2, 3)), data.var((0, 2, 3))
+    expected = (data - mean[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-3)
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
+    n = data.size // 4
+    np.testing.assert_allclose(sess.run(layer.moving_variance), 0.5 + 0.5 * var * n / (n - 1),
+                               rtol=1e-5)
+    moving = sess.run(layer.moving_mean)
+    inferred = sess.run(y, {x: data, training: False})
+    np.testing.assert_allclose(inferred, (data - moving[None, :, None, None]) / np.sqrt(
+        sess.run(layer.moving_variance)[None, :, None, None] + 1e-3), rtol=1e-4, atol=1e-5)
+
+
+def test_contrib_batch_norm_with_a_training_tensor(sess):
+    x = tf.placeholder(tf.float32, [None, 3])
+    is_training = tf.placeholder(tf.bool, [])
+    y = tf.contrib.layers.batch_norm(x, is_training=is_training, updates_collections=None,
+                                     decay=0.5)
+    sess.run(tf.global_variables_initializer())
+    sess.run(y, {x: IN["x2"], is_training: False})
+    assert np.all(sess.run("BatchNorm/moving_mean:0") == 0.0)       # inference: no update
+    sess.run(y, {x: IN["x2"], is_training: True})
+    np.testing.assert_allclose(sess.run("BatchNorm/moving_mean:0"), 0.5 * IN["x2"].mean(0),
+                               rtol=1e-5)
