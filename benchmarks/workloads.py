@@ -320,30 +320,41 @@ def _im2col_same(x, k, cols):
     pad = (k - 1) // 2
     padded = np.pad(x, ((0, 0), (pad, k - 1 - pad), (pad, k - 1 - pad), (0, 0)))
     h, w = x.shape[1:3]
-    for i in range(k):
-        for j in range(k):
-            cols[:, :, :, i, j, :] = padded[:, i:i + h, j:j + w, :]
+    if x.shape[3] >= 8:  # wide channels: one copy of the sliding-window view is fastest
+        view = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(1, 2))
+        cols[...] = view.transpose(0, 1, 2, 4, 5, 3)
+    else:  # one channel: copying tap by tap avoids a 6-D copy with a 1-element inner loop
+        for i in range(k):
+            for j in range(k):
+                cols[:, :, :, i, j, :] = padded[:, i:i + h, j:j + w, :]
     return cols.reshape(-1, k * k * x.shape[3])
 
 
-def _col2im_same(dcols, k, shape):
-    n, h, w, c = shape
-    pad = (k - 1) // 2
-    padded = np.zeros((n, h + k - 1, w + k - 1, c), dcols.dtype)
-    dcols = dcols.reshape(n, h, w, k, k, c)
-    for i in range(k):
-        for j in range(k):
-            padded[:, i:i + h, j:j + w, :] += dcols[:, :, :, i, j, :]
-    return padded[:, pad:pad + h, pad:pad + w, :]
+def _input_grad_same(d, w, cols):
+    """Input gradient of a SAME stride-1 convolution: dy correlated with the filter flipped in
+    space and with in/out channels swapped (one im2col of dy into `cols`, one matmul)."""
+    k = w.shape[0]
+    flipped = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, w.shape[2])
+    return (_im2col_same(d, k, cols) @ flipped).reshape(d.shape[:3] + (w.shape[2],))
 
 
 def _pool2(h):
-    """2x2/2 max pool by reshaping; also the mask of each window's maximum."""
-    n, hh, ww, c = h.shape
-    windows = h.reshape(n, hh // 2, 2, ww // 2, 2, c)
-    pooled = windows.max(axis=(2, 4))
-    mask = windows == pooled[:, :, None, :, None, :]
-    return pooled, mask
+    """2x2/2 max pool: the maximum of the four strided quarter views."""
+    top = np.maximum(h[:, ::2, ::2], h[:, ::2, 1::2])
+    return np.maximum(top, np.maximum(h[:, 1::2, ::2], h[:, 1::2, 1::2]), out=top)
+
+
+def _unpool2(h, pooled, grad):
+    """The 2x2/2 max pool gradient: grad wherever an input equals its window's maximum.
+
+    (Ties get the gradient more than once; after ReLU they are zeros, which the ReLU mask
+    clears, so the step's result is unchanged.)
+    """
+    out = np.empty_like(h)
+    for i in range(2):
+        for j in range(2):
+            np.multiply(grad, h[:, i::2, j::2] == pooled, out=out[:, i::2, j::2])
+    return out
 
 
 def w6_numpy(x, y, params):
@@ -355,6 +366,7 @@ def w6_numpy(x, y, params):
     side = W6_SIDE
     cols1 = np.empty((n, side, side, k, k, c0), np.float32)
     cols2 = np.empty((n, side // 2, side // 2, k, k, c1), np.float32)
+    cols2_back = np.empty((n, side // 2, side // 2, k, k, c2), np.float32)
     onehot = np.zeros((n, W6_CLASSES), np.float32)
     onehot[np.arange(n), y] = 1.0
     state = {"b1p": 1.0, "b2p": 1.0}
@@ -365,11 +377,13 @@ def w6_numpy(x, y, params):
         a1 = _im2col_same(x, k, cols1) @ w1.reshape(-1, c1)
         a1 += bias1
         np.maximum(a1, 0, out=a1)
-        p1, mask1 = _pool2(a1.reshape(n, side, side, c1))
+        a1 = a1.reshape(n, side, side, c1)
+        p1 = _pool2(a1)
         a2 = _im2col_same(p1, k, cols2) @ w2.reshape(-1, c2)
         a2 += bias2
         np.maximum(a2, 0, out=a2)
-        p2, mask2 = _pool2(a2.reshape(n, side // 2, side // 2, c2))
+        a2 = a2.reshape(n, side // 2, side // 2, c2)
+        p2 = _pool2(a2)
         flat = p2.reshape(n, -1)
         logits = flat @ w3 + bias3
         logits -= logits.max(axis=1, keepdims=True)
@@ -378,14 +392,14 @@ def w6_numpy(x, y, params):
         loss = -np.mean(np.log(probs[np.arange(n), y]))
         d = (probs - onehot) / n
         grads = [None, None, None, None, flat.T @ d, d.sum(axis=0)]
-        d = (d @ w3.T).reshape(p2.shape)
-        d = (mask2 * d[:, :, None, :, None, :]).reshape(a2.shape[0], c2)
+        d = _unpool2(a2, p2, (d @ w3.T).reshape(p2.shape))
         d *= a2 > 0
+        d = d.reshape(-1, c2)
         grads[2] = (cols2.reshape(-1, k * k * c1).T @ d).reshape(w2.shape)
         grads[3] = d.sum(axis=0)
-        d = _col2im_same(d @ w2.reshape(-1, c2).T, k, p1.shape)
-        d = (mask1 * d[:, :, None, :, None, :]).reshape(a1.shape[0], c1)
+        d = _unpool2(a1, p1, _input_grad_same(d.reshape(a2.shape), w2, cols2_back))
         d *= a1 > 0
+        d = d.reshape(-1, c1)
         grads[0] = (cols1.reshape(-1, k * k * c0).T @ d).reshape(w1.shape)
         grads[1] = d.sum(axis=0)
         state["b1p"] *= b1

@@ -1,4 +1,5 @@
-"""tf.layers conv2d, conv2d_transpose, max_pooling2d, average_pooling2d: variable and op names,
+"""tf.layers conv2d, conv2d_transpose, conv1d, separable_conv2d, max/average_pooling2d and 1d:
+variable and op names,
 reuse, trainable, values and gradients against a network recorded from TensorFlow
 (tests/data/record_conv.py: layers_net), and the argument errors."""
 
@@ -134,3 +135,37 @@ def test_conv_layer_input_errors_name_the_layer():
         tf.layers.conv2d(tf.placeholder(tf.float32, [1, 5, 5, None]), 2, 3)
     with pytest.raises(TypeError, match="non-floating point dtype int32"):
         tf.layers.conv2d(tf.zeros([1, 5, 5, 1], tf.int32), 2, 3)
+
+
+def test_conv1d_layer_rank_error_and_1d_pooling_names():
+    with pytest.raises(ValueError, match="layer 'conv1d'.*expected ndim=3.*"
+                                         "\\[batch, steps, channels\\]"):
+        tf.layers.conv1d(tf.zeros([1, 5, 5, 1]), 2, 3)
+    seq = tf.placeholder(tf.float32, [None, 9, 4])
+    y = tf.layers.MaxPooling1D(3, 2, name="p")(seq)
+    assert y.op.name == "p/Squeeze" and y.shape.as_list() == [None, 4, 4]
+    z = tf.layers.average_pooling1d(seq, 2, 1, data_format="channels_first")
+    assert z.shape.as_list() == [None, 9, 3]
+
+
+LAYERS = {
+    "conv2d": lambda t, f, n: tf.layers.conv2d(t, 4, 3, strides=2, padding="same",
+                                               data_format=f, name=n),
+    "conv2d_transpose": lambda t, f, n: tf.layers.conv2d_transpose(t, 4, 3, strides=2,
+                                                                   data_format=f, name=n),
+    "separable_conv2d": lambda t, f, n: tf.layers.separable_conv2d(t, 4, 3, data_format=f,
+                                                                   name=n),
+}
+
+
+@pytest.mark.parametrize("kind", LAYERS)
+def test_channels_first_layers_are_the_transposed_channels_last_layers(sess, kind):
+    x = np.random.default_rng(0).normal(size=(2, 5, 6, 3)).astype(np.float32)
+    last = LAYERS[kind](tf.constant(x), "channels_last", "last")
+    first = LAYERS[kind](tf.constant(x.transpose(0, 3, 1, 2)), "channels_first", "first")
+    sess.run(tf.global_variables_initializer())
+    assert len(tf.global_variables("first")) == len(tf.global_variables("last")) >= 2
+    for a, b in zip(tf.global_variables("last"), tf.global_variables("first")):
+        b.load(sess.run(a), sess)
+    np.testing.assert_allclose(sess.run(first), sess.run(last).transpose(0, 3, 1, 2),
+                               rtol=1e-5, atol=1e-6)

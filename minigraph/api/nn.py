@@ -9,7 +9,7 @@ from ..ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
 from ..ops.normalization_ops import batch_normalization, fused_batch_norm
 from ..ops.reduction_ops import l2_loss
 from ..ops.conv_ops import (atrous_conv2d, conv1d, conv2d, conv2d_backprop_filter,
-                            conv2d_backprop_input, conv2d_transpose)
+                            conv2d_backprop_input, conv2d_transpose, convolution)
 from ..ops.cross_entropy_ops import (softmax_cross_entropy_with_logits_v2,
                                      sparse_softmax_cross_entropy_with_logits)
 from ..ops.depthwise_conv_ops import (depthwise_conv2d, depthwise_conv2d_native,
@@ -19,7 +19,7 @@ from ..ops.lrn_ops import local_response_normalization, lrn
 from ..ops.nn_ops import (bias_add, elu, in_top_k, leaky_relu, log_softmax, relu, relu6, softmax,
                           softplus, top_k)
 from ..ops.pooling_ops import (avg_pool, avg_pool2d, avg_pool_v2, max_pool, max_pool2d,
-                               max_pool_v2, max_pool_with_argmax)
+                               max_pool_v2, max_pool_with_argmax, pool)
 from ..framework.missing import namespace_getattr
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "atrous_conv2d", "max_pool", "max_pool_v2", "max_pool2d", "avg_pool", "avg_pool_v2",
     "avg_pool2d", "max_pool_with_argmax", "depthwise_conv2d", "depthwise_conv2d_native",
     "depthwise_conv2d_native_backprop_input", "depthwise_conv2d_native_backprop_filter",
-    "separable_conv2d", "local_response_normalization", "lrn",
+    "separable_conv2d", "local_response_normalization", "lrn", "convolution", "pool",
 ]
 
 __getattr__ = namespace_getattr("nn")

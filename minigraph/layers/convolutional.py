@@ -1,6 +1,7 @@
-"""`tf.layers` convolutions: Conv2D / conv2d and Conv2DTranspose / conv2d_transpose.
+"""`tf.layers` convolutions: Conv2D / conv2d, Conv2DTranspose / conv2d_transpose, Conv1D /
+conv1d and SeparableConv2D / separable_conv2d.
 
-Lives here: the two layer classes (built on layers/core.py's `Layer`, so variable names,
+Lives here: the layer classes (built on layers/core.py's `Layer`, so variable names,
 `reuse` and `trainable` behave as for dense: `conv2d/kernel`, `conv2d/bias`, then
 `conv2d_1/...`) and their functional forms, plus the argument normalisation they share with
 the pooling layers (layers/pooling.py). The ops are tf.nn's (ops/conv_ops.py).
@@ -16,23 +17,32 @@ from ..framework.shapes import TensorShape
 from ..ops.array_ops import stack
 from ..ops.conv_ops import Conv2D as Conv2DOp
 from ..ops.conv_ops import conv2d_transpose as nn_conv2d_transpose
+from ..ops.conv_ops import conv1d as nn_conv1d
 from ..ops.conv_ops import conv_attrs
+from ..ops.depthwise_conv_ops import separable_conv2d as nn_separable_conv2d
 from ..ops.init_ops import zeros_initializer
 from ..ops.nn_ops import bias_add
 from ..ops.shape_ops import shape
 from .core import Layer, add_activity_loss
 
 __all__ = ["Conv2D", "conv2d", "Conv2DTranspose", "conv2d_transpose", "Convolution2D",
-           "Convolution2DTranspose"]
+           "Convolution2DTranspose", "Conv1D", "conv1d", "Convolution1D", "SeparableConv2D",
+           "separable_conv2d"]
+
+
+def spatial_tuple(value, name: str, rank: int = 2) -> tuple:
+    """An int or a tuple of `rank` ints (one per spatial axis); raises ValueError otherwise."""
+    values = (value,) * rank if isinstance(value, numbers.Integral) else tuple(value)
+    if len(values) != rank or not all(isinstance(v, numbers.Integral) and v > 0
+                                      for v in values):
+        raise ValueError(f"The `{name}` argument must be an int or a tuple of {rank} positive "
+                         f"ints. Received: {value!r}")
+    return tuple(int(v) for v in values)
 
 
 def pair(value, name: str) -> tuple:
-    """An int or a pair of ints as (height, width); raises ValueError otherwise."""
-    values = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
-    if len(values) != 2 or not all(isinstance(v, numbers.Integral) and v > 0 for v in values):
-        raise ValueError(f"The `{name}` argument must be an int or a tuple of 2 positive "
-                         f"ints. Received: {value!r}")
-    return int(values[0]), int(values[1])
+    """An int or a pair of ints as (height, width)."""
+    return spatial_tuple(value, name, 2)
 
 
 def layer_padding(padding: str) -> str:
@@ -42,9 +52,10 @@ def layer_padding(padding: str) -> str:
     return padding.upper()
 
 
-def layer_data_format(data_format: str | None) -> str:
-    """'channels_last' -> 'NHWC', 'channels_first' -> 'NCHW'."""
-    formats = {None: "NHWC", "channels_last": "NHWC", "channels_first": "NCHW"}
+def layer_data_format(data_format: str | None, rank: int = 2) -> str:
+    """'channels_last' -> 'NHWC' ('NWC' for rank 1), 'channels_first' -> 'NCHW' ('NCW')."""
+    last, first = ("NHWC", "NCHW") if rank == 2 else ("NWC", "NCW")
+    formats = {None: last, "channels_last": last, "channels_first": first}
     if data_format not in formats:
         raise ValueError(f"The `data_format` argument must be 'channels_last' or "
                          f"'channels_first'. Received: {data_format!r}")
@@ -71,11 +82,11 @@ class Conv2D(Layer):
             raise ValueError(f"{type(self).__name__} needs a positive integer number of "
                              f"filters, got {filters!r}.")
         self.filters = int(filters)
-        self.kernel_size = pair(kernel_size, "kernel_size")
-        self.strides = pair(strides, "strides")
+        self.kernel_size = spatial_tuple(kernel_size, "kernel_size", self.rank)
+        self.strides = spatial_tuple(strides, "strides", self.rank)
         self.padding = layer_padding(padding)
-        self.data_format = layer_data_format(data_format)
-        self.dilation_rate = pair(dilation_rate, "dilation_rate")
+        self.data_format = layer_data_format(data_format, self.rank)
+        self.dilation_rate = spatial_tuple(dilation_rate, "dilation_rate", self.rank)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(f"strides > 1 not supported in conjunction with dilation_rate "
                              f"> 1. Received: strides={strides}, dilation_rate={dilation_rate}")
@@ -88,15 +99,19 @@ class Conv2D(Layer):
         self.kernel = self.bias = None
 
     default_name = "conv2d"
+    rank = 2
 
     def channels(self, input_shape: TensorShape) -> int:
         """The static channel count of the inputs (an error names the layer if unknown)."""
-        if input_shape.ndims is not None and input_shape.ndims != 4:
+        ndim = self.rank + 2
+        if input_shape.ndims is not None and input_shape.ndims != ndim:
+            layout = "[batch, height, width, channels]" if self.rank == 2 else \
+                "[batch, steps, channels]"
             raise ValueError(f"Input 0 of layer '{self.name}' is incompatible with the layer: "
-                             f"expected ndim=4, found ndim={input_shape.ndims}. Full shape "
-                             f"received: {input_shape}. Fix: images are [batch, height, width, "
-                             "channels]; add axes with tf.reshape or tf.expand_dims.")
-        axis = 3 if self.data_format == "NHWC" else 1
+                             f"expected ndim={ndim}, found ndim={input_shape.ndims}. Full shape "
+                             f"received: {input_shape}. Fix: the inputs are {layout}; add "
+                             "axes with tf.reshape or tf.expand_dims.")
+        axis = ndim - 1 if self.data_format.endswith("C") else 1
         value = input_shape[axis].value if input_shape.ndims is not None else None
         if value is None:
             raise ValueError(f"The channel dimension of the inputs to layer '{self.name}' "
@@ -127,7 +142,9 @@ class Conv2D(Layer):
     def call(self, inputs: Tensor) -> Tensor:
         outputs = self.convolve(inputs)
         if self.use_bias:
-            outputs = bias_add(outputs, self.bias, data_format=self.data_format)
+            channels_last = self.data_format.endswith("C")
+            outputs = bias_add(outputs, self.bias, data_format="NHWC" if channels_last
+                               else "NCHW")
         if self.activation is not None:
             outputs = self.activation(outputs)
         if self.activity_regularizer is not None:
@@ -219,3 +236,123 @@ def conv2d_transpose(inputs, filters: int, kernel_size, strides=(1, 1),
 
 Convolution2D = Conv2D
 Convolution2DTranspose = Conv2DTranspose
+
+
+class Conv1D(Conv2D):
+    """1-D convolution layer over [batch, steps, channels] (or channels_first) inputs.
+
+    Variables `<name>/kernel` ([k, in_channels, filters]) and `<name>/bias` ([filters]).
+    """
+
+    default_name = "conv1d"
+    rank = 1
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 data_format: str = "channels_last", dilation_rate=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+    def kernel_shape(self, channels: int) -> list:
+        return [self.kernel_size[0], channels, self.filters]
+
+    def convolve(self, inputs: Tensor) -> Tensor:
+        return nn_conv1d(inputs, self.kernel, self.strides[0], self.padding,
+                         data_format=self.data_format, dilations=self.dilation_rate[0],
+                         name="Conv1D")
+
+
+def conv1d(inputs, filters: int, kernel_size, strides=1, padding: str = "valid",
+           data_format: str = "channels_last", dilation_rate=1,
+           activation: Callable | None = None, use_bias: bool = True, kernel_initializer=None,
+           bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
+           activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+           trainable: bool = True, name: str | None = None, reuse=None) -> Tensor:
+    """1-D convolution layer (variables `conv1d/kernel` [k, in, filters] and `conv1d/bias`).
+
+    Example: `h = tf.layers.conv1d(embedded, 64, 3, padding="same", activation=tf.nn.relu)`.
+    """
+    layer = Conv1D(filters, kernel_size, strides=strides, padding=padding,
+                   data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+                   use_bias=use_bias, kernel_initializer=kernel_initializer,
+                   bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                   bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                   trainable=trainable, name=name, _scope=name, _reuse=reuse)
+    return layer(inputs)
+
+
+class SeparableConv2D(Conv2D):
+    """Depthwise then pointwise 2-D convolution layer.
+
+    Variables `<name>/depthwise_kernel` ([kh, kw, in, depth_multiplier]),
+    `<name>/pointwise_kernel` ([1, 1, in * depth_multiplier, filters]) and `<name>/bias`.
+    """
+
+    default_name = "separable_conv2d"
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
+                 data_format: str = "channels_last", dilation_rate=(1, 1),
+                 depth_multiplier: int = 1, depthwise_initializer=None,
+                 pointwise_initializer=None, depthwise_regularizer=None,
+                 pointwise_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+        self.depthwise = (depthwise_initializer, depthwise_regularizer, depthwise_constraint)
+        self.pointwise = (pointwise_initializer, pointwise_regularizer, pointwise_constraint)
+        self.depthwise_kernel = self.pointwise_kernel = None
+
+    def build(self, input_shape: TensorShape) -> None:
+        channels = self.channels(input_shape)
+        depth = channels * self.depth_multiplier
+        init, reg, constraint = self.depthwise
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", [*self.kernel_size, channels, self.depth_multiplier],
+            initializer=init, regularizer=reg, constraint=constraint)
+        init, reg, constraint = self.pointwise
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", [1, 1, depth, self.filters], initializer=init,
+            regularizer=reg, constraint=constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+
+    def convolve(self, inputs: Tensor) -> Tensor:
+        strides = [1, *self.strides, 1] if self.data_format == "NHWC" else [1, 1, *self.strides]
+        return nn_separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                   strides, self.padding, dilations=list(self.dilation_rate),
+                                   data_format=self.data_format)
+
+
+def separable_conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
+                     data_format: str = "channels_last", dilation_rate=(1, 1),
+                     depth_multiplier: int = 1, activation: Callable | None = None,
+                     use_bias: bool = True, depthwise_initializer=None,
+                     pointwise_initializer=None, bias_initializer=None,
+                     depthwise_regularizer=None, pointwise_regularizer=None,
+                     bias_regularizer=None, activity_regularizer=None,
+                     depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                     trainable: bool = True, name: str | None = None, reuse=None) -> Tensor:
+    """Separable 2-D convolution layer (`separable_conv2d/depthwise_kernel`, `.../pointwise_kernel`,
+    `.../bias`).  Example: `tf.layers.separable_conv2d(x, 32, 3, depth_multiplier=2)`.
+    """
+    layer = SeparableConv2D(filters, kernel_size, strides=strides, padding=padding,
+                            data_format=data_format, dilation_rate=dilation_rate,
+                            depth_multiplier=depth_multiplier, activation=activation,
+                            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+                            pointwise_initializer=pointwise_initializer,
+                            bias_initializer=bias_initializer,
+                            depthwise_regularizer=depthwise_regularizer,
+                            pointwise_regularizer=pointwise_regularizer,
+                            bias_regularizer=bias_regularizer,
+                            activity_regularizer=activity_regularizer,
+                            depthwise_constraint=depthwise_constraint,
+                            pointwise_constraint=pointwise_constraint,
+                            bias_constraint=bias_constraint, trainable=trainable, name=name,
+                            _scope=name, _reuse=reuse)
+    return layer(inputs)
+
+
+Convolution1D = Conv1D

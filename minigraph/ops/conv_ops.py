@@ -23,10 +23,11 @@ from ..framework.shapes import TensorShape
 from . import shape_ops
 from .common import FLOATS, check_dtype_in, check_same_dtype, wants_gradient
 from .constant_op import convert_to_tensor
-from .conv_kernels import Window, col2im, from_nhwc, im2col, pad_nhwc, spatial, to_nhwc
+from .conv_kernels import (Window, conv_input_grad_nhwc, conv_nhwc, from_nhwc, im2col,
+                           pad_nhwc, spatial, to_nhwc)
 
 __all__ = ["conv2d", "conv2d_transpose", "conv2d_backprop_input", "conv2d_backprop_filter",
-           "conv1d", "atrous_conv2d"]
+           "conv1d", "atrous_conv2d", "convolution"]
 
 
 # -- attributes ----------------------------------------------------------------------------
@@ -116,8 +117,11 @@ def check_rank4(op_type: str, spec: Spec, arg: str) -> None:
                          "[height, width, in_channels, out_channels].")
 
 
-def conv_output_spec(op_type, x: Spec, f: Spec, attrs, out_channels_axis=3) -> Spec:
-    """Shared infer of Conv2D-like ops: check dtypes, ranks and channels; return the output."""
+def conv_output_spec(op_type, x: Spec, f: Spec, attrs, depthwise=False) -> Spec:
+    """Shared infer of Conv2D-like ops: check dtypes, ranks and channels; return the output.
+
+    The output has the filter's out_channels, or in_channels * multiplier when `depthwise`.
+    """
     check_same_dtype(op_type, [x, f], ("input", "filter"))
     check_dtype_in(op_type, x, FLOATS, arg="input")
     check_rank4(op_type, x, "input")
@@ -129,12 +133,22 @@ def conv_output_spec(op_type, x: Spec, f: Spec, attrs, out_channels_axis=3) -> S
         raise ValueError(f"input depth {c} does not match the filter's in_channels {f_in} "
                          f"(input {x.shape}, filter {f.shape}, {fmt}). Fix: the filter must "
                          "be [height, width, input channels, output channels].")
+    out_c = f_out
+    if depthwise:
+        out_c = None if None in (c or f_in, f_out) else (c or f_in) * f_out
     if kh is None or kw is None:
-        return Spec(x.dtype, in_format([n, None, None, None], fmt))
+        return Spec(x.dtype, in_format([n, None, None, out_c], fmt))
     window = conv_window((h, w), (kh, kw), attrs)
-    out_c = f_out if out_channels_axis == 3 else (None if None in (f_in, f_out)
-                                                  else f_in * f_out)
     return Spec(x.dtype, in_format([n, window.out[0], window.out[1], out_c], fmt))
+
+
+def check_channels(x: np.ndarray, f: np.ndarray) -> None:
+    """Run-time twin of the build-time channel check, for inputs of unknown static shape."""
+    if x.shape[3] != f.shape[2]:
+        raise InvalidArgumentError(None, None, f"input depth {x.shape[3]} does not match the "
+                                   f"filter's in_channels {f.shape[2]} (input {x.shape} as "
+                                   f"NHWC, filter {f.shape}). Fix: feed images with "
+                                   f"{f.shape[2]} channels.")
 
 
 def matching_window(op_type, in_hw, f_shape, dy_hw, attrs) -> Window:
@@ -152,6 +166,13 @@ def shape_of(t: Tensor):
     return t.shape.as_list() if t.shape.is_fully_defined() else shape_ops.shape(t)
 
 
+def shaped_like(gradient: Tensor, like: Tensor) -> Tensor:
+    """`gradient` with the static shape of the tensor it is the gradient of (batch unknown:
+    a Shape op gives the backprop op only its rank, but `like` knows the other sizes)."""
+    gradient.set_shape(like.shape)
+    return gradient
+
+
 # -- Conv2D --------------------------------------------------------------------------------
 @register_op("Conv2D")
 class Conv2D(OpDef):
@@ -167,15 +188,13 @@ class Conv2D(OpDef):
     def compute(x, f, **attrs):
         fmt = attrs["data_format"]
         x = to_nhwc(x, fmt)
-        window = conv_window(x.shape[1:3], f.shape[:2], attrs)
-        cols = im2col(pad_nhwc(x, window), window)
-        out = cols.reshape(-1, f[..., 0].size) @ f.reshape(-1, f.shape[3])
-        return from_nhwc(out.reshape(cols.shape[:3] + (f.shape[3],)), fmt)
+        check_channels(x, f)
+        return from_nhwc(conv_nhwc(x, f, conv_window(x.shape[1:3], f.shape[:2], attrs)), fmt)
 
     @staticmethod
     def gradient(op, grad):
         x, f = op.inputs
-        dx = (Conv2DBackpropInput.apply([shape_of(x), f, grad], **op.attrs)
+        dx = (shaped_like(Conv2DBackpropInput.apply([shape_of(x), f, grad], **op.attrs), x)
               if wants_gradient(x) else None)
         df = (Conv2DBackpropFilter.apply([x, shape_of(f), grad], **op.attrs)
               if wants_gradient(f) else None)
@@ -239,9 +258,7 @@ class Conv2DBackpropInput(OpDef):
         if f.shape[2] != c or dy.shape[0] != n:
             raise InvalidArgumentError(None, None, f"input_sizes {list(sizes)} do not match "
                                        f"the filter {f.shape} / out_backprop {dy.shape}.")
-        cols = dy.reshape(-1, f.shape[3]) @ f.reshape(-1, f.shape[3]).T
-        cols = cols.reshape(dy.shape[:3] + f.shape[:3])
-        return from_nhwc(col2im(cols, window, (h, w)), fmt)
+        return from_nhwc(conv_input_grad_nhwc(dy, f, window, (h, w)), fmt)
 
     @staticmethod
     def gradient(op, grad):
@@ -306,7 +323,7 @@ class Conv2DBackpropFilter(OpDef):
     @staticmethod
     def gradient(op, grad):
         x, _, dy = op.inputs
-        dx = (Conv2DBackpropInput.apply([shape_of(x), grad, dy], **op.attrs)
+        dx = (shaped_like(Conv2DBackpropInput.apply([shape_of(x), grad, dy], **op.attrs), x)
               if wants_gradient(x) else None)
         ddy = Conv2D.apply([x, grad], **op.attrs) if wants_gradient(dy) else None
         return [dx, None, ddy]
@@ -348,6 +365,18 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  
         return Conv2DBackpropInput.apply([sizes, filter, value], name=scope, **attrs)
 
 
+def one_spatial_value(value, name: str, data_format: str) -> int:
+    """conv1d's stride or dilation: an int, or a list of 1 or 3 ints (NWC / NCW order)."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    values = [int(v) for v in value]
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 3:
+        return values[1] if data_format == "NWC" else values[2]
+    raise ValueError(f"conv1d's {name} must be an int or a list of 1 or 3 ints, got {value}.")
+
+
 def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None,
            data_format=None, name=None, input=None, dilations=None) -> Tensor:  # noqa: A002
     """1-D convolution of [batch, width, in] (NWC) or [batch, in, width] (NCW) data.
@@ -358,18 +387,18 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
     value = input if value is None else value
     data_format = check_data_format(data_format, ("NWC", "NCW"))
     fmt, axis = ("NHWC", 1) if data_format == "NWC" else ("NCHW", 2)
-    stride = four_values(stride, "stride", "NHWC")[1] if not isinstance(
-        stride, numbers.Integral) else int(stride)
-    dilation = 1 if dilations is None else (
-        dilations if isinstance(dilations, numbers.Integral) else list(dilations)[-1])
+    stride = one_spatial_value(stride, "stride", data_format)
+    dilation = one_spatial_value(1 if dilations is None else dilations, "dilations",
+                                 data_format)
     if not isinstance(padding, str):
         raise ValueError("conv1d takes padding 'SAME' or 'VALID'.")
     with name_scope(name, "conv1d", [value, filters]) as scope:
         value = shape_ops.expand_dims(value, axis)
         filters = shape_ops.expand_dims(filters, 0)
+        # As in TF, the Conv2D op takes the scope's name and the Squeeze goes inside it.
         result = conv2d(value, filters, strides=[1, stride], padding=padding,
-                        data_format=fmt, dilations=[1, int(dilation)])
-        return shape_ops.squeeze(result, [axis], name=scope)
+                        data_format=fmt, dilations=[1, dilation], name=scope)
+        return shape_ops.squeeze(result, [axis])
 
 
 def atrous_conv2d(value, filters, rate, padding, name=None) -> Tensor:
@@ -384,3 +413,27 @@ def atrous_conv2d(value, filters, rate, padding, name=None) -> Tensor:
     with name_scope(name, "atrous_conv2d", [value, filters]) as scope:
         return conv2d(value, filters, strides=1, padding=padding, dilations=int(rate),
                       name=scope)
+
+
+def convolution(input, filter=None, padding=None, strides=None,  # noqa: A002
+                dilation_rate=None, name=None, data_format=None, filters=None,
+                dilations=None) -> Tensor:
+    """N-D convolution for N = 1 or 2, chosen by the filter's rank (3 or 4).
+
+    Example: `tf.nn.convolution(x, w, padding="SAME", dilation_rate=[2, 2])`.
+    TF1 note: 3-D convolutions are not provided.
+    """
+    filter = filters if filter is None else filter  # noqa: A001
+    dilation_rate = dilations if dilation_rate is None else dilation_rate
+    filter = convert_to_tensor(filter, name="filter")  # noqa: A001
+    rank = filter.shape.ndims
+    if rank == 3:
+        return conv1d(input, filter, stride=1 if strides is None else list(strides)[0],
+                      padding=padding, data_format=data_format or "NWC", name=name,
+                      dilations=None if dilation_rate is None else list(dilation_rate)[0])
+    if rank != 4:
+        raise ValueError(f"convolution supports 1-D and 2-D filters ([w, in, out] or [h, w, "
+                         f"in, out]); got filter shape {filter.shape}.")
+    return conv2d(input, filter, strides=[1, 1] if strides is None else list(strides),
+                  padding=padding, data_format=data_format or "NHWC",
+                  dilations=None if dilation_rate is None else list(dilation_rate), name=name)

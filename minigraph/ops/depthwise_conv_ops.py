@@ -18,8 +18,8 @@ from ..framework.shapes import TensorShape
 from .common import FLOATS, check_dtype_in, check_same_dtype, wants_gradient
 from .constant_op import convert_to_tensor
 from .conv_kernels import from_nhwc, pad_nhwc, scatter_taps, taps, to_nhwc
-from .conv_ops import (check_rank4, conv2d, conv_attrs, conv_output_spec, conv_window,
-                       matching_window, nhwc_dims, shape_of)
+from .conv_ops import (check_channels, check_rank4, conv2d, conv_attrs, conv_output_spec,
+                       conv_window, matching_window, nhwc_dims, shape_of, shaped_like)
 
 __all__ = ["depthwise_conv2d_native", "depthwise_conv2d", "separable_conv2d",
            "depthwise_conv2d_native_backprop_input", "depthwise_conv2d_native_backprop_filter"]
@@ -38,12 +38,13 @@ class DepthwiseConv2dNative(OpDef):
 
     @staticmethod
     def infer(x, f, **attrs):
-        return conv_output_spec("DepthwiseConv2dNative", x, f, attrs, out_channels_axis=None)
+        return conv_output_spec("DepthwiseConv2dNative", x, f, attrs, depthwise=True)
 
     @staticmethod
     def compute(x, f, **attrs):
         fmt = attrs["data_format"]
         x = to_nhwc(x, fmt)
+        check_channels(x, f)
         window = conv_window(x.shape[1:3], f.shape[:2], attrs)
         out = None
         for i, j, view in taps(pad_nhwc(x, window), window):
@@ -54,7 +55,8 @@ class DepthwiseConv2dNative(OpDef):
     @staticmethod
     def gradient(op, grad):
         x, f = op.inputs
-        dx = (DepthwiseConv2dNativeBackpropInput.apply([shape_of(x), f, grad], **op.attrs)
+        dx = (shaped_like(DepthwiseConv2dNativeBackpropInput.apply([shape_of(x), f, grad],
+                                                                   **op.attrs), x)
               if wants_gradient(x) else None)
         df = (DepthwiseConv2dNativeBackpropFilter.apply([x, shape_of(f), grad], **op.attrs)
               if wants_gradient(f) else None)
@@ -157,7 +159,8 @@ class DepthwiseConv2dNativeBackpropFilter(OpDef):
     @staticmethod
     def gradient(op, grad):
         x, _, dy = op.inputs
-        dx = (DepthwiseConv2dNativeBackpropInput.apply([shape_of(x), grad, dy], **op.attrs)
+        dx = (shaped_like(DepthwiseConv2dNativeBackpropInput.apply([shape_of(x), grad, dy],
+                                                                   **op.attrs), x)
               if wants_gradient(x) else None)
         ddy = DepthwiseConv2dNative.apply([x, grad], **op.attrs) if wants_gradient(dy) else None
         return [dx, None, ddy]

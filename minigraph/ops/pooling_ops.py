@@ -20,10 +20,10 @@ from . import array_ops
 from .common import FLOATS, check_dtype_in, check_same_dtype
 from .conv_kernels import Window, from_nhwc, pad_nhwc, scatter_taps, spatial, taps, to_nhwc
 from .conv_ops import (check_data_format, check_rank4, four_values, in_format, nhwc_dims,
-                       shape_of)
+                       shape_of, shaped_like)
 
 __all__ = ["max_pool", "max_pool_v2", "avg_pool", "avg_pool_v2", "max_pool_with_argmax",
-           "max_pool2d", "avg_pool2d"]
+           "max_pool2d", "avg_pool2d", "pool"]
 
 
 # -- shared geometry -----------------------------------------------------------------------
@@ -72,11 +72,33 @@ def first_max_masks(x: np.ndarray, y: np.ndarray, window: Window):
     so a tap claims only the outputs no earlier tap has claimed.
     """
     padded = pad_nhwc(x, window, lowest(x.dtype))
-    claimed = np.zeros(y.shape, bool)
+    unclaimed = None
     for i, j, view in taps(padded, window):
-        hit = (view == y) & ~claimed
-        claimed |= hit
+        hit = np.equal(view, y)
+        if unclaimed is None:
+            unclaimed = ~hit
+        else:
+            hit &= unclaimed
+            unclaimed &= ~hit
         yield i, j, hit
+
+
+def tiles_input(window: Window, hw) -> bool:
+    """Do the windows cover every input position exactly once (no overlap, gap or padding)?"""
+    return (not window.padded and window.size == window.strides
+            and all(o * k == n for o, k, n in zip(window.out, window.size, hw)))
+
+
+def max_pool_grad_nhwc(x: np.ndarray, y: np.ndarray, g: np.ndarray, window: Window):
+    """MaxPoolGrad's kernel: `g` sent to the first maximum of each window."""
+    masks = first_max_masks(x, y, window)
+    if tiles_input(window, x.shape[1:3]):
+        # Each input position is in exactly one window: write, don't accumulate.
+        out = np.empty(x.shape, g.dtype)
+        for i, j, hit in masks:
+            np.multiply(g, hit, out=out[window.tap_slices(i, j)])
+        return out
+    return scatter_taps(((i, j, g * hit) for i, j, hit in masks), x.shape, window, g.dtype)
 
 
 # -- MaxPool -------------------------------------------------------------------------------
@@ -138,8 +160,7 @@ class MaxPoolGrad(OpDef):
         fmt = attrs["data_format"]
         x, y, g = to_nhwc(x, fmt), to_nhwc(y, fmt), to_nhwc(g, fmt)
         window = pool_window(x.shape[1:3], attrs)
-        by_tap = ((i, j, g * hit) for i, j, hit in first_max_masks(x, y, window))
-        return from_nhwc(scatter_taps(by_tap, x.shape, window, g.dtype), fmt)
+        return from_nhwc(max_pool_grad_nhwc(x, y, g, window), fmt)
 
     @staticmethod
     def gradient(op, grad):
@@ -216,7 +237,8 @@ class AvgPool(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        return [AvgPoolGrad.apply([shape_of(op.inputs[0]), grad], **op.attrs)]
+        x = op.inputs[0]
+        return [shaped_like(AvgPoolGrad.apply([shape_of(x), grad], **op.attrs), x)]
 
 
 def avg_pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC",
@@ -334,7 +356,10 @@ def flat_argmax(index: np.ndarray, shape, include_batch: bool) -> np.ndarray:
 
 @register_op("MaxPoolGradWithArgmax")
 class MaxPoolGradWithArgmax(OpDef):
-    """The gradient of MaxPoolWithArgmax: each grad value added at its argmax position."""
+    """The gradient of MaxPoolWithArgmax: each grad value added at its argmax position.
+
+    TF1 note: TF registers no gradient for this op; minigraph's is MaxPoolGradGradWithArgmax.
+    """
 
     inputs = ("input", "grad", "argmax")
     input_types = ("T", "T", "int64")
@@ -379,3 +404,22 @@ class MaxPoolGradGradWithArgmax(OpDef):
         x, _, argmax = op.inputs
         return [array_ops.zeros_like(x),
                 MaxPoolGradWithArgmax.apply([x, grad, argmax], **op.attrs), None]
+
+
+def pool(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa: A002
+         strides=None, name=None, data_format=None, dilations=None) -> Tensor:
+    """2-D "MAX" or "AVG" pooling with TF's generic signature (window and strides as 2 ints).
+
+    Example: `tf.nn.pool(x, [2, 2], "MAX", "VALID", strides=[2, 2])`.
+    TF1 note: only 2-D windows and dilation 1 are supported.
+    """
+    rates = dilations if dilation_rate is None else dilation_rate
+    if rates is not None and any(int(r) != 1 for r in rates):
+        raise ValueError(f"pool supports dilation_rate 1 only, got {rates}.")
+    if len(window_shape) != 2:
+        raise ValueError(f"pool supports 2-D windows only, got window_shape {window_shape}.")
+    functions = {"MAX": max_pool, "AVG": avg_pool}
+    if pooling_type not in functions:
+        raise ValueError(f"pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}.")
+    return functions[pooling_type](input, list(window_shape), list(strides or window_shape),
+                                   padding, data_format or "NHWC", name)

@@ -6,9 +6,10 @@ writes tests/data/conv_tf.npz, which tests/ops/test_conv_tf.py replays against m
 
 Each case calls one `tf.nn` function on seeded random float32 inputs (passed positionally in
 the listed order) with the listed keyword arguments, and stores: the inputs, the output(s),
-the gradients of sum(output * weights) for fixed random weights, and, for cases marked
-`second`, the gradients of sum(first_gradient * weights2) (gradients of gradients; inputs
-TF gives no second-order gradient for are left out). A case TF refuses (e.g. NCHW on CPU) is
+the gradients for fixed random grad_ys `weights`, and, for cases marked `second`, the
+gradients of sum(first_gradient * weights2) with respect to the inputs and to grad_ys
+(gradients of gradients, e.g. MaxPoolGradGrad; inputs TF gives no such gradient are left
+out). A case TF refuses (e.g. NCHW on CPU) is
 reported and skipped. The case table is stored in the file as JSON. `layers_net` (a small
 tf.layers network) is recorded too: variable and output names, values and gradients.
 """
@@ -42,13 +43,20 @@ CASES = [
          strides=[1, 2, 3, 1], padding="VALID"),
     case("conv_same_even_k_s3", "conv2d", [("input", [1, 8, 7, 2]), ("filter", [4, 4, 2, 2])],
          second=True, strides=[1, 3, 3, 1], padding="SAME"),
-    case("conv_explicit", "conv2d", [X, ("filter", [3, 3, 3, 2])],
+    case("conv_explicit", "conv2d", [X, ("filter", [3, 3, 3, 2])], second=True,
          strides=[1, 2, 1, 1], padding=[[0, 0], [1, 2], [0, 3], [0, 0]]),
     case("conv_dilated_valid", "conv2d", [("input", [1, 9, 8, 2]), ("filter", [3, 2, 2, 3])],
          strides=[1, 1, 1, 1], padding="VALID", dilations=[1, 2, 3, 1]),
     case("conv_dilated_same", "conv2d", [X, ("filter", [3, 3, 3, 2])],
          strides=[1, 1, 1, 1], padding="SAME", dilations=[1, 2, 2, 1]),
-    case("conv_nchw", "conv2d", [("input", [2, 3, 7, 6]), ("filter", [3, 3, 3, 4])],
+    # 8 or more channels take im2col's sliding-window path (fewer: one copy per tap).
+    case("conv_wide_s2", "conv2d", [("input", [2, 7, 6, 9]), ("filter", [3, 3, 9, 2])],
+         second=True, strides=[1, 2, 2, 1], padding="SAME"),
+    case("conv_wide_dilated", "conv2d", [("input", [1, 8, 7, 8]), ("filter", [2, 3, 8, 2])],
+         strides=[1, 1, 1, 1], padding="VALID", dilations=[1, 2, 2, 1]),
+    case("conv_wide_explicit", "conv2d", [("input", [1, 8, 7, 8]), ("filter", [2, 3, 8, 2])],
+         strides=[1, 1, 2, 1], padding=[[0, 0], [2, 0], [1, 1], [0, 0]]),
+    case("conv_nchw", "conv2d", [("input", [2, 3, 7, 6]), ("filter", [3, 3, 3, 4])], second=True,
          strides=[1, 1, 2, 2], padding="SAME", data_format="NCHW"),
     case("conv2d_transpose_s2", "conv2d_transpose",
          [("value", [2, 4, 3, 4]), ("filter", [3, 3, 2, 4])], second=True,
@@ -62,7 +70,7 @@ CASES = [
          padding="SAME"),
     case("depthwise_s1", "depthwise_conv2d", [X, ("filter", [3, 3, 3, 2])], second=True,
          strides=[1, 1, 1, 1], padding="SAME"),
-    case("depthwise_s2_valid", "depthwise_conv2d", [X, ("filter", [2, 3, 3, 1])],
+    case("depthwise_s2_valid", "depthwise_conv2d", [X, ("filter", [2, 3, 3, 1])], second=True,
          strides=[1, 2, 2, 1], padding="VALID"),
     case("depthwise_rate2", "depthwise_conv2d", [X, ("filter", [2, 2, 3, 2])],
          strides=[1, 1, 1, 1], padding="SAME", rate=[2, 2]),
@@ -71,16 +79,18 @@ CASES = [
          strides=[1, 2, 2, 1], padding="SAME"),
     case("max_pool_2x2_s2", "max_pool", [X], second=True, ksize=[1, 2, 2, 1],
          strides=[1, 2, 2, 1], padding="SAME"),
-    case("max_pool_3x3_s2_valid", "max_pool", [("value", [2, 9, 8, 3])], ksize=[1, 3, 3, 1],
-         strides=[1, 2, 2, 1], padding="VALID"),
+    case("max_pool_3x3_s2_valid", "max_pool", [("value", [2, 9, 8, 3])], second=True,
+         ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="VALID"),
     case("max_pool_ties", "max_pool", [("value", [1, 6, 6, 2])], ties=True,
          ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="SAME"),
+    case("max_pool_ties_tiled", "max_pool", [("value", [2, 6, 4, 3])], ties=True,
+         second=True, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID"),
     case("max_pool_nchw", "max_pool", [("value", [2, 3, 7, 6])], ksize=[1, 1, 3, 3],
          strides=[1, 1, 2, 2], padding="SAME", data_format="NCHW"),
     case("avg_pool_3x3_s2_same", "avg_pool", [X], second=True, ksize=[1, 3, 3, 1],
          strides=[1, 2, 2, 1], padding="SAME"),
-    case("avg_pool_2x3_valid", "avg_pool", [X], ksize=[1, 2, 3, 1], strides=[1, 1, 2, 1],
-         padding="VALID"),
+    case("avg_pool_2x3_valid", "avg_pool", [X], second=True, ksize=[1, 2, 3, 1],
+         strides=[1, 1, 2, 1], padding="VALID"),
     case("max_pool_with_argmax", "max_pool_with_argmax", [X], ksize=[1, 3, 3, 1],
          strides=[1, 2, 2, 1], padding="SAME"),
     case("max_pool_with_argmax_batch", "max_pool_with_argmax", [("input", [2, 4, 4, 2])],
@@ -91,7 +101,7 @@ CASES = [
          alpha=0.001 / 9.0, beta=0.75),
     case("lrn_r1", "lrn", [("input", [1, 2, 2, 4])], depth_radius=1, bias=2.0, alpha=0.5,
          beta=0.6),
-    case("bias_add_nchw", "bias_add", [("value", [2, 3, 4, 5]), ("bias", [3])],
+    case("bias_add_nchw", "bias_add", [("value", [2, 3, 4, 5]), ("bias", [3])], second=True,
          data_format="NCHW"),
     case("l2_normalize_axis3", "l2_normalize", [X], axis=3),
 ]
@@ -116,12 +126,12 @@ def record_case(tf, spec, seed, arrays):
     outputs = list(result) if isinstance(result, (tuple, list)) else [result]
     rng = np.random.default_rng(seed + 1000)
     weights = rng.normal(size=outputs[0].shape.as_list()).astype(np.float32)
-    loss = tf.reduce_sum(outputs[0] * weights)
-    grads = tf.gradients(loss, tensors)
+    grad_ys = tf.constant(weights)
+    grads = tf.gradients(outputs[0], tensors, grad_ys=grad_ys)
     fetch = {"out": outputs, "grad": grads}
     if spec["second"]:
         w2 = rng.normal(size=values[0].shape).astype(np.float32)
-        fetch["second"] = tf.gradients(tf.reduce_sum(grads[0] * w2), tensors)
+        fetch["second"] = tf.gradients(tf.reduce_sum(grads[0] * w2), tensors + [grad_ys])
     with tf.Session() as sess:
         got = sess.run({k: [t for t in v if t is not None] for k, v in fetch.items()})
     name = spec["name"]
@@ -148,9 +158,16 @@ def layers_net(tf, x, training):
     first = tf.layers.conv2d(tf.transpose(x, [0, 3, 1, 2]), 2, 3, data_format="channels_first",
                              use_bias=False, trainable=False, name="cf")
     pooled = tf.layers.max_pooling2d(first, 3, 2, data_format="channels_first")
-    flat = tf.concat([tf.layers.flatten(up), tf.layers.flatten(pooled)], axis=1)
+    steps = tf.layers.conv1d(tf.reshape(x, [-1, 16, 8]), 3, 3, padding="same",
+                             activation=tf.nn.relu)
+    steps_max = tf.layers.max_pooling1d(steps, 2, 2)
+    steps_avg = tf.layers.average_pooling1d(steps, 3, 1, padding="same")
+    separable = tf.layers.separable_conv2d(x, 3, 3, depth_multiplier=2, padding="same")
+    flat = tf.concat([tf.layers.flatten(t) for t in (up, pooled, steps_max, steps_avg,
+                                                      separable)], axis=1)
     flat = tf.layers.dropout(flat, 0.5, training=training)
-    return [c2, again, up, first, pooled, tf.layers.dense(flat, 5)]
+    return [c2, again, up, first, pooled, steps_max, steps_avg, separable,
+            tf.layers.dense(flat, 5)]
 
 
 def record_layers(tf, arrays):

@@ -71,7 +71,10 @@ def test_conv2d_nchw_is_the_transposed_nhwc_result(sess):
 
 @pytest.mark.parametrize("kwargs", [c[0] for c in CONV_CASES] + [
     dict(strides=[1, 1, 2, 1], padding="SAME", data_format="NCHW"),
-    dict(strides=[1, 2, 1, 1], padding="SAME", dilations=[1, 2, 1, 1])])
+    dict(strides=[1, 2, 1, 1], padding="SAME", dilations=[1, 2, 1, 1]),
+    # stride 1: the input gradient is a convolution, unless a pad is wider than the window
+    dict(strides=1, padding=[[0, 0], [1, 0], [0, 2], [0, 0]], dilations=[1, 1, 2, 1]),
+    dict(strides=1, padding=[[0, 0], [3, 1], [0, 0], [0, 0]])])
 def test_conv2d_gradients_match_finite_differences(sess, kwargs):
     nchw = kwargs.get("data_format") == "NCHW"
     x, w = placeholders((1, 3, 5, 4) if nchw else (1, 5, 4, 3), (3, 2, 3, 2))
@@ -119,11 +122,13 @@ def test_conv2d_transpose_is_the_adjoint_of_conv2d(sess):
 
 def test_conv1d_is_conv2d_over_one_row(sess):
     x, w = RNG.normal(size=(2, 9, 3)), RNG.normal(size=(3, 3, 4))
-    y = tf.nn.conv1d(x, w, stride=2, padding="VALID")
-    assert y.op.type == "Squeeze" and y.op.name == "conv1d"
+    y = tf.nn.conv1d(x, w, stride=[1, 2, 1], padding="VALID")
+    assert y.op.type == "Squeeze" and y.op.name == "conv1d/Squeeze"
+    assert y.op.inputs[0].op.name == "conv1d" and y.op.inputs[0].op.type == "Conv2D"
     expected = np_conv2d(x[:, None], w[None], stride=(1, 2))[:, 0]
     np.testing.assert_allclose(sess.run(y), expected, rtol=1e-10)
-    ncw = tf.nn.conv1d(x.transpose(0, 2, 1), w, stride=2, padding="VALID", data_format="NCW")
+    ncw = tf.nn.conv1d(x.transpose(0, 2, 1), w, stride=[1, 1, 2], padding="VALID",
+                       data_format="NCW")
     np.testing.assert_allclose(sess.run(ncw), expected.transpose(0, 2, 1), rtol=1e-10)
 
 
@@ -249,3 +254,43 @@ def test_separable_conv2d_is_depthwise_then_pointwise(sess):
                     [RNG.normal(size=t.shape.as_list()) for t in xs])
     with pytest.raises(ValueError, match="pointwise_filter's in_channels 5 must equal"):
         tf.nn.separable_conv2d(x, dw, np.zeros((1, 1, 5, 3)), [1, 1, 1, 1], "VALID")
+
+
+def test_convolution_and_pool_dispatch_to_conv_and_pooling_ops(sess):
+    x, w = RNG.normal(size=(1, 6, 6, 2)), RNG.normal(size=(3, 3, 2, 2))
+    y = tf.nn.convolution(x, w, padding="VALID", dilation_rate=[2, 2])
+    np.testing.assert_allclose(sess.run(y), np_conv2d(x, w, dilation=(2, 2)), rtol=1e-10)
+    signal, w1 = RNG.normal(size=(2, 7, 3)), RNG.normal(size=(2, 3, 1))
+    y1 = tf.nn.convolution(signal, w1, padding="VALID", strides=[2])
+    np.testing.assert_allclose(sess.run(y1), np_conv2d(signal[:, None], w1[None],
+                                                       stride=(1, 2))[:, 0], rtol=1e-10)
+    pooled = tf.nn.pool(x, [2, 2], "AVG", "VALID", strides=[2, 2])
+    assert pooled.op.type == "AvgPool" and pooled.shape.as_list() == [1, 3, 3, 2]
+    assert tf.nn.pool(x, [3, 3], "MAX", "SAME").op.type == "MaxPool"
+    with pytest.raises(ValueError, match="1-D and 2-D filters"):
+        tf.nn.convolution(np.zeros((1, 4, 4, 4, 1)), np.zeros((2, 2, 2, 1, 1)), "SAME")
+    with pytest.raises(ValueError, match="pooling_type must be 'MAX' or 'AVG'"):
+        tf.nn.pool(x, [2, 2], "L2", "SAME")
+
+
+def test_input_gradients_keep_the_static_shape_with_an_unknown_batch():
+    x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+    y = tf.nn.avg_pool(tf.nn.depthwise_conv2d(tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 1, "SAME"),
+                                              tf.ones([2, 2, 4, 1]), [1, 1, 1, 1], "SAME"),
+                       2, 2, "VALID")
+    dx = tf.gradients(tf.reduce_sum(y), x)[0]
+    assert dx.op.type == "Conv2DBackpropInput" and dx.shape.as_list() == [None, 8, 8, 3]
+
+
+def test_run_time_errors_for_shapes_unknown_at_build_time(sess):
+    x = tf.placeholder(tf.float32, [None, None, None, None])
+    y = tf.nn.conv2d(x, tf.ones([3, 3, 2, 4]), [1, 1, 1, 1], "VALID", name="late")
+    assert y.shape.as_list() == [None, None, None, 4]
+    assert sess.run(y, {x: np.ones((1, 4, 4, 2))}).shape == (1, 2, 2, 4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="input depth 3 does not match "
+                                                             "the filter's in_channels 2"):
+        sess.run(y, {x: np.ones((1, 4, 4, 3))})
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Negative dimension size"):
+        sess.run(y, {x: np.ones((1, 2, 4, 2))})
+    d = tf.nn.depthwise_conv2d(x, tf.ones([1, 1, 2, 3]), [1, 1, 1, 1], "SAME")
+    assert d.shape.as_list() == [None, None, None, 6]

@@ -4,7 +4,12 @@ recorded from TensorFlow (tests/data/record_conv.py -> tests/data/conv_tf.npz).
 Each recorded case names a tf.nn function, its inputs and keyword arguments; the same call is
 built here and every recorded array (outputs, first- and second-order gradients) compared.
 Ops covered: "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "DepthwiseConv2dNative",
-"MaxPool", "MaxPoolGrad", "AvgPool", "AvgPoolGrad", "MaxPoolWithArgmax", "LRN", "LRNGrad".
+"DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "MaxPool",
+"MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad", "MaxPoolWithArgmax",
+"MaxPoolGradWithArgmax", "LRN", "LRNGrad", "BiasAdd", "BiasAddGrad" (the second-order
+cases differentiate the first gradient with respect to grad_ys too, which is what reaches
+MaxPoolGradGrad; TF has no gradient for MaxPoolGradWithArgmax, so minigraph's
+MaxPoolGradGradWithArgmax is checked by finite differences only).
 """
 
 import json
@@ -25,12 +30,12 @@ def build(spec):
     tensors = [tf.constant(v) for v in values]
     result = getattr(tf.nn, spec["fn"])(*tensors, **spec["kwargs"])
     outputs = list(result) if isinstance(result, (tuple, list)) else [result]
-    loss = tf.reduce_sum(outputs[0] * DATA[f"{name}/weights"])
-    grads = tf.gradients(loss, tensors)
+    grad_ys = tf.constant(DATA[f"{name}/weights"])
+    grads = tf.gradients(outputs[0], tensors, grad_ys=grad_ys)
     fetch = {"out": outputs, "grad": grads}
     if spec["second"]:
         fetch["second"] = tf.gradients(tf.reduce_sum(grads[0] * DATA[f"{name}/weights2"]),
-                                       tensors)
+                                       tensors + [grad_ys])
     return fetch
 
 
@@ -52,5 +57,6 @@ def test_matches_tensorflow(sess, spec):
 def test_recorded_cases_cover_the_variants():
     names = {c["name"] for c in CASES}
     assert {"conv_explicit", "conv_nchw", "conv_dilated_same", "max_pool_ties",
-            "max_pool_nchw", "lrn_cifar", "separable", "conv2d_transpose_s2"} <= names
-    assert sum(c["second"] for c in CASES) >= 5
+            "max_pool_nchw", "lrn_cifar", "separable", "conv2d_transpose_s2", "conv_wide_s2",
+            "conv_wide_dilated", "conv_wide_explicit", "max_pool_ties_tiled"} <= names
+    assert sum(c["second"] for c in CASES) >= 12
