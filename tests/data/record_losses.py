@@ -1,7 +1,7 @@
 """Record tf.losses and softmax cross-entropy values from real TensorFlow 1.x (run by hand).
 
 Usage: TF_USE_LEGACY_KERAS=1 /path/to/tf-venv/bin/python tests/data/record_losses.py
-Writes tests/data/losses.json: the inputs and every loss value (tests/test_losses_tf.py).
+Writes tests/data/losses.json: the inputs and every loss value (tests/ops/test_losses_tf.py).
 """
 
 import json

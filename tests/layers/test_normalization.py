@@ -10,7 +10,7 @@ import pytest
 
 import minigraph as tf
 
-DATA = json.loads((pathlib.Path(__file__).parent / "data" / "batch_norm.json").read_text())
+DATA = json.loads((pathlib.Path(__file__).parent.parent / "data" / "batch_norm.json").read_text())
 IN = {k: np.asarray(v, np.float32) for k, v in DATA["inputs"].items()}
 TF = DATA["values"]
 

@@ -10,7 +10,7 @@ import pytest
 
 import minigraph as tf
 
-DATA = json.loads((pathlib.Path(__file__).parent / "data" / "metrics.json").read_text())
+DATA = json.loads((pathlib.Path(__file__).parent.parent / "data" / "metrics.json").read_text())
 TF = DATA["values"]
 
 

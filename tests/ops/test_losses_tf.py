@@ -11,7 +11,7 @@ import pytest
 import minigraph as tf
 from minigraph.gradient_checker import check_gradients
 
-DATA = json.loads((pathlib.Path(__file__).parent / "data" / "losses.json").read_text())
+DATA = json.loads((pathlib.Path(__file__).parent.parent / "data" / "losses.json").read_text())
 IN = {k: np.asarray(v, np.float32) for k, v in DATA["inputs"].items()}
 TF = DATA["values"]
 REDUCTIONS = ["none", "weighted_sum", "weighted_sum_over_batch_size", "weighted_mean",

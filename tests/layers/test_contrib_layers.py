@@ -11,7 +11,7 @@ import pytest
 import minigraph as tf
 
 C = tf.contrib.layers
-BN = json.loads((pathlib.Path(__file__).parent / "data" / "batch_norm.json").read_text())
+BN = json.loads((pathlib.Path(__file__).parent.parent / "data" / "batch_norm.json").read_text())
 
 
 def sample(initializer, shape, sess):
