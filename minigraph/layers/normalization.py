@@ -120,11 +120,9 @@ class BatchNormalization(Layer):
 
     def _vectors(self, like: Tensor) -> tuple:
         """gamma and beta, or constants 1 and 0 when scale/center are off."""
-        channels = self.moving_mean.shape.as_list()
-        gamma = self.gamma.value() if self.gamma is not None else array_ops.ones(channels,
-                                                                                 like.dtype)
-        beta = self.beta.value() if self.beta is not None else array_ops.zeros(channels,
-                                                                               like.dtype)
+        channels, dtype = self.moving_mean.shape.as_list(), like.dtype.base_dtype
+        gamma = self.gamma.value() if self.gamma is not None else array_ops.ones(channels, dtype)
+        beta = self.beta.value() if self.beta is not None else array_ops.zeros(channels, dtype)
         return gamma, beta
 
     def _normalize(self, inputs, mean, variance) -> Tensor:
