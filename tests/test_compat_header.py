@@ -65,6 +65,9 @@ def test_version_strings():
     ("tf.losses.no_such_loss", "minigraph has no tf.losses.no_such_loss"),
     ("tf.layers.no_such_layer", "minigraph has no tf.layers.no_such_layer"),
     ("tf.errors.NoSuchError", "minigraph has no tf.errors.NoSuchError"),
+    ("tf.gfile.NoSuchCall", "minigraph has no tf.gfile.NoSuchCall"),
+    ("tf.graph_util.no_such_call", "minigraph has no tf.graph_util.no_such_call"),
+    ("tf.metrics.no_such_metric", "minigraph has no tf.metrics.no_such_metric"),
     ("tf.compat.v2", "tf.compat.v1 is tf itself"),
     ("tf.compat.v1.GradientTape", "Use tf.gradients(ys, xs) instead"),
 ])
@@ -87,3 +90,19 @@ def test_every_replacement_that_names_a_tf_function_exists():
             obj = tf
             for part in first[3:].split("."):
                 obj = getattr(obj, part)
+
+
+def test_every_namespace_explains_missing_names():
+    import types
+
+    seen, stack = set(), [tf]
+    while stack:
+        module = stack.pop()
+        for name in getattr(module, "__all__", []):
+            value = getattr(module, name)
+            if isinstance(value, types.ModuleType) and id(value) not in seen:
+                seen.add(id(value))
+                stack.append(value)
+                assert "__getattr__" in vars(value), value.__name__
+    assert len(seen) >= 18
+
