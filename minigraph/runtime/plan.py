@@ -11,9 +11,11 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
      named after their ops). A step of an op created inside a tf.cond branch (or fed by
      one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
 Passes 1-3 (and the cond guards) live in passes.py, step 4 in codegen.py; this module runs
-the code. The first run of a plan runs the same code with every kernel wrapped to check its
-outputs' dtype and shape against the graph; `profile` wraps them to time each op, and
-`trace` to record every value of one run (a RunTrace, from trace.py, for explorers).
+the code: first through the interpreter (interpreter.py: the same steps as data, no
+compile; the first run checks every kernel's outputs' dtype and shape against the graph),
+and once the plan has run often enough, the compiled source. `profile` compiles it with
+the kernels wrapped to time each op, and `trace` to record every value of one run (a
+RunTrace, from trace.py, for explorers).
 A run writes variables into its RunContext; the session commits them only on success.
 """
 
@@ -36,9 +38,9 @@ from .trace import RunTrace
 __all__ = ["Plan", "RunContext", "COMPILE_STEPS_PER_RUN"]
 
 # A plan runs in the interpreter tier (interpreter.py) until it has run 1 + steps / this
-# many times, then its generated source is compiled: compiling costs about as much per line
-# as this many interpreted runs of the line save.
-COMPILE_STEPS_PER_RUN = 64
+# many times, then its generated source is compiled: a plan of fewer steps compiles on its
+# second run (a training step: a few ms once), a one-off 100,000-step gradient not soon.
+COMPILE_STEPS_PER_RUN = 2048
 
 
 class RunContext:
