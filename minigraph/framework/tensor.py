@@ -221,6 +221,9 @@ class CondBranch:
         return f"<CondBranch {self.pred.name} == {self.branch}>"
 
 
+_NO_OPS: tuple = ()  # the control inputs of most ops (no list per op: memory)
+
+
 class Operation:
     """A node of the graph: an op type, input tensors, attributes and output tensors."""
 
@@ -234,7 +237,7 @@ class Operation:
         self.op_def = op_def
         self._inputs = tuple(inputs)
         self.attrs = attrs
-        self._control_inputs = list(control_inputs)
+        self._control_inputs = list(control_inputs) if control_inputs else _NO_OPS
         self.device = device
         self.creation_site = site
         self._id = len(graph._ops)
@@ -269,6 +272,8 @@ class Operation:
         raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.")
 
     def _add_control_inputs(self, ops) -> None:
+        if self._control_inputs is _NO_OPS:
+            self._control_inputs = []
         for op in ops:
             if op not in self._control_inputs:
                 self._control_inputs.append(op)

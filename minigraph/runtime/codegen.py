@@ -292,8 +292,8 @@ class Emitter:
 
     def emitted(self, op, reads, outs, kernel, kind, args, names):
         guard = self.guard_text(op)
-        step = Step(op, reads, outs, guard, kernel)
-        step.kind, step.args, step.names = kind, args, names
+        step = Step(op, tuple(reads), tuple(outs), guard, kernel)  # tuples: memory per step
+        step.kind, step.args, step.names = kind, tuple(args), tuple(names)
         if guard:
             step.terms = [(self.value_of(p), taken) for p, taken in self.guards[op]]
         self.steps.append(step)
@@ -319,7 +319,7 @@ class Emitter:
         """Set each step's `frees`: the intermediates whose last use it is."""
         last_use = {}
         for i, step in enumerate(steps):
-            for name in step.reads + self.guard_reads(step):
+            for name in (*step.reads, *self.guard_reads(step)):
                 last_use[name] = i
         keep = {self.names[t] for t in list(feed_order) + list(fetched) if t in self.names}
         # The predicates guarding a fetch are tested again when the results are returned.
@@ -329,10 +329,10 @@ class Emitter:
         for i, step in enumerate(steps):
             if step.guard:
                 guarded.update(self.names[t] for t in step.outs)
-            frees = [n for n in step.reads + self.guard_reads(step)
+            frees = [n for n in (*step.reads, *self.guard_reads(step))
                      if last_use[n] == i and n not in keep and n not in guarded]
             if frees:
-                step.frees = list(dict.fromkeys(frees))
+                step.frees = tuple(dict.fromkeys(frees))
 
     def guard_reads(self, step) -> list:
         """The local names a step's guard reads (its predicates)."""

@@ -16,7 +16,7 @@ from ..framework.errors import InternalError
 
 __all__ = ["Interpreter", "StepFailed"]
 
-_SLOT, _CONST, _READ, _CTX = 0, 1, 2, 3
+_CONST, _READ, _CTX = 1, 2, 3
 
 
 class StepFailed(Exception):
@@ -34,11 +34,13 @@ class Interpreter:
     def __init__(self, program, missing):
         self.program, self.missing = program, missing
         self.slot_of: dict = {}
+        self.arg_of: dict = {}  # expression -> its encoding, shared by every use (memory)
         self.feeds = [self.slot(name) for name in program.feeds]
         self.code = [self.instruction(step) for step in program.steps]
         self.results = [(None if expr is None else self.arg(expr),
                          [(self.arg(p), taken) for p, taken in terms])
                         for expr, terms in program.results]
+        del self.arg_of  # needed only while encoding
 
     def slot(self, name: str) -> int:
         if name not in self.slot_of:
@@ -46,14 +48,20 @@ class Interpreter:
         return self.slot_of[name]
 
     def arg(self, expr: str):
-        """(where, what) for one argument expression of the generated source."""
-        if expr in self.slot_of:
-            return _SLOT, self.slot_of[expr]
-        if expr == "ctx":
-            return _CTX, None
-        if expr.startswith("read("):
-            return _READ, self.program.namespace[expr[5:-1]]
-        return _CONST, self.program.namespace[expr]
+        """One argument expression of the generated source: a slot number (a value of the
+        run), or (where, what) for a constant, a variable read or the run context."""
+        encoded = self.arg_of.get(expr)
+        if encoded is None:
+            if expr in self.slot_of:
+                encoded = self.slot_of[expr]
+            elif expr == "ctx":
+                encoded = _CTX, None
+            elif expr.startswith("read("):
+                encoded = _READ, self.program.namespace[expr[5:-1]]
+            else:
+                encoded = _CONST, self.program.namespace[expr]
+            self.arg_of[expr] = encoded
+        return encoded
 
     def instruction(self, step) -> tuple:
         namespace = self.program.namespace
@@ -76,9 +84,9 @@ class Interpreter:
         read = ctx.read
 
         def value(a):
+            if type(a) is int:
+                return slots[a]
             where, what = a
-            if where == _SLOT:
-                return slots[what]
             if where == _CONST:
                 return what
             return read(what) if where == _READ else ctx
@@ -103,7 +111,7 @@ class Interpreter:
                     t, f, pred = args
                     slots[outs[0]] = value(t) if value(pred) else value(f)
                 else:
-                    slots[outs[0]] = read(args[0][1])
+                    slots[outs[0]] = read(args[0][1])  # (_CONST, the variable node)
                 for slot in frees:
                     slots[slot] = None
         except InternalError:

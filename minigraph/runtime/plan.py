@@ -148,8 +148,8 @@ class Plan:
     @staticmethod
     def _checked_outputs(step, specs) -> list:
         single = len(step.op._outputs) == 1
-        return [(None if single else t.value_index, t, specs[t]) for t in step.outs
-                if specs.get(t) is not None]
+        return tuple((None if single else t.value_index, t, specs[t]) for t in step.outs
+                     if specs.get(t) is not None) or ()
 
     def _compile_wrapped(self, wrap, label):
         """The same source, with every kernel replaced by `wrap(name, kernel)`."""
