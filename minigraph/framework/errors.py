@@ -14,6 +14,7 @@ import linecache
 import os
 import sys
 import threading
+import types
 
 __all__ = [
     "OpError", "CancelledError", "UnknownError", "InvalidArgumentError",
@@ -128,7 +129,7 @@ def user_frame():
     pinned = getattr(_site_local, "site", None)
     if pinned is not None:
         return pinned
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and filename not in _SKIP_FILES:

@@ -242,9 +242,10 @@ class Plan:
         shapes = [getattr(frame_locals.get(n), "shape", None) for n in reads]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
         text = f"{type(e).__name__} in {describe_node(op)}: {e}"
-        if "could not be broadcast" in str(e) and len(shapes) == 2 and None not in shapes:
+        known = [list(s) for s in shapes if s is not None]
+        if "could not be broadcast" in str(e) and len(shapes) == len(known) == 2:
             # numpy's broadcasting failure, in the words TF uses at run time.
-            text = (f"Incompatible shapes: {list(shapes[0])} vs. {list(shapes[1])} in "
+            text = (f"Incompatible shapes: {known[0]} vs. {known[1]} in "
                     f"{describe_node(op)} (numpy: {e})")
         return InvalidArgumentError(
             None, op, f"{text}. Input shapes at run time: [{shown}]. Fix: check that the "
