@@ -206,6 +206,20 @@ def test_relu_gradient_is_one_fused_relugrad_op_and_differentiable_again(sess):
                                   [0.0, 0.0, 6.0])
 
 
+@pytest.mark.parametrize("data_format, shape", [("NHWC", [2, 3, 2, 4]), ("NCHW", [2, 4, 3, 2])])
+def test_bias_add_grad_op_sums_per_channel_and_has_a_gradient(sess, data_format, shape):
+    value, bias = tf.placeholder(F64, shape), tf.placeholder(F64, [4])
+    y = tf.nn.bias_add(value, bias, data_format=data_format)
+    dy = tf.placeholder(F64, shape)
+    db = tf.gradients(y, bias, grad_ys=dy)[0]
+    assert db.op.type == "BiasAddGrad" and db.shape.as_list() == [4]
+    g = np.random.default_rng(0).normal(size=shape)
+    axes = (0, 1, 2) if data_format == "NHWC" else (0, 2, 3)
+    np.testing.assert_allclose(sess.run(db, {dy: g}), g.sum(axis=axes), rtol=1e-12)
+    w = tf.constant(np.arange(4.0))
+    check_gradients(tf.reduce_sum(db * w), [dy], [g])
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_grad_kernel_matches_its_reference_bit_for_bit(dtype):
     rng = np.random.default_rng(3)
