@@ -16,6 +16,8 @@ import sys
 import threading
 import types
 
+from .missing import namespace_getattr
+
 __all__ = [
     "OpError", "CancelledError", "UnknownError", "InvalidArgumentError",
     "DeadlineExceededError", "NotFoundError", "AlreadyExistsError", "PermissionDeniedError",
@@ -159,3 +161,6 @@ def describe_caller() -> str:
     clip ops, sessions), so that the message still points at the user's code.
     """
     return describe_site(user_frame())
+
+
+__getattr__ = namespace_getattr("errors")
