@@ -9,6 +9,7 @@ Tensor and Variable (they call the public op constructors through `OPERATORS`, a
 from __future__ import annotations
 
 import linecache
+from typing import TYPE_CHECKING
 
 from . import dtypes as _dtypes
 from .errors import describe_site
@@ -75,6 +76,10 @@ class TensorOperators:
 
     __slots__ = ()
     __array_priority__ = 100
+
+    if TYPE_CHECKING:  # Tensor and Variable define it; the error messages below use it
+        @property
+        def name(self) -> str: ...
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     __add__, __radd__ = _operator("add"), _operator("add", True)

@@ -122,8 +122,9 @@ class Plan:
         self.step_ops = [step.op for step in program.steps]
         # Per step: (position in the kernel's result or None, tensor, static spec) to check.
         self._checks = [self._checked_outputs(step, specs) for step in program.steps]
-        self._fast = _compile(self.source, program.namespace, "fast")
-        self._checked_fn = self._compile_wrapped(self._checking, "checked")
+        self._code = compile(self.source, "<minigraph plan>", "exec")  # one source, compiled once
+        self._fast = _define(self._code, program.namespace)
+        self._checked_fn = self._define_wrapped(self._checking)
         self._checked = False
 
     @staticmethod
@@ -132,12 +133,12 @@ class Plan:
         return [(None if single else t.value_index, t, specs[t]) for t in step.outs
                 if specs.get(t) is not None]
 
-    def _compile_wrapped(self, wrap, label):
-        """The same source, with every kernel replaced by `wrap(name, kernel)`."""
+    def _define_wrapped(self, wrap):
+        """The same function, with every kernel replaced by `wrap(kernel)`."""
         namespace = dict(self.program.namespace)
         for name in self.program.kernels:
             namespace[name] = wrap(namespace[name])
-        return _compile(self.source, namespace, label)
+        return _define(self._code, namespace)
 
     def _step_calling(self) -> int:
         """The step whose line (in the generated function) is calling a wrapped kernel."""
@@ -204,7 +205,7 @@ class Plan:
                     totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
             return call
 
-        fast, self._fast = self._fast, self._compile_wrapped(timed, "profiled")
+        fast, self._fast = self._fast, self._define_wrapped(timed)
         try:
             for _ in range(runs):
                 self.execute(session, feed_values)
@@ -235,7 +236,7 @@ class Plan:
                 return result
             return call
 
-        fn = self._compile_wrapped(recording, "traced")
+        fn = self._define_wrapped(recording)
         ctx = _RecordingContext(session, fn.__code__, self.program)
         variables = [op for op in self.ops if op.op_def.op_type == "VariableV2"]
         before = {v: ctx.read(v) for v in variables if ctx.is_initialized(v)}
@@ -307,9 +308,10 @@ class Plan:
         shapes = [getattr(frame_locals.get(n), "shape", None) for n in reads]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
         text = f"{type(e).__name__} in {describe_node(op)}: {e}"
-        if "could not be broadcast" in str(e) and len(shapes) == 2 and None not in shapes:
+        known = [list(s) for s in shapes if s is not None]
+        if "could not be broadcast" in str(e) and len(shapes) == len(known) == 2:
             # numpy's broadcasting failure, in the words TF uses at run time.
-            text = (f"Incompatible shapes: {list(shapes[0])} vs. {list(shapes[1])} in "
+            text = (f"Incompatible shapes: {known[0]} vs. {known[1]} in "
                     f"{describe_node(op)} (numpy: {e})")
         return InvalidArgumentError(
             None, op, f"{text}. Input shapes at run time: [{shown}]. Fix: check that the "
@@ -345,8 +347,8 @@ class _RecordingContext(RunContext):
         return value
 
 
-def _compile(source, namespace, label):
-    code = compile(source, f"<minigraph plan ({label})>", "exec")
+def _define(code, namespace):
+    """Run the compiled plan source in `namespace`; return the `run` function it defines."""
     exec(code, namespace)  # noqa: S102 - the source is generated from the graph above
     return namespace["run"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,8 @@ _CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
 # ---------------------------------------------------------------------------------------
 def _normalize_fetches(graph, fetches):
     """Flatten a nested fetch structure; return (targets, rebuild(values) -> structure)."""
-    targets, index = [], {}
+    targets: list = []
+    index: dict = {}
 
     def element(f):
         try:
@@ -69,10 +71,10 @@ def _normalize_fetches(graph, fetches):
         if isinstance(f, dict):
             keys = list(f)
             parts = [walk(f[k]) for k in keys]
-            kind = type(f)
+            mapping: Any = type(f)  # dict, OrderedDict, defaultdict, ...
 
             def rebuild(v):
-                out = kind.__new__(kind)
+                out = mapping.__new__(mapping)
                 if hasattr(f, "default_factory"):
                     out.default_factory = f.default_factory
                 for k, p in zip(keys, parts):
@@ -210,7 +212,7 @@ class Session:
         return self
 
     def __exit__(self, *exc):
-        for ctx in reversed(self._entered):
+        for ctx in reversed(self._entered or ()):
             ctx.__exit__(*exc)
         self._entered = None
         self.close()
