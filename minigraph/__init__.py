@@ -43,6 +43,8 @@ from .runtime.session import InteractiveSession, Session
 from .framework.shapes import Dimension, TensorShape
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.variables import *  # noqa: F401,F403
+from .ops.while_loop import while_loop
+from .ops.functional_ops import case, foldl, foldr, map_fn, scan, switch_case
 
 newaxis = None
 
@@ -59,5 +61,6 @@ __all__ = (
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
-       "io", "losses", "nn", "summary", "test", "train"]
+       "io", "losses", "nn", "summary", "test", "train", "while_loop",
+       "case", "foldl", "foldr", "map_fn", "scan", "switch_case"]
 )

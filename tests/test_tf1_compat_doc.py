@@ -48,12 +48,12 @@ def test_survey_resolution_follows_the_namespaces(gen):
 def test_survey_counts_count_files_not_mentions(gen, tmp_path):
     survey = tmp_path / "survey.txt"
     survey.write_text("# header\n\nrepo a.py: Session nn.relu Session\n"
-                      "repo b.py: Session while_loop\n")
+                      "repo b.py: Session estimator.Estimator\n")
     files = gen.read_survey(survey)
     assert [label for label, _ in files] == ["repo a.py", "repo b.py"]
-    assert gen.survey_counts(files) == [("Session", 2), ("nn.relu", 1), ("while_loop", 1)]
+    assert gen.survey_counts(files) == [("Session", 2), ("estimator.Estimator", 1), ("nn.relu", 1)]
     unsupported = gen.render_unsupported(files)
-    assert "| `tf.while_loop` | 1 |" in unsupported and "Session" not in unsupported
+    assert "| `tf.estimator.Estimator` | 1 |" in unsupported and "Session" not in unsupported
 
 
 def test_render_refuses_a_document_without_the_markers(gen):

@@ -15,7 +15,7 @@ import threading
 
 from .errors import describe_site
 from .tensor import (OPERATORS, CondBranch, Operation, Spec, Tensor, TensorOperators,  # noqa: F401
-                     describe_value, creation_site, user_frame)
+                     WhileFrame, describe_value, creation_site, user_frame)
 
 __all__ = [
     "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
@@ -93,6 +93,7 @@ class Graph:
             local.device_stack = []
             local.variable_scopes = []
             local.cond_stack = []  # CondBranch (or None: outside any cond) of new ops
+            local.frame_stack = []  # WhileFrame of new ops (innermost last)
         return local
 
     @property
@@ -199,9 +200,13 @@ class Graph:
                                      f"created earlier with name='{op_name}/', which does not "
                                      "reserve the name). Pick another name.")
             site = user_frame()
-            output_specs = op_def.output_specs(inputs, attrs, op_name, site)
             state = self._state()
+            frame = state.frame_stack[-1] if state.frame_stack else None
+            inputs = _frame_inputs(inputs, frame, op_name)
+            output_specs = op_def.output_specs(inputs, attrs, op_name, site)
             control = self._current_control_inputs(inputs)
+            if frame is not None:  # outside ops gate the loop (its While op), not one step
+                control = [c for c in control if c.loop_frame is frame]
             dev = state.device_stack[-1] if state.device_stack else ""
             op = Operation(self, op_def, op_name, inputs, attrs, control, output_specs,
                            "" if callable(dev) else dev, site)
@@ -209,6 +214,11 @@ class Graph:
                 op.device = dev(op) or ""
             if state.cond_stack:
                 op.cond_context = state.cond_stack[-1]
+                if frame is not None and op.cond_context is not None:
+                    op.cond_context = _frame_branch(op.cond_context, frame)
+            if frame is not None:
+                op.loop_frame = frame
+                frame.ops.append(op)
             self._ops.append(op)
             self._by_name[op_name] = op
             for t in inputs:
@@ -239,6 +249,28 @@ class Graph:
             yield
         finally:
             stack.pop()
+
+    @contextlib.contextmanager
+    def loop_frame(self, frame):
+        """Ops created in the block belong to the while-loop body `frame` (a WhileFrame).
+
+        The body starts outside any tf.cond branch: a loop built in a branch is one op of
+        that branch, and its body runs only when that op does.
+        """
+        state = self._state()
+        state.frame_stack.append(frame)
+        state.cond_stack.append(None)
+        try:
+            yield frame
+        finally:
+            state.cond_stack.pop()
+            state.frame_stack.pop()
+
+    @property
+    def current_loop_frame(self):
+        """The WhileFrame new ops are created in, or None outside while-loop bodies."""
+        stack = self._state().frame_stack
+        return stack[-1] if stack else None
 
     @property
     def current_cond_branch(self):
@@ -388,6 +420,45 @@ class Graph:
         from ..export.graph_def import graph_def  # export lives in export/
 
         return graph_def(self, add_shapes=add_shapes)
+
+
+def _frame_inputs(inputs, frame, op_name):
+    """`inputs` with each value of another loop's body replaced by its saved value.
+
+    A gradient loop reads the forward loop's values of the matching iteration (TF's stack
+    push/pop); any other use of a tensor made inside a loop body from outside it fails.
+    """
+    result = None
+    for i, t in enumerate(inputs):
+        source = t._op.loop_frame
+        if source is None or (frame is not None and frame.within(source)):
+            continue
+        reader = frame.reader_for(source) if frame is not None else None
+        if reader is None:
+            raise ValueError(
+                f"Cannot use '{t.name}' as input to '{op_name}' because '{t.name}' is in a "
+                "while loop (it has a value only inside one iteration). Fix: return it from "
+                "the loop body as a loop variable (or collect it with tf.scan) and use the "
+                f"loop's output; used at {describe_site(user_frame())}.")
+        if result is None:
+            result = list(inputs)
+        result[i] = reader.reader(t)
+    return inputs if result is None else result
+
+
+def _frame_branch(branch, frame):
+    """`branch` as seen from `frame`: a forward loop's tf.cond branch read in its gradient."""
+    source = branch.pred._op.loop_frame
+    if source is None or frame.within(source):
+        return branch
+    reader = frame.reader_for(source)
+    if reader is None:
+        return branch
+    if branch not in reader.translated:
+        outer = _frame_branch(branch.outer, frame) if branch.outer is not None else None
+        reader.translated[branch] = CondBranch(reader.reader(branch.pred), branch.branch,
+                                               outer)
+    return reader.translated[branch]
 
 
 def _validate_name(name, nested, what):

@@ -17,8 +17,8 @@ from . import dtypes as _dtypes
 from .errors import describe_site
 from .shapes import TensorShape, as_shape
 
-__all__ = ["Spec", "Tensor", "Operation", "CondBranch", "TensorOperators", "OPERATORS",
-           "user_frame", "creation_site", "describe_value"]
+__all__ = ["Spec", "Tensor", "Operation", "CondBranch", "WhileFrame", "TensorOperators",
+           "OPERATORS", "user_frame", "creation_site", "describe_value"]
 
 OPERATORS: dict = {}  # filled by ops/: "add" -> function(x, y), "getitem" -> ...
 
@@ -243,11 +243,67 @@ class CondBranch:
         return f"<CondBranch {self.pred.name} == {self.branch}>"
 
 
+class WhileFrame:
+    """The body of one while loop: the ops created in it run once per iteration.
+
+    The loop is one `While` op in the enclosing graph (or frame); its frame records what the
+    runtime needs to compile the body into a sub-plan and what exporters need to draw it:
+      name          the loop's scope ("while"), for drawing and export.
+      outer         the enclosing WhileFrame (nested loops) or None.
+      ops           every op created in this frame (not in frames nested in it).
+      loop_vars     the tensors standing for the loop variables inside the body (fed).
+      sliced        tensors standing for row `iteration` of a sliced input (fed).
+      iteration     int32 scalar: the iteration's index (fed; reversed loops count down).
+      cond_output   the bool scalar deciding whether to run the body (None: run `limit` times).
+      body_outputs  the next values of the loop variables.
+      stacked       body tensors whose values of all iterations are stacked into outputs.
+      captures      tensors from outside that the frame reads (inputs of the While op).
+      saved         body tensors whose value of every iteration the While op keeps for a
+                    gradient loop (appended to while gradients are built).
+      forward       for a gradient loop: the frame whose saved values it reads, else None.
+      reader        for a gradient loop: reader(t) -> the value of forward tensor `t` at the
+                    matching iteration (built by ops/while_loop.py).
+    """
+
+    __slots__ = ("name", "outer", "ops", "loop_vars", "sliced", "iteration", "cond_output",
+                 "body_outputs", "stacked", "captures", "saved", "forward", "reader",
+                 "op", "translated")
+
+    def __init__(self, name: str, outer: "WhileFrame | None"):
+        self.name, self.outer = name, outer
+        self.ops, self.loop_vars, self.sliced, self.iteration = [], [], [], None
+        self.cond_output, self.body_outputs, self.stacked, self.captures = None, [], [], []
+        self.saved, self.forward, self.reader, self.op = [], None, None, None
+        self.translated = {}  # forward CondBranch -> the same branch read in this frame
+
+    def within(self, other: "WhileFrame | None") -> bool:
+        """True if this frame is `other` or nested inside it (everything is within None)."""
+        f = self
+        while f is not None:
+            if f is other:
+                return True
+            f = f.outer
+        return other is None
+
+    def reader_for(self, frame: "WhileFrame"):
+        """The gradient frame (this one or an enclosing one) that reads `frame`'s values."""
+        f = self
+        while f is not None:
+            if f.forward is frame:
+                return f
+            f = f.outer
+        return None
+
+    def __repr__(self):
+        return f"<WhileFrame {self.name}>"
+
+
 class Operation:
     """A node of the graph: an op type, input tensors, attributes and output tensors."""
 
     __slots__ = ("_graph", "name", "type", "op_def", "_inputs", "attrs", "_control_inputs",
-                 "_outputs", "device", "_id", "creation_site", "cond_context", "__weakref__")
+                 "_outputs", "device", "_id", "creation_site", "cond_context", "loop_frame",
+                 "__weakref__")
 
     def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, specs, device, site):
         self._graph = graph
@@ -262,6 +318,7 @@ class Operation:
         self._id = len(graph._ops)
         self._outputs = [Tensor(self, i, s) for i, s in enumerate(specs)]
         self.cond_context = None  # the CondBranch the op was created in (tf.cond), if any
+        self.loop_frame = None  # the WhileFrame the op was created in (a loop body), if any
 
     graph = property(lambda self: self._graph)
     inputs = property(lambda self: self._inputs)

@@ -77,6 +77,10 @@ class RunContext:
         """The random stream of `op` in this session (seeded from its seed attributes)."""
         return self.session.random_stream(op)
 
+    def run_loop(self, op, inputs) -> tuple:
+        """Run the While op `op` on its input arrays; return its outputs (runtime/loops.py)."""
+        return self.session.loop_program(op).run(self, inputs)
+
     def state(self, op) -> dict:
         """A dict private to `op` in this session (e.g. Print's count of runs that printed).
 
@@ -94,10 +98,11 @@ class Plan:
     not specialised to shapes). `str(plan)` lists the steps; students can read it.
     """
 
-    def __init__(self, graph, targets, feeds: dict):
+    def __init__(self, graph, targets, feeds: dict, missing_ok=False):
         self.graph = graph
         self.targets = list(targets)
         self.feed_order = list(feeds)
+        self.missing_ok = missing_ok  # a fetch whose cond branch did not run gives None
         ops = passes.prune(self.targets, feeds)
         alias = passes.aliases(ops, feeds)
         specs = passes.specialize(ops, feeds, alias)
@@ -165,7 +170,8 @@ class Plan:
             return "None"
         value = code.value_of(t)
         guard = code.guard_text(t._op) if t not in code.feeds else ""
-        return f"({value} if {guard} else missing({k}))" if guard else value
+        missing = "None" if self.missing_ok else f"missing({k})"
+        return f"({value} if {guard} else {missing})" if guard else value
 
     def _missing(self, k):
         t = self.targets[k]
@@ -204,6 +210,19 @@ class Plan:
         self._checked = True
         return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
 
+    def run_in(self, ctx, feed_values: list) -> tuple:
+        """Run the steps inside another run (a loop body): `ctx` is that run's context."""
+        first = not self._checked
+        fn = self._checked_fn if first else self._fast
+        try:
+            values = fn(ctx, feed_values)
+        except InternalError:
+            raise
+        except Exception as e:  # noqa: BLE001 - re-raised with the node's context
+            raise self._error(e, fn, first) from e
+        self._checked = True
+        return values
+
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
 
@@ -237,7 +256,7 @@ class Plan:
     def _check_outputs(self, i, *values):
         op = self.step_ops[i]
         for value, (t, spec) in zip(values, self.step_specs[i]):
-            if spec is None:
+            if spec is None or spec.dtype.name == "variant":
                 continue
             dtype = getattr(value, "dtype", None)
             shape = getattr(value, "shape", None)

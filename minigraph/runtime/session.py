@@ -19,6 +19,7 @@ from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
 from ..framework.graph import Graph, Operation, Tensor
+from .loops import LoopProgram
 from .plan import Plan, RunContext
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
@@ -170,6 +171,7 @@ class Session:
         self._rngs = {}
         self._kernel_states = {}
         self._plans = {}
+        self._loops = {}
         self._fetch_cache = {}
         self._variable_locks = {}
         self._spare = {}
@@ -195,6 +197,7 @@ class Session:
         self._rngs = {}
         self._kernel_states = {}
         self._plans = {}
+        self._loops = {}
         self._fetch_cache = {}
         self._spare = {}
 
@@ -404,6 +407,20 @@ class Session:
             with self._lock:
                 lock = self._variable_locks.setdefault(var, threading.Lock())
         return lock
+
+    def loop_program(self, op) -> LoopProgram:
+        """The compiled body and condition of While op `op` (compiled on first use).
+
+        Recompiled when a gradient built later asks the loop to save more values.
+        """
+        key = (op, len(op.attrs["frame"].saved))
+        program = self._loops.get(key)
+        if program is None:
+            with self._lock:
+                program = self._loops.get(key)
+                if program is None:
+                    program = self._loops[key] = LoopProgram(self._graph, op)
+        return program
 
     def kernel_state(self, op) -> dict:
         """The per-session scratch dict of a stateful kernel (created on first use)."""
