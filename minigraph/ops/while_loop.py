@@ -207,7 +207,9 @@ def build_loop(init, invariants, cond_fn, body_fn, *, sliced=(), limit=None, rev
         inputs = list(init) + frame.captures + list(sliced)
         if limit is not None:
             inputs.append(limit)
-        outputs = While.apply(inputs, name=scope, frame=frame, n_vars=len(init),
+        # Named like TF's exit of the loop (`while/Exit:0`), inside the loop's scope, so the
+        # exports draw the loop and its body as one frame.
+        outputs = While.apply(inputs, name=scope + "Exit/", frame=frame, n_vars=len(init),
                               has_limit=limit is not None, reverse=reverse,
                               back_prop=back_prop, parallel_iterations=parallel_iterations,
                               swap_memory=swap_memory)

@@ -36,7 +36,7 @@ def _check_recorded(name, fetches, feeds_by_name, index=0):
 def test_counter_loop_op_types_names_and_shapes():
     i = tf.constant(0)
     r = tf.while_loop(lambda i: i < 10, lambda i: i + 1, [i])
-    assert r.name == "while:0" and r.op.type == "While"
+    assert r.name == "while/Exit:0" and r.op.type == "While"
     assert r.shape == tf.TensorShape([])
     frame = r.op.attrs["frame"]
     assert frame.loop_vars[0].op.type == "LoopVar"
@@ -315,3 +315,27 @@ def test_recorded_cond_in_body():
                          lambda i, a: (i + 1, tf.cond(tf.equal(i % 2, 0), lambda: a * x,
                                                       lambda: tf.sin(a))), [0, x])
     _check_recorded("cond_in_body", [y] + tf.gradients(y, [x]), {})
+
+
+# -- exports -------------------------------------------------------------------------------
+def test_exports_draw_the_loop_as_one_frame():
+    from minigraph.export import drawing
+
+    x = tf.placeholder(tf.float32, [], name="x")
+    r = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * x), (0, x))
+    g = drawing.to_networkx()
+    loop_edges = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "loop"]
+    assert ("while/Less", "while/Exit") in loop_edges and ("while/mul", "while/Exit") in loop_edges
+    assert g.nodes["while/Exit"]["op_type"] == "While" and r[1].name == "while/Exit:1"
+    dot = drawing.to_dot()
+    assert '"cluster_while"' in dot and "next iteration" in dot
+    collapsed = drawing.to_dot(collapse_scopes=["while"])
+    assert '"while/mul"' not in collapsed and '"while"' in collapsed
+
+
+def test_graph_def_export_keeps_the_body_in_the_loop_scope():
+    pytest.importorskip("tensorboard")
+    x = tf.placeholder(tf.float32, [], name="x")
+    tf.while_loop(lambda a: a < 3.0, lambda a: a * x, [x])
+    names = [n.name for n in tf.get_default_graph().as_graph_def().node]
+    assert "while/Exit" in names and "while/mul" in names and "while/Identity" in names
