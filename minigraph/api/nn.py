@@ -1,6 +1,8 @@
 """`tf.nn`: re-exports of the neural-network primitives (ops/nn_ops.py, ops/cross_entropy_ops.py),
 composites (ops/nn_impl.py) and the activations that TF files under math (sigmoid, tanh)."""
 
+from . import rnn_cell
+from ..layers.rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_rnn
 from ..ops.math_ops import sigmoid, tanh
 from ..ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
                            sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
@@ -16,5 +18,6 @@ __all__ = [
     "log_softmax", "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
     "l2_loss", "bias_add", "in_top_k", "dropout", "moments", "l2_normalize",
-    "embedding_lookup", "xw_plus_b", "top_k",
+    "embedding_lookup", "xw_plus_b", "top_k", "rnn_cell", "dynamic_rnn", "static_rnn",
+    "bidirectional_dynamic_rnn",
 ]

@@ -282,13 +282,15 @@ class Graph:
     def control_dependencies(self, control_inputs):
         """Ops created in the block run only after `control_inputs`; None clears outer ones.
 
-        None also leaves any tf.cond branch (as in TF1): variables created in a branch
-        function, and their initializers, do not depend on the branch taken.
+        None also leaves any tf.cond branch and while-loop body (as in TF1): variables
+        created in a branch or loop body function, and their initializers, are made once,
+        outside it.
         """
         state = self._state()
         if control_inputs is None:
             frame = None
             state.cond_stack.append(None)
+            state.frame_stack.append(None)
         else:
             frame = []
             for c in control_inputs:
@@ -301,6 +303,7 @@ class Graph:
             state.control_stack.pop()
             if frame is None:
                 state.cond_stack.pop()
+                state.frame_stack.pop()
 
     @contextlib.contextmanager
     def device(self, spec):
