@@ -72,6 +72,11 @@ class OpDef:
       stateful      True if two runs with equal inputs may differ (random, assign, print).
       selects_branch  True for Merge: inputs (true_value, false_value, pred); the plan emits
                     `t if pred else f`, reading only the value of the tf.cond branch taken.
+
+    Static method a block may add:
+      lower(op, exporter)  for an op TensorFlow has no node for (or one whose TF node differs):
+                    emits the TF nodes that compute the same thing at GraphDef export and
+                    returns (name, dtype) of each output (export/lowering.py).
     """
 
     op_type = "?"
