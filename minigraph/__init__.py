@@ -7,7 +7,7 @@ builtins (range, abs, ...) are defined with a trailing underscore and renamed he
 
 from .framework import dtypes, errors  # noqa: F401
 from . import ops  # noqa: F401  (importing ops registers every op)
-from . import layers, train  # noqa: F401  (TF namespaces with logic behind them)
+from . import data, layers, train  # noqa: F401  (TF namespaces with logic behind them)
 from .api import initializers, io, logging, losses, math, nn, random, summary, test  # noqa: F401,A004
 from .ops import init_ops as _init_ops, variables as _variables
 from .train import clip_ops as _clip_ops
@@ -59,5 +59,5 @@ __all__ = (
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
-       "io", "losses", "nn", "summary", "test", "train"]
+       "io", "losses", "nn", "summary", "test", "train", "data"]
 )
