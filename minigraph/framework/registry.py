@@ -76,6 +76,11 @@ class OpDef:
                     rows never copies the whole variable.
       selects_branch  True for Merge: inputs (true_value, false_value, pred); the plan emits
                     `t if pred else f`, reading only the value of the tf.cond branch taken.
+
+    Static method a block may add:
+      lower(op, exporter)  for an op TensorFlow has no node for (or one whose TF node differs):
+                    emits the TF nodes that compute the same thing at GraphDef export and
+                    returns (name, dtype) of each output (export/lowering.py).
     """
 
     op_type = "?"

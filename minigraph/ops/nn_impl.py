@@ -12,7 +12,7 @@ import numbers
 
 from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, name_scope
-from . import partition_ops
+from . import partition_ops, stitch_ops
 from .array_ops import range_, reshape, shape, size
 from .comparison_ops import less, where
 from .constant_op import constant, convert_to_tensor
@@ -130,7 +130,7 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
         gather_ids = partition_ops.dynamic_partition(new_ids, assignments, len(shards))
         where_from = partition_ops.dynamic_partition(positions, assignments, len(shards))
         rows = [gather(shard, i) for shard, i in zip(shards, gather_ids)]
-        merged = partition_ops.dynamic_stitch(where_from, rows)
+        merged = stitch_ops.dynamic_stitch(where_from, rows)
         tail = shape(shards[0])[1:]
         result = reshape(merged, concat([shape(ids), tail], 0), name=scope)
         result.set_shape(ids.shape.concatenate(shards[0].shape[1:]))
