@@ -1,4 +1,4 @@
-"""Run the benchmarks W1-W5 and print a table of medians and ratios.
+"""Run the benchmarks W1-W6 and print a table of medians and ratios.
 
 Usage: python benchmarks/run.py [--quick] [--write benchmarks/RESULTS.md]
 
@@ -133,6 +133,17 @@ def bench_w5(tf1, quick):
     return {"minigraph": peak_bytes(mg), "numpy": peak_bytes(W.w5_numpy(x, ws))}
 
 
+def bench_w6(tf1, quick):
+    table, ids, target = W.w6_data()
+    fresh(minigraph)
+    fns = {"minigraph": W.w6_minigraph(minigraph, table, ids, target),
+           "numpy": W.w6_numpy(table, ids, target)}
+    if tf1:
+        fresh(tf1)
+        fns["tf1"] = W.w6_minigraph(tf1, table, ids, target)
+    return interleaved(fns, calls=20 if quick else 200, rounds=3 if quick else 7)
+
+
 def machine_info():
     import io
     from contextlib import redirect_stdout
@@ -198,6 +209,7 @@ def main():
         "≤ 2")
     row("W5 peak memory", bench_w5(tf1, args.quick), "≤ 1.2",
         fmt=lambda b: f"{b / 2**20:.1f} MiB" if b else "-")
+    row("W6 embedding 50000x128, 32 ids, GD step", bench_w6(tf1, args.quick), "rows, not table")
     report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",
         f"- wall time of this run: {time.time() - started:.0f} s", "", "## Results", ""] + lines

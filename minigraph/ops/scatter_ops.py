@@ -35,6 +35,20 @@ def check_rows(op, indices, rows: int) -> np.ndarray:
     return flat
 
 
+def occurrence_waves(positions) -> list:
+    """Index arrays into `positions` such that wave k holds the k-th occurrence of every
+    value: applying the waves in turn updates a repeated row once per occurrence, in order
+    (as TF's kernels loop), while each wave is one vectorised numpy step."""
+    _, first, inverse = np.unique(positions, return_index=True, return_inverse=True)
+    if first.size == np.size(positions):
+        return [slice(None)]
+    order = np.argsort(inverse, kind="stable")
+    counts = np.bincount(inverse)
+    occurrence = np.empty_like(order)
+    occurrence[order] = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return [np.flatnonzero(occurrence == k) for k in range(int(counts.max()))]
+
+
 class _Scatter(OpDef):
     """ref[indices[i]] (op)= updates[i]; updates has shape indices.shape + ref.shape[1:]."""
 
@@ -95,7 +109,8 @@ class ScatterAdd(_Scatter):
 
     @staticmethod
     def combine(current, position, rows):
-        np.add.at(current, position, rows)
+        for wave in occurrence_waves(position):
+            current[position[wave]] += rows[wave]
         return current
 
 
@@ -105,7 +120,8 @@ class ScatterSub(_Scatter):
 
     @staticmethod
     def combine(current, position, rows):
-        np.subtract.at(current, position, rows)
+        for wave in occurrence_waves(position):
+            current[position[wave]] -= rows[wave]
         return current
 
 

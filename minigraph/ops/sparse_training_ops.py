@@ -16,7 +16,7 @@ import numpy as np
 from ..framework.graph import Spec
 from ..framework.registry import OpDef, no_gradient, register_op
 from .common import check_dtype_in
-from .scatter_ops import INDEX_TYPES, check_rows
+from .scatter_ops import INDEX_TYPES, check_rows, occurrence_waves
 
 __all__ = ["sparse_apply_momentum", "sparse_apply_adagrad", "sparse_apply_adadelta",
            "sparse_apply_rms_prop", "sparse_apply_centered_rms_prop", "sparse_apply_ftrl_v2",
@@ -68,7 +68,7 @@ class _SparseApply(OpDef):
         grad = np.reshape(named["grad"], (indices.size,) + ctx.read(refs[0]).shape[1:])
         hyper = {k: v for k, v in named.items() if k not in ("indices", "grad")
                  and k not in cls.inputs[:len(refs)]}
-        for wave in _waves(indices):  # each wave holds every index at most once
+        for wave in occurrence_waves(indices):  # each wave holds every index at most once
             rows = indices[wave]
             current = [ctx.read_rows(r, rows) for r in refs]
             new = cls.rows(current, grad[wave], **hyper, **attrs)
@@ -76,18 +76,6 @@ class _SparseApply(OpDef):
                 ctx.write_rows(ref, rows, np.asarray(value, dtype=current[0].dtype))
 
     gradient = staticmethod(no_gradient)
-
-
-def _waves(indices) -> list:
-    """Positions grouped so that the k-th occurrence of every index is in wave k."""
-    _, first, inverse = np.unique(indices, return_index=True, return_inverse=True)
-    if first.size == indices.size:
-        return [slice(None)]
-    order = np.argsort(inverse, kind="stable")
-    counts = np.bincount(inverse)
-    occurrence = np.empty_like(order)
-    occurrence[order] = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    return [np.flatnonzero(occurrence == k) for k in range(int(counts.max()))]
 
 
 @register_op("SparseApplyMomentum")
