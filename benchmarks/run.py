@@ -133,6 +133,17 @@ def bench_w5(tf1, quick):
     return {"minigraph": peak_bytes(mg), "numpy": peak_bytes(W.w5_numpy(x, ws))}
 
 
+def bench_w6(tf1, quick):
+    table, ids, target = W.w6_data()
+    fresh(minigraph)
+    fns = {"minigraph": W.w6_minigraph(minigraph, table, ids, target),
+           "numpy": W.w6_numpy(table, ids, target)}
+    if tf1:
+        fresh(tf1)
+        fns["tf1"] = W.w6_minigraph(tf1, table, ids, target)
+    return interleaved(fns, calls=20 if quick else 200, rounds=3 if quick else 7)
+
+
 def machine_info():
     import io
     from contextlib import redirect_stdout
@@ -216,6 +227,9 @@ def main():
     if wanted("W5"):
         row("W5 peak memory", bench_w5(tf1, args.quick), "≤ 1.2",
             fmt=lambda b: f"{b / 2**20:.1f} MiB" if b else "-")
+    if wanted("W6"):
+        row("W6 embedding 50000x128, 32 ids, GD step", bench_w6(tf1, args.quick),
+            "rows, not table")
     if wanted("W7"):
         row("W7 LSTM language-model step", bench_w7(tf1, args.quick), "≤ 2")
     report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [

@@ -1,4 +1,4 @@
-"""The benchmark workloads W1-W5, each written once in TF1 style and once in hand numpy.
+"""The benchmark workloads W1-W6, each written once in TF1 style and once in hand numpy.
 
 Each `minigraph_*` function takes the module to use as `tf` (minigraph, or
 `tensorflow.compat.v1` when installed) so one definition serves both engines. The
@@ -273,6 +273,44 @@ def w5_numpy(x, ws):
 
 
 # ---------------------------------------------------------------------------------------
+# W6: embedding 50,000 x 128 updated through a batch of 32 ids (GradientDescent)
+# ---------------------------------------------------------------------------------------
+W6_VOCAB, W6_DIM, W6_BATCH, W6_LR = 50_000, 128, 32, 0.1
+
+
+def w6_data(seed=0):
+    rng = np.random.default_rng(seed)
+    table = rng.normal(size=(W6_VOCAB, W6_DIM)).astype(np.float32)
+    ids = rng.integers(0, W6_VOCAB, size=W6_BATCH).astype(np.int32)
+    target = rng.normal(size=(W6_BATCH, W6_DIM)).astype(np.float32)
+    return table, ids, target
+
+
+def w6_minigraph(tf, table_value, ids_value, target_value, dense=False):
+    """One GD step on sum(lookup(table, ids) * target); the gradient is an IndexedSlices,
+    applied with ScatterSub (rows only). `dense=True` converts it first (the whole table)."""
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    target = tf.placeholder(tf.float32, [None, W6_DIM], name="target")
+    table = tf.Variable(table_value, name="table")
+    loss = tf.reduce_sum(tf.nn.embedding_lookup(table, ids) * target)
+    opt = tf.train.GradientDescentOptimizer(W6_LR)
+    (grad, var), = opt.compute_gradients(loss, [table])
+    if dense:
+        grad = tf.convert_to_tensor(grad)
+    train_op = opt.apply_gradients([(grad, var)])
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    return _runner(sess, [train_op], {ids: ids_value, target: target_value})
+
+
+def w6_numpy(table_value, ids, target):
+    table = table_value.copy()
+
+    def run():
+        np.subtract.at(table, ids, W6_LR * target)  # d loss / d row = target
+
+    return run
+
 # W7: LSTM language-model step: embedding, dynamic_rnn (35 steps, hidden 200), full
 # softmax over 10,000 words, Adam
 # ---------------------------------------------------------------------------------------
@@ -324,7 +362,8 @@ def _sigmoid(x, out):
 
 def _lstm_forward(xe, kernel, bias, cache):
     """Run the LSTM over time; fill `cache` (inputs, gates, cells) and return outputs."""
-    batch, steps, hidden = xe.shape[0], xe.shape[1], W7_HIDDEN
+    steps = xe.shape[1]
+    hidden = W7_HIDDEN
     zin, gates, cells, outs = cache["zin"], cache["gates"], cache["cells"], cache["outs"]
     for t in range(steps):
         zin[t, :, :hidden] = xe[:, t]

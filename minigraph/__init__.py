@@ -7,7 +7,7 @@ builtins (range, abs, ...) are defined with a trailing underscore and renamed he
 
 from .framework import dtypes, errors  # noqa: F401
 from . import ops  # noqa: F401  (importing ops registers every op)
-from . import layers, train  # noqa: F401  (TF namespaces with logic behind them)
+from . import data, layers, train  # noqa: F401  (TF namespaces with logic behind them)
 from .api import initializers, io, logging, losses, math, nn, random, summary, test  # noqa: F401,A004
 from .api import gfile, graph_util  # noqa: F401
 from .ops import init_ops as _init_ops, variables as _variables
@@ -28,6 +28,7 @@ from .ops import indexing_ops as _indexing_ops, join_split_ops as _join_split_op
 from .ops import (array_ops as _array_ops, constant_op as _constant_op,
                   control_flow_ops as _control_flow_ops, check_ops as _check_ops,
                   math_ops as _math_ops, random_ops as _random_ops, state_ops as _state_ops,
+                  scatter_ops as _scatter_ops, partition_ops as _partition_ops,
                   stitch_ops as _stitch_ops)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.array_ops import range_ as range  # noqa: A004
@@ -43,8 +44,11 @@ from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import abs_ as abs, pow_ as pow, round_ as round  # noqa: A004
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
+from .ops.scatter_ops import *  # noqa: F401,F403
+from .ops.partition_ops import *  # noqa: F401,F403
 from .ops.stitch_ops import *  # noqa: F401,F403
 from .runtime.session import InteractiveSession, Session
+from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .framework.shapes import Dimension, TensorShape
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.variables import *  # noqa: F401,F403
@@ -56,8 +60,8 @@ newaxis = None
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _indexing_ops.__all__ + _join_split_ops.__all__
     + _constant_op.__all__ + _control_flow_ops.__all__ + _check_ops.__all__
-    + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _stitch_ops.__all__
-    + _variables.__all__
+    + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _scatter_ops.__all__
+    + _partition_ops.__all__ + _stitch_ops.__all__ + _variables.__all__
     + _init_ops.__all__ + _clip_ops.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
@@ -68,6 +72,7 @@ __all__ = (
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
-       "io", "losses", "nn", "summary", "test", "train", "while_loop",
-       "case", "foldl", "foldr", "map_fn", "scan", "switch_case"]
+       "io", "losses", "nn", "summary", "test", "train", "data", "IndexedSlices",
+       "IndexedSlicesValue", "while_loop", "case", "foldl", "foldr", "map_fn", "scan",
+       "switch_case"]
 )

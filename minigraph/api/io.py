@@ -1,6 +1,7 @@
-"""`tf.io`: graph writing (write_graph) and local files (`tf.io.gfile`)."""
+"""`tf.io`: graph writing (write_graph), local files (`tf.io.gfile`) and TFRecord files."""
 
+from ..data.readers import TFRecordOptions, TFRecordWriter, tf_record_iterator
 from ..export.graph_def import write_graph
 from . import gfile
 
-__all__ = ["write_graph", "gfile"]
+__all__ = ["write_graph", "gfile", "TFRecordWriter", "TFRecordOptions", "tf_record_iterator"]

@@ -70,6 +70,10 @@ class OpDef:
       forwards_alias  True for Identity: a variable read flows through it unevaluated.
       uses_context  True if `compute(ctx, op, *arrays, **attrs)` needs the run context.
       stateful      True if two runs with equal inputs may differ (random, assign, print).
+      returns_ref   True if output 0 is the variable behind ref input 0, as TF's
+                    `output_ref` (ScatterAdd, SparseApply*): consumers read the variable
+                    after the update; the kernel returns nothing, so an update of a few
+                    rows never copies the whole variable.
       selects_branch  True for Merge: inputs (true_value, false_value, pred); the plan emits
                     `t if pred else f`, reading only the value of the tf.cond branch taken.
 
@@ -89,6 +93,7 @@ class OpDef:
     uses_context = False
     stateful = False
     selects_branch = False
+    returns_ref = False
 
     @staticmethod
     def infer(*specs, **attrs):

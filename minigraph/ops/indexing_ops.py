@@ -14,11 +14,13 @@ import numpy as np
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import OPERATORS, Spec, Tensor, name_scope
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import Dimension, TensorShape
-from .array_ops import fold_integers, normalize_axis, shape, stack, static_axis
+from .array_ops import fold_integers, normalize_axis, reshape, shape, size, stack, static_axis
 from .common import check_dtype_in
 from .constant_op import constant, convert_to_tensor
+from .join_split_ops import concat
 
 __all__ = ["strided_slice", "gather", "unsorted_segment_sum", "one_hot"]
 # slice_ is exported as tf.slice by minigraph/__init__.py (it shadows a builtin).
@@ -361,11 +363,11 @@ class GatherV2(OpDef):
         pr, ir = params.shape.ndims, indices.shape.ndims
         if a is not None and pr is not None:
             a = a % pr
+        if a == 0:  # TF's sparse gradient: the rows of grad at the gathered indices
+            return [_gather_rows_gradient(params, indices, convert_to_tensor(grad)), None, None]
         n = params.shape.known[a] if a is not None and pr is not None else None
         if n is None:
             n = shape(params, out_type=indices.dtype)[a if a is not None else axis]
-        if a == 0:
-            return [unsorted_segment_sum(grad, indices, n), None, None]
         if a is None or pr is None or ir is None:
             raise ValueError(f"The gradient of gather '{op.name}' along a non-constant axis or "
                              "with inputs of unknown rank is not supported. Fix: use a constant "
@@ -377,11 +379,25 @@ class GatherV2(OpDef):
                 None, None]
 
 
+def _gather_rows_gradient(params, indices, grad) -> IndexedSlices:
+    """IndexedSlices(grad as rows, flat indices, shape(params)), as TF builds it."""
+    params_shape = shape(params)
+    if params.shape.is_fully_defined() and indices.shape.is_fully_defined():
+        count = indices.shape.num_elements()
+        values_shape = [count] + params.shape.as_list()[1:]
+        flat_indices = [count]
+    else:
+        flat_indices = reshape(size(indices), [1])
+        values_shape = concat([flat_indices, params_shape[1:]], 0)
+    return IndexedSlices(reshape(grad, values_shape), reshape(indices, flat_indices),
+                         params_shape)
+
+
 def gather(params, indices, validate_indices=None, name=None, axis=0, batch_dims=0) -> Tensor:
     """Gather slices of `params` along `axis`.  Example: `tf.gather([5, 6, 7], [2, 0])` -> [7, 5].
 
-    TF1 note: the gradient for `params` is a dense tensor (TF returns IndexedSlices); duplicate
-    indices add up either way.
+    The gradient for `params` along axis 0 is an IndexedSlices (rows at `indices`, duplicates
+    not summed), as in TF; along other axes a dense tensor.
     """
     if batch_dims != 0:
         raise ValueError("minigraph's gather supports batch_dims=0 only.")
@@ -422,6 +438,14 @@ class UnsortedSegmentSum(OpDef):
     @staticmethod
     def gradient(op, grad):
         return [gather(grad, op.inputs[1]), None, None]
+
+
+def indexed_slices_to_dense(value: IndexedSlices, name=None) -> Tensor:
+    """The dense tensor of an IndexedSlices: rows summed per index (TF's conversion)."""
+    return unsorted_segment_sum(value.values, value.indices, value.dense_shape[0], name=name)
+
+
+OPERATORS["indexed_slices_to_dense"] = indexed_slices_to_dense
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None) -> Tensor:

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import numbers
 
+from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, name_scope
-from .constant_op import convert_to_tensor
+from . import partition_ops, stitch_ops
+from .array_ops import range_, reshape, shape, size
+from .comparison_ops import less, where
+from .constant_op import constant, convert_to_tensor
+from .join_split_ops import concat
+from .math_ops import add_n, cast, floordiv, floormod, maximum
 from .cross_entropy_ops import check_keywords, softmax_cross_entropy_with_logits_v2
 
 __all__ = ["dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b",
@@ -95,24 +101,59 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
                      max_norm=None) -> Tensor:
-    """Rows of `params` selected by `ids` (a gather along axis 0).
+    """Rows of `params` selected by `ids`; `params` may be a list of shards.
 
-    TF1 note: `params` must be one tensor (or a list of one); sharded params are not
-    supported, and `max_norm` clipping is not implemented.
+    With several shards, id i lives in shard i % n at row i // n ("mod"), or in contiguous
+    blocks, the first (total % n) shards one row longer ("div"), as in TF. The gradient for
+    each shard is an IndexedSlices of the rows it gave.
+    TF1 note: `max_norm` clipping is not implemented.
     Example: `tf.nn.embedding_lookup(table, [3, 1])` -> rows 3 and 1.
     """
     from .indexing_ops import gather
 
-    if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise ValueError(f"embedding_lookup got {len(params)} shards; minigraph supports "
-                             "a single params tensor. Fix: tf.concat the shards first.")
-        params = params[0]
+    shards = list(params) if isinstance(params, (list, tuple)) else [params]
+    if not shards:
+        raise ValueError("Need at least one param: embedding_lookup got an empty list.")
     if max_norm is not None:
         raise ValueError("embedding_lookup(max_norm=...) is not supported by minigraph. Fix: "
                          "clip the looked-up rows with tf.clip_by_norm.")
-    with name_scope(name, "embedding_lookup", [params, ids]) as scope:
-        return gather(params, ids, name=scope)
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy!r}. Fix: use "
+                         "'mod' or 'div'.")
+    with name_scope(name, "embedding_lookup", shards + [ids]) as scope:
+        if len(shards) == 1:
+            return gather(shards[0], ids, name=scope)
+        ids = convert_to_tensor(ids, name="ids")
+        flat_ids = reshape(ids, [-1])
+        assignments, new_ids = _partition_ids(shards, flat_ids, partition_strategy)
+        positions = range_(size(flat_ids))
+        gather_ids = partition_ops.dynamic_partition(new_ids, assignments, len(shards))
+        where_from = partition_ops.dynamic_partition(positions, assignments, len(shards))
+        rows = [gather(shard, i) for shard, i in zip(shards, gather_ids)]
+        merged = stitch_ops.dynamic_stitch(where_from, rows)
+        tail = shape(shards[0])[1:]
+        result = reshape(merged, concat([shape(ids), tail], 0), name=scope)
+        result.set_shape(ids.shape.concatenate(shards[0].shape[1:]))
+        return result
+
+
+def _partition_ids(shards, flat_ids, strategy):
+    """(shard of each id as int32, row of each id within its shard)."""
+    n = len(shards)
+    if strategy == "mod":
+        return cast(floormod(flat_ids, n), _dtypes.int32), floordiv(flat_ids, n)
+    sizes = [s.shape[0].value for s in shards]
+    if None in sizes:
+        total = add_n([cast(shape(s)[0], flat_ids.dtype) for s in shards])
+    else:
+        total = constant(sum(sizes), flat_ids.dtype)
+    per_shard, extras = floordiv(total, n), floormod(total, n)
+    assignments = maximum(floordiv(flat_ids, per_shard + 1),
+                          floordiv(flat_ids - extras, per_shard))
+    in_extras = less(assignments, extras)
+    new_ids = where(in_extras, floormod(flat_ids, per_shard + 1),
+                    floormod(flat_ids - extras, per_shard))
+    return cast(assignments, _dtypes.int32), new_ids
 
 
 def xw_plus_b(x, weights, biases, name=None) -> Tensor:

@@ -30,14 +30,20 @@ __all__ = ["Plan", "RunContext"]
 
 
 class RunContext:
-    """Per-run state handed to stateful kernels: variable reads/writes, random streams."""
+    """Per-run state handed to stateful kernels: variable reads/writes, random streams.
 
-    __slots__ = ("session", "writes", "scratch")
+    Sparse updates (scatter ops, the optimizers' sparse kernels) record new rows with
+    `write_rows`; they are applied when the run commits, in place when no one else holds
+    the variable's array, so an update through 32 ids costs 32 rows, not the table.
+    """
+
+    __slots__ = ("session", "writes", "scratch", "row_writes")
 
     def __init__(self, session):
         self.session = session
         self.writes = {}
         self.scratch = None
+        self.row_writes = None
 
     def buffer(self, var, like):
         """A writable array like `like` for the new value of variable `var` (reused memory)."""
@@ -54,6 +60,8 @@ class RunContext:
 
     def read(self, var):
         """Return the current value of variable `var` (this run's write if any)."""
+        if self.row_writes and var in self.row_writes:
+            self._materialize(var)
         writes = self.writes
         if writes and var in writes:
             return writes[var]
@@ -68,6 +76,35 @@ class RunContext:
 
     def write(self, var, value) -> None:
         """Record a new value for `var`; it becomes visible to other runs on commit."""
+        if self.row_writes:
+            self.row_writes.pop(var, None)
+        self.writes[var] = value
+
+    def read_rows(self, var, indices):
+        """Rows `indices` (unique, in range) of variable `var`'s current value (a copy)."""
+        if self.row_writes and var in self.row_writes:
+            self._materialize(var)
+        return self.read(var)[indices]
+
+    def write_rows(self, var, indices, rows) -> None:
+        """Record new values for rows `indices` (unique) of `var`; applied on commit."""
+        if var in self.writes:  # already a private array of this run: write into it
+            value = self.writes[var]
+            if not value.flags.writeable:
+                value = self.writes[var] = value.copy()
+            value[indices] = rows
+            return
+        self.read(var)  # fails here, naming the variable, if it is uninitialized
+        if self.row_writes is None:
+            self.row_writes = {}
+        self.row_writes.setdefault(var, []).append((indices, rows))
+
+    def _materialize(self, var):
+        """Turn the pending row writes of `var` into a full private value of this run."""
+        pending = self.row_writes.pop(var)
+        value = self.read(var).copy()
+        for indices, rows in pending:
+            value[indices] = rows
         self.writes[var] = value
 
     def is_initialized(self, var) -> bool:
@@ -199,8 +236,8 @@ class Plan:
                     raise
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn, first) from e
-            if ctx.writes:
-                session.commit_variables(ctx.writes)
+            if ctx.writes or ctx.row_writes:
+                session.commit_variables(ctx.writes, ctx.row_writes)
         finally:
             if ctx.scratch:
                 for key, buf in ctx.scratch:
@@ -393,6 +430,8 @@ class _Emitter:
         if op.op_def.uses_context:
             args = ["ctx", self.bind("o", op)] + args
         call = f"{kernel}({', '.join(args)})"
+        if op.op_def.returns_ref and outs[0] in self.alias:
+            return self._emitted(op, call, reads, [])  # consumers read the variable
         # A fed output keeps its fed value for consumers; the kernel's result is dropped.
         out_names = ["_" if t in feeds else self.new_name(t) for t in outs]
         if not outs:

@@ -19,6 +19,7 @@ from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
 from ..framework.graph import Graph, Operation, Tensor
+from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .loops import LoopProgram
 from .plan import Plan, RunContext
 
@@ -58,6 +59,9 @@ def _normalize_fetches(graph, fetches):
             raise TypeError("Fetch argument None has invalid type <class 'NoneType'>. Fix: "
                             "remove it from the fetches (a gradient that is None cannot be "
                             f"run); run called at {describe_caller()}.")
+        if isinstance(f, IndexedSlices):  # fetched as IndexedSlicesValue, as in TF
+            parts = [walk(x) for x in (f.values, f.indices, f.dense_shape) if x is not None]
+            return lambda v: IndexedSlicesValue(*[p(v) for p in parts] + [None] * (3 - len(parts)))
         if isinstance(f, (list, tuple)) and not hasattr(f, "_fields"):
             parts = [walk(x) for x in f]
             kind = type(f)
@@ -359,13 +363,26 @@ class Session:
         return feeds
 
     # -- state -----------------------------------------------------------------------------
-    def commit_variables(self, writes) -> None:
+    def commit_variables(self, writes, row_writes=None) -> None:
         """Store new values for several variables at once ({VariableV2 op: array}).
 
         All values become visible together; used by Session.run, Saver.restore and
-        Variable.load. The arrays become read-only: the session owns them.
+        Variable.load. The arrays become read-only: the session owns them. `row_writes`
+        ({var: [(indices, rows)]}) change only those rows: in place when nothing but the
+        session holds the array, else in a copy (a concurrent run or a fetched value may
+        be reading it, and must keep seeing the old value).
         """
         with self._lock:
+            for var, pending in (row_writes or {}).items():
+                value = self._store[var]
+                if value.base is None and sys.getrefcount(value) <= 3:  # store, local, arg
+                    value.flags.writeable = True
+                else:
+                    value = value.copy()
+                for indices, rows in pending:
+                    value[indices] = rows
+                value.flags.writeable = False
+                self._store[var] = value
             for var, value in writes.items():
                 if isinstance(value, np.ndarray):
                     value.flags.writeable = False
