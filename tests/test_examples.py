@@ -19,7 +19,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TESTED = {"core_basics", "linear_regression", "logistic_regression", "seed_program",
-          "gradient_of_gradient", "train_digits"}
+          "gradient_of_gradient", "train_digits", "train_char_lstm"}
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
 
 
@@ -142,3 +142,13 @@ def test_train_digits_demo(tmp_path):
     assert [e.step for e in loss] == list(range(total))
     assert loss[-1].value < loss[0].value / 4
     assert events.Scalars("learning_rate")[0].value == 0.0  # warmup starts at 0
+
+
+def test_train_char_lstm_learns_the_generated_text():
+    out = run_example("train_char_lstm", "--epochs", "3").stdout
+    losses = [numbers(line)[1] for line in out.splitlines() if line.startswith("epoch")]
+    assert len(losses) == 3 and losses[0] > 1.5 and losses[-1] < 0.6
+    assert losses == sorted(losses, reverse=True)
+    sample = line_after(out, "sample: ")
+    assert sample.startswith("the cat ") and len(sample) == len("the cat ") + 40
+    assert set(sample) <= set("abcdefghijklmnopqrstuvwxyz. ")
