@@ -144,10 +144,12 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
                 f"{' '.join(str(v) for v in np.ravel(labels))}. Fix: labels must be class "
                 f"indices below the number of logits ({classes}).")
         log_probs = last_axis_log_softmax(features)
-        picked = np.take_along_axis(log_probs, labels[..., None].astype(np.intp), axis=-1)
-        onehot = np.arange(classes) == labels[..., None]
-        return [np.asarray(-picked[..., 0], features.dtype),
-                (np.exp(log_probs) - onehot).astype(features.dtype)]
+        rows = log_probs.reshape(-1, classes)  # a view: the kernel owns log_probs
+        index = (np.arange(rows.shape[0]), labels.reshape(-1).astype(np.intp))
+        loss = np.asarray(-rows[index].reshape(labels.shape), features.dtype)
+        backprop = np.exp(log_probs, out=log_probs)  # softmax - onehot, built in place
+        rows[index] -= 1
+        return [loss, backprop]
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
