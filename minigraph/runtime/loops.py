@@ -25,8 +25,12 @@ class LoopProgram:
         self.n_vars, self.n_captures = len(frame.loop_vars), len(frame.captures)
         self.n_sliced, self.n_stacked = len(frame.sliced), len(frame.stacked)
         self.has_limit, self.reverse = op.attrs["has_limit"], op.attrs["reverse"]
-        feeds = dict.fromkeys(frame.loop_vars + frame.captures + frame.sliced
-                              + [frame.iteration])
+        # A captured variable reference (an assign in the body) is not fed: the sub-plan
+        # reaches the variable itself, so its writes go to the run's overlay.
+        self.fed_captures = [i for i, t in enumerate(frame.captures)
+                             if not t.dtype.is_ref_dtype]
+        feeds = dict.fromkeys(frame.loop_vars + [frame.captures[i] for i in self.fed_captures]
+                              + frame.sliced + [frame.iteration])
         self.saving = bool(frame.saved) and op.attrs["back_prop"]
         saved = list(frame.saved) if self.saving else []
         self.cond = None if frame.cond_output is None else \
@@ -53,7 +57,7 @@ class LoopProgram:
         """Run the loop on the While op's input arrays; return its output arrays."""
         n, c = self.n_vars, self.n_captures
         values = list(inputs[:n])
-        captures = list(inputs[n:n + c])
+        captures = [inputs[n + i] for i in self.fed_captures]
         sliced = inputs[n + c:n + c + self.n_sliced]
         limit = self._limit(inputs, sliced)
         stacks = [[] for _ in range(self.n_stacked)]

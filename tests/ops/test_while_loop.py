@@ -339,3 +339,26 @@ def test_graph_def_export_keeps_the_body_in_the_loop_scope():
     tf.while_loop(lambda a: a < 3.0, lambda a: a * x, [x])
     names = [n.name for n in tf.get_default_graph().as_graph_def().node]
     assert "while/Exit" in names and "while/mul" in names and "while/Identity" in names
+
+
+def test_variable_assigned_in_the_body_counts_iterations():
+    v = tf.Variable(0.0)
+
+    def body(i):
+        with tf.control_dependencies([tf.assign_add(v, 1.0)]):
+            return i + 1
+
+    r = tf.while_loop(lambda i: i < 5, body, [0])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        assert s.run(r) == 5 and s.run(v) == 5.0
+
+
+def test_random_op_in_the_body_draws_at_every_iteration():
+    draws = tf.while_loop(lambda i, acc: i < 4,
+                          lambda i, acc: (i + 1, tf.concat([acc, tf.random_uniform([1])], 0)),
+                          [0, tf.zeros([0])],
+                          shape_invariants=[tf.TensorShape([]), tf.TensorShape([None])])[1]
+    with tf.Session() as s:
+        values = s.run(draws)
+    assert values.shape == (4,) and len(set(values.tolist())) == 4
