@@ -143,12 +143,16 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
                 f"outside the valid range of [0, {classes}).  Label values: "
                 f"{' '.join(str(v) for v in np.ravel(labels))}. Fix: labels must be class "
                 f"indices below the number of logits ({classes}).")
-        log_probs = last_axis_log_softmax(features)
-        rows = log_probs.reshape(-1, classes)  # a view: the kernel owns log_probs
-        index = (np.arange(rows.shape[0]), labels.reshape(-1).astype(np.intp))
-        loss = np.asarray(-rows[index].reshape(labels.shape), features.dtype)
-        backprop = np.exp(log_probs, out=log_probs)  # softmax - onehot, built in place
-        rows[index] -= 1
+        # TF's kernel: loss = log(sum(exp(z))) - z[label] and backprop = exp(z) / sum - onehot
+        # with z = logits - max; one exp, and backprop is built in place.
+        shifted = features - np.max(features, axis=-1, keepdims=True)
+        backprop = np.exp(shifted)
+        total = np.sum(backprop, axis=-1, keepdims=True)
+        backprop /= total
+        index = (np.arange(labels.size), labels.reshape(-1).astype(np.intp))
+        picked = shifted.reshape(-1, classes)[index].reshape(labels.shape)
+        loss = np.asarray(np.log(total[..., 0]) - picked, features.dtype)
+        backprop.reshape(-1, classes)[index] -= 1
         return [loss, backprop]
 
     @staticmethod
