@@ -15,7 +15,8 @@ import threading
 
 from .errors import describe_site
 from .tensor import (OPERATORS, CondBranch, Operation, Spec, Tensor, TensorOperators,  # noqa: F401
-                     WhileFrame, describe_value, creation_site, user_frame)
+                     WhileFrame, describe_value, creation_site, frame_branch, frame_inputs,
+                     user_frame)
 
 __all__ = [
     "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
@@ -202,7 +203,7 @@ class Graph:
             site = user_frame()
             state = self._state()
             frame = state.frame_stack[-1] if state.frame_stack else None
-            inputs = _frame_inputs(inputs, frame, op_name)
+            inputs = frame_inputs(inputs, frame, op_name)
             output_specs = op_def.output_specs(inputs, attrs, op_name, site)
             control = self._current_control_inputs(inputs)
             if frame is not None:  # outside ops gate the loop (its While op), not one step
@@ -215,7 +216,7 @@ class Graph:
             if state.cond_stack:
                 op.cond_context = state.cond_stack[-1]
                 if frame is not None and op.cond_context is not None:
-                    op.cond_context = _frame_branch(op.cond_context, frame)
+                    op.cond_context = frame_branch(op.cond_context, frame)
             if frame is not None:
                 op.loop_frame = frame
                 frame.ops.append(op)
@@ -423,45 +424,6 @@ class Graph:
         from ..export.graph_def import graph_def  # export lives in export/
 
         return graph_def(self, add_shapes=add_shapes)
-
-
-def _frame_inputs(inputs, frame, op_name):
-    """`inputs` with each value of another loop's body replaced by its saved value.
-
-    A gradient loop reads the forward loop's values of the matching iteration (TF's stack
-    push/pop); any other use of a tensor made inside a loop body from outside it fails.
-    """
-    result = None
-    for i, t in enumerate(inputs):
-        source = t._op.loop_frame
-        if source is None or (frame is not None and frame.within(source)):
-            continue
-        reader = frame.reader_for(source) if frame is not None else None
-        if reader is None:
-            raise ValueError(
-                f"Cannot use '{t.name}' as input to '{op_name}' because '{t.name}' is in a "
-                "while loop (it has a value only inside one iteration). Fix: return it from "
-                "the loop body as a loop variable (or collect it with tf.scan) and use the "
-                f"loop's output; used at {describe_site(user_frame())}.")
-        if result is None:
-            result = list(inputs)
-        result[i] = reader.reader(t)
-    return inputs if result is None else result
-
-
-def _frame_branch(branch, frame):
-    """`branch` as seen from `frame`: a forward loop's tf.cond branch read in its gradient."""
-    source = branch.pred._op.loop_frame
-    if source is None or frame.within(source):
-        return branch
-    reader = frame.reader_for(source)
-    if reader is None:
-        return branch
-    if branch not in reader.translated:
-        outer = _frame_branch(branch.outer, frame) if branch.outer is not None else None
-        reader.translated[branch] = CondBranch(reader.reader(branch.pred), branch.branch,
-                                               outer)
-    return reader.translated[branch]
 
 
 def _validate_name(name, nested, what):

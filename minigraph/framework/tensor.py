@@ -2,8 +2,10 @@
 
 Lives here: `Spec` (dtype, static shape, constant value), the Python operators shared by
 Tensor and Variable (they call the public op constructors through `OPERATORS`, a table that
-`ops/` fills when it is imported), `Tensor`, `Operation`, and `user_frame` / `creation_site`,
-which record the user's source line that created each op. The Graph lives in graph.py.
+`ops/` fills when it is imported), `Tensor`, `Operation`, the control-flow records
+`CondBranch` and `WhileFrame` (with `frame_inputs` / `frame_branch`, which route a forward
+loop's values into its gradient loop), and `user_frame` / `creation_site`, which record the
+user's source line that created each op. The Graph lives in graph.py.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from .errors import describe_site
 from .shapes import TensorShape, as_shape
 
 __all__ = ["Spec", "Tensor", "Operation", "CondBranch", "WhileFrame", "TensorOperators",
-           "OPERATORS", "user_frame", "creation_site", "describe_value"]
+           "OPERATORS", "user_frame", "creation_site", "describe_value", "frame_inputs",
+           "frame_branch"]
 
 OPERATORS: dict = {}  # filled by ops/: "add" -> function(x, y), "getitem" -> ...
 
@@ -296,6 +299,46 @@ class WhileFrame:
 
     def __repr__(self):
         return f"<WhileFrame {self.name}>"
+
+
+def frame_inputs(inputs, frame, op_name):
+    """`inputs` with each value of another loop's body replaced by its saved value.
+
+    A gradient loop reads the forward loop's values of the matching iteration (TF's stack
+    push/pop); any other use of a tensor made inside a loop body from outside it fails.
+    """
+    result = None
+    for i, t in enumerate(inputs):
+        source = t._op.loop_frame
+        if source is None or (frame is not None and frame.within(source)):
+            continue
+        reader = frame.reader_for(source) if frame is not None else None
+        if reader is None:
+            raise ValueError(
+                f"Cannot use '{t.name}' as input to '{op_name}' because '{t.name}' is in a "
+                "while loop (it has a value only inside one iteration). Fix: return it from "
+                "the loop body as a loop variable (or collect it with tf.scan) and use the "
+                f"loop's output; used at {describe_site(user_frame())}.")
+        if result is None:
+            result = list(inputs)
+        result[i] = reader.reader(t)
+    return inputs if result is None else result
+
+
+def frame_branch(branch, frame):
+    """`branch` as seen from `frame`: a forward loop's tf.cond branch read in its gradient."""
+    source = branch.pred._op.loop_frame
+    if source is None or frame.within(source):
+        return branch
+    reader = frame.reader_for(source)
+    if reader is None:
+        return branch
+    if branch not in reader.translated:
+        outer = frame_branch(branch.outer, frame) if branch.outer is not None else None
+        reader.translated[branch] = CondBranch(reader.reader(branch.pred), branch.branch,
+                                               outer)
+    return reader.translated[branch]
+
 
 
 class Operation:
