@@ -362,3 +362,31 @@ def test_random_op_in_the_body_draws_at_every_iteration():
     with tf.Session() as s:
         values = s.run(draws)
     assert values.shape == (4,) and len(set(values.tolist())) == 4
+
+
+def test_gradient_of_coupled_loop_variables_and_a_loop_inside_cond():
+    a0 = tf.placeholder(tf.float64, [], name="a0")
+    b0 = tf.placeholder(tf.float64, [], name="b0")
+    p = tf.placeholder(tf.bool, [], name="p")
+    _, a, b = tf.while_loop(lambda i, a, b: i < 3,
+                            lambda i, a, b: (i + 1, a * b, tf.sin(a) + b), [0, a0, b0])
+    in_cond = tf.cond(p, lambda: tf.while_loop(lambda i, c: i < 2,
+                                               lambda i, c: (i + 1, c * a0), [0, b0])[1],
+                      lambda: b0 * 2.0)
+    with tf.Session() as s:
+        check_gradients(a + 2.0 * b, [a0, b0], [0.7, 1.1], session=s)
+        for taken in (True, False):
+            check_gradients(in_cond, [a0, b0], [0.7, 1.1], feed_dict={p: taken}, session=s)
+
+
+def test_gradient_of_a_loop_inside_scan():
+    e = tf.placeholder(tf.float64, [3, 2], name="e")
+
+    def step(acc, x):
+        return tf.while_loop(lambda i, a: i < 2, lambda i, a: (i + 1, tf.tanh(a * x + acc)),
+                             [0, acc])[1]
+
+    ys = tf.scan(step, e, initializer=tf.constant([0.1, -0.2], tf.float64))
+    with tf.Session() as s:
+        check_gradients(tf.reduce_sum(ys * ys), [e], [[[0.5, 1.0], [-0.3, 0.2], [0.9, -1.1]]],
+                        session=s)
