@@ -1,0 +1,11 @@
+"""`tf.contrib.rnn`: TF1's other home of the recurrent cells (layers/rnn_cell.py), and static_rnn.
+
+Imported by `tf.contrib` (api/contrib/__init__.py) as its `rnn` member.
+"""
+
+from ...layers.rnn import static_rnn
+from ...layers.rnn_cell import (BasicLSTMCell, BasicRNNCell, DropoutWrapper, GRUCell,
+                                LSTMCell, LSTMStateTuple, MultiRNNCell, RNNCell)
+
+__all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
+           "DropoutWrapper", "LSTMStateTuple", "static_rnn"]
