@@ -2,7 +2,8 @@
 composites (ops/nn_impl.py) and the activations that TF files under math (sigmoid, tanh)."""
 
 from . import rnn_cell
-from ..layers.rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_rnn
+from ..layers.rnn import (bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn,
+                          static_rnn)
 from ..ops.math_ops import sigmoid, tanh
 from ..ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
                            sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
@@ -19,5 +20,5 @@ __all__ = [
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
     "l2_loss", "bias_add", "in_top_k", "dropout", "moments", "l2_normalize",
     "embedding_lookup", "xw_plus_b", "top_k", "rnn_cell", "dynamic_rnn", "static_rnn",
-    "bidirectional_dynamic_rnn",
+    "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
 ]

@@ -17,7 +17,7 @@ from ..ops.while_loop import build_loop
 from ..ops.variables import variable_scope
 from .rnn_cell import RNNCell
 
-__all__ = ["dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn"]
+__all__ = ["dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn"]
 
 
 def _check_cell(cell, what):
@@ -182,3 +182,38 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
     output_bw = pack_sequence_as(tmp, [_reverse_sequence(x, lengths, time_major)
                                        for x in flatten(tmp)])
     return (output_fw, output_bw), (state_fw, state_bw)
+
+
+def _reverse_list(items, lengths):
+    """The list of [batch, depth] tensors in reverse time order (per row with `lengths`)."""
+    reversed_steps = _reverse_sequence(array_ops.stack(items), lengths, True)
+    return join_split_ops.unstack(reversed_steps, num=len(items))
+
+
+def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
+                             initial_state_bw=None, dtype=None, sequence_length=None,
+                             scope=None):
+    """A forward and a backward static_rnn over the list `inputs`.
+
+    Returns (outputs, state_fw, state_bw); outputs[t] is the forward and backward output
+    at step t, concatenated along the depth axis.
+
+    Example: `outs, s_fw, s_bw = tf.nn.static_bidirectional_rnn(c1, c2, xs, dtype=tf.float32)`.
+    """
+    _check_cell(cell_fw, "cell_fw")
+    _check_cell(cell_bw, "cell_bw")
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise TypeError("inputs must be a non-empty list of [batch, depth] tensors.")
+    lengths = None if sequence_length is None else \
+        math_ops.cast(sequence_length, _dtypes.int32)
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            output_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype,
+                                             sequence_length, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            tmp, state_bw = static_rnn(cell_bw, _reverse_list(list(inputs), lengths),
+                                       initial_state_bw, dtype, sequence_length,
+                                       scope=bw_scope)
+    output_bw = _reverse_list(tmp, lengths)
+    outputs = [join_split_ops.concat([fw, bw], 1) for fw, bw in zip(output_fw, output_bw)]
+    return outputs, state_fw, state_bw

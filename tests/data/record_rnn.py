@@ -46,6 +46,7 @@ def cases():
             dtype=tf.float64), False, False),
         "static_lstm": (lambda x, n: _static(x, n), False, True),
         "bidirectional_gru": (lambda x, n: _bidirectional(x, n), False, True),
+        "static_bidirectional_lstm": (lambda x, n: _static_bidirectional(x, n), False, True),
         "dropout_keep_all": (lambda x, n: tf.nn.dynamic_rnn(
             rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(4), input_keep_prob=1.0,
                                     output_keep_prob=1.0), x, dtype=tf.float64),
@@ -63,6 +64,13 @@ def _bidirectional(x, n):
     (fw, bw), (sf, sb) = tf.nn.bidirectional_dynamic_rnn(
         rnn_cell.GRUCell(3), rnn_cell.GRUCell(2), x, sequence_length=n, dtype=tf.float64)
     return tf.concat([fw, bw], axis=2), (sf, sb)
+
+
+def _static_bidirectional(x, n):
+    outputs, s_fw, s_bw = tf.nn.static_bidirectional_rnn(
+        rnn_cell.BasicLSTMCell(3), rnn_cell.LSTMCell(2), tf.unstack(x, axis=1),
+        sequence_length=n, dtype=tf.float64)
+    return tf.stack(outputs, axis=1), (s_fw, s_bw)
 
 
 def record(name, builder, time_major, uses_len, out):

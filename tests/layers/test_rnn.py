@@ -34,6 +34,13 @@ def _bidirectional(x, n):
     return tf.concat([fw, bw], axis=2), (sf, sb)
 
 
+def _static_bidirectional(x, n):
+    outputs, s_fw, s_bw = tf.nn.static_bidirectional_rnn(
+        rnn_cell.BasicLSTMCell(3), rnn_cell.LSTMCell(2), tf.unstack(x, axis=1),
+        sequence_length=n, dtype=tf.float64)
+    return tf.stack(outputs, axis=1), (s_fw, s_bw)
+
+
 CASES = {
     "basic_rnn": (lambda x, n: tf.nn.dynamic_rnn(rnn_cell.BasicRNNCell(5), x,
                                                  sequence_length=n, dtype=tf.float64), True),
@@ -51,6 +58,7 @@ CASES = {
         dtype=tf.float64), False),
     "static_lstm": (_static, True),
     "bidirectional_gru": (_bidirectional, True),
+    "static_bidirectional_lstm": (_static_bidirectional, True),
     "dropout_keep_all": (lambda x, n: tf.nn.dynamic_rnn(
         rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(4), input_keep_prob=1.0,
                                 output_keep_prob=1.0), x, dtype=tf.float64), False),

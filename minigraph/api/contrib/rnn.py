@@ -3,9 +3,9 @@
 Imported by `tf.contrib` (api/contrib/__init__.py) as its `rnn` member.
 """
 
-from ...layers.rnn import static_rnn
+from ...layers.rnn import static_bidirectional_rnn, static_rnn
 from ...layers.rnn_cell import (BasicLSTMCell, BasicRNNCell, DropoutWrapper, GRUCell,
                                 LSTMCell, LSTMStateTuple, MultiRNNCell, RNNCell)
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
-           "DropoutWrapper", "LSTMStateTuple", "static_rnn"]
+           "DropoutWrapper", "LSTMStateTuple", "static_rnn", "static_bidirectional_rnn"]
