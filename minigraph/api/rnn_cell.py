@@ -1,7 +1,8 @@
-"""`tf.nn.rnn_cell` (also `tf.contrib.rnn`): re-exports of the cells in layers/rnn_cell.py."""
+"""`tf.nn.rnn_cell`: re-exports of the recurrent cells (logic in layers/rnn_cell.py)."""
 
-from ..layers.rnn_cell import (BasicLSTMCell, BasicRNNCell, DropoutWrapper, GRUCell,
-                               LSTMCell, LSTMStateTuple, MultiRNNCell, RNNCell)
+from ..layers.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper,
+                               GRUCell, LSTMCell, LSTMStateTuple, MultiRNNCell, ResidualWrapper,
+                               RNNCell)
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
-           "DropoutWrapper", "LSTMStateTuple"]
+           "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple"]

@@ -24,7 +24,7 @@ from ..train.clip_ops import clip_by_value
 from .core import Layer
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
-           "DropoutWrapper", "LSTMStateTuple"]
+           "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple"]
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -338,6 +338,44 @@ class DropoutWrapper(RNNCell):
                     for s in _leaf_owners(new_state) for i, t in enumerate(_pieces(s))]
             new_state = pack_sequence_as(new_state, kept)
         return self._drop(output, keep_out, 2), new_state
+
+
+class ResidualWrapper(RNNCell):
+    """A cell whose output is `inputs + cell output` (or `residual_fn(inputs, output)`)."""
+
+    def __init__(self, cell, residual_fn=None):
+        super().__init__()
+        self._cell = cell
+        self._residual_fn = residual_fn or (lambda inputs, output: pack_sequence_as(
+            output, [i + o for i, o in zip(flatten(inputs), flatten(output))]))
+
+    state_size = property(lambda self: self._cell.state_size)
+    output_size = property(lambda self: self._cell.output_size)
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        output, new_state = self._cell(inputs, state, scope=scope)
+        return self._residual_fn(inputs, output), new_state
+
+
+class DeviceWrapper(RNNCell):
+    """A cell whose ops record `device` (minigraph places nothing; the values are the cell's)."""
+
+    def __init__(self, cell, device):
+        super().__init__()
+        self._cell, self._device = cell, device
+
+    state_size = property(lambda self: self._cell.state_size)
+    output_size = property(lambda self: self._cell.output_size)
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        with get_default_graph().device(self._device):
+            return self._cell(inputs, state, scope=scope)
 
 
 def _leaf_owners(state):

@@ -164,3 +164,19 @@ def test_contrib_rnn_aliases_the_cells():
     assert tf.contrib.rnn.BasicLSTMCell is tf.nn.rnn_cell.BasicLSTMCell
     assert tf.contrib.rnn.LSTMStateTuple is tf.nn.rnn_cell.LSTMStateTuple
     assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
+
+
+def test_residual_and_device_wrappers():
+    x = tf.placeholder(tf.float64, [2, 3, 4], name="x")
+    inner = rnn_cell.BasicRNNCell(4)
+    outputs, _ = tf.nn.dynamic_rnn(rnn_cell.DeviceWrapper(rnn_cell.ResidualWrapper(inner),
+                                                          "/cpu:0"), x, dtype=tf.float64)
+    plain, _ = tf.nn.dynamic_rnn(inner, x, dtype=tf.float64)   # the same variables
+    assert [v.op.name for v in tf.global_variables()] == ["rnn/basic_rnn_cell/kernel",
+                                                          "rnn/basic_rnn_cell/bias"]
+    value = np.random.RandomState(0).randn(2, 3, 4)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        wrapped, base = sess.run([outputs, plain], {x: value})
+    # The residual changes the output only; the cell's state, and so its output, is the same.
+    np.testing.assert_allclose(wrapped, base + value)

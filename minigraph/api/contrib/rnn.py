@@ -5,7 +5,9 @@ Imported by `tf.contrib` (api/contrib/__init__.py) as its `rnn` member.
 
 from ...layers.rnn import static_bidirectional_rnn, static_rnn
 from ...layers.rnn_cell import (BasicLSTMCell, BasicRNNCell, DropoutWrapper, GRUCell,
-                                LSTMCell, LSTMStateTuple, MultiRNNCell, RNNCell)
+                                LSTMCell, LSTMStateTuple, MultiRNNCell, RNNCell, ResidualWrapper,
+                                DeviceWrapper)
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
-           "DropoutWrapper", "LSTMStateTuple", "static_rnn", "static_bidirectional_rnn"]
+           "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple", "static_rnn",
+           "static_bidirectional_rnn"]
