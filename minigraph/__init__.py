@@ -20,6 +20,7 @@ from .framework.dtypes import DType, as_dtype
 from .export.graph_def import GraphDef
 from .export.graph_import import import_graph_def
 from .gradients import AggregationMethod, UnconnectedGradients, gradients
+from . import loop_gradients  # noqa: F401  (registers the gradient of the While op)
 from .framework.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
                               add_to_collections, colocate_with, control_dependencies, device,
                               get_collection, get_collection_ref, get_default_graph,

@@ -15,7 +15,7 @@ from .framework.graph import Tensor
 from .gradients import gradients
 from .ops import array_ops
 from .ops.common import wants_gradient
-from .ops.while_loop import build_loop
+from .ops.while_loop import LOOP_GRADIENT, build_loop
 
 __all__ = ["while_gradient"]
 
@@ -88,3 +88,6 @@ def while_gradient(op, grads) -> list:
     for p, k in enumerate(slice_idx):
         in_grads[first_sliced + k] = result[nv + len(cap_idx) + p]
     return in_grads
+
+
+LOOP_GRADIENT["While"] = while_gradient

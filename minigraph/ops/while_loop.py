@@ -23,6 +23,10 @@ from .constant_op import convert_to_tensor
 
 __all__ = ["while_loop", "build_loop"]
 
+# A loop's gradient is another loop built by the backward pass itself, which lives above
+# ops/: loop_gradients.py fills this table when it is imported (as the tf namespace does).
+LOOP_GRADIENT: dict = {}
+
 
 @register_op("LoopVar")
 class LoopVar(OpDef):
@@ -105,11 +109,7 @@ class While(OpDef):
 
     @staticmethod
     def gradient(op, *grads):
-        # A loop's gradient is another loop built by the backward pass itself, which lives
-        # above ops/ (gradients.py imports this module).
-        from .. import loop_gradients
-
-        return loop_gradients.while_gradient(op, grads)
+        return LOOP_GRADIENT["While"](op, grads)
 
 
 # ---------------------------------------------------------------------------------------
