@@ -29,7 +29,7 @@ from .ops import (array_ops as _array_ops, constant_op as _constant_op,
                   control_flow_ops as _control_flow_ops, check_ops as _check_ops,
                   math_ops as _math_ops, random_ops as _random_ops, state_ops as _state_ops,
                   scatter_ops as _scatter_ops, partition_ops as _partition_ops,
-                  stitch_ops as _stitch_ops)
+                  stitch_ops as _stitch_ops, script_ops as _script_ops)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.array_ops import range_ as range  # noqa: A004
 from .ops.indexing_ops import *  # noqa: F401,F403
@@ -46,6 +46,8 @@ from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
 from .ops.scatter_ops import *  # noqa: F401,F403
 from .ops.partition_ops import *  # noqa: F401,F403
+from .ops.script_ops import *  # noqa: F401,F403
+from .framework.registry import NotDifferentiable, RegisterGradient
 from .ops.stitch_ops import *  # noqa: F401,F403
 from .runtime.session import InteractiveSession, Session
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue
@@ -54,12 +56,13 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.variables import *  # noqa: F401,F403
 
 newaxis = None
+NoGradient = NotDifferentiable
 
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _indexing_ops.__all__ + _join_split_ops.__all__
     + _constant_op.__all__ + _control_flow_ops.__all__ + _check_ops.__all__
     + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _scatter_ops.__all__
-    + _partition_ops.__all__ + _stitch_ops.__all__ + _variables.__all__
+    + _partition_ops.__all__ + _stitch_ops.__all__ + _script_ops.__all__ + _variables.__all__
     + _init_ops.__all__ + _clip_ops.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
@@ -71,5 +74,5 @@ __all__ = (
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
        "io", "losses", "nn", "summary", "test", "train", "data", "IndexedSlices",
-       "IndexedSlicesValue"]
+       "IndexedSlicesValue", "RegisterGradient", "NotDifferentiable", "NoGradient"]
 )

@@ -15,9 +15,10 @@ import contextlib
 import gc
 
 from .framework import dtypes as _dtypes
-from .framework.errors import describe_caller, describe_node
+from .framework.errors import describe_caller
 from .framework.graph import Tensor, creation_site, graph_of, user_frame
 from .framework.indexed_slices import IndexedSlices
+from .framework.registry import gradient_function
 from .ops import array_ops, join_split_ops, math_ops
 from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets
@@ -236,12 +237,7 @@ def _leave_branches(g: Tensor, x: Tensor, branch, base) -> Tensor:
 
 
 def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
-    if not hasattr(op.op_def, "gradient"):
-        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
-                          f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
-                          "through it, or add a `gradient` to its OpDef in minigraph/ops/. "
-                          f"Node: {describe_node(op)}.")
-    grad_fn = op.op_def.gradient
+    grad_fn = gradient_function(op)  # an override, the OpDef's rule, or LookupError
     if grad_fn is None:  # declared non-differentiable: nothing flows to the inputs
         return
     graph = op.graph
@@ -249,7 +245,9 @@ def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
         out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g
                      for t, g in zip(op._outputs, out_grads)]
     with graph.name_scope(op.name + "_grad"):
-        in_grads = list(grad_fn(op, *out_grads))
+        in_grads = grad_fn(op, *out_grads)
+    # A registered gradient may return one tensor for a one-input op, as TF allows.
+    in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
     if len(in_grads) != len(op._inputs):
         raise ValueError(f"The gradient of '{op.name}' ({op.type}) returned {len(in_grads)} "
                          f"values for {len(op._inputs)} inputs.")

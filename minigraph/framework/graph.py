@@ -93,6 +93,7 @@ class Graph:
             local.device_stack = []
             local.variable_scopes = []
             local.cond_stack = []  # CondBranch (or None: outside any cond) of new ops
+            local.gradient_overrides = {}  # op type -> RegisterGradient name
         return local
 
     @property
@@ -209,6 +210,8 @@ class Graph:
                 op.device = dev(op) or ""
             if state.cond_stack:
                 op.cond_context = state.cond_stack[-1]
+            if state.gradient_overrides:
+                op.gradient_override = state.gradient_overrides.get(op.type)
             self._ops.append(op)
             self._by_name[op_name] = op
             for t in inputs:
@@ -239,6 +242,21 @@ class Graph:
             yield
         finally:
             stack.pop()
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map: dict):
+        """Ops of the mapped types created in the block take their gradient from the
+        function registered (tf.RegisterGradient) under the mapped name."""
+        for key, value in op_type_map.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        state = self._state()
+        old = state.gradient_overrides
+        state.gradient_overrides = {**old, **op_type_map}
+        try:
+            yield
+        finally:
+            state.gradient_overrides = old
 
     @property
     def current_cond_branch(self):

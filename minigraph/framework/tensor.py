@@ -247,7 +247,8 @@ class Operation:
     """A node of the graph: an op type, input tensors, attributes and output tensors."""
 
     __slots__ = ("_graph", "name", "type", "op_def", "_inputs", "attrs", "_control_inputs",
-                 "_outputs", "device", "_id", "creation_site", "cond_context", "__weakref__")
+                 "_outputs", "device", "_id", "creation_site", "cond_context",
+                 "gradient_override", "__weakref__")
 
     def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, specs, device, site):
         self._graph = graph
@@ -262,6 +263,7 @@ class Operation:
         self._id = len(graph._ops)
         self._outputs = [Tensor(self, i, s) for i, s in enumerate(specs)]
         self.cond_context = None  # the CondBranch the op was created in (tf.cond), if any
+        self.gradient_override = None  # RegisterGradient name from gradient_override_map
 
     graph = property(lambda self: self._graph)
     inputs = property(lambda self: self._inputs)
@@ -285,6 +287,8 @@ class Operation:
         return [(filename, lineno, "<module>", linecache.getline(filename, lineno).strip())]
 
     def get_attr(self, name: str):
+        if name == "_gradient_op_type" and self.gradient_override is not None:
+            return self.gradient_override.encode()
         if name in self.attrs:
             return self.attrs[name]
         if name in ("T", "dtype") and (self._outputs or self._inputs):
