@@ -4,4 +4,5 @@ from . import (array_ops, check_ops, comparison_ops, constant_op, control_flow_o
                cross_entropy_ops, indexing_ops, join_split_ops, linalg_ops, math_ops, nn_ops,
                random_ops, reduction_ops, shape_ops, state_ops, stitch_ops, summary_ops,
                training_ops, unary_ops)
-from . import partition_ops, scatter_ops, script_ops, sparse_training_ops  # noqa: F401
+from . import (candidate_sampling_ops, partition_ops, sampled_losses, scatter_ops,  # noqa: F401
+               script_ops, sparse_training_ops)
