@@ -233,3 +233,17 @@ def test_row_updates_after_a_dense_write_start_from_it():
         sess.run(add)
         sess.run(add)
         np.testing.assert_array_equal(sess.run(v), [[7, 7], [5, 5], [5, 5], [5, 5]])
+
+
+def test_variable_scatter_methods_take_indexed_slices():
+    v = tf.Variable(np.zeros((3, 2), np.float32))
+    delta = tf.IndexedSlices(tf.constant([[1.0, 2.0]]), tf.constant([2]))
+    ops = [v.scatter_add(delta), v.scatter_sub(delta), v.scatter_update(delta)]
+    assert [op.op.type for op in ops] == ["ScatterAdd", "ScatterSub", "ScatterUpdate"]
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(ops[0])[2].tolist() == [1.0, 2.0]
+        assert sess.run(ops[1])[2].tolist() == [0.0, 0.0]
+        assert sess.run(ops[2])[2].tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError, match="not IndexedSlices"):
+        v.scatter_add([1.0, 2.0])
