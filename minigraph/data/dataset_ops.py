@@ -45,7 +45,8 @@ class Environment:
         """Run a map/filter function (compiled once per session) on one element."""
         run = self._callables.get(function)
         if run is None:
-            run = self._callables[function] = function.compile(self.session)
+            captured = [self.value(t) for t in function.captured]
+            run = self._callables[function] = function.compile(self.session, captured)
         return run(*element)
 
     def storage(self, dataset) -> dict:
