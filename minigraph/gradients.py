@@ -15,11 +15,12 @@ import contextlib
 import gc
 
 from .framework import dtypes as _dtypes
-from .framework.errors import describe_caller
-from .framework.graph import Tensor, creation_site, graph_of, user_frame
+from .framework.errors import creation_site, describe_caller, user_frame
+from .framework.graph import graph_of
 from .framework.indexed_slices import IndexedSlices
 from .framework.registry import gradient_function
-from .ops import array_ops, join_split_ops, math_ops
+from .framework.tensor import Tensor
+from .ops import array_ops, join_split_ops, math_ops, shape_ops
 from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets
 from .ops.constant_op import constant, convert_to_tensor
@@ -166,7 +167,7 @@ def _initial_grad(y: Tensor, grad_y, index: int):
         dtype = y.dtype.base_dtype
         if y.shape.is_fully_defined():
             return array_ops.ones(y.shape, dtype, name=f"grad_ys_{index}")
-        return array_ops.fill(array_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
+        return array_ops.fill(shape_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
     if isinstance(grad_y, Tensor) or hasattr(grad_y, "_as_graph_element"):
         grad_y = convert_to_tensor(grad_y)
         if grad_y.dtype.base_dtype != y.dtype.base_dtype:

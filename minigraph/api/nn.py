@@ -4,8 +4,8 @@ composites (ops/nn_impl.py) and the activations that TF files under math (sigmoi
 from ..ops.candidate_sampling_ops import (fixed_unigram_candidate_sampler,
                                           log_uniform_candidate_sampler,
                                           uniform_candidate_sampler)
-from ..ops.math_ops import sigmoid, tanh
 from ..ops.sampled_losses import nce_loss, sampled_softmax_loss
+from ..ops.unary_ops import sigmoid, tanh
 from ..ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
                            sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
                            xw_plus_b)

@@ -24,7 +24,7 @@ from ..framework.shapes import TensorShape, as_shape
 from ..ops.constant_op import convert_to_tensor, placeholder
 from ..ops.random_ops import get_seed
 from . import structure as _structure
-from .dataset_ops import Dataset
+from .dataset_ops import BUILDERS, Dataset
 from .structure import TensorSpec
 
 __all__ = ["BatchDataset", "PaddedBatchDataset", "ShuffleDataset", "RepeatDataset",
@@ -393,3 +393,8 @@ class FilterDataset(_Unary):
             (keep,) = env.call(self._function, element)
             if keep:
                 yield element
+
+
+BUILDERS.update({cls.__name__: cls for cls in (
+    BatchDataset, PaddedBatchDataset, ShuffleDataset, RepeatDataset, MapDataset, FilterDataset,
+    TakeDataset, SkipDataset, PrefetchDataset, CacheDataset, UnbatchDataset)})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Spec
+from ..framework.tensor import Spec
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from .constant_op import convert_to_tensor

@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Tensor, name_scope
-from . import array_ops, candidate_sampling_ops, indexing_ops, join_split_ops, nn_impl
+from ..framework.graph import name_scope
+from ..framework.tensor import Tensor
+from . import array_ops, candidate_sampling_ops, join_split_ops, nn_impl, pad_ops, shape_ops
 from .comparison_ops import equal
 from .constant_op import constant, convert_to_tensor
 from .cross_entropy_ops import softmax_cross_entropy_with_logits_v2
@@ -33,7 +34,7 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 def _sum_rows(x: Tensor) -> Tensor:
     """Row sums through a matmul with ones, as TF computes them."""
     ones = array_ops.ones_like(x[0, :])
-    return array_ops.reshape(matmul(x, array_ops.expand_dims(ones, 1)), [-1])
+    return shape_ops.reshape(matmul(x, shape_ops.expand_dims(ones, 1)), [-1])
 
 
 def _rows(params, ids, partition_strategy):
@@ -48,7 +49,7 @@ def _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, n
     if labels.dtype.base_dtype != _dtypes.int64:
         labels = cast(labels, _dtypes.int64)
     inputs = convert_to_tensor(inputs, name="inputs")
-    labels_flat = array_ops.reshape(labels, [-1])
+    labels_flat = shape_ops.reshape(labels, [-1])
     if sampled_values is None:
         sampled_values = candidate_sampling_ops.log_uniform_candidate_sampler(
             labels, num_true, num_sampled, True, num_classes, seed=seed)
@@ -59,25 +60,25 @@ def _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, n
     all_w = _rows(weights, all_ids, partition_strategy)
     if all_w.dtype.base_dtype != inputs.dtype.base_dtype:
         all_w = cast(all_w, inputs.dtype.base_dtype)
-    n_true = array_ops.shape(labels_flat)[0]
-    true_w = indexing_ops.slice_(all_w, [0, 0], array_ops.stack([n_true, -1]))
-    sampled_w = indexing_ops.slice_(all_w, array_ops.stack([n_true, 0]), [-1, -1])
+    n_true = shape_ops.shape(labels_flat)[0]
+    true_w = pad_ops.slice_(all_w, [0, 0], array_ops.stack([n_true, -1]))
+    sampled_w = pad_ops.slice_(all_w, array_ops.stack([n_true, 0]), [-1, -1])
     sampled_logits = matmul(inputs, sampled_w, transpose_b=True)
     all_b = _rows(biases, all_ids, partition_strategy)
     if all_b.dtype.base_dtype != inputs.dtype.base_dtype:
         all_b = cast(all_b, inputs.dtype.base_dtype)
-    true_b = indexing_ops.slice_(all_b, [0], array_ops.reshape(n_true, [1]))
-    sampled_b = indexing_ops.slice_(all_b, array_ops.reshape(n_true, [1]), [-1])
-    dim = array_ops.shape(true_w)[1:2]
-    true_rows = array_ops.reshape(true_w, join_split_ops.concat([[-1, num_true], dim], 0))
-    dots = array_ops.reshape(array_ops.expand_dims(inputs, 1) * true_rows,
+    true_b = pad_ops.slice_(all_b, [0], shape_ops.reshape(n_true, [1]))
+    sampled_b = pad_ops.slice_(all_b, shape_ops.reshape(n_true, [1]), [-1])
+    dim = shape_ops.shape(true_w)[1:2]
+    true_rows = shape_ops.reshape(true_w, join_split_ops.concat([[-1, num_true], dim], 0))
+    dots = shape_ops.reshape(shape_ops.expand_dims(inputs, 1) * true_rows,
                              join_split_ops.concat([[-1], dim], 0))
-    true_logits = array_ops.reshape(_sum_rows(dots), [-1, num_true])
-    true_logits += array_ops.reshape(true_b, [-1, num_true])
+    true_logits = shape_ops.reshape(_sum_rows(dots), [-1, num_true])
+    true_logits += shape_ops.reshape(true_b, [-1, num_true])
     sampled_logits += sampled_b
     if remove_accidental_hits:
-        hits = reduce_any(equal(array_ops.expand_dims(labels, 2),
-                                array_ops.reshape(sampled, [1, 1, -1])), axis=1)
+        hits = reduce_any(equal(shape_ops.expand_dims(labels, 2),
+                                shape_ops.reshape(sampled, [1, 1, -1])), axis=1)
         sampled_logits += cast(hits, sampled_logits.dtype) * constant(
             -_FLOAT32_MAX, sampled_logits.dtype.base_dtype)
     true_logits -= log(cast(true_count, true_logits.dtype.base_dtype))

@@ -17,7 +17,8 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework import errors
-from ..framework.graph import Spec, Tensor, get_default_graph, name_scope
+from ..framework.graph import get_default_graph, name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, RegisterGradient, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from .constant_op import convert_to_tensor

@@ -18,8 +18,9 @@ import numpy as np
 from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
-from ..framework.graph import Graph, Operation, Tensor
+from ..framework.graph import Graph
 from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
+from ..framework.tensor import Operation, Tensor
 from .plan import Plan, RunContext
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
@@ -60,7 +61,8 @@ def _normalize_fetches(graph, fetches):
                             f"run); run called at {describe_caller()}.")
         if isinstance(f, IndexedSlices):  # fetched as IndexedSlicesValue, as in TF
             parts = [walk(x) for x in (f.values, f.indices, f.dense_shape) if x is not None]
-            return lambda v: IndexedSlicesValue(*[p(v) for p in parts] + [None] * (3 - len(parts)))
+            return lambda v: IndexedSlicesValue(*[p(v) for p in parts],
+                                                *[None] * (3 - len(parts)))
         if isinstance(f, (list, tuple)) and not hasattr(f, "_fields"):
             parts = [walk(x) for x in f]
             kind = type(f)
@@ -202,7 +204,7 @@ class Session:
         self._plans = {}
         self._fetch_cache = {}
         self._spare = {}
-        self._shadows = {}
+        self._shadows = {}  # var -> (previous array, rows it lacks): see _with_rows
 
     def __enter__(self):
         if self._entered is not None:
