@@ -15,10 +15,12 @@ import contextlib
 import gc
 
 from .framework import dtypes as _dtypes
-from .framework.errors import describe_caller, describe_node
-from .framework.graph import Tensor, creation_site, graph_of, user_frame
+from .framework.errors import creation_site, describe_caller, user_frame
+from .framework.graph import graph_of
 from .framework.indexed_slices import IndexedSlices
-from .ops import array_ops, join_split_ops, math_ops
+from .framework.registry import gradient_function
+from .framework.tensor import Tensor
+from .ops import array_ops, join_split_ops, math_ops, shape_ops
 from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets
 from .ops.constant_op import constant, convert_to_tensor
@@ -165,7 +167,7 @@ def _initial_grad(y: Tensor, grad_y, index: int):
         dtype = y.dtype.base_dtype
         if y.shape.is_fully_defined():
             return array_ops.ones(y.shape, dtype, name=f"grad_ys_{index}")
-        return array_ops.fill(array_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
+        return array_ops.fill(shape_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
     if isinstance(grad_y, Tensor) or hasattr(grad_y, "_as_graph_element"):
         grad_y = convert_to_tensor(grad_y)
         if grad_y.dtype.base_dtype != y.dtype.base_dtype:
@@ -236,12 +238,7 @@ def _leave_branches(g: Tensor, x: Tensor, branch, base) -> Tensor:
 
 
 def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
-    if not hasattr(op.op_def, "gradient"):
-        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
-                          f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
-                          "through it, or add a `gradient` to its OpDef in minigraph/ops/. "
-                          f"Node: {describe_node(op)}.")
-    grad_fn = op.op_def.gradient
+    grad_fn = gradient_function(op)  # an override, the OpDef's rule, or LookupError
     if grad_fn is None:  # declared non-differentiable: nothing flows to the inputs
         return
     graph = op.graph
@@ -249,7 +246,9 @@ def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
         out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g
                      for t, g in zip(op._outputs, out_grads)]
     with graph.name_scope(op.name + "_grad"):
-        in_grads = list(grad_fn(op, *out_grads))
+        in_grads = grad_fn(op, *out_grads)
+    # A registered gradient may return one tensor for a one-input op, as TF allows.
+    in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
     if len(in_grads) != len(op._inputs):
         raise ValueError(f"The gradient of '{op.name}' ({op.type}) returned {len(in_grads)} "
                          f"values for {len(op._inputs)} inputs.")

@@ -11,7 +11,7 @@ variables; gradients for sliced inputs are stacked back into rows.
 
 from __future__ import annotations
 
-from .framework.graph import Tensor
+from .framework.tensor import Tensor
 from .gradients import gradients
 from .ops import array_ops
 from .ops.common import wants_gradient

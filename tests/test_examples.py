@@ -19,7 +19,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TESTED = {"core_basics", "linear_regression", "logistic_regression", "seed_program",
-          "gradient_of_gradient", "train_digits", "onnx_round_trip", "train_char_lstm"}
+          "gradient_of_gradient", "train_digits", "onnx_round_trip", "word2vec",
+          "train_char_lstm"}
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
 
 
@@ -163,3 +164,14 @@ def test_onnx_round_trip_serves_the_same_predictions(tmp_path):
     assert ours == theirs > 0.8
     assert numbers(line_after(out, "largest probability difference:"))[0] < 1e-5
     assert (tmp_path / "digits_mlp.onnx").stat().st_size > 10_000
+
+
+def test_word2vec_learns_topics_with_sparse_updates():
+    out = run_example("word2vec").stdout
+    assert line_after(out, "gradient of the embeddings:").strip() == "IndexedSlices"
+    first = numbers(line_after(out, "loss, first 50 steps:"))[0]
+    last = numbers(line_after(out, "loss, last 50 steps:"))[0]
+    within = numbers(line_after(out, "cosine similarity within topics:"))[0]
+    across = numbers(line_after(out, "cosine similarity across topics:"))[0]
+    assert last < 0.6 * first
+    assert within > across + 0.2

@@ -18,13 +18,25 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, UnknownError
-from ..framework.graph import Tensor
+from ..framework.tensor import Tensor
 from ..framework.shapes import TensorShape
 from ..ops.constant_op import convert_to_tensor
 from . import structure as _structure
 from .structure import TensorSpec
 
-__all__ = ["Dataset", "Environment"]
+__all__ = ["Dataset", "Environment", "BUILDERS"]
+
+# The transformations and iterators, filled by transformations.py and iterator_ops.py (which
+# import this module) so that Dataset's methods reach them without an import cycle.
+BUILDERS: dict = {}
+
+
+def _builder(name: str):
+    try:
+        return BUILDERS[name]
+    except KeyError:
+        raise ImportError(f"Dataset.{name} is not loaded: import minigraph.data (which loads "
+                          "the transformations and iterators) first.") from None
 
 
 class Environment:
@@ -45,7 +57,8 @@ class Environment:
         """Run a map/filter function (compiled once per session) on one element."""
         run = self._callables.get(function)
         if run is None:
-            run = self._callables[function] = function.compile(self.session)
+            captured = [self.value(t) for t in function.captured]
+            run = self._callables[function] = function.compile(self.session, captured)
         return run(*element)
 
     def storage(self, dataset) -> dict:
@@ -159,40 +172,40 @@ class Dataset:
         return _ConcatenateDataset(self, dataset)
 
     def batch(self, batch_size, drop_remainder=False) -> "Dataset":
-        return transformations.BatchDataset(self, batch_size, drop_remainder)
+        return _builder("BatchDataset")(self, batch_size, drop_remainder)
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False) -> "Dataset":
-        return transformations.PaddedBatchDataset(self, batch_size, padded_shapes,
+        return _builder("PaddedBatchDataset")(self, batch_size, padded_shapes,
                                                   padding_values, drop_remainder)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None) -> "Dataset":
-        return transformations.ShuffleDataset(self, buffer_size, seed,
+        return _builder("ShuffleDataset")(self, buffer_size, seed,
                                               reshuffle_each_iteration)
 
     def repeat(self, count=None) -> "Dataset":
-        return transformations.RepeatDataset(self, count)
+        return _builder("RepeatDataset")(self, count)
 
     def map(self, map_func, num_parallel_calls=None) -> "Dataset":
-        return transformations.MapDataset(self, map_func)
+        return _builder("MapDataset")(self, map_func)
 
     def filter(self, predicate) -> "Dataset":
-        return transformations.FilterDataset(self, predicate)
+        return _builder("FilterDataset")(self, predicate)
 
     def take(self, count) -> "Dataset":
-        return transformations.TakeDataset(self, count)
+        return _builder("TakeDataset")(self, count)
 
     def skip(self, count) -> "Dataset":
-        return transformations.SkipDataset(self, count)
+        return _builder("SkipDataset")(self, count)
 
     def prefetch(self, buffer_size) -> "Dataset":
-        return transformations.PrefetchDataset(self, buffer_size)
+        return _builder("PrefetchDataset")(self, buffer_size)
 
     def cache(self, filename="") -> "Dataset":
-        return transformations.CacheDataset(self, filename)
+        return _builder("CacheDataset")(self, filename)
 
     def unbatch(self) -> "Dataset":
-        return transformations.UnbatchDataset(self)
+        return _builder("UnbatchDataset")(self)
 
     def apply(self, transformation_func) -> "Dataset":
         """`transformation_func(self)`, which must return a Dataset."""
@@ -205,11 +218,11 @@ class Dataset:
     # -- iterators (iterator_ops.py) --------------------------------------------------------
     def make_one_shot_iterator(self):
         """An iterator initialized on first use in each session (no placeholders allowed)."""
-        return iterator_ops.Iterator.one_shot(self)
+        return _builder("Iterator").one_shot(self)
 
     def make_initializable_iterator(self, shared_name=None):
         """An iterator whose `.initializer` (re)starts the pipeline, reading fed values."""
-        return iterator_ops.Iterator.initializable(self, shared_name)
+        return _builder("Iterator").initializable(self, shared_name)
 
 
 def _as_int64(value, name) -> Tensor:
@@ -356,5 +369,3 @@ def run_generator_safely(iterator):
             raise
         raise UnknownError(None, None, f"{type(e).__name__}: {e}") from e
 
-
-from . import iterator_ops, transformations  # noqa: E402  (they subclass / use Dataset)

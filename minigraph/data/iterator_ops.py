@@ -14,11 +14,11 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import FailedPreconditionError, OutOfRangeError, describe_caller
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from . import structure as _structure
-from .dataset_ops import Dataset, Environment, run_generator_safely
+from .dataset_ops import BUILDERS, Dataset, Environment, run_generator_safely
 
 __all__ = ["Iterator", "make_one_shot_iterator", "make_initializable_iterator",
            "get_output_types", "get_output_shapes", "get_output_classes"]
@@ -281,3 +281,5 @@ def get_output_shapes(dataset_or_iterator):
 def get_output_classes(dataset_or_iterator):
     return dataset_or_iterator.output_classes
 
+
+BUILDERS["Iterator"] = Iterator

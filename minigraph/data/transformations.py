@@ -24,7 +24,7 @@ from ..framework.shapes import TensorShape, as_shape
 from ..ops.constant_op import convert_to_tensor, placeholder
 from ..ops.random_ops import get_seed
 from . import structure as _structure
-from .dataset_ops import Dataset
+from .dataset_ops import BUILDERS, Dataset
 from .structure import TensorSpec
 
 __all__ = ["BatchDataset", "PaddedBatchDataset", "ShuffleDataset", "RepeatDataset",
@@ -319,7 +319,9 @@ class DatasetFunction:
     """A user function on one element, built once into graph ops on placeholders.
 
     As in TF, a tuple element is passed as separate arguments, anything else (a tensor, a
-    dict) as one; a list returned at the top level is taken as a tuple.
+    dict) as one; a list returned at the top level is taken as a tuple. Placeholders the
+    function reads from outside are captured: their values are those fed when the iterator
+    is initialized.
     """
 
     def __init__(self, fn, in_spec, label):
@@ -337,9 +339,27 @@ class DatasetFunction:
             outputs = _structure.to_tensors(result)
         self.outputs = _structure.flatten(outputs)
         self.spec = _structure.specs_of(outputs)
+        self.captured = _captured_placeholders(self.outputs, self.placeholders)
 
-    def compile(self, session):
-        return session.make_callable(self.outputs, feed_list=self.placeholders)
+    def compile(self, session, captured_values):
+        run = session.make_callable(self.outputs, feed_list=self.placeholders + self.captured)
+        return lambda *element: run(*element, *captured_values)
+
+
+def _captured_placeholders(outputs, own) -> list:
+    """Placeholders outside the function that its outputs depend on, in creation order."""
+    own_ops = {t.op for t in own}
+    found, seen, stack = {}, set(), [t.op for t in outputs]
+    while stack:
+        op = stack.pop()
+        if op in seen or op in own_ops:
+            continue
+        seen.add(op)
+        if op.type == "Placeholder":
+            found[op.outputs[0]] = op._id
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return sorted(found, key=found.get)
 
 
 class MapDataset(_Unary):
@@ -348,6 +368,7 @@ class MapDataset(_Unary):
     def __init__(self, input_dataset, map_func):
         self._function = DatasetFunction(map_func, input_dataset._spec, "Dataset_map")
         super().__init__(input_dataset, self._function.spec)
+        self._own_inputs += self._function.captured
 
     def _iterate(self, env):
         for element in self._input._iterate(env):
@@ -365,9 +386,15 @@ class FilterDataset(_Unary):
             raise ValueError(f"`predicate` return type must be convertible to a scalar "
                              f"boolean tensor. Was {spec}.")
         super().__init__(input_dataset, input_dataset._spec)
+        self._own_inputs += self._function.captured
 
     def _iterate(self, env):
         for element in self._input._iterate(env):
             (keep,) = env.call(self._function, element)
             if keep:
                 yield element
+
+
+BUILDERS.update({cls.__name__: cls for cls in (
+    BatchDataset, PaddedBatchDataset, ShuffleDataset, RepeatDataset, MapDataset, FilterDataset,
+    TakeDataset, SkipDataset, PrefetchDataset, CacheDataset, UnbatchDataset)})

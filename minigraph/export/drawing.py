@@ -16,7 +16,8 @@ import subprocess
 
 import networkx as nx
 
-from ..framework.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from ..framework.graph import Graph, GraphKeys, get_default_graph
+from ..framework.tensor import Operation, Tensor
 
 __all__ = ["to_networkx", "to_dot", "render", "op_roles", "ROLES", "COLORS"]
 
@@ -36,7 +37,7 @@ _SUMMARY_TYPES = {"ScalarSummary", "HistogramSummary", "MergeSummary", "ImageSum
                   "AudioSummary", "TensorSummary", "TensorSummaryV2"}
 _UPDATE_TYPE = re.compile(r"^(Resource)?(Apply|SparseApply|Assign|Scatter)")
 _GRADIENT_SCOPE = re.compile(r"^gradients(_\d+)?$")
-# Default scope names of the schedules (training reference 1.1) and of the optimizers.
+# Default scope names of the schedules (TF's name_scope defaults) and of the optimizers.
 _SCHEDULE_SCOPE = re.compile(
     r"^(ExponentialDecay|PiecewiseConstant|PolynomialDecay|NaturalExpDecay|InverseTimeDecay|"
     r"CosineDecay|CosineDecayRestarts|SGDRDecay|LinearCosineDecay|NoisyLinearCosineDecay|"
@@ -455,7 +456,7 @@ def _find_engine(engine: str | None) -> str:
 
 def _render_matplotlib(graph, path, fetches) -> str:
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # optional extra (viz): only this engine needs it
     except ImportError as e:
         raise ImportError("engine='matplotlib' needs matplotlib: pip install "
                           "'minigraph[viz]' (or pip install matplotlib).") from e

@@ -22,8 +22,8 @@ NHWC_TO_NCHW, NCHW_TO_NHWC = [0, 3, 1, 2], [0, 2, 3, 1]
 
 def _import_onnx():
     try:
-        import onnx
-        from onnx import helper, numpy_helper
+        import onnx  # optional extra (onnx): imported only when exporting
+        from onnx import helper, numpy_helper  # optional extra (onnx)
     except ImportError as e:
         raise ImportError("ONNX export needs the onnx package. Install the extra: "
                           f"pip install 'minigraph[onnx]' (or pip install onnx). ({e})") from e

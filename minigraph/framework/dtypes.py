@@ -1,7 +1,7 @@
 """DType objects (float32, int64, ...) and the TF 1.x rules for turning Python values into them.
 
 Lives here: the DType class, the module-level dtype constants, `as_dtype`, and
-`infer_dtype` (Python/numpy value -> DType, reference section 3.2). Conversion of values into
+`infer_dtype` (Python/numpy value -> DType, as TF 1.x infers it). Conversion of values into
 tensors lives in `ops/constant_op.py`; this module knows nothing about graphs.
 """
 
@@ -198,7 +198,7 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
 def infer_dtype(value) -> DType:
-    """Return the dtype TF 1.x gives a Python or numpy value (reference section 3.2)."""
+    """Return the dtype TF 1.x gives a Python or numpy value (int -> int32, float -> float32)."""
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
         return as_dtype(value.dtype)
     if isinstance(value, builtins.bool):

@@ -13,13 +13,12 @@ import contextlib
 import re
 import threading
 
-from .errors import describe_site
-from .tensor import (OPERATORS, CondBranch, Operation, Spec, Tensor, TensorOperators,  # noqa: F401
-                     WhileFrame, describe_value, creation_site, frame_branch, frame_inputs,
-                     user_frame)
+from .errors import describe_site, user_frame
+from .tensor import (Operation, Tensor, TensorOperators, describe_value, exporter, frame_branch,
+                     frame_inputs)
 
 __all__ = [
-    "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
+    "Graph", "GraphKeys", "get_default_graph", "reset_default_graph",
     "name_scope", "control_dependencies", "device", "add_to_collection", "add_to_collections",
     "get_collection", "get_collection_ref", "get_default_session", "colocate_with",
 ]
@@ -95,6 +94,7 @@ class Graph:
             local.variable_scopes = []
             local.cond_stack = []  # CondBranch (or None: outside any cond) of new ops
             local.frame_stack = []  # WhileFrame of new ops (innermost last)
+            local.gradient_overrides = {}  # op type -> RegisterGradient name
         return local
 
     @property
@@ -220,6 +220,8 @@ class Graph:
             if frame is not None:
                 op.loop_frame = frame
                 frame.ops.append(op)
+            if state.gradient_overrides:
+                op.gradient_override = state.gradient_overrides.get(op.type)
             self._ops.append(op)
             self._by_name[op_name] = op
             for t in inputs:
@@ -272,6 +274,21 @@ class Graph:
         """The WhileFrame new ops are created in, or None outside while-loop bodies."""
         stack = self._state().frame_stack
         return stack[-1] if stack else None
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map: dict):
+        """Ops of the mapped types created in the block take their gradient from the
+        function registered (tf.RegisterGradient) under the mapped name."""
+        for key, value in op_type_map.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        state = self._state()
+        old = state.gradient_overrides
+        state.gradient_overrides = {**old, **op_type_map}
+        try:
+            yield
+        finally:
+            state.gradient_overrides = old
 
     @property
     def current_cond_branch(self):
@@ -419,11 +436,26 @@ class Graph:
         op = tensor_or_op.op if isinstance(tensor_or_op, Tensor) else tensor_or_op
         return op not in self._unfetchable
 
+    def session_for(self, session, what: str, name: str | None = None):
+        """`session`, else the default session; raise ValueError if none, or if it runs
+        another graph. `what` ("evaluate tensor using `eval()`") and `name` go in the error."""
+        if session is None:
+            session = get_default_session()
+            if session is None:
+                node = f" ('{name}')" if name else ""
+                raise ValueError(f"Cannot {what}: No default session is registered. Use "
+                                 "`with sess.as_default():` or pass an explicit session, e.g. "
+                                 f"t.eval(session=sess). Called{node} at "
+                                 f"{describe_site(user_frame())}.")
+        if session.graph is not self:
+            raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
+                             "is different from the session's graph. Pass a session created on "
+                             "the tensor's graph.")
+        return session
+
     def as_graph_def(self, add_shapes=False):
         """Return the graph as a GraphDef (needs the `tensorboard` extra for the protos)."""
-        from ..export.graph_def import graph_def  # export lives in export/
-
-        return graph_def(self, add_shapes=add_shapes)
+        return exporter("graph_def")(self, add_shapes=add_shapes)
 
 
 def _validate_name(name, nested, what):
@@ -510,22 +542,6 @@ def get_default_session():
     return stack[-1] if stack else None
 
 
-def session_for(graph, session, what, name=None):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            node = f" ('{name}')" if name else ""
-            raise ValueError(f"Cannot {what}: No default session is registered. Use "
-                             "`with sess.as_default():` or pass an explicit session, e.g. "
-                             f"t.eval(session=sess). Called{node} at "
-                             f"{describe_site(user_frame())}.")
-    if session.graph is not graph:
-        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
-                         "is different from the session's graph. Pass a session created on "
-                         "the tensor's graph.")
-    return session
-
-
 def graph_of(values, default=None) -> Graph:
     """Return the one graph that the tensors/ops among `values` belong to (else the default).
 
@@ -599,8 +615,3 @@ def get_collection(key, scope=None) -> list:
 
 def get_collection_ref(key) -> list:
     return get_default_graph().get_collection_ref(key)
-
-
-def describe(op) -> str:
-    """Short "where" text for an op: its name and creation site."""
-    return f"'{op.name}' (created at {describe_site(op.creation_site)})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 
+from .shapes import TensorShape
 from .tensor import OPERATORS, Tensor
 
 __all__ = ["IndexedSlices", "IndexedSlicesValue"]
@@ -47,8 +48,6 @@ class IndexedSlices:
     def shape(self):
         """The static shape of the dense tensor (rows of `values`, first dim from
         `dense_shape` when it is known)."""
-        from .shapes import TensorShape
-
         first = None
         if self._dense_shape is not None and self._dense_shape._static_value is not None:
             first = int(self._dense_shape._static_value[0])

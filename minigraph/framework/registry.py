@@ -8,13 +8,16 @@ Op families live in `ops/`; this file defines none.
 
 from __future__ import annotations
 
+import contextlib
 import types
 
 from . import dtypes as _dtypes
-from .errors import describe_node, describe_site
-from .graph import Operation, Spec, Tensor, get_default_graph, graph_of, user_frame
+from .errors import describe_node, describe_site, user_frame
+from .graph import get_default_graph, graph_of
+from .tensor import OPERATORS, Operation, Spec, Tensor
 
-__all__ = ["OpDef", "register_op", "OP_TABLE", "Spec", "no_gradient", "ALL_INPUTS"]
+__all__ = ["OpDef", "register_op", "OP_TABLE", "Spec", "no_gradient", "ALL_INPUTS",
+           "RegisterGradient", "NotDifferentiable", "gradient_function"]
 
 
 class _AllInputs:
@@ -50,6 +53,58 @@ def register_op(op_type: str):
         return cls
 
     return decorate
+
+
+_GRADIENTS: dict = {}  # names given to tf.RegisterGradient -> gradient function (or None)
+
+
+class RegisterGradient:
+    """Decorator: register a gradient function under `name`, for gradient_override_map.
+
+    Example:
+        @tf.RegisterGradient("ClippedSquare")
+        def _(op, grad): return tf.clip_by_value(grad * 2 * op.inputs[0], -1., 1.)
+        with tf.get_default_graph().gradient_override_map({"Square": "ClippedSquare"}): ...
+    """
+
+    def __init__(self, op_type: str):
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, fn):
+        if self._op_type in _GRADIENTS or (self._op_type in _OPS and
+                                           hasattr(_OPS[self._op_type], "gradient")):
+            raise KeyError(f"Registering two gradient with name '{self._op_type}'! Fix: "
+                           "pick a new name and map the op type to it with "
+                           "Graph.gradient_override_map.")
+        _GRADIENTS[self._op_type] = fn
+        return fn
+
+
+def NotDifferentiable(op_type: str) -> None:  # noqa: N802 - TF's public name
+    """Declare that ops mapped to `op_type` pass no gradient (tf.NotDifferentiable)."""
+    if op_type in _GRADIENTS:
+        raise KeyError(f"Registering two gradient with name '{op_type}'!")
+    _GRADIENTS[op_type] = None
+
+
+def gradient_function(op):
+    """The gradient function of `op`: its override (gradient_override_map) if any, else its
+    OpDef's. None means "no gradient flows"; an op type with neither raises LookupError."""
+    name = op.gradient_override
+    if name is not None:
+        if name not in _GRADIENTS:
+            raise LookupError(f"No gradient registered under '{name}' (mapped from op type "
+                              f"'{op.type}' of '{op.name}' by gradient_override_map). Fix: "
+                              f"decorate a function with @tf.RegisterGradient('{name}').")
+        return _GRADIENTS[name]
+    if not hasattr(op.op_def, "gradient"):
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
+                          f"{op.type}). Fix: wrap its output in tf.stop_gradient if no "
+                          "gradient should flow through it, or add a `gradient` to its OpDef "
+                          f"in minigraph/ops/. Node: {describe_node(op)}.")
+    return op.op_def.gradient
 
 
 def no_gradient(op, *grads):
@@ -127,7 +182,8 @@ class OpDef:
             op = graph.create_op(cls, inputs, attrs, name or cls.default_name)
         else:
             graph = graph_of(inputs)
-            ctx = graph.as_default() if graph is not get_default_graph() else _NULL
+            ctx = (graph.as_default() if graph is not get_default_graph()
+                   else contextlib.nullcontext())
             with ctx, graph.name_scope(name or cls.default_name) as scope:
                 tensors = cls._convert_inputs(inputs, scope)
                 op = graph.create_op(cls, tensors, attrs, scope)
@@ -138,8 +194,7 @@ class OpDef:
 
     @classmethod
     def _convert_inputs(cls, inputs, scope=""):
-        from ..ops.constant_op import convert_to_tensor
-
+        convert_to_tensor = OPERATORS["convert_to_tensor"]  # ops/constant_op.py fills it
         kinds = cls.input_types or ("T",) * len(inputs)
         group_dtype = {}
         for i, x in enumerate(inputs):
@@ -171,10 +226,7 @@ class OpDef:
     @classmethod
     def output_specs(cls, inputs, attrs, op_name, site):
         """Ask `infer` for the output specs; re-raise its errors naming the node and site."""
-        specs = []
-        for i, t in enumerate(inputs):
-            dtype = t._dtype if i in cls.ref_inputs else t._dtype.base_dtype
-            specs.append(Spec(dtype, t._shape, t._static_value))
+        specs = [t.spec(as_ref=i in cls.ref_inputs) for i, t in enumerate(inputs)]
         try:
             out = cls.infer(*specs, **attrs)
         except (ValueError, TypeError) as e:
@@ -182,25 +234,6 @@ class OpDef:
             raise type(e)(f"{e}\n  In node '{op_name}' ({cls.op_type}) with input shapes: "
                           f"{shapes}, created at {describe_site(site)}.") from None
         return [out] if isinstance(out, Spec) else list(out)
-
-    @classmethod
-    def bind(cls, op: Operation):
-        """Return the kernel for `op` as a function of its input arrays."""
-        compute, attrs = cls.compute, op.attrs
-        if not attrs:
-            return compute
-        return lambda *arrays: compute(*arrays, **attrs)
-
-
-class _NullContext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-_NULL = _NullContext()
 
 
 def _as_tensor_if_graph_value(x, as_ref=False):

@@ -14,11 +14,14 @@ from typing import Callable
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
+from ..framework.graph import GraphKeys, get_default_graph, name_scope
+from ..framework.tensor import Tensor
 from ..ops.constant_op import convert_to_tensor
-from ..ops.array_ops import identity, reshape, shape, stack, transpose
+from ..ops.array_ops import identity, stack
+from ..ops.shape_ops import reshape, shape, transpose
 from ..ops.join_split_ops import concat
-from ..ops.math_ops import cast, divide, matmul, multiply, subtract
+from ..ops.linalg_ops import matmul
+from ..ops.math_ops import cast, divide, multiply, subtract
 from ..ops.nn_impl import dropout as nn_dropout
 from ..ops.nn_ops import bias_add
 from ..framework.shapes import TensorShape

@@ -10,9 +10,11 @@ themselves live in layers/rnn_cell.py.
 from __future__ import annotations
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import Tensor
 from ..framework.nest import flatten, pack_sequence_as
-from ..ops import array_ops, indexing_ops, join_split_ops, math_ops
+from ..ops import (array_ops, comparison_ops, indexing_ops, join_split_ops, math_ops,
+                   shape_ops)
 from ..ops.while_loop import build_loop
 from ..ops.variables import variable_scope
 from .rnn_cell import RNNCell
@@ -30,12 +32,12 @@ def _swap_batch_time(x: Tensor) -> Tensor:
     if rank is None or rank < 2:
         raise ValueError(f"Expected input tensor {x.name} to have rank at least 2, got "
                          f"shape {x.shape}.")
-    return array_ops.transpose(x, [1, 0] + list(range(2, rank)))
+    return shape_ops.transpose(x, [1, 0] + list(range(2, rank)))
 
 
 def _batch_size(first: Tensor):
     known = first.shape.known[1]
-    return known if known is not None else array_ops.shape(first)[1]
+    return known if known is not None else shape_ops.shape(first)[1]
 
 
 def _initial_state(cell, initial_state, batch_size, dtype):
@@ -61,7 +63,7 @@ def _masked_step(time, lengths, output, new_state, old_state):
     if lengths is None:
         return output, new_state
     dtype = flatten(output)[0].dtype.base_dtype
-    alive = math_ops.cast(math_ops.less(time, lengths), dtype)[:, None]
+    alive = math_ops.cast(comparison_ops.less(time, lengths), dtype)[:, None]
     output = pack_sequence_as(output, [o * alive for o in flatten(output)])
     kept = [new * alive + old * (1.0 - alive) for new, old in zip(flatten(new_state),
                                                                    flatten(old_state))]
@@ -123,7 +125,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         first = flatten(inputs[0])[0]
         batch = first.shape.known[0] if first.shape.ndims else None
         state = _initial_state(cell, initial_state, batch if batch is not None else
-                               array_ops.shape(first)[0], dtype)
+                               shape_ops.shape(first)[0], dtype)
         lengths = _sequence_length(sequence_length)
         outputs = []
         for time, item in enumerate(inputs):
@@ -141,13 +143,13 @@ def _reverse_sequence(x, lengths, time_major):
     if lengths is None:
         return join_split_ops.reverse(x, [time_axis])
     xt = x if time_major else _swap_batch_time(x)
-    dims = array_ops.shape(xt)
+    dims = shape_ops.shape(xt)
     steps, batch = dims[0], dims[1]
-    t = array_ops.expand_dims(array_ops.range_(steps), 1)
+    t = shape_ops.expand_dims(shape_ops.range_(steps), 1)
     source = math_ops.cast(t < lengths, _dtypes.int32) * (lengths - 1 - 2 * t) + t
-    rows = source * batch + array_ops.expand_dims(array_ops.range_(batch), 0)
-    flat = array_ops.reshape(xt, join_split_ops.concat([[-1], dims[2:]], 0))
-    out = array_ops.reshape(indexing_ops.gather(flat, rows), dims)
+    rows = source * batch + shape_ops.expand_dims(shape_ops.range_(batch), 0)
+    flat = shape_ops.reshape(xt, join_split_ops.concat([[-1], dims[2:]], 0))
+    out = shape_ops.reshape(indexing_ops.gather(flat, rows), dims)
     out.set_shape(xt.shape)
     return out if time_major else _swap_batch_time(out)
 
@@ -187,7 +189,7 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
 def _reverse_list(items, lengths):
     """The list of [batch, depth] tensors in reverse time order (per row with `lengths`)."""
     reversed_steps = _reverse_sequence(array_ops.stack(items), lengths, True)
-    return join_split_ops.unstack(reversed_steps, num=len(items))
+    return array_ops.unstack(reversed_steps, num=len(items))
 
 
 def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,

@@ -15,7 +15,7 @@ import numbers
 
 from ..framework.graph import get_default_graph, name_scope
 from ..framework.nest import flatten, pack_sequence_as
-from ..ops import array_ops, math_ops, nn_ops
+from ..ops import array_ops, linalg_ops, nn_ops, unary_ops
 from ..ops.init_ops import constant_initializer, zeros_initializer
 from ..ops.join_split_ops import concat, split
 from ..ops.nn_impl import dropout
@@ -105,7 +105,7 @@ def _batch_shape(batch_size, size):
 
 
 def _linear(inputs, kernel, bias):
-    return nn_ops.bias_add(math_ops.matmul(inputs, kernel), bias)
+    return nn_ops.bias_add(linalg_ops.matmul(inputs, kernel), bias)
 
 
 class BasicRNNCell(RNNCell):
@@ -116,7 +116,7 @@ class BasicRNNCell(RNNCell):
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype, reuse=reuse)
         self._num_units = num_units
-        self._activation = activation or math_ops.tanh
+        self._activation = activation or unary_ops.tanh
 
     state_size = property(lambda self: self._num_units)
     output_size = property(lambda self: self._num_units)
@@ -141,7 +141,7 @@ class BasicLSTMCell(RNNCell):
         super().__init__(name=name, dtype=dtype, reuse=reuse)
         self._num_units, self._forget_bias = num_units, forget_bias
         self._state_is_tuple = state_is_tuple
-        self._activation = activation or math_ops.tanh
+        self._activation = activation or unary_ops.tanh
 
     @property
     def state_size(self):
@@ -160,7 +160,7 @@ class BasicLSTMCell(RNNCell):
         c, h = state if self._state_is_tuple else split(state, 2, axis=1)
         gates = _linear(concat([inputs, h], 1), self._kernel, self._bias)
         i, j, f, o = split(gates, 4, axis=1)
-        sigmoid = math_ops.sigmoid
+        sigmoid = unary_ops.sigmoid
         new_c = c * sigmoid(f + self._forget_bias) + sigmoid(i) * self._activation(j)
         new_h = self._activation(new_c) * sigmoid(o)
         new_state = LSTMStateTuple(new_c, new_h) if self._state_is_tuple else \
@@ -182,7 +182,7 @@ class LSTMCell(RNNCell):
         self._cell_clip, self._proj_clip = cell_clip, proj_clip
         self._initializer, self._num_proj = initializer, num_proj
         self._forget_bias, self._state_is_tuple = forget_bias, state_is_tuple
-        self._activation = activation or math_ops.tanh
+        self._activation = activation or unary_ops.tanh
 
     @property
     def state_size(self):
@@ -214,7 +214,7 @@ class LSTMCell(RNNCell):
             c_prev, m_prev = state[:, :n], state[:, n:]
         gates = _linear(concat([inputs, m_prev], 1), self._kernel, self._bias)
         i, j, f, o = split(gates, 4, axis=1)
-        sigmoid, peep = math_ops.sigmoid, self._use_peepholes
+        sigmoid, peep = unary_ops.sigmoid, self._use_peepholes
         forget = sigmoid(f + self._forget_bias + (self._w_f * c_prev if peep else 0.0))
         write = sigmoid(i + self._w_i * c_prev) if peep else sigmoid(i)
         c = forget * c_prev + write * self._activation(j)
@@ -222,7 +222,7 @@ class LSTMCell(RNNCell):
             c = clip_by_value(c, -self._cell_clip, self._cell_clip)
         m = (sigmoid(o + self._w_o * c) if peep else sigmoid(o)) * self._activation(c)
         if self._num_proj is not None:
-            m = math_ops.matmul(m, self._proj)
+            m = linalg_ops.matmul(m, self._proj)
             if self._proj_clip is not None:
                 m = clip_by_value(m, -self._proj_clip, self._proj_clip)
         new_state = LSTMStateTuple(c, m) if self._state_is_tuple else concat([c, m], 1)
@@ -238,7 +238,7 @@ class GRUCell(RNNCell):
                  bias_initializer=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype, reuse=reuse)
         self._num_units = num_units
-        self._activation = activation or math_ops.tanh
+        self._activation = activation or unary_ops.tanh
         self._kernel_initializer, self._bias_initializer = kernel_initializer, bias_initializer
 
     state_size = property(lambda self: self._num_units)
@@ -259,7 +259,7 @@ class GRUCell(RNNCell):
                                                    initializer=bias_init or zeros_initializer())
 
     def call(self, inputs, state):
-        gates = math_ops.sigmoid(_linear(concat([inputs, state], 1), self._gate_kernel,
+        gates = unary_ops.sigmoid(_linear(concat([inputs, state], 1), self._gate_kernel,
                                          self._gate_bias))
         r, u = split(gates, 2, axis=1)
         candidate = self._activation(_linear(concat([inputs, r * state], 1),

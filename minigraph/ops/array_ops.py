@@ -1,9 +1,10 @@
 """Array ops: construction of whole tensors and identity (one block per op).
 
-Lives here: Identity, StopGradient, Fill, the zeros/ones family, Pack (stack) and Range. The
-shape family (Shape, Reshape, Transpose, ExpandDims, Squeeze, BroadcastTo, ...) lives in
-shape_ops.py and is re-exported here; slicing and gathering in indexing_ops.py; concat,
-split, unstack, tile, pad and reverse in join_split_ops.py; arithmetic in math_ops.py.
+Lives here: Identity, StopGradient, Fill, the zeros/ones family, and Pack (stack) with its
+inverse Unpack (unstack); each of those two is the other's gradient. The shape family
+(Shape, Reshape, Transpose, Range, ...) lives in shape_ops.py, BroadcastTo in
+broadcast_ops.py; slicing and gathering in indexing_ops.py; concat, split, tile and reverse
+in join_split_ops.py; arithmetic in math_ops.py.
 """
 
 from __future__ import annotations
@@ -11,19 +12,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
-from .common import passes_input_through
-from . import shape_ops
+from ..framework.errors import InvalidArgumentError
+from ..framework.tensor import OPERATORS
+from . import broadcast_ops, shape_ops
+from .common import check_same_dtype, passes_input_through
 from .constant_op import constant, convert_to_tensor
-from .shape_ops import *  # noqa: F401,F403  (array_ops re-exports the shape family)
-from .shape_ops import fold_integers, normalize_axis, shape, static_axis  # noqa: F401
 
-__all__ = ["identity", "fill", "zeros", "ones", "zeros_like", "ones_like", "stack",
-           "stop_gradient"] + shape_ops.__all__
-# Names that shadow Python builtins are defined with a trailing underscore and exported
-# under their TF name by minigraph/__init__.py: range_ -> tf.range.
+__all__ = ["identity", "fill", "zeros", "ones", "zeros_like", "ones_like", "stack", "unstack",
+           "stop_gradient"]
 
 
 @register_op("Identity")
@@ -74,9 +73,7 @@ class Fill(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import reduce_sum
-
-        return [None, reduce_sum(grad)]
+        return [None, broadcast_ops.reduce_sum(grad)]
 
 
 def fill(dims, value, name=None) -> Tensor:
@@ -108,7 +105,7 @@ def _like(tensor, dtype, value, name):
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else tensor.dtype.base_dtype
     if tensor.shape.is_fully_defined():
         return _const_fill(tensor.shape, dtype, value, name)
-    out = fill(shape(tensor), constant(value, dtype), name=name)
+    out = fill(shape_ops.shape(tensor), constant(value, dtype), name=name)
     out.set_shape(tensor.shape)  # Fill sees only the shape tensor; keep the known dims
     return out
 
@@ -133,8 +130,6 @@ class Pack(OpDef):
     def infer(*xs, axis=0):
         if not xs:
             raise ValueError("stack needs at least one tensor.")
-        from .common import check_same_dtype
-
         check_same_dtype("Pack", xs, names=[f"values_{i}" for i in range(len(xs))])
         merged = xs[0].shape
         for x in xs[1:]:
@@ -162,8 +157,6 @@ class Pack(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .join_split_ops import unstack
-
         return unstack(grad, num=len(op.inputs), axis=op.attrs["axis"])
 
 
@@ -172,38 +165,56 @@ def stack(values, axis=0, name="stack") -> Tensor:
     return Pack.apply(list(values), name=name, axis=axis)
 
 
-@register_op("Range")
-class Range(OpDef):
-    """The sequence start, start+delta, ... up to (not including) limit."""
+OPERATORS["pack"] = stack  # convert_to_tensor stacks a list that holds tensors
 
-    inputs = ("start", "limit", "delta")
 
-    @staticmethod
-    def infer(start, limit, delta):
-        from .common import check_same_dtype
+@register_op("Unpack")
+class Unpack(OpDef):
+    """Split along `axis` into `num` tensors of one rank less (the inverse of stack)."""
 
-        check_same_dtype("Range", [start, limit, delta], ("start", "limit", "delta"))
-        value = None
-        if all(s.value is not None for s in (start, limit, delta)):
-            value = np.arange(start.value, limit.value, delta.value,
-                              dtype=start.dtype.as_numpy_dtype)
-        return Spec(start.dtype, TensorShape([None if value is None else len(value)]), value)
+    default_name = "unstack"
+    inputs = ("value",)
 
     @staticmethod
-    def compute(start, limit, delta):
-        return np.arange(start, limit, delta, dtype=np.asarray(start).dtype)
+    def infer(value, *, num, axis):
+        if value.shape.ndims is None:
+            return [Spec(value.dtype, TensorShape(None))] * num
+        dims = list(value.shape.known)
+        a = shape_ops.normalize_axis(axis, len(dims), "Unpack")
+        if dims[a] not in (None, num):
+            raise ValueError(f"Dimension {a} has length {dims[a]}, cannot unstack it into "
+                             f"{num} tensors. Fix: pass num={dims[a]}.")
+        del dims[a]
+        return [Spec(value.dtype, TensorShape(dims))] * num
 
-    gradient = staticmethod(no_gradient)
+    @staticmethod
+    def compute(value, *, num, axis):
+        if np.shape(value)[axis] != num:
+            raise InvalidArgumentError(None, None, f"Input dimension {axis} has length "
+                                       f"{np.shape(value)[axis]}, but num = {num}. Fix: feed "
+                                       f"a value with {num} entries along axis {axis}.")
+        return tuple(np.moveaxis(value, axis, 0))
+
+    @staticmethod
+    def gradient(op, *grads):
+        return [stack(list(grads), axis=op.attrs["axis"])]
 
 
-def range_(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
-    """Like Python's range, as a tensor.  Example: `tf.range(3)` -> [0, 1, 2]."""
-    if limit is None:
-        start, limit = 0, start
-    if dtype is not None:
-        start, limit, delta = (constant(v, dtype) if not isinstance(v, Tensor) else v
-                               for v in (start, limit, delta))
-    return Range.apply([start, limit, delta], name=name)
+def unstack(value, num=None, axis=0, name="unstack") -> list:
+    """Split along `axis` into a list.  Example: `a, b = tf.unstack(tf.zeros([2, 3]))`."""
+    value = convert_to_tensor(value)
+    if num is None:
+        dims = value.shape.known
+        if dims is None or not -len(dims) <= axis < len(dims) or dims[axis] is None:
+            raise ValueError(f"Cannot infer num from shape {value.shape}. Fix: pass num=, or "
+                             "give the tensor a static size along axis (set_shape).")
+        num = dims[axis]
+    return list_of(Unpack.apply([value], name=name, num=int(num), axis=int(axis)))
+
+
+def list_of(outputs) -> list:
+    """The outputs of a multi-output op as a list (`apply` returns one Tensor for one)."""
+    return list(outputs) if isinstance(outputs, list) else [outputs]
 
 
 @register_op("StopGradient")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from ..framework import dtypes as _dtypes
 from ..framework.graph import graph_of, name_scope
 from ..framework.nest import flatten, pack_sequence_as, same_structure
-from . import array_ops, check_ops, join_split_ops, math_ops
+from . import (array_ops, check_ops, comparison_ops, join_split_ops, math_ops, reduction_ops,
+               shape_ops)
 from .constant_op import convert_to_tensor
 from .control_flow_ops import cond
 from .while_loop import build_loop
@@ -68,7 +69,7 @@ def _scan_loop(fn, elems, initializer, reverse, stack, what, back_prop, parallel
     n = len(init)
     stacked = list(outs[n:2 * n]) if stack else []
     if stack and initializer is None:  # TF puts the first element in the output as is
-        ends = [array_ops.expand_dims(t, 0) for t in init]
+        ends = [shape_ops.expand_dims(t, 0) for t in init]
         stacked = [join_split_ops.concat([s, e] if reverse else [e, s], 0)
                    for s, e in zip(stacked, ends)]
     return acc_like, list(outs[:n]), stacked
@@ -201,10 +202,10 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
             pairs, default = pairs[:-1], pairs[-1][1]
         checks = []
         if exclusive and len(pairs) > 1:
-            count = math_ops.reduce_sum(math_ops.cast(array_ops.stack([p for p, _ in pairs]),
+            count = reduction_ops.reduce_sum(math_ops.cast(array_ops.stack([p for p, _ in pairs]),
                                                       _dtypes.int32))
             checks.append(check_ops.Assert(
-                math_ops.less(count, 2), ["Input error: exclusive=True: more than 1 "
+                comparison_ops.less(count, 2), ["Input error: exclusive=True: more than 1 "
                                           "conditions evaluated as True:", count]))
         with graph.control_dependencies(checks):
             return _chain(pairs, default, strict)
@@ -237,5 +238,5 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
                             f"shape {index.shape}.")
         if default is None:
             items, default = items[:-1], items[-1]
-        pairs = [(math_ops.equal(index, k), fn) for k, fn in enumerate(items)]
+        pairs = [(comparison_ops.equal(index, k), fn) for k, fn in enumerate(items)]
         return _chain(pairs, default, False)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import numbers
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Tensor, name_scope
-from . import partition_ops, stitch_ops
-from .array_ops import range_, reshape, shape, size
-from .comparison_ops import less, where
+from ..framework.graph import name_scope
+from ..framework.tensor import Tensor
 from .constant_op import constant, convert_to_tensor
-from .join_split_ops import concat
-from .math_ops import add_n, cast, floordiv, floormod, maximum
 from .cross_entropy_ops import check_keywords, softmax_cross_entropy_with_logits_v2
+from . import (array_ops, broadcast_ops, comparison_ops, indexing_ops, join_split_ops,
+               linalg_ops, math_ops, nn_ops, partition_ops, random_ops, reduction_ops,
+               shape_ops, stitch_ops, unary_ops)
 
 __all__ = ["dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b",
            "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits"]
@@ -28,14 +27,10 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     """Zero each element with probability 1 - keep_prob and scale the rest by 1 / keep_prob.
 
     `rate` (= 1 - keep_prob) may be given instead of keep_prob, not both. `noise_shape`
-    (broadcastable to x's shape) shares one keep/drop decision along dimensions of size 1.
+    (broadcastable to x's shape_ops.shape) shares one keep/drop decision along dimensions of size 1.
     Raises ValueError for a Python keep_prob outside (0, 1] or a non-float `x`.
     Example: `tf.nn.dropout(h, keep_prob=0.5)` doubles the kept values.
     """
-    from .array_ops import shape
-    from .math_ops import cast, divide, less, multiply
-    from .random_ops import random_uniform
-
     if (keep_prob is None) == (rate is None):
         raise ValueError("dropout needs exactly one of keep_prob and rate (keep_prob = "
                          f"1 - rate), got keep_prob={keep_prob!r}, rate={rate!r}.")
@@ -58,10 +53,11 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         if keep_prob.shape.ndims not in (None, 0):
             raise ValueError(f"keep_prob must be a scalar, got shape {keep_prob.shape}.")
         if noise_shape is None:
-            noise_shape = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
-        uniform = random_uniform(noise_shape, seed=seed, dtype=dtype)
-        keep = cast(less(uniform, keep_prob), dtype)  # 1 with probability keep_prob
-        return multiply(divide(x, keep_prob), keep, name=scope)
+            noise_shape = x.shape.as_list() if x.shape.is_fully_defined() else shape_ops.shape(x)
+        uniform = random_ops.random_uniform(noise_shape, seed=seed, dtype=dtype)
+        # 1 with probability keep_prob
+        keep = math_ops.cast(comparison_ops.less(uniform, keep_prob), dtype)
+        return math_ops.multiply(math_ops.divide(x, keep_prob), keep, name=scope)
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None) -> tuple:
@@ -69,18 +65,15 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None) -> tu
 
     Example: `mean, var = tf.nn.moments(x, axes=[0])` (per-feature batch statistics).
     """
-    from .array_ops import squeeze, stop_gradient
-    from .math_ops import reduce_mean, squared_difference
-
     keep = bool(keepdims if keepdims is not None else keep_dims)
     with name_scope(name, "moments", [x, axes]):
         x = convert_to_tensor(x, name="x")
-        mean = reduce_mean(x, axes, keepdims=True, name="mean")
+        mean = reduction_ops.reduce_mean(x, axes, keepdims=True, name="mean")
         # stop_gradient as TF does: d(variance)/d(mean) is zero anyway (deviations sum to 0).
-        variance = reduce_mean(squared_difference(x, stop_gradient(mean)), axes,
-                               keepdims=True, name="variance")
+        deviations = math_ops.squared_difference(x, array_ops.stop_gradient(mean))
+        variance = reduction_ops.reduce_mean(deviations, axes, keepdims=True, name="variance")
         if not keep:
-            mean, variance = squeeze(mean, axes), squeeze(variance, axes)
+            mean, variance = shape_ops.squeeze(mean, axes), shape_ops.squeeze(variance, axes)
         return mean, variance
 
 
@@ -89,14 +82,12 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
 
     Example: `tf.nn.l2_normalize([3., 4.], 0)` -> [0.6, 0.8].
     """
-    from .math_ops import maximum, multiply, reduce_sum, rsqrt, square
-
     axis = dim if axis is None else axis
     with name_scope(name, "l2_normalize", [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        square_sum = reduce_sum(square(x), axis, keepdims=True)
-        inverse_norm = rsqrt(maximum(square_sum, epsilon))
-        return multiply(x, inverse_norm, name=scope)
+        square_sum = broadcast_ops.reduce_sum(unary_ops.square(x), axis, keepdims=True)
+        inverse_norm = unary_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.multiply(x, inverse_norm, name=scope)
 
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
@@ -109,8 +100,6 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     TF1 note: `max_norm` clipping is not implemented.
     Example: `tf.nn.embedding_lookup(table, [3, 1])` -> rows 3 and 1.
     """
-    from .indexing_ops import gather
-
     shards = list(params) if isinstance(params, (list, tuple)) else [params]
     if not shards:
         raise ValueError("Need at least one param: embedding_lookup got an empty list.")
@@ -122,17 +111,18 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
                          "'mod' or 'div'.")
     with name_scope(name, "embedding_lookup", shards + [ids]) as scope:
         if len(shards) == 1:
-            return gather(shards[0], ids, name=scope)
+            return indexing_ops.gather(shards[0], ids, name=scope)
         ids = convert_to_tensor(ids, name="ids")
-        flat_ids = reshape(ids, [-1])
+        flat_ids = shape_ops.reshape(ids, [-1])
         assignments, new_ids = _partition_ids(shards, flat_ids, partition_strategy)
-        positions = range_(size(flat_ids))
+        positions = shape_ops.range_(shape_ops.size(flat_ids))
         gather_ids = partition_ops.dynamic_partition(new_ids, assignments, len(shards))
         where_from = partition_ops.dynamic_partition(positions, assignments, len(shards))
-        rows = [gather(shard, i) for shard, i in zip(shards, gather_ids)]
+        rows = [indexing_ops.gather(shard, i) for shard, i in zip(shards, gather_ids)]
         merged = stitch_ops.dynamic_stitch(where_from, rows)
-        tail = shape(shards[0])[1:]
-        result = reshape(merged, concat([shape(ids), tail], 0), name=scope)
+        tail = shape_ops.shape(shards[0])[1:]
+        result = shape_ops.reshape(
+            merged, join_split_ops.concat([shape_ops.shape(ids), tail], 0), name=scope)
         result.set_shape(ids.shape.concatenate(shards[0].shape[1:]))
         return result
 
@@ -141,28 +131,27 @@ def _partition_ids(shards, flat_ids, strategy):
     """(shard of each id as int32, row of each id within its shard)."""
     n = len(shards)
     if strategy == "mod":
-        return cast(floormod(flat_ids, n), _dtypes.int32), floordiv(flat_ids, n)
+        return (math_ops.cast(math_ops.floormod(flat_ids, n), _dtypes.int32),
+                math_ops.floordiv(flat_ids, n))
     sizes = [s.shape[0].value for s in shards]
     if None in sizes:
-        total = add_n([cast(shape(s)[0], flat_ids.dtype) for s in shards])
+        total = math_ops.add_n([math_ops.cast(shape_ops.shape(s)[0], flat_ids.dtype)
+                                for s in shards])
     else:
         total = constant(sum(sizes), flat_ids.dtype)
-    per_shard, extras = floordiv(total, n), floormod(total, n)
-    assignments = maximum(floordiv(flat_ids, per_shard + 1),
-                          floordiv(flat_ids - extras, per_shard))
-    in_extras = less(assignments, extras)
-    new_ids = where(in_extras, floormod(flat_ids, per_shard + 1),
-                    floormod(flat_ids - extras, per_shard))
-    return cast(assignments, _dtypes.int32), new_ids
+    per_shard, extras = math_ops.floordiv(total, n), math_ops.floormod(total, n)
+    assignments = math_ops.maximum(math_ops.floordiv(flat_ids, per_shard + 1),
+                                   math_ops.floordiv(flat_ids - extras, per_shard))
+    new_ids = comparison_ops.where(comparison_ops.less(assignments, extras),
+                                   math_ops.floormod(flat_ids, per_shard + 1),
+                                   math_ops.floormod(flat_ids - extras, per_shard))
+    return math_ops.cast(assignments, _dtypes.int32), new_ids
 
 
 def xw_plus_b(x, weights, biases, name=None) -> Tensor:
     """matmul(x, weights) + biases.  Example: `tf.nn.xw_plus_b(x, w, b)` -> [batch, units]."""
-    from .math_ops import matmul
-    from .nn_ops import bias_add
-
     with name_scope(name, "xw_plus_b", [x, weights, biases]) as scope:
-        return bias_add(matmul(x, weights), biases, name=scope)
+        return nn_ops.bias_add(linalg_ops.matmul(x, weights), biases, name=scope)
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1,
@@ -172,12 +161,10 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     Arguments must be passed by keyword. Use the _v2 function for gradients into labels.
     Example: `tf.nn.softmax_cross_entropy_with_logits(labels=onehot, logits=z)`.
     """
-    from .array_ops import stop_gradient
-
     check_keywords("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     axis = dim if axis is None else axis
     with name_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
-        labels = stop_gradient(labels, name="labels_stop_gradient")
+        labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
         return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis,
                                                     name=scope)
 
@@ -186,13 +173,10 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                       name=None) -> Tensor:
     """Elementwise logistic loss of `logits` against `labels` in [0, 1].
 
-    Computed as max(x, 0) - x * z + log(1 + exp(-|x|)), which neither overflows nor loses
+    Computed as max(x, 0) - x * z + log(1 + unary_ops.exp(-|x|)), which neither overflows nor loses
     precision for large |x|. Arguments must be passed by keyword.
     Example: `tf.nn.sigmoid_cross_entropy_with_logits(labels=[1.], logits=[0.])` -> [0.693].
     """
-    from .array_ops import zeros_like
-    from .math_ops import add, exp, greater_equal, log1p, where
-
     check_keywords("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
     with name_scope(name, "logistic_loss", [logits, labels]) as scope:
         logits = convert_to_tensor(logits, name="logits")
@@ -201,7 +185,8 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
             raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                              f"{labels.shape}).")
         # where() rather than abs/relu so that the gradient at x = 0 matches TF.
-        nonnegative = greater_equal(logits, zeros_like(logits))
-        relu_logits = where(nonnegative, logits, zeros_like(logits))
-        neg_abs_logits = where(nonnegative, -logits, logits)
-        return add(relu_logits - logits * labels, log1p(exp(neg_abs_logits)), name=scope)
+        nonnegative = comparison_ops.greater_equal(logits, array_ops.zeros_like(logits))
+        relu_logits = comparison_ops.where(nonnegative, logits, array_ops.zeros_like(logits))
+        neg_abs_logits = comparison_ops.where(nonnegative, -logits, logits)
+        return math_ops.add(relu_logits - logits * labels,
+                            unary_ops.log1p(unary_ops.exp(neg_abs_logits)), name=scope)

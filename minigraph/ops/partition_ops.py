@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
-from . import array_ops, reduction_ops
+from . import array_ops, reduction_ops, shape_ops
 from .stitch_ops import dynamic_stitch
 from .common import check_dtype_in
 
@@ -52,12 +52,12 @@ class DynamicPartition(OpDef):
     @staticmethod
     def gradient(op, *grads):
         data, partitions = op.inputs
-        prefix = array_ops.shape(partitions)
-        positions = array_ops.reshape(array_ops.range_(reduction_ops.reduce_prod(prefix)), prefix)
+        prefix = shape_ops.shape(partitions)
+        positions = shape_ops.reshape(shape_ops.range_(reduction_ops.reduce_prod(prefix)), prefix)
         parts = dynamic_partition(positions, partitions, len(grads))
         grads = [array_ops.zeros_like(t) if g is None else g for g, t in zip(grads, op.outputs)]
         stitched = dynamic_stitch(parts, grads)
-        return [array_ops.reshape(stitched, array_ops.shape(data)), None]
+        return [shape_ops.reshape(stitched, shape_ops.shape(data)), None]
 
 
 def dynamic_partition(data, partitions, num_partitions, name=None) -> list:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework.graph import Spec
+from ..framework.tensor import Spec
 from ..framework.registry import OpDef, no_gradient, register_op
 from .common import check_dtype_in
 from .scatter_ops import INDEX_TYPES, check_rows, occurrence_waves

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, describe_caller, describe_node
-from ..framework.graph import Spec, Tensor, WhileFrame, get_default_graph, graph_of, name_scope
+from ..framework.graph import get_default_graph, graph_of, name_scope
+from ..framework.tensor import Spec, Tensor, WhileFrame
 from ..framework.nest import flatten, pack_sequence_as, same_structure
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape, as_shape
@@ -67,7 +68,7 @@ class LoopHistory(OpDef):
 
     @staticmethod
     def compute(history, iteration, *, index, dtype, shape):
-        return history[iteration][index]
+        return history[()][iteration][index]
 
     @staticmethod
     def gradient(op, grad):

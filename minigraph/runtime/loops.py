@@ -82,7 +82,9 @@ class LoopProgram:
                 s.reverse()
         stacked = [np.stack(s) if s else _empty(dtype, shape)
                    for s, (dtype, shape) in zip(stacks, self.stacked_specs)]
-        return (*values, *stacked, np.int32(t), history)
+        saved = np.empty((), object)  # a variant value: one Python object in a 0-d array
+        saved[()] = history
+        return (*values, *stacked, np.int32(t), saved)
 
 
 def _empty(dtype, shape) -> np.ndarray:

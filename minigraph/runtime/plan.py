@@ -6,25 +6,27 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
      (constants, shapes, shape arithmetic), so runs skip them;
   3. orders the ops (creation order, reads of a variable before the writes that do not
      depend on them);
-  4. generates one straight-line Python function calling the bound kernels, with each
-     intermediate dropped after its last use. A step of an op created inside a tf.cond
-     branch (or fed by one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
-Passes 1-3 (and the cond guards) live in passes.py; this module generates and runs the
-code. The first run of a plan also checks every kernel's output dtype and shape against the
-graph.
+  4. generates one straight-line Python function calling the kernels, with each
+     intermediate dropped after its last use (`print(plan.source)` shows it; values are
+     named after their ops). A step of an op created inside a tf.cond branch (or fed by
+     one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
+Passes 1-3 (and the cond guards) live in passes.py, step 4 in codegen.py; this module runs
+the code. The first run of a plan runs the same code with every kernel wrapped to check its
+outputs' dtype and shape against the graph; `profile` wraps them to time each op.
 A run writes variables into its RunContext; the session commits them only on success.
 """
 
 from __future__ import annotations
 
-import functools
+import sys
+import time
 
 import numpy as np
 
-from . import passes
+from . import codegen, passes
 from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
                                 OpError, describe_node, describe_site)
-from ..framework.graph import Tensor
+from ..framework.tensor import Tensor
 
 __all__ = ["Plan", "RunContext"]
 
@@ -33,8 +35,8 @@ class RunContext:
     """Per-run state handed to stateful kernels: variable reads/writes, random streams.
 
     Sparse updates (scatter ops, the optimizers' sparse kernels) record new rows with
-    `write_rows`; they are applied when the run commits, in place when no one else holds
-    the variable's array, so an update through 32 ids costs 32 rows, not the table.
+    `write_rows`; the session applies them when the run commits (Session._with_rows), so
+    an update through 32 ids costs 32 rows, not the table.
     """
 
     __slots__ = ("session", "writes", "scratch", "row_writes")
@@ -82,8 +84,6 @@ class RunContext:
 
     def read_rows(self, var, indices):
         """Rows `indices` (unique, in range) of variable `var`'s current value (a copy)."""
-        if self.row_writes and var in self.row_writes:
-            self._materialize(var)
         return self.read(var)[indices]
 
     def write_rows(self, var, indices, rows) -> None:
@@ -132,7 +132,8 @@ class Plan:
     """A compiled program for one (fetches, feeds, fed shapes) signature.
 
     `feeds` maps each fed tensor to the shape of the value fed (or None for a plan that is
-    not specialised to shapes). `str(plan)` lists the steps; students can read it.
+    not specialised to shapes). `print(plan.source)` shows the generated function, one line
+    per op; `str(plan)` lists the steps.
     """
 
     def __init__(self, graph, targets, feeds: dict, missing_ok=False):
@@ -148,67 +149,43 @@ class Plan:
         self.written_vars = sorted({alias[op._inputs[i]] for op in ops if op.op_def.writes_ref
                                     for i in passes.ref_indices(op) if op._inputs[i] in alias},
                                    key=lambda v: v._id)
-        self._generate(order, feeds, alias, specs, guards)
+        self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
+        program = codegen.emit(order, feeds, alias, specs, guards, self.feed_order,
+                               self.targets)
+        # In a loop body a value of a cond branch not taken is None (see missing_ok).
+        program.namespace["missing"] = _none if missing_ok else self._missing
+        self.program = program
+        self.source = program.source
+        self.step_ops = [step.op for step in program.steps]
+        # Per step: (position in the kernel's result or None, tensor, static spec) to check.
+        self._checks = [self._checked_outputs(step, specs) for step in program.steps]
+        self._fast = _compile(self.source, program.namespace, "fast")
+        self._checked_fn = self._compile_wrapped(self._checking, "checked")
         self._checked = False
 
-    # -- code generation --------------------------------------------------------------------
-    def _generate(self, order, feeds, alias, specs, guards):
-        """Emit the plan's Python source (a fast and a first-run checked variant), compile."""
-        code = _Emitter(feeds, alias, specs, guards)
-        lines = ["def run(ctx, F):", "    read = ctx.read"]
-        for i, t in enumerate(self.feed_order):
-            lines.append(f"    {code.new_name(t)} = F[{i}]")
-        fetched = {t for t in self.targets if isinstance(t, Tensor)}
-        emitted = [step for op in order if (step := code.step(op, fetched)) is not None]
-        keep = {code.names[t] for t in self.feed_order + list(fetched) if t in code.names}
-        check_lines = list(lines)
-        self._step_of_line, self._check_step_of_line = {}, {}
-        self.step_ops, self.step_inputs, self.step_specs = [], [], []
-        guarded = set()  # values computed under a guard: never deleted (may not exist)
-        open_guard = ""  # consecutive steps with one guard share one `if` block
-        for i, (op, text, ins, outs, guard) in enumerate(emitted):
-            self.step_ops.append(op)
-            self.step_inputs.append(ins)
-            self.step_specs.append([(t, specs.get(t)) for t in outs])
-            indent = "    "
-            if guard:
-                guarded.update(code.names[t] for t in outs)
-                indent = "        "
-            frees = [n for n in code.reads_of[i] if code.last_use[n] == i and n not in keep
-                     and n not in guarded]
-            for target, line_map in ((lines, self._step_of_line),
-                                     (check_lines, self._check_step_of_line)):
-                if guard and guard != open_guard:
-                    target.append(f"    if {guard}:")
-                    line_map[len(target)] = i
-                target.append(f"{indent}{text}")
-                line_map[len(target)] = i
-                if outs and target is check_lines:
-                    target.append(f"{indent}check({i}, "
-                                  f"{', '.join(code.names[t] for t in outs)})")
-                if frees:
-                    target.append(f"    del {', '.join(dict.fromkeys(frees))}")
-            open_guard = "" if frees else guard
-        results = ", ".join(self._result(k, t, code) for k, t in enumerate(self.targets))
-        for target in (lines, check_lines):
-            target.append(f"    return ({results},)")
-        self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
-        self.source = "\n".join(lines)
-        self._kernel_of = code.kernel_of
-        code.namespace["missing"] = self._missing
-        self._namespace = code.namespace
-        self._fast = _compile(self.source, code.namespace, "fast")
-        check_ns = dict(code.namespace, check=self._check_outputs)
-        self._checked_fn = _compile("\n".join(check_lines), check_ns, "checked")
+    @staticmethod
+    def _checked_outputs(step, specs) -> list:
+        single = len(step.op._outputs) == 1
+        return [(None if single else t.value_index, t, specs[t]) for t in step.outs
+                if specs.get(t) is not None]
 
-    def _result(self, k, t, code) -> str:
-        """The expression returning fetch `k`; a fetch made in a cond branch is checked."""
-        if not isinstance(t, Tensor):
-            return "None"
-        value = code.value_of(t)
-        guard = code.guard_text(t._op) if t not in code.feeds else ""
-        missing = "None" if self.missing_ok else f"missing({k})"
-        return f"({value} if {guard} else {missing})" if guard else value
+    def _compile_wrapped(self, wrap, label):
+        """The same source, with every kernel replaced by `wrap(name, kernel)`."""
+        namespace = dict(self.program.namespace)
+        for name in self.program.kernels:
+            namespace[name] = wrap(namespace[name])
+        return _compile(self.source, namespace, label)
+
+    def _step_calling(self) -> int:
+        """The step whose line (in the generated function) is calling a wrapped kernel."""
+        return self.program.step_of_line[sys._getframe(2).f_lineno]
+
+    def _checking(self, kernel):
+        def call(*args):
+            result = kernel(*args)
+            self._check_outputs(self._step_calling(), result)
+            return result
+        return call
 
     def _missing(self, k):
         t = self.targets[k]
@@ -222,8 +199,7 @@ class Plan:
     def execute(self, session, feed_values: list):
         """Run the plan with `feed_values` (in `feed_order`); return the fetched values."""
         ctx = RunContext(session)
-        first = not self._checked
-        fn = self._checked_fn if first else self._fast
+        fn = self._fast if self._checked else self._checked_fn
         locks = [session.variable_lock(v) for v in self.written_vars] \
             if self.written_vars else ()
         for lock in locks:
@@ -235,7 +211,7 @@ class Plan:
                 except InternalError:
                     raise
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
-                    raise self._error(e, fn, first) from e
+                    raise self._error(e, fn) from e
             if ctx.writes or ctx.row_writes:
                 session.commit_variables(ctx.writes, ctx.row_writes)
         finally:
@@ -256,7 +232,7 @@ class Plan:
         except InternalError:
             raise
         except Exception as e:  # noqa: BLE001 - re-raised with the node's context
-            raise self._error(e, fn, first) from e
+            raise self._error(e, fn) from e
         self._checked = True
         return values
 
@@ -266,23 +242,19 @@ class Plan:
         Each kernel is timed separately (a little timing overhead is included); what is left
         of a run's time is the executor's own. Variables are updated as by `runs` real runs.
         """
-        import time
-
         totals = {}
 
-        def timed(op, kernel):
+        def timed(kernel):
             def call(*args):
                 start = time.perf_counter()
                 try:
                     return kernel(*args)
                 finally:
+                    op = self.step_ops[self._step_calling()]
                     totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
             return call
 
-        namespace = dict(self._namespace)
-        for op, name in self._kernel_of.items():
-            namespace[name] = timed(op, namespace[name])
-        fast, self._fast = self._fast, _compile(self.source, namespace, "profiled")
+        fast, self._fast = self._fast, self._compile_wrapped(timed, "profiled")
         try:
             for _ in range(runs):
                 self.execute(session, feed_values)
@@ -290,11 +262,10 @@ class Plan:
             self._fast = fast
         return sorted(((op, t / runs) for op, t in totals.items()), key=lambda p: -p[1])
 
-    def _check_outputs(self, i, *values):
+    def _check_outputs(self, i, result):
         op = self.step_ops[i]
-        for value, (t, spec) in zip(values, self.step_specs[i]):
-            if spec is None or spec.dtype.name == "variant":
-                continue
+        for position, t, spec in self._checks[i]:
+            value = result if position is None else result[position]
             dtype = getattr(value, "dtype", None)
             shape = getattr(value, "shape", None)
             if dtype != spec.dtype.base_dtype.as_numpy_dtype or shape is None or \
@@ -306,12 +277,12 @@ class Plan:
                     f"{spec.shape}. This is a bug in minigraph's {op.type} kernel or shape "
                     "function; please report it with this message.")
 
-    def _error(self, e, fn, checked):
-        lines = self._check_step_of_line if checked else self._step_of_line
+    def _error(self, e, fn):
+        """`e` raised by the generated function, re-raised naming the op of its line."""
         tb, frame_locals, step = e.__traceback__, {}, None
         while tb is not None:
             if tb.tb_frame.f_code is fn.__code__:
-                step = lines.get(tb.tb_lineno)
+                step = self.program.step_of_line.get(tb.tb_lineno)
                 frame_locals = tb.tb_frame.f_locals
             tb = tb.tb_next
         if step is None:
@@ -320,7 +291,8 @@ class Plan:
         where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
         if isinstance(e, OpError):
             return type(e)(None, e.op or op, e.message + where)
-        shapes = [getattr(frame_locals.get(n), "shape", None) for n in self.step_inputs[step]]
+        reads = self.program.steps[step].reads
+        shapes = [getattr(frame_locals.get(n), "shape", None) for n in reads]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
         text = f"{type(e).__name__} in {describe_node(op)}: {e}"
         if "could not be broadcast" in str(e) and len(shapes) == 2 and None not in shapes:
@@ -339,125 +311,8 @@ class Plan:
         return "\n".join(lines)
 
 
-class _Emitter:
-    """Turns ops into lines of the plan's source: names values, binds kernels and constants.
-
-    Values are local variables `t<n>`; constants (folded values) `c<n>`, kernels `k<n>`,
-    variable nodes `v<n>` and ops `o<n>` are globals of the generated function.
-    """
-
-    def __init__(self, feeds, alias, specs, guards):
-        self.feeds, self.alias, self.specs, self.guards = feeds, alias, specs, guards
-        self.names, self.namespace, self.var_names = {}, {}, {}
-        self.kernel_of = {}  # op -> name of its kernel in the generated code
-        self.last_use = {}   # value name -> index of the last step reading it
-        self.reads_of = []   # step index -> value names it reads (guard included)
-        self.count = 0
-        # Predicates tested by guards must be plain names, even when they read a variable.
-        self.materialize = {pred for terms in guards.values() for pred, _ in terms}
-
-    def new_name(self, t) -> str:
-        self.names[t] = f"t{len(self.names)}"
-        return self.names[t]
-
-    def bind(self, prefix, obj) -> str:
-        name = f"{prefix}{len(self.namespace)}"
-        self.namespace[name] = obj
-        return name
-
-    def var(self, v) -> str:
-        if v not in self.var_names:
-            self.var_names[v] = self.bind("v", v)
-        return self.var_names[v]
-
-    def value_of(self, t) -> str:
-        """The expression for the value of tensor `t` at this point of the plan."""
-        if t in self.names:
-            return self.names[t]
-        spec = self.specs.get(t)
-        if spec is not None and spec.value is not None:
-            self.names[t] = self.bind("c", spec.value)
-            return self.names[t]
-        if t in self.alias:
-            return f"read({self.var(self.alias[t])})"
-        raise InternalError(None, t.op, f"The plan has no value for {t.name}.")
-
-    def ref(self, op, i) -> str:
-        """The variable node behind ref input `i` of `op` (Assign, Apply*): never a value."""
-        t = op._inputs[i]
-        if t not in self.alias:
-            raise InvalidArgumentError(
-                None, op, f"Input {i} of {describe_node(op)} must be a variable, but "
-                f"'{t.name}' is fed or is not a variable reference. Fix: do not feed a "
-                "variable that is assigned in the same run.")
-        return self.var(self.alias[t])
-
-    def guard_text(self, op) -> str:
-        """The condition under which `op` runs ("t3 and not t7"), or "" if it always runs."""
-        terms = self.guards.get(op)
-        if not terms:
-            return ""
-        return " and ".join(self.value_of(p) if taken else f"not {self.value_of(p)}"
-                            for p, taken in terms)
-
-    def step(self, op, fetched):
-        """(op, line, value names read, tensors written, guard), or None if nothing runs."""
-        outs, specs, feeds = op._outputs, self.specs, self.feeds
-        if passes.is_alias_op(op, self.alias):
-            out = outs[0]
-            if (out not in fetched and out not in self.materialize) or out in feeds:
-                return None  # read where a consumer needs it
-            text = f"{self.new_name(out)} = read({self.var(self.alias[out])})"
-            return self._emitted(op, text, [], [out])
-        if outs and all(t in feeds or (specs.get(t) is not None and
-                                       specs[t].value is not None) for t in outs):
-            return None  # folded at compile time
-        if not outs and not op.op_def.stateful:
-            return None  # NoOp: only its control inputs matter, and the order has them
-        refs = passes.ref_indices(op)
-        args = [self.ref(op, i) if i in refs else self.value_of(t)
-                for i, t in enumerate(op._inputs)]
-        forwarded = passes.forwarded_input(op, specs, args)
-        if forwarded is not None:
-            self.names[outs[0]] = args[forwarded]  # the op passes that value through
-            return None
-        reads = [a for a in args if a.startswith("t")]
-        if op.op_def.selects_branch:
-            value, other, pred = args
-            text = f"{self.new_name(outs[0])} = {value} if {pred} else {other}"
-            return self._emitted(op, text, reads, [outs[0]])
-        kernel = self.kernel_of[op] = self.bind("k", _kernel(op))
-        if op.op_def.uses_context:
-            args = ["ctx", self.bind("o", op)] + args
-        call = f"{kernel}({', '.join(args)})"
-        if op.op_def.returns_ref and outs[0] in self.alias:
-            return self._emitted(op, call, reads, [])  # consumers read the variable
-        # A fed output keeps its fed value for consumers; the kernel's result is dropped.
-        out_names = ["_" if t in feeds else self.new_name(t) for t in outs]
-        if not outs:
-            text = call
-        elif len(outs) == 1:
-            text = f"{out_names[0]} = {call}"
-        else:
-            text = f"{', '.join(out_names)}, = {call}"
-        return self._emitted(op, text, reads, [t for t in outs if t not in feeds])
-
-    def _emitted(self, op, text, reads, outs):
-        guard = self.guard_text(op)
-        every = reads
-        if guard:  # the guard reads the predicates too
-            every = reads + [name for pred, _ in self.guards[op]
-                             if (name := self.value_of(pred)).startswith("t")]
-        for name in every:
-            self.last_use[name] = self.count
-        self.reads_of.append(every)
-        self.count += 1
-        return op, text, reads, outs, guard
-
-
-def _kernel(op):
-    compute, attrs = op.op_def.compute, op.attrs
-    return functools.partial(compute, **attrs) if attrs else compute
+def _none(k):
+    return None
 
 
 def _compile(source, namespace, label):

@@ -18,8 +18,9 @@ import numpy as np
 from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
-from ..framework.graph import Graph, Operation, Tensor
+from ..framework.graph import Graph
 from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
+from ..framework.tensor import Operation, Tensor
 from .loops import LoopProgram
 from .plan import Plan, RunContext
 
@@ -61,7 +62,8 @@ def _normalize_fetches(graph, fetches):
                             f"run); run called at {describe_caller()}.")
         if isinstance(f, IndexedSlices):  # fetched as IndexedSlicesValue, as in TF
             parts = [walk(x) for x in (f.values, f.indices, f.dense_shape) if x is not None]
-            return lambda v: IndexedSlicesValue(*[p(v) for p in parts] + [None] * (3 - len(parts)))
+            return lambda v: IndexedSlicesValue(*[p(v) for p in parts],
+                                                *[None] * (3 - len(parts)))
         if isinstance(f, (list, tuple)) and not hasattr(f, "_fields"):
             parts = [walk(x) for x in f]
             kind = type(f)
@@ -179,6 +181,7 @@ class Session:
         self._fetch_cache = {}
         self._variable_locks = {}
         self._spare = {}
+        self._shadows = {}  # var -> (previous array, rows it lacks): see _with_rows
         self._lock = threading.Lock()
         self._entered = None
         self.config = config
@@ -204,6 +207,7 @@ class Session:
         self._loops = {}
         self._fetch_cache = {}
         self._spare = {}
+        self._shadows = {}  # var -> (previous array, rows it lacks): see _with_rows
 
     def __enter__(self):
         if self._entered is not None:
@@ -368,22 +372,13 @@ class Session:
 
         All values become visible together; used by Session.run, Saver.restore and
         Variable.load. The arrays become read-only: the session owns them. `row_writes`
-        ({var: [(indices, rows)]}) change only those rows: in place when nothing but the
-        session holds the array, else in a copy (a concurrent run or a fetched value may
-        be reading it, and must keep seeing the old value).
+        ({var: [(indices, rows)]}) change only those rows (see `_with_rows`).
         """
         with self._lock:
             for var, pending in (row_writes or {}).items():
-                value = self._store[var]
-                if value.base is None and sys.getrefcount(value) <= 3:  # store, local, arg
-                    value.flags.writeable = True
-                else:
-                    value = value.copy()
-                for indices, rows in pending:
-                    value[indices] = rows
-                value.flags.writeable = False
-                self._store[var] = value
+                self._store[var] = self._with_rows(var, pending)
             for var, value in writes.items():
+                self._shadows.pop(var, None)
                 if isinstance(value, np.ndarray):
                     value.flags.writeable = False
                 old = self._store.get(var)
@@ -393,6 +388,30 @@ class Session:
                 if type(old) is np.ndarray and old is not value and old.base is None and \
                         sys.getrefcount(old) <= 2:
                     self._spare[var] = old
+
+    def _with_rows(self, var, pending) -> np.ndarray:
+        """The stored value of `var` with the `pending` rows written, at the cost of rows.
+
+        Double buffering: the array stored before the previous row commit (the shadow) is
+        brought up to date by copying the rows it lacks, then gets the new rows and becomes
+        the stored value; the array readers may still be using is never changed, so a run
+        never sees a half-written update. The first row commit of a variable, or one while
+        a reader still holds the shadow, pays for one copy of the table.
+        """
+        current = self._store[var]
+        shadow, lacking = self._shadows.pop(var, (None, ()))
+        if shadow is None or shadow.shape != current.shape or \
+                shadow.dtype != current.dtype or sys.getrefcount(shadow) > 2:  # local, arg
+            shadow = np.array(current, copy=True)
+        else:
+            shadow.flags.writeable = True
+            for indices in lacking:
+                shadow[indices] = current[indices]
+        for indices, rows in pending:
+            shadow[indices] = rows
+        shadow.flags.writeable = False
+        self._shadows[var] = (current, [indices for indices, _ in pending])
+        return shadow
 
     def take_buffer(self, key, like: np.ndarray) -> np.ndarray:
         """A writable array shaped like `like`, reused across runs under `key` when possible.

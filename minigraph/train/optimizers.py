@@ -1,7 +1,7 @@
 """The concrete TF1 optimizers: each fills the base class's hooks in a few lines.
 
 Lives here: GradientDescent, Momentum, Adam, Adagrad, Adadelta, RMSProp, Ftrl and
-ProximalGradientDescent (reference training.md section 6). Each dense update rule is one
+ProximalGradientDescent (their formulas: docs/optimizers.md). Each dense update rule is one
 fused op from ops/training_ops.py, whose kernel holds the formula; each sparse rule (for an
 IndexedSlices gradient, duplicates already summed) is TF1's: a SparseApply* op from
 ops/sparse_training_ops.py, a ScatterSub for GradientDescent, and for Adam TF1's non-lazy
@@ -13,9 +13,10 @@ which is not TF API and is built from ordinary ops, lives in adam_weight_decay.p
 from __future__ import annotations
 
 from ..framework.errors import describe_caller
-from ..ops import control_flow_ops, math_ops, scatter_ops, state_ops
+from ..ops import control_flow_ops, math_ops, scatter_ops, state_ops, unary_ops
 from ..ops import sparse_training_ops as sparse_ops
 from ..ops import training_ops as ops
+from ..ops.constant_op import convert_to_tensor
 from .optimizer import Optimizer
 
 __all__ = ["GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
@@ -89,7 +90,7 @@ class AdamOptimizer(Optimizer):
 
     def _create_slots(self, var_list):
         graph = var_list[0].graph
-        # float32 from the Python floats, even for float64 variables (training.md 6.3).
+        # float32 from the Python floats, even for float64 variables (TF 1.x does the same).
         self._create_non_slot_variable(self._beta1, "beta1_power", graph)
         self._create_non_slot_variable(self._beta2, "beta2_power", graph)
         for v in var_list:
@@ -111,7 +112,7 @@ class AdamOptimizer(Optimizer):
         beta1_power, beta2_power = (self._cast(p, var)
                                     for p in self._get_beta_accumulators(var.graph))
         beta1, beta2 = self._hyper("beta1", var), self._hyper("beta2", var)
-        lr = self._hyper("learning_rate", var) * math_ops.sqrt(1 - beta2_power) / \
+        lr = self._hyper("learning_rate", var) * unary_ops.sqrt(1 - beta2_power) / \
             (1 - beta1_power)
         m, v, graph = self.get_slot(var, "m"), self.get_slot(var, "v"), var.graph
         m_decayed = state_ops.assign(m, m * beta1, use_locking=self._use_locking)
@@ -122,7 +123,7 @@ class AdamOptimizer(Optimizer):
         with graph.control_dependencies([v_decayed]):
             v_t = scatter_ops.scatter_add(v, grad.indices, (grad.values * grad.values) *
                                           (1 - beta2), use_locking=self._use_locking)
-        step = lr * m_t / (math_ops.sqrt(v_t) + self._hyper("epsilon", var))
+        step = lr * m_t / (unary_ops.sqrt(v_t) + self._hyper("epsilon", var))
         var_update = state_ops.assign_sub(var, step, use_locking=self._use_locking)
         return control_flow_ops.group(var_update, m_t, v_t)
 
@@ -313,17 +314,14 @@ def _check_at_least(bound, **values):
 
 
 def _ftrl_l2(learning_rate, l2, beta):
-    """The effective l2 strength, l2 + beta / (2 * max(lr, 1e-36)) (training.md 6.7)."""
+    """The effective l2 strength, l2 + beta / (2 * max(lr, 1e-36)), as TF's FTRL."""
     if not beta:
         return l2
     if isinstance(learning_rate, (int, float)) and isinstance(l2, (int, float)):
         return l2 + beta / (2.0 * max(learning_rate, 1e-36))
 
     def adjusted():
-        from ..ops.constant_op import convert_to_tensor
-        from ..ops.math_ops import maximum
-
         lr = convert_to_tensor(learning_rate() if callable(learning_rate) else learning_rate)
-        return l2 + beta / (2.0 * maximum(lr, 1e-36))
+        return l2 + beta / (2.0 * math_ops.maximum(lr, 1e-36))
 
     return adjusted

@@ -127,3 +127,25 @@ def test_string_components():
     value = ds.make_one_shot_iterator().get_next()
     with tf.Session() as s:
         assert s.run(value).tolist() == [b"a", b"bc"]
+
+
+def test_map_captures_placeholders_fed_at_initialization():
+    scale = tf.placeholder(tf.float32, [])
+    it = tf.data.Dataset.from_tensor_slices([1.0, 2.0]).map(lambda v: v * scale) \
+        .filter(lambda v: v > scale).make_initializable_iterator()
+    value = it.get_next()
+    with tf.Session() as s:
+        s.run(it.initializer, {scale: 3.0})
+        assert s.run(value) == 6.0      # 3.0 is not > 3.0 and was filtered out
+        s.run(it.initializer, {scale: 0.5})   # 0.5 is filtered out, 1.0 stays
+        assert s.run(value) == 1.0
+        with pytest.raises(tf.errors.OutOfRangeError):
+            s.run(value)
+
+
+def test_py_func_inside_map():
+    ds = tf.data.Dataset.range(3).map(
+        lambda v: tf.py_func(lambda a: np.float32(a) ** 2, [v], tf.float32))
+    value = ds.make_one_shot_iterator().get_next()
+    with tf.Session() as s:
+        assert [float(s.run(value)) for _ in range(3)] == [0.0, 1.0, 4.0]

@@ -10,7 +10,7 @@ F64 = tf.float64
 A = np.arange(24).reshape(2, 3, 4)
 
 
-# -- t[...]: every measured example of framework.md 2.5 ------------------------------------------
+# -- t[...]: measured TF examples ------------------------------------------------------------------
 SLICING = [  # (index, numpy equivalent, measured static shape)
     (lambda x: x[0], lambda a: a[0], (3, 4)),
     (lambda x: x[-1], lambda a: a[-1], (3, 4)),
@@ -49,7 +49,7 @@ def test_getitem_gradients(sess, index, reference, static):
     check_gradients(y * y, [x], [A / 10.0])
 
 
-def test_getitem_worked_example_25(sess):
+def test_getitem_row_reverse_scalar_and_newaxis(sess):
     x = tf.constant([[1, 2, 3], [4, 5, 6]])
     got = sess.run([x[1], x[:, ::-1], x[-1, -1], x[:, None, 0]])
     np.testing.assert_array_equal(got[0], [4, 5, 6])

@@ -27,7 +27,7 @@ def test_concat_forward_shape_and_gradient(sess, axis):
 
 
 def test_concat_gradient_slices_g_back(sess):
-    # training.md 3.6: concat([c1, c2]) . [1, 2, 3] -> [1, 2], [3]
+    # TF: concat([c1, c2]) . [1, 2, 3] -> [1, 2], [3]
     c1, c2 = ph([2]), ph([1])
     loss = tf.reduce_sum(tf.concat([c1, c2], 0) * tf.constant([1.0, 2.0, 3.0], F64))
     g1, g2 = tf.gradients(loss, [c1, c2])

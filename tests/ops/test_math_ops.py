@@ -1,7 +1,7 @@
 """Math family: forward vs numpy, static shapes and dtypes, gradients, TF1 names and quirks.
 
-Measured values come from the reference notes: framework.md 2.4, 3.3 and 11.9-11.11 (dtype
-rules, division), training.md 3.6 (gradient rules and their tie/NaN conventions).
+Values are TF 1.x's, measured: dtype rules, division, and the gradient rules with their
+tie/NaN conventions.
 """
 
 import numpy as np
@@ -196,7 +196,7 @@ def test_squared_difference_int_and_name(sess):
 
 
 # ---------------------------------------------------------------------------------------
-# Names of operators and constructors (framework.md 2.4)
+# Names of operators and constructors (TF1's node names)
 # ---------------------------------------------------------------------------------------
 def test_default_names_of_operators_and_functions():
     a, b = tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])

@@ -1,8 +1,8 @@
 """nn family: activations, softmax, cross-entropies, bias_add, l2_loss, in_top_k and the
 composites of tf.nn (dropout, moments, l2_normalize, embedding_lookup, ...).
 
-Measured values come from training.md 3.6 (Relu, Relu6, Softmax, softmax cross-entropy v1/v2
-and sparse gradient rules).
+Values are TF 1.x's, measured (Relu, Relu6, Softmax, softmax cross-entropy v1/v2 and the
+sparse gradient rules).
 """
 
 import numpy as np
@@ -10,6 +10,7 @@ import pytest
 
 import minigraph as tf
 from minigraph.gradient_checker import check_gradients
+from minigraph.ops.nn_ops import ReluGrad
 
 F64 = tf.float64
 LOGITS = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
@@ -81,7 +82,7 @@ def test_softmax_over_a_non_last_axis(sess):
 
 
 def test_relu_and_relu6_gradients_are_zero_at_the_kinks(sess):
-    # training.md 3.6: relu'([-1, 0, 2]) = [0, 0, 1]; relu6' at [0, 6, 3, 7] = [0, 0, 1, 0].
+    # TF: relu'([-1, 0, 2]) = [0, 0, 1]; relu6' at [0, 6, 3, 7] = [0, 0, 1, 0].
     x = tf.constant([-1.0, 0.0, 2.0])
     np.testing.assert_array_equal(sess.run(tf.gradients(tf.nn.relu(x), x)[0]), [0, 0, 1])
     x6 = tf.constant([0.0, 6.0, 3.0, 7.0])
@@ -95,7 +96,7 @@ def test_leaky_relu_alpha_is_an_attribute(sess):
 
 
 def test_softmax_gradient_measured_value(sess):
-    # training.md 3.6, Softmax row.
+    # TF's softmax gradient.
     logits = tf.constant(LOGITS, tf.float32)
     g = tf.constant([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     d, = tf.gradients(tf.nn.softmax(logits), logits, grad_ys=g)
@@ -106,7 +107,7 @@ def test_softmax_gradient_measured_value(sess):
 
 # -- softmax cross-entropy -----------------------------------------------------------------
 def test_softmax_cross_entropy_v2_measured_loss_and_gradients(sess):
-    # training.md 3.6: loss, dlogits and dlabels (v2: gradients reach the labels).
+    # TF: loss, dlogits and dlabels (v2: gradients reach the labels).
     logits, labels = tf.constant(LOGITS, tf.float32), tf.constant(LABELS, tf.float32)
     loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
     assert loss.op.type == "SoftmaxCrossEntropyWithLogits" and loss.shape.as_list() == [2]
@@ -167,7 +168,7 @@ def test_softmax_cross_entropy_over_axis_zero(sess):
 
 
 def test_sparse_softmax_cross_entropy_measured_gradient_under_mean(sess):
-    # training.md 3.6: labels [2, 0], dlogits of reduce_mean(loss).
+    # TF: labels [2, 0], dlogits of reduce_mean(loss).
     logits = tf.constant(LOGITS, tf.float32)
     loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[2, 0], logits=logits)
     assert loss.op.type == "SparseSoftmaxCrossEntropyWithLogits"
@@ -409,3 +410,16 @@ def test_relu_gradient_is_one_fused_relugrad_op_and_differentiable_again(sess):
     ddg, = tf.gradients(tf.reduce_sum(dx * dx), [g])  # d/dg sum((g * mask)^2) = 2 g mask
     np.testing.assert_array_equal(sess.run(ddg, {x: [-1.0, 0.0, 2.0], g: [1.0, 2.0, 3.0]}),
                                   [0.0, 0.0, 6.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_grad_kernel_matches_its_reference_bit_for_bit(dtype):
+    rng = np.random.default_rng(3)
+    g = rng.standard_normal(1000).astype(dtype)
+    y = np.maximum(rng.standard_normal(1000), 0).astype(dtype)
+    y[:10] = 0.0  # ties at zero get no gradient; negative g there gives -0.0 in both
+    g[:5] = -1.0
+    fast, plain = ReluGrad.compute(g, y), ReluGrad.reference(g, y)
+    assert fast.dtype == plain.dtype == dtype
+    assert np.array_equal(fast.view(np.uint8), plain.view(np.uint8))
+    assert np.signbit(fast[:5]).all()  # -0.0, as TF's g * (features > 0)

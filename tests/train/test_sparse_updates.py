@@ -193,3 +193,57 @@ def test_dynamic_partition_and_stitch_forward_and_gradients():
         np.testing.assert_array_equal(m, value * [[2], [1], [2], [2]])
         check_gradients(parts[1] * parts[1], [data], [value])
         check_gradients(merged * merged, [data], [value])
+
+
+def test_concurrent_readers_never_see_half_an_update():
+    import threading
+
+    table = tf.Variable(np.zeros((1000, 64), np.float32))
+    ids = np.arange(0, 1000, 10)
+    bump = tf.scatter_add(table, ids, np.ones((ids.size, 64), np.float32)).op
+    picked = tf.gather(table, ids)
+    with tf.Session() as sess:
+        sess.run(table.initializer)
+        seen, done = [], threading.Event()
+
+        def read():
+            while not done.is_set():
+                seen.append(sess.run(picked))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        for _ in range(200):
+            sess.run(bump)
+        done.set()
+        reader.join()
+        assert np.all(sess.run(picked) == 200)
+    # Every update adds 1 to all picked rows at once: a consistent snapshot has one value.
+    assert seen and all(np.ptp(value) == 0 for value in seen)
+
+
+def test_row_updates_after_a_dense_write_start_from_it():
+    v = tf.Variable(np.zeros((4, 2), np.float32))
+    add = tf.scatter_add(v, [0], [[1.0, 1.0]]).op
+    reset = v.assign(np.full((4, 2), 5.0, np.float32))
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        for _ in range(3):
+            sess.run(add)
+        sess.run(reset)
+        sess.run(add)
+        sess.run(add)
+        np.testing.assert_array_equal(sess.run(v), [[7, 7], [5, 5], [5, 5], [5, 5]])
+
+
+def test_variable_scatter_methods_take_indexed_slices():
+    v = tf.Variable(np.zeros((3, 2), np.float32))
+    delta = tf.IndexedSlices(tf.constant([[1.0, 2.0]]), tf.constant([2]))
+    ops = [v.scatter_add(delta), v.scatter_sub(delta), v.scatter_update(delta)]
+    assert [op.op.type for op in ops] == ["ScatterAdd", "ScatterSub", "ScatterUpdate"]
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(ops[0])[2].tolist() == [1.0, 2.0]
+        assert sess.run(ops[1])[2].tolist() == [0.0, 0.0]
+        assert sess.run(ops[2])[2].tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError, match="not IndexedSlices"):
+        v.scatter_add([1.0, 2.0])
