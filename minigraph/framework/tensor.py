@@ -11,6 +11,7 @@ loop). The Graph lives in graph.py; creation sites (`user_frame`) in errors.py.
 from __future__ import annotations
 
 import linecache
+from typing import Callable
 
 from . import dtypes as _dtypes
 from .errors import describe_site, user_frame
@@ -251,23 +252,33 @@ class WhileFrame:
 
     def __init__(self, name: str, outer: "WhileFrame | None"):
         self.name, self.outer = name, outer
-        self.ops, self.loop_vars, self.sliced, self.iteration = [], [], [], None
-        self.cond_output, self.body_outputs, self.stacked, self.captures = None, [], [], []
-        self.saved, self.forward, self.reader, self.op = [], None, None, None
-        self.translated = {}  # forward CondBranch -> the same branch read in this frame
+        self.ops: list[Operation] = []
+        self.loop_vars: list[Tensor] = []
+        self.sliced: list[Tensor] = []
+        self.iteration: Tensor | None = None
+        self.cond_output: Tensor | None = None
+        self.body_outputs: list[Tensor] = []
+        self.stacked: list[Tensor] = []
+        self.captures: list[Tensor] = []
+        self.saved: list[Tensor] = []
+        self.forward: WhileFrame | None = None
+        self.reader: Callable[[Tensor], Tensor] | None = None
+        self.op: Operation | None = None
+        # forward CondBranch (or forward Tensor) -> the same branch (value) read in this frame
+        self.translated: dict = {}
 
     def within(self, other: "WhileFrame | None") -> bool:
         """True if this frame is `other` or nested inside it (everything is within None)."""
-        f = self
+        f: WhileFrame | None = self
         while f is not None:
             if f is other:
                 return True
             f = f.outer
         return other is None
 
-    def reader_for(self, frame: "WhileFrame"):
+    def reader_for(self, frame: "WhileFrame") -> "WhileFrame | None":
         """The gradient frame (this one or an enclosing one) that reads `frame`'s values."""
-        f = self
+        f: WhileFrame | None = self
         while f is not None:
             if f.forward is frame:
                 return f

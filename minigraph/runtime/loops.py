@@ -60,7 +60,7 @@ class LoopProgram:
         captures = [inputs[n + i] for i in self.fed_captures]
         sliced = inputs[n + c:n + c + self.n_sliced]
         limit = self._limit(inputs, sliced)
-        stacks = [[] for _ in range(self.n_stacked)]
+        stacks: list[list] = [[] for _ in range(self.n_stacked)]
         history = []
         cond, body, ns = self.cond, self.body, n + self.n_stacked
         t = 0
