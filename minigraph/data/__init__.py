@@ -8,7 +8,11 @@ from .iterator_ops import (Iterator, get_output_classes, get_output_shapes, get_
 from .readers import TextLineDataset, TFRecordDataset
 from .structure import TensorSpec
 
+from ..framework.missing import namespace_getattr
+
 __all__ = ["Dataset", "Iterator", "TensorSpec", "TextLineDataset", "TFRecordDataset",
            "make_one_shot_iterator",
            "make_initializable_iterator", "get_output_types", "get_output_shapes",
            "get_output_classes"]
+
+__getattr__ = namespace_getattr("data")

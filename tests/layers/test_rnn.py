@@ -159,8 +159,6 @@ def test_dropout_wrapper_drops_outputs_with_its_seed():
 
 
 def test_contrib_rnn_aliases_the_cells():
-    if not hasattr(tf, "contrib"):
-        pytest.skip("tf.contrib is not on this branch yet (it comes with tf.contrib.layers)")
     assert tf.contrib.rnn.BasicLSTMCell is tf.nn.rnn_cell.BasicLSTMCell
     assert tf.contrib.rnn.LSTMStateTuple is tf.nn.rnn_cell.LSTMStateTuple
     assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
