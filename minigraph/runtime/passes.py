@@ -65,7 +65,7 @@ def aliases(ops, feeds):
     for op in ops:  # creation order is topological
         if op.op_def.op_type == "VariableV2":
             alias[op._outputs[0]] = op
-        elif op.op_def.forwards_alias:
+        elif op.op_def.forwards_alias or op.op_def.returns_ref:
             t = op._inputs[0]
             if t in alias and t not in feeds:
                 alias[op._outputs[0]] = alias[t]

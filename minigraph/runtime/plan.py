@@ -34,14 +34,20 @@ __all__ = ["Plan", "RunContext"]
 
 
 class RunContext:
-    """Per-run state handed to stateful kernels: variable reads/writes, random streams."""
+    """Per-run state handed to stateful kernels: variable reads/writes, random streams.
 
-    __slots__ = ("session", "writes", "scratch")
+    Sparse updates (scatter ops, the optimizers' sparse kernels) record new rows with
+    `write_rows`; the session applies them when the run commits (Session._with_rows), so
+    an update through 32 ids costs 32 rows, not the table.
+    """
+
+    __slots__ = ("session", "writes", "scratch", "row_writes")
 
     def __init__(self, session):
         self.session = session
         self.writes = {}
         self.scratch = None
+        self.row_writes = None
 
     def buffer(self, var, like):
         """A writable array like `like` for the new value of variable `var` (reused memory)."""
@@ -58,6 +64,8 @@ class RunContext:
 
     def read(self, var):
         """Return the current value of variable `var` (this run's write if any)."""
+        if self.row_writes and var in self.row_writes:
+            self._materialize(var)
         writes = self.writes
         if writes and var in writes:
             return writes[var]
@@ -72,6 +80,33 @@ class RunContext:
 
     def write(self, var, value) -> None:
         """Record a new value for `var`; it becomes visible to other runs on commit."""
+        if self.row_writes:
+            self.row_writes.pop(var, None)
+        self.writes[var] = value
+
+    def read_rows(self, var, indices):
+        """Rows `indices` (unique, in range) of variable `var`'s current value (a copy)."""
+        return self.read(var)[indices]
+
+    def write_rows(self, var, indices, rows) -> None:
+        """Record new values for rows `indices` (unique) of `var`; applied on commit."""
+        if var in self.writes:  # already a private array of this run: write into it
+            value = self.writes[var]
+            if not value.flags.writeable:
+                value = self.writes[var] = value.copy()
+            value[indices] = rows
+            return
+        self.read(var)  # fails here, naming the variable, if it is uninitialized
+        if self.row_writes is None:
+            self.row_writes = {}
+        self.row_writes.setdefault(var, []).append((indices, rows))
+
+    def _materialize(self, var):
+        """Turn the pending row writes of `var` into a full private value of this run."""
+        pending = self.row_writes.pop(var)
+        value = self.read(var).copy()
+        for indices, rows in pending:
+            value[indices] = rows
         self.writes[var] = value
 
     def is_initialized(self, var) -> bool:
@@ -80,6 +115,10 @@ class RunContext:
     def rng(self, op) -> np.random.Generator:
         """The random stream of `op` in this session (seeded from its seed attributes)."""
         return self.session.random_stream(op)
+
+    def run_loop(self, op, inputs) -> tuple:
+        """Run the While op `op` on its input arrays; return its outputs (runtime/loops.py)."""
+        return self.session.loop_program(op).run(self, inputs)
 
     def state(self, op) -> dict:
         """A dict private to `op` in this session (e.g. Print's count of runs that printed).
@@ -99,10 +138,11 @@ class Plan:
     per op; `str(plan)` lists the steps.
     """
 
-    def __init__(self, graph, targets, feeds: dict):
+    def __init__(self, graph, targets, feeds: dict, missing_ok=False):
         self.graph = graph
         self.targets = list(targets)
         self.feed_order = list(feeds)
+        self.missing_ok = missing_ok  # a fetch whose cond branch did not run gives None
         ops = passes.prune(self.targets, feeds)
         self.ops = ops  # every op the plan needs, in creation order (steps are a subset)
         self._feeds = feeds  # fed tensor -> fed shape: `trace` specialises again
@@ -116,7 +156,8 @@ class Plan:
         self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
         program = codegen.emit(order, feeds, alias, specs, guards, self.feed_order,
                                self.targets)
-        program.namespace["missing"] = self._missing
+        # In a loop body a value of a cond branch not taken is None (see missing_ok).
+        program.namespace["missing"] = _none if missing_ok else self._missing
         self.program = program
         self.source = program.source
         self.step_ops = [step.op for step in program.steps]
@@ -176,8 +217,8 @@ class Plan:
                     raise
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn) from e
-            if ctx.writes:
-                session.commit_variables(ctx.writes)
+            if ctx.writes or ctx.row_writes:
+                session.commit_variables(ctx.writes, ctx.row_writes)
         finally:
             if ctx.scratch:
                 for key, buf in ctx.scratch:
@@ -186,6 +227,19 @@ class Plan:
                 lock.release()
         self._checked = True
         return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+
+    def run_in(self, ctx, feed_values: list) -> tuple:
+        """Run the steps inside another run (a loop body): `ctx` is that run's context."""
+        first = not self._checked
+        fn = self._checked_fn if first else self._fast
+        try:
+            values = fn(ctx, feed_values)
+        except InternalError:
+            raise
+        except Exception as e:  # noqa: BLE001 - re-raised with the node's context
+            raise self._error(e, fn) from e
+        self._checked = True
+        return values
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
@@ -323,6 +377,10 @@ class Plan:
         for i, op in enumerate(self.step_ops):
             lines.append(f"  {i:3d}  {op.type:<22} {op.name}")
         return "\n".join(lines)
+
+
+def _none(k):
+    return None
 
 
 class _RecordingContext(RunContext):
