@@ -103,6 +103,7 @@ class RunContext:
 
     def _materialize(self, var):
         """Turn the pending row writes of `var` into a full private value of this run."""
+        assert self.row_writes is not None  # only called for a variable with pending rows
         pending = self.row_writes.pop(var)
         value = self.read(var).copy()
         for indices, rows in pending:
