@@ -1,6 +1,6 @@
-"""Run the benchmarks W1-W6 and print a table of medians and ratios.
+"""Run the benchmarks W1-W8 and print a table of medians and ratios.
 
-Usage: python benchmarks/run.py [--quick] [--only W6] [--write benchmarks/RESULTS.md]
+Usage: python benchmarks/run.py [--quick] [--only W7] [--write benchmarks/RESULTS.md]
 
 minigraph is measured side by side with a hand-written numpy baseline (and with
 `tensorflow.compat.v1` graph mode when TensorFlow is importable), rounds interleaved,
@@ -144,14 +144,14 @@ def bench_w6(tf1, quick):
     return interleaved(fns, calls=2 if quick else 5, rounds=3 if quick else 9)
 
 
-def bench_w7(quick):
+def bench_w9(quick):
     """The chain with constants at several sizes in one process, then the peak RSS."""
     import resource
 
     out = {}
     for n in ((1000, 4000) if quick else (1000, 4000, 16000)):
         fresh(minigraph)
-        out[n] = W.w7_chain(minigraph, n)
+        out[n] = W.w9_chain(minigraph, n)
         gc.collect()
     out["peak RSS"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return out
@@ -180,6 +180,28 @@ def machine_info():
         "thread pools": "; ".join(pools),
         "load average before run": " ".join(f"{v:.2f}" for v in os.getloadavg()),
     }
+
+
+def bench_w7(tf1, quick):
+    x, y, params = W.w7_data()
+    fresh(minigraph)
+    fns = {"minigraph": W.w7_minigraph(minigraph, x, y, params),
+           "numpy": W.w7_numpy(x, y, params)}
+    if tf1:
+        fresh(tf1)
+        fns["tf1"] = W.w7_minigraph(tf1, x, y, params)
+    return interleaved(fns, calls=1 if quick else 2, rounds=3 if quick else 5)
+
+
+def bench_w8(tf1, quick):
+    table, ids, target = W.w8_data()
+    fresh(minigraph)
+    fns = {"minigraph": W.w8_minigraph(minigraph, table, ids, target),
+           "numpy": W.w8_numpy(table, ids, target)}
+    if tf1:
+        fresh(tf1)
+        fns["tf1"] = W.w8_minigraph(tf1, table, ids, target)
+    return interleaved(fns, calls=20 if quick else 200, rounds=3 if quick else 7)
 
 
 def fmt_time(seconds):
@@ -233,17 +255,22 @@ def main():
     if wanted("W6"):
         row("W6 small CNN training step", bench_w6(tf1, args.quick), "≤ 1.5")
     if wanted("W7"):
-        w7 = bench_w7(args.quick)
-        for n, res in w7.items():
+        row("W7 LSTM language-model step", bench_w7(tf1, args.quick), "≤ 2")
+    if wanted("W8"):
+        row("W8 embedding 50000x128, 32 ids, GD step", bench_w8(tf1, args.quick),
+            "rows, not table")
+    if wanted("W9"):
+        w9 = bench_w9(args.quick)
+        for n, res in w9.items():
             if n == "peak RSS":
                 continue
-            lines.append(f"| W7 chain with constants, N = {n}: build / first run / second "
+            lines.append(f"| W9 chain with constants, N = {n}: build / first run / second "
                          f"run | {res['build'] * 1e6:.1f} / {res['first run'] * 1e6:.1f} / "
                          f"{res['second run'] * 1e6:.2f} µs/op (CPU) | - | - | ≤ 25 / ≤ 60 "
                          "µs/op, linear | - | - |")
             print(lines[-1], flush=True)
-        lines.append(f"| W7 peak RSS of the process after all sizes (run alone: `--only W7`)"
-                     f" | {w7['peak RSS'] / 2**20:.0f} MiB | - | - | ≤ 150 MiB | - | - |")
+        lines.append(f"| W9 peak RSS of the process after all sizes (run alone: `--only W9`)"
+                     f" | {w9['peak RSS'] / 2**20:.0f} MiB | - | - | ≤ 150 MiB | - | - |")
         print(lines[-1], flush=True)
     report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",

@@ -40,7 +40,11 @@ class Step:
 
     def __init__(self, op, reads, outs, guard, kernel):
         self.op, self.reads, self.outs, self.guard, self.kernel = op, reads, outs, guard, kernel
-        self.kind, self.args, self.names, self.terms, self.frees = "call", (), (), (), ()
+        self.kind = "call"
+        self.args: tuple = ()
+        self.names: tuple = ()
+        self.terms: tuple | list = ()
+        self.frees: tuple = ()
 
 
 class Program:
@@ -275,6 +279,9 @@ class Emitter:
         if op.op_def.uses_context:
             call_args = ["ctx", self.bind(("op", op), identifier(op.name) + "_op", op)] + args
         outs = op._outputs
+        if op.op_def.returns_ref and outs[0] in self.alias:
+            # The output stands for the variable (TF's output_ref): consumers read it.
+            return self.emitted(op, self.locals_in(args), [], kernel, "call", call_args, [])
         # A fed output keeps its fed value for consumers; the kernel's result is dropped.
         names = ["_" if t in self.feeds else self.local(t) for t in outs]
         computed = [t for t in outs if t not in self.feeds]

@@ -78,9 +78,9 @@ class Interpreter:
         `check(step, result)` (the plan's first-run output check) is called after every
         kernel when given. A failing step raises StepFailed from the kernel's exception.
         """
-        slots = [None] * len(self.slot_of)
-        for i, value in zip(self.feeds, feed_values):
-            slots[i] = value
+        slots: list = [None] * len(self.slot_of)
+        for i, fed in zip(self.feeds, feed_values):
+            slots[i] = fed
         read = ctx.read
 
         def value(a):

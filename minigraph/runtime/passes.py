@@ -65,7 +65,7 @@ def aliases(ops, feeds):
     for op in ops:  # creation order is topological
         if op.op_def.op_type == "VariableV2":
             alias[op._outputs[0]] = op
-        elif op.op_def.forwards_alias:
+        elif op.op_def.forwards_alias or op.op_def.returns_ref:
             t = op._inputs[0]
             if t in alias and t not in feeds:
                 alias[op._outputs[0]] = alias[t]
@@ -161,21 +161,22 @@ def fold(op, inputs, specs):
 
 
 def schedule(ops, alias, feeds):
-    """The run order: creation order (`ops` is sorted by creation, which is topological),
-    unless a read of a variable created after a write of it, and not downstream of that
-    write, must move before it (then a topological sort with those edges added, ties broken
-    by creation order). Linear when no read needs moving, the usual case."""
+    """The run order: creation order (`ops` is sorted by creation) when that is topological
+    and no read of a variable created after a write of it must move before it; else a
+    topological sort with those read-before-write edges added, ties broken by creation
+    order. (A loop's gradient creates some cond predicates after the ops they guard.)
+    Linear when nothing needs moving, the usual case."""
     readers, writers = readers_and_writers(ops, alias, feeds)
     late = [(r, w) for var, ws in writers.items() for w in ws
             for r in readers.get(var, ()) if r is not w and r._id > w._id]
-    if not late:
-        return list(ops)
     parents = data_parents(ops, feeds)
+    if not late and all(p._id < op._id for op, ps in parents.items() for p in ps):
+        return list(ops)
     children: dict = {}
     for child, ps in parents.items():
         for p in ps:
             children.setdefault(p, []).append(child)
-    below = {}
+    below: dict = {}
     for reader, writer in late:
         if writer not in below:
             below[writer] = descendants(writer, children)
@@ -190,7 +191,7 @@ def schedule(ops, alias, feeds):
 def data_parents(ops, feeds) -> dict:
     """op -> the ops it needs first (data and control inputs, cond predicates)."""
     in_plan = set(ops)
-    parents = {op: set() for op in ops}
+    parents: dict = {op: set() for op in ops}
     for op in ops:
         for t in op._inputs:
             if t not in feeds and t._op in in_plan:
@@ -203,7 +204,7 @@ def data_parents(ops, feeds) -> dict:
 
 def topological(ops, parents) -> list:
     """Kahn's sort, the earliest-created ready op first; creation order if there is a cycle."""
-    children = {op: [] for op in ops}
+    children: dict = {op: [] for op in ops}
     for op, ps in parents.items():
         for p in ps:
             children[p].append(op)
@@ -234,9 +235,9 @@ def guards(order, feeds):
     if all(op.cond_context is None for op in order):
         return {}
     position = {op: i for i, op in enumerate(order)}
-    terms = {}
+    terms: dict = {}
     for op in order:
-        mine = set()
+        mine: set = set()
         branch = op.cond_context
         if branch is not None:
             for pred, taken in branch.guards():
@@ -258,7 +259,8 @@ def guards(order, feeds):
 
 def readers_and_writers(ops, alias, feeds):
     """{variable op: ops reading its value}, {variable op: ops writing it}."""
-    readers, writers = {}, {}
+    readers: dict = {}
+    writers: dict = {}
     for op in ops:
         if op.op_def.writes_ref:
             for i in ref_indices(op):
