@@ -19,7 +19,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TESTED = {"core_basics", "linear_regression", "logistic_regression", "seed_program",
-          "gradient_of_gradient", "train_digits"}
+          "gradient_of_gradient", "train_digits", "onnx_round_trip"}
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
 
 
@@ -142,3 +142,14 @@ def test_train_digits_demo(tmp_path):
     assert [e.step for e in loss] == list(range(total))
     assert loss[-1].value < loss[0].value / 4
     assert events.Scalars("learning_rate")[0].value == 0.0  # warmup starts at 0
+
+
+def test_onnx_round_trip_serves_the_same_predictions(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("onnxruntime")
+    out = run_example("onnx_round_trip", "--steps", "150", "--out", str(tmp_path)).stdout
+    ours = numbers(line_after(out, "minigraph test accuracy:"))[0]
+    theirs = numbers(line_after(out, "ONNX Runtime test accuracy:"))[0]
+    assert ours == theirs > 0.8
+    assert numbers(line_after(out, "largest probability difference:"))[0] < 1e-5
+    assert (tmp_path / "digits_mlp.onnx").stat().st_size > 10_000
