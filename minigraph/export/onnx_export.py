@@ -4,7 +4,8 @@ Lives here: `export(sess, inputs, outputs, path)`, which walks the ops that `out
 (stopping at `inputs`), turns variables into initializers holding their values in `sess`,
 and converts each op with one small rule from `RULES` (op type -> function). Images stay
 NHWC at the model's edges as in TF; convolutions and pooling transpose to ONNX's NCHW and
-back around each op. An op without a rule is named in one clear error. Needs the `[onnx]`
+back around each op. A While op (tf.while_loop, scan, map_fn, dynamic_rnn) becomes ONNX's
+`Loop`, its frame the Loop's body graph. An op without a rule is named in one clear error. Needs the `[onnx]`
 extra (onnx; onnxruntime to run the result).
 """
 
@@ -416,26 +417,45 @@ def _slice(c, op):
 def _strided_slice(c, op):
     begin, end, strides = (np.asarray(c.static(t, "the slice bounds"), np.int64)
                            for t in op.inputs[1:])
-    masks = {k: int(op.attrs.get(k, 0)) for k in ("begin_mask", "end_mask", "ellipsis_mask",
-                                                  "new_axis_mask", "shrink_axis_mask")}
-    if masks["ellipsis_mask"] or masks["new_axis_mask"]:
-        raise ValueError(f"ONNX export supports StridedSlice without ellipsis or new axes; "
-                         f"'{op.name}' uses them. Fix: index with explicit slices.")
+    mask = {k: int(op.attrs.get(k, 0)) for k in ("begin_mask", "end_mask", "ellipsis_mask",
+                                                 "new_axis_mask", "shrink_axis_mask")}
+    rank = op.inputs[0].shape.ndims
+    if rank is None:
+        raise ValueError(f"ONNX export of StridedSlice '{op.name}' needs its input's rank.")
     big = np.iinfo(np.int64).max
-    starts, ends, shrink = [], [], []
+    named = sum(1 for i in range(len(begin))
+                if not (mask["ellipsis_mask"] >> i & 1 or mask["new_axis_mask"] >> i & 1))
+    starts, ends, steps, axes, shrink, new_axes = [], [], [], [], [], []
+    dim = out = 0
     for i, (b, e, s) in enumerate(zip(begin, end, strides)):
+        if mask["ellipsis_mask"] >> i & 1:
+            covered = rank - named
+            dim, out = dim + covered, out + covered
+            continue
+        if mask["new_axis_mask"] >> i & 1:
+            new_axes.append(out)
+            out += 1
+            continue
         forward = s > 0
-        starts.append((0 if forward else -1) if masks["begin_mask"] >> i & 1 else b)
-        ends.append((big if forward else -big) if masks["end_mask"] >> i & 1 else e)
-        if masks["shrink_axis_mask"] >> i & 1:
+        starts.append((0 if forward else -1) if mask["begin_mask"] >> i & 1 else b)
+        ends.append((big if forward else -big) if mask["end_mask"] >> i & 1 else e)
+        if mask["shrink_axis_mask"] >> i & 1:
             ends[-1] = b + 1 if b != -1 else big
-            shrink.append(i)
-    out = c.node("Slice", [c.name(op.inputs[0]), c.ints(starts, "starts"), c.ints(ends, "ends"),
-                           c.ints(list(range(len(starts))), "axes"), c.ints(strides, "steps")],
-                 op.name)
+            shrink.append(dim)
+        else:
+            out += 1
+        steps.append(s)
+        axes.append(dim)
+        dim += 1
+    result = c.name(op.inputs[0])
+    if axes:
+        result = c.node("Slice", [result, c.ints(starts, "starts"), c.ints(ends, "ends"),
+                                  c.ints(axes, "axes"), c.ints(steps, "steps")], op.name)
     if shrink:
-        out = c.node("Squeeze", [out, c.ints(shrink, "axes")], op.name)
-    _out(c, op, out)
+        result = c.node("Squeeze", [result, c.ints(shrink, "axes")], op.name)
+    if new_axes:
+        result = c.node("Unsqueeze", [result, c.ints(new_axes, "axes")], op.name)
+    _out(c, op, result)
 
 
 @rule("Tile")
@@ -575,3 +595,120 @@ def _unpack(c, op):
     axis = axis + rank if axis < 0 else axis
     for k, name in enumerate(_split_outputs(c, op, c.name(op.inputs[0]), axis, [1] * n)):
         _out(c, op, c.node("Squeeze", [name, c.ints([axis], "axes")], op.name), k)
+
+
+# -- loops: a While op becomes ONNX's Loop, its frame the Loop's body graph ---------------
+class _Scope(_Converter):
+    """A converter for a Loop body: its own nodes and names; other values come from the
+    enclosing graph by name (ONNX subgraphs see outer values); constants are nodes."""
+
+    def __init__(self, parent, names: dict):
+        super().__init__(parent.sess, parent.helper, parent.numpy_helper, [])
+        self.parent = parent
+        self._names.update(names)
+        self._count = parent._count + 100_000 * (1 + id(self) % 1000)
+
+    def name(self, t) -> str:
+        if t in self._names or t in self._lazy:
+            return super().name(t)
+        return self.parent.name(t)
+
+    def constant(self, value, hint: str) -> str:
+        name = self.fresh(hint)
+        self.nodes.append(self.helper.make_node(
+            "Constant", [], [name], value=self.numpy_helper.from_array(np.asarray(value))))
+        return name
+
+
+def _frame_ops(frame, targets) -> list:
+    """The ops of `frame` that `targets` need, in creation order."""
+    seen, stack = set(), [t.op for t in targets if t.op.loop_frame is frame]
+    while stack:
+        op = stack.pop()
+        if op in seen or op.loop_frame is not frame:
+            continue
+        seen.add(op)
+        stack.extend(t.op for t in op.inputs)
+    return [op for op in frame.ops if op in seen]
+
+
+def _convert_frame(scope, frame, targets) -> list:
+    ops = [op for op in _frame_ops(frame, targets) if op.type != "LoopVar"]
+    _check_convertible(ops)
+    for op in ops:
+        scope.convert(op)
+    return [scope.name(t) for t in targets]
+
+
+def _loop_var_names(frame, values: list, iteration: str, rows: list) -> dict:
+    names = {lv: v for lv, v in zip(frame.loop_vars, values)}
+    names[frame.iteration] = iteration
+    names.update(zip(frame.sliced, rows))
+    return names
+
+
+@rule("While")
+def _while(c, op):
+    frame, n = op.attrs["frame"], op.attrs["n_vars"]
+    captures = len(frame.captures)
+    init = [c.name(t) for t in op.inputs[:n]]
+    sliced = op.inputs[n + captures:n + captures + len(frame.sliced)]
+    trip = _trip_count(c, op, sliced)
+    zero = c.constant(np.int32(0), "iteration")
+    rows0 = [c.node("Gather", [c.name(s), zero], op.name, axis=0) for s in sliced]
+    if frame.cond_output is not None:
+        first = _Scope(c, _loop_var_names(frame, init, zero, rows0))
+        cond0 = _convert_frame(first, frame, [frame.cond_output])[0]
+        c.nodes.extend(first.nodes)
+    else:
+        cond0 = c.constant(np.bool_(True), "cond")
+    body_inputs = [c.fresh("iteration_num"), c.fresh("cond_in")] + \
+        [c.fresh(f"{op.name}/var_{i}") for i in range(n)]
+    body = _Scope(c, {})
+    iteration = body.node("Cast", [body_inputs[0]], op.name, to=6)
+    if op.attrs["reverse"]:
+        iteration = body.node("Sub", [body.node("Sub", [body.node(
+            "Cast", [trip], op.name, to=6), body.constant(np.int32(1), "one")], op.name),
+            iteration], op.name)
+    rows = [body.node("Gather", [c.name(s), iteration], op.name, axis=0) for s in sliced]
+    body._names.update(_loop_var_names(frame, body_inputs[2:], iteration, rows))
+    outputs = _convert_frame(body, frame, frame.body_outputs + frame.stacked)
+    cond_out = body.constant(np.bool_(True), "cond")
+    if frame.cond_output is not None:
+        following = body.node("Add", [iteration, body.constant(np.int32(1), "one")], op.name)
+        again = _Scope(body, _loop_var_names(frame, outputs[:n], following, [
+            body.node("Gather", [c.name(s), following], op.name, axis=0) for s in sliced]))
+        cond_out = _convert_frame(again, frame, [frame.cond_output])[0]
+        body.nodes.extend(again.nodes)
+    # Body outputs get names of their own (Identity): an output may be an input or outer value.
+    cond_name = body.node("Identity", [cond_out], op.name)
+    out_names = [body.node("Identity", [name], op.name) for name in outputs]
+    graph = c.helper.make_graph(
+        body.nodes, c.fresh(f"{op.name}/body"),
+        [c.helper.make_tensor_value_info(body_inputs[0], _elem_type(_dtypes.int64), []),
+         c.helper.make_tensor_value_info(body_inputs[1], _elem_type(_dtypes.bool), [])]
+        + [_value_info(c.helper, t, name) for t, name in zip(frame.loop_vars, body_inputs[2:])],
+        [c.helper.make_tensor_value_info(cond_name, _elem_type(_dtypes.bool), [])]
+        + [_value_info(c.helper, t, name)
+           for t, name in zip(frame.body_outputs + frame.stacked, out_names)])
+    results = c.node("Loop", [trip or "", cond0] + init, op.name,
+                     n_out=n + len(frame.stacked), body=graph)
+    results = [results] if isinstance(results, str) else results
+    for k, name in enumerate(results):
+        _out(c, op, name, k)
+
+
+def _trip_count(c, op, sliced):
+    """The Loop's maximum trip count (int64): the limit and the rows of sliced inputs."""
+    bounds = []
+    if op.attrs["has_limit"]:
+        bounds.append(c.node("Cast", [c.name(op.inputs[-1])], op.name, to=7))
+    for s in sliced:
+        shape = c.node("Shape", [c.name(s)], op.name)
+        bounds.append(c.node("Gather", [shape, c.ints(0, "zero")], op.name, axis=0))
+    if not bounds:
+        return None
+    trip = bounds[0]
+    for other in bounds[1:]:
+        trip = c.node("Min", [trip, other], op.name)
+    return trip
