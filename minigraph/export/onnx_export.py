@@ -5,8 +5,8 @@ Lives here: `export(sess, inputs, outputs, path)`, which walks the ops that `out
 and converts each op with one small rule from `RULES` (op type -> function). Images stay
 NHWC at the model's edges as in TF; convolutions and pooling transpose to ONNX's NCHW and
 back around each op. A While op (tf.while_loop, scan, map_fn, dynamic_rnn) becomes ONNX's
-`Loop`, its frame the Loop's body graph. An op without a rule is named in one clear error. Needs the `[onnx]`
-extra (onnx; onnxruntime to run the result).
+`Loop`, its frame the Loop's body graph. An op without a rule is named in one clear
+error. Needs the `[onnx]` extra (onnx; onnxruntime to run the result).
 """
 
 from __future__ import annotations
