@@ -184,3 +184,17 @@ def test_slices_need_one_first_dimension():
 def test_dataset_is_not_iterable_in_python():
     with pytest.raises(RuntimeError, match="make_one_shot_iterator"):
         iter(tf.data.Dataset.range(2))
+
+
+def test_experimental_autotune_and_unbatch():
+    ds = tf.data.Dataset.from_tensors([[1, 2], [3, 4]]).apply(tf.data.experimental.unbatch()) \
+        .map(lambda v: v * 2, num_parallel_calls=tf.data.experimental.AUTOTUNE) \
+        .prefetch(tf.data.experimental.AUTOTUNE)
+    assert listify(drain(ds)) == [[2, 4], [6, 8]]
+
+
+def test_element_spec_equality():
+    spec = tf.data.Dataset.range(3).batch(2).element_spec
+    assert spec == tf.data.TensorSpec([None], tf.int64)
+    assert spec != tf.data.TensorSpec([2], tf.int64)
+    assert spec != tf.data.TensorSpec([None], tf.int32)
