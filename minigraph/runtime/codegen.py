@@ -74,7 +74,7 @@ class Emitter:
         self.var_names = set()  # globals naming variable nodes (arguments of read())
         self.steps = []
         # Kernels are named after op types; values that would shadow them get a trailing _.
-        self.taken = set(_RESERVED) | set(dir(builtins)) | {op.type for op in order}
+        self.taken = set(_RESERVED) | set(dir(builtins)) | {identifier(op.type) for op in order}
         # Predicates tested by guards must be plain names, even when they read a variable.
         self.materialize = {pred for terms in guards.values() for pred, _ in terms}
         for v in sorted(set(alias.values()), key=lambda v: v._id):
@@ -115,7 +115,7 @@ class Emitter:
         if key not in self.globals_of:
             compute = op.op_def.compute
             fn = functools.partial(compute, **attrs) if attrs else compute
-            self.globals_of[key] = name = self._kernel_name(op.type)
+            self.globals_of[key] = name = self._kernel_name(identifier(op.type))
             self.namespace[name] = fn
             self.kernels.add(name)
         return self.globals_of[key]
@@ -273,7 +273,8 @@ class Emitter:
             for name in step.reads + self.guard_reads(step):
                 last_use[name] = i
         keep = {self.names[t] for t in list(feed_order) + list(fetched) if t in self.names}
-        guarded, open_guard, step_of_line = set(), "", {}
+        guarded: set[str] = set()  # values computed under a guard: never deleted
+        open_guard, step_of_line = "", {}
         for i, (text, step) in enumerate(emitted):
             indent = "    "
             if step.guard:

@@ -223,7 +223,7 @@ class Plan:
         Each kernel is timed separately (a little timing overhead is included); what is left
         of a run's time is the executor's own. Variables are updated as by `runs` real runs.
         """
-        totals = {}
+        totals: dict = {}
 
         def timed(kernel):
             def call(*args):

@@ -9,7 +9,7 @@ import pytest
 import minigraph as tf
 from minigraph.export import graph_def as graphdef
 
-DATA = pathlib.Path(__file__).resolve().parent / "data"
+DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
 
 
 def _example_graph():

@@ -59,7 +59,7 @@ def test_nodes_carry_sanitised_attributes():
         "op_type": "Placeholder", "kind": "placeholder", "dtype": "float32",
         "tensor_shape": "(?, 3)", "num_outputs": 1, "scope": "", "role": "forward",
         "highlight": "forward", "device": "", "site": g.nodes["x"]["site"]}
-    assert g.nodes["x"]["site"].startswith("test_viz.py:")
+    assert g.nodes["x"]["site"].startswith("test_drawing.py:")
     assert g.nodes["layer/w"]["kind"] == "variable"
     assert g.nodes["layer/w"]["dtype"] == "float32"  # base dtype, not float32_ref
     assert g.nodes["layer/w/read"]["scope"] == "layer/w"
