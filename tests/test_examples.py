@@ -6,6 +6,7 @@ the demo's output folder. The demo test skips when scikit-learn or tqdm is missi
 """
 
 import importlib.util
+import json
 import os
 import pathlib
 import re
@@ -124,6 +125,15 @@ def test_train_digits_demo(tmp_path):
             assert part in overview
     elif importlib.util.find_spec("matplotlib"):
         assert (out_dir / "graph.png").read_bytes().startswith(b"\x89PNG")
+
+    page = (out_dir / "explorer.html").read_text()
+    data = json.loads(re.search(r'id="graph-data">(.*?)</script>', page, re.S).group(1))
+    ops = data["ops"]
+    assert [ops[i]["t"] for i in data["steps"]][-1] == "AssignAdd"  # global_step, last
+    assert sum(ops[i]["t"] == "ApplyAdam" for i in data["steps"]) == 4
+    loss = [op for op in ops if op["n"] == "cross_entropy/Mean"][0]["values"][0]
+    assert loss["shape"] == [] and 0 < loss["mean"] < 1.0  # a trained model's batch loss
+    assert f"({len(ops)} ops, {len(data['steps'])} steps" in proc.stdout
 
     if importlib.util.find_spec("tensorboard") is None:
         assert "no TensorBoard logs" in proc.stderr

@@ -12,7 +12,8 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
      one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
 Passes 1-3 (and the cond guards) live in passes.py, step 4 in codegen.py; this module runs
 the code. The first run of a plan runs the same code with every kernel wrapped to check its
-outputs' dtype and shape against the graph; `profile` wraps them to time each op.
+outputs' dtype and shape against the graph; `profile` wraps them to time each op, and
+`trace` to record every value of one run (a RunTrace, from trace.py, for explorers).
 A run writes variables into its RunContext; the session commits them only on success.
 """
 
@@ -27,6 +28,7 @@ from . import codegen, passes
 from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
                                 OpError, describe_node, describe_site)
 from ..framework.tensor import Tensor
+from .trace import RunTrace
 
 __all__ = ["Plan", "RunContext"]
 
@@ -137,6 +139,8 @@ class Plan:
         self.targets = list(targets)
         self.feed_order = list(feeds)
         ops = passes.prune(self.targets, feeds)
+        self.ops = ops  # every op the plan needs, in creation order (steps are a subset)
+        self._feeds = feeds  # fed tensor -> fed shape: `trace` specialises again
         alias = passes.aliases(ops, feeds)
         specs = passes.specialize(ops, feeds, alias)
         order = passes.schedule(ops, alias, feeds)
@@ -243,6 +247,68 @@ class Plan:
             self._fast = fast
         return sorted(((op, t / runs) for op, t in totals.items()), key=lambda p: -p[1])
 
+    def trace(self, session, feed_values: list, commit: bool = False) -> RunTrace:
+        """Run the plan once and record every value: a `trace.RunTrace` (for explorers).
+
+        Every kernel is wrapped, as on a first run, to check its outputs and record them;
+        the plan's own variable reads (a fetched or tested `v/read`) are recorded by the run
+        context. Folded constants, Merges, pass-through ops and variable values are filled
+        in by RunTrace. With `commit=False` (the default) the run's variable writes are
+        recorded in the trace but not stored in the session, so looking at a training step
+        does not train. Normal runs are unaffected: the recording copy is compiled here.
+        """
+        recorded = {}  # tensor -> value, as the kernels return them
+
+        def recording(kernel):
+            def call(*args):
+                result = kernel(*args)
+                i = self._step_calling()
+                self._check_outputs(i, result)
+                single = len(self.step_ops[i]._outputs) == 1
+                for t in self.program.steps[i].outs:
+                    recorded[t] = result if single else result[t.value_index]
+                return result
+            return call
+
+        fn = self._compile_wrapped(recording, "traced")
+        ctx = _RecordingContext(session, fn.__code__, self.program)
+        variables = [op for op in self.ops if op.op_def.op_type == "VariableV2"]
+        before = {v: ctx.read(v) for v in variables if ctx.is_initialized(v)}
+        values = self._call(ctx, fn, feed_values, commit)
+        for i, value in ctx.reads.items():
+            recorded[self.program.steps[i].outs[0]] = value
+        results = [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+        # The folded values and cond guards again (no plan keeps them: memory per plan).
+        alias = passes.aliases(self.ops, self._feeds)
+        known = {"specs": passes.specialize(self.ops, self._feeds, alias), "alias": alias,
+                 "guards": passes.guards(self.ops, self._feeds)}
+        return RunTrace(self, known, recorded, feed_values, before, dict(ctx.writes), results)
+
+    def _call(self, ctx, fn, feed_values, commit):
+        """`execute`'s steps for `trace`: run `fn` under the variable locks, commit its
+        writes only if asked (`execute` keeps its own copy inline: it is the hot path)."""
+        session = ctx.session
+        locks = [session.variable_lock(v) for v in self.written_vars]
+        for lock in locks:
+            lock.acquire()
+        try:
+            with np.errstate(all="ignore"):
+                try:
+                    values = fn(ctx, feed_values)
+                except InternalError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - re-raised with the node's context
+                    raise self._error(e, fn) from e
+            if ctx.writes and commit:
+                session.commit_variables(ctx.writes)
+        finally:
+            if ctx.scratch:
+                for key, buf in ctx.scratch:
+                    session.give_buffer(key, buf)
+            for lock in reversed(locks):
+                lock.release()
+        return values
+
     def _check_outputs(self, i, result):
         op = self.step_ops[i]
         for position, t, spec in self._checks[i]:
@@ -290,6 +356,28 @@ class Plan:
         for i, op in enumerate(self.step_ops):
             lines.append(f"  {i:3d}  {op.type:<22} {op.name}")
         return "\n".join(lines)
+
+
+class _RecordingContext(RunContext):
+    """A RunContext that also records the values of the plan's variable-read steps (the
+    lines `v_read = read(v)` of the traced function `code`), by step index in `reads`."""
+
+    __slots__ = ("code", "read_steps", "step_of_line", "reads")
+
+    def __init__(self, session, code, program):
+        super().__init__(session)
+        self.code, self.step_of_line, self.reads = code, program.step_of_line, {}
+        self.read_steps = {i for i, step in enumerate(program.steps)
+                           if step.kernel is None and not step.op.op_def.selects_branch}
+
+    def read(self, var):
+        value = super().read(var)
+        frame = sys._getframe(1)
+        if frame.f_code is self.code:
+            i = self.step_of_line.get(frame.f_lineno)
+            if i in self.read_steps:
+                self.reads[i] = value
+        return value
 
 
 def _compile(source, namespace, label):

@@ -258,6 +258,27 @@ class Session:
 
         return call
 
+    def trace(self, fetches, feed_dict=None, commit: bool = False):
+        """Run `fetches` once, recording every value: a `RunTrace` (minigraph-only).
+
+        The trace has the plan's execution order (`steps`), the ops it pruned (those not in
+        `needed`), each tensor's value and how it was known, the variable writes, and
+        `results` (the fetched values in the structure `run` returns). With `commit=False`
+        (the default) the variables keep their values, so tracing a training step does
+        not train. `minigraph.viz.explore` draws a trace.
+
+        Example: `t = sess.trace(loss, {x: batch}); [op.name for op in t.steps]`.
+        """
+        self._check_open()
+        targets, rebuild = _normalize_fetches(self._graph, fetches)
+        feeds = self._normalize_feeds(feed_dict) if feed_dict else self._no_feeds(feed_dict)
+        if not targets:
+            raise ValueError("Nothing to trace: `fetches` is empty. Fix: pass the tensors or "
+                             "ops to run, e.g. sess.trace(train_op, feed_dict).")
+        trace = self._plan(targets, feeds).trace(self, list(feeds.values()), commit=commit)
+        trace.results = rebuild(trace.results)
+        return trace
+
     def plan_for(self, targets, feeds) -> Plan:
         """Return the Plan `run` uses for these fetches and fed values, compiling it once.
 
