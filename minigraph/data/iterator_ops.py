@@ -32,7 +32,7 @@ def _handle_spec():
 
 def _start(ctx, state, dataset, tensors, values):
     env = Environment(ctx.session, tensors, values)
-    state["iterator"] = dataset._iterate(env)
+    state["iterator"] = dataset.iterate(env)
 
 
 @register_op("IteratorV2")
@@ -192,16 +192,16 @@ class Iterator:
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def one_shot(cls, dataset: Dataset) -> "Iterator":
-        inputs = dataset._inputs()
+        inputs = dataset.graph_inputs()
         _refuse_placeholders(inputs)
-        types, shapes = _flat_attrs(dataset._spec)
+        types, shapes = _flat_attrs(dataset.element_spec)
         handle = OneShotIterator.apply(inputs, name="OneShotIterator", dataset=dataset,
                                        output_types=types, output_shapes=shapes)
-        return cls(handle, None, dataset._spec)
+        return cls(handle, None, dataset.element_spec)
 
     @classmethod
     def initializable(cls, dataset: Dataset, shared_name=None) -> "Iterator":
-        iterator = cls.from_structure(dataset._spec, shared_name=shared_name)
+        iterator = cls.from_structure(dataset.element_spec, shared_name=shared_name)
         iterator._initializer = iterator.make_initializer(dataset)
         return iterator
 
@@ -220,8 +220,8 @@ class Iterator:
         """The op that starts this iterator on `dataset` (whose structure must match)."""
         if not isinstance(dataset, Dataset):
             raise TypeError(f"make_initializer expects a Dataset, got {type(dataset).__name__}.")
-        _check_compatible(self._spec, dataset._spec)
-        return MakeIterator.apply([self._handle] + dataset._inputs(),
+        _check_compatible(self._spec, dataset.element_spec)
+        return MakeIterator.apply([self._handle] + dataset.graph_inputs(),
                                   name=name or "MakeIterator", dataset=dataset)
 
     # -- use --------------------------------------------------------------------------------

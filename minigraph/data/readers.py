@@ -182,7 +182,7 @@ class TextLineDataset(_FileDataset):
     def __init__(self, filenames, compression_type=None, buffer_size=None):
         super().__init__(filenames, compression_type)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         for path in self._paths(env):
             data = _read_file(path, self._compression)
             lines = data.split(b"\n")
@@ -202,7 +202,7 @@ class TFRecordDataset(_FileDataset):
                  num_parallel_reads=None):
         super().__init__(filenames, compression_type)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         for path in self._paths(env):
             for record in _records(_read_file(path, self._compression), path):
                 yield (record,)

@@ -21,7 +21,7 @@ from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import get_default_graph
 from ..framework.shapes import TensorShape, as_shape
-from ..ops.constant_op import convert_to_tensor, placeholder
+from ..ops.constant_op import convert_to_tensor, get_static_value, placeholder
 from ..ops.random_ops import get_seed
 from . import structure as _structure
 from .dataset_ops import BUILDERS, Dataset
@@ -37,7 +37,8 @@ def _int64(value, name):
 
 
 def _static_int(tensor):
-    return None if tensor._static_value is None else int(tensor._static_value)
+    value = get_static_value(tensor)
+    return None if value is None else int(value)
 
 
 class _Unary(Dataset):
@@ -95,13 +96,13 @@ class BatchDataset(_Unary):
     def __init__(self, input_dataset, batch_size, drop_remainder=False):
         size = _int64(batch_size, "batch_size")
         batch = _static_int(size) if drop_remainder else None
-        spec = _structure.map_leaves(lambda s: _batched(s, batch), input_dataset._spec)
+        spec = _structure.map_leaves(lambda s: _batched(s, batch), input_dataset.element_spec)
         super().__init__(input_dataset, spec, batch_size=size)
         self._drop = bool(drop_remainder)
 
-    def _iterate(self, env):
-        specs = self._input._flat_specs()
-        for chunk in _batches(self._input._iterate(env), self._scalar(env, "batch_size"),
+    def iterate(self, env):
+        specs = self._input.flat_specs()
+        for chunk in _batches(self._input.iterate(env), self._scalar(env, "batch_size"),
                               self._drop):
             yield _stack(chunk, specs)
 
@@ -111,12 +112,12 @@ class PaddedBatchDataset(_Unary):
 
     def __init__(self, input_dataset, batch_size, padded_shapes, padding_values,
                  drop_remainder):
-        specs = input_dataset._flat_specs()
+        specs = input_dataset.flat_specs()
         if padded_shapes is None:
             shapes = [TensorShape([None] * s.shape.ndims) if s.shape.ndims is not None
                       else s.shape for s in specs]
         else:
-            shapes = _padded_shapes(input_dataset._spec, padded_shapes)
+            shapes = _padded_shapes(input_dataset.element_spec, padded_shapes)
         values = [None] * len(specs) if padding_values is None else \
             _structure.flatten(padding_values)
         self._pads = [_pad_value(v, s) for v, s in zip(values, specs)]
@@ -132,12 +133,12 @@ class PaddedBatchDataset(_Unary):
         batch = _static_int(size) if drop_remainder else None
         flat = [TensorSpec(TensorShape([batch]).concatenate(shape), spec.dtype)
                 for spec, shape in zip(specs, shapes)]
-        super().__init__(input_dataset, _structure.pack(input_dataset._spec, flat),
+        super().__init__(input_dataset, _structure.pack(input_dataset.element_spec, flat),
                          batch_size=size)
         self._shapes, self._drop = shapes, bool(drop_remainder)
 
-    def _iterate(self, env):
-        for chunk in _batches(self._input._iterate(env), self._scalar(env, "batch_size"),
+    def iterate(self, env):
+        for chunk in _batches(self._input.iterate(env), self._scalar(env, "batch_size"),
                               self._drop):
             yield tuple(_pad(chunk, i, shape, pad)
                         for i, (shape, pad) in enumerate(zip(self._shapes, self._pads)))
@@ -193,11 +194,11 @@ class UnbatchDataset(_Unary):
     def __init__(self, input_dataset):
         spec = _structure.map_leaves(
             lambda s: TensorSpec(s.shape[1:] if s.shape.ndims else None, s.dtype),
-            input_dataset._spec)
+            input_dataset.element_spec)
         super().__init__(input_dataset, spec)
 
-    def _iterate(self, env):
-        for element in self._input._iterate(env):
+    def iterate(self, env):
+        for element in self._input.iterate(env):
             sizes = {np.shape(v)[0] for v in element}
             if len(sizes) != 1:
                 raise InvalidArgumentError(None, None, "unbatch needs components with the "
@@ -211,12 +212,12 @@ class ShuffleDataset(_Unary):
     """Elements drawn at random from a buffer of the next `buffer_size` elements."""
 
     def __init__(self, input_dataset, buffer_size, seed=None, reshuffle_each_iteration=None):
-        super().__init__(input_dataset, input_dataset._spec, buffer_size=buffer_size)
+        super().__init__(input_dataset, input_dataset.element_spec, buffer_size=buffer_size)
         self.seeds = get_seed(seed)
         self._reshuffle = True if reshuffle_each_iteration is None else \
             bool(reshuffle_each_iteration)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         size = self._scalar(env, "buffer_size")
         if size <= 0:
             raise InvalidArgumentError(None, None, f"buffer_size must be greater than zero, "
@@ -224,7 +225,7 @@ class ShuffleDataset(_Unary):
         seeds, rng = env.random(self)
         if not self._reshuffle:  # the same order at every epoch of this initialization
             rng = np.random.default_rng(list(seeds))
-        source = self._input._iterate(env)
+        source = self._input.iterate(env)
         buffer = list(itertools.islice(source, size))
         while buffer:
             j = int(rng.integers(len(buffer)))
@@ -242,14 +243,14 @@ class RepeatDataset(_Unary):
     """The input `count` times (None or -1: forever)."""
 
     def __init__(self, input_dataset, count=None):
-        super().__init__(input_dataset, input_dataset._spec,
+        super().__init__(input_dataset, input_dataset.element_spec,
                          count=-1 if count is None else count)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         count, epoch = self._scalar(env, "count"), 0
         while count < 0 or epoch < count:
             produced = False
-            for element in self._input._iterate(env):
+            for element in self._input.iterate(env):
                 produced = True
                 yield element
             if not produced:  # an empty input repeated forever is still empty
@@ -261,11 +262,11 @@ class TakeDataset(_Unary):
     """At most `count` elements (-1: all)."""
 
     def __init__(self, input_dataset, count):
-        super().__init__(input_dataset, input_dataset._spec, count=count)
+        super().__init__(input_dataset, input_dataset.element_spec, count=count)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         count = self._scalar(env, "count")
-        source = self._input._iterate(env)
+        source = self._input.iterate(env)
         yield from (source if count < 0 else itertools.islice(source, count))
 
 
@@ -273,13 +274,13 @@ class SkipDataset(_Unary):
     """All but the first `count` elements (-1: none)."""
 
     def __init__(self, input_dataset, count):
-        super().__init__(input_dataset, input_dataset._spec, count=count)
+        super().__init__(input_dataset, input_dataset.element_spec, count=count)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         count = self._scalar(env, "count")
         if count < 0:
             return
-        yield from itertools.islice(self._input._iterate(env), count, None)
+        yield from itertools.islice(self._input.iterate(env), count, None)
 
 
 class PrefetchDataset(_Unary):
@@ -287,10 +288,10 @@ class PrefetchDataset(_Unary):
     thread prefetches them."""
 
     def __init__(self, input_dataset, buffer_size):
-        super().__init__(input_dataset, input_dataset._spec, buffer_size=buffer_size)
+        super().__init__(input_dataset, input_dataset.element_spec, buffer_size=buffer_size)
 
-    def _iterate(self, env):
-        return self._input._iterate(env)
+    def iterate(self, env):
+        return self._input.iterate(env)
 
 
 class CacheDataset(_Unary):
@@ -300,15 +301,15 @@ class CacheDataset(_Unary):
     """
 
     def __init__(self, input_dataset, filename=""):
-        super().__init__(input_dataset, input_dataset._spec)
+        super().__init__(input_dataset, input_dataset.element_spec)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         store = env.storage(self)
         if "elements" in store:
             yield from store["elements"]
             return
         seen = []
-        for element in self._input._iterate(env):
+        for element in self._input.iterate(env):
             seen.append(element)
             yield element
         store["elements"] = seen
@@ -347,31 +348,32 @@ class DatasetFunction:
 
 
 def _captured_placeholders(outputs, own) -> list:
-    """Placeholders outside the function that its outputs depend on, in creation order."""
+    """Placeholders outside the function that its outputs depend on (in the order a
+    depth-first walk from the outputs meets them)."""
     own_ops = {t.op for t in own}
-    found, seen, stack = {}, set(), [t.op for t in outputs]
+    found, seen, stack = [], set(), [t.op for t in outputs]
     while stack:
         op = stack.pop()
         if op in seen or op in own_ops:
             continue
         seen.add(op)
         if op.type == "Placeholder":
-            found[op.outputs[0]] = op._id
+            found.append(op.outputs[0])
         stack.extend(t.op for t in op.inputs)
         stack.extend(op.control_inputs)
-    return sorted(found, key=found.get)
+    return found
 
 
 class MapDataset(_Unary):
     """`map_func` applied to every element."""
 
     def __init__(self, input_dataset, map_func):
-        self._function = DatasetFunction(map_func, input_dataset._spec, "Dataset_map")
+        self._function = DatasetFunction(map_func, input_dataset.element_spec, "Dataset_map")
         super().__init__(input_dataset, self._function.spec)
         self._own_inputs += self._function.captured
 
-    def _iterate(self, env):
-        for element in self._input._iterate(env):
+    def iterate(self, env):
+        for element in self._input.iterate(env):
             yield tuple(env.call(self._function, element))
 
 
@@ -379,17 +381,17 @@ class FilterDataset(_Unary):
     """The elements for which `predicate` is True."""
 
     def __init__(self, input_dataset, predicate):
-        self._function = DatasetFunction(predicate, input_dataset._spec, "Dataset_filter")
+        self._function = DatasetFunction(predicate, input_dataset.element_spec, "Dataset_filter")
         spec = self._function.spec
         if not isinstance(spec, TensorSpec) or spec.dtype != _dtypes.bool or \
                 not spec.shape.is_compatible_with([]):
             raise ValueError(f"`predicate` return type must be convertible to a scalar "
                              f"boolean tensor. Was {spec}.")
-        super().__init__(input_dataset, input_dataset._spec)
+        super().__init__(input_dataset, input_dataset.element_spec)
         self._own_inputs += self._function.captured
 
-    def _iterate(self, env):
-        for element in self._input._iterate(env):
+    def iterate(self, env):
+        for element in self._input.iterate(env):
             (keep,) = env.call(self._function, element)
             if keep:
                 yield element
