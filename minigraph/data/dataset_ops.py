@@ -189,6 +189,12 @@ class Dataset:
     def map(self, map_func, num_parallel_calls=None) -> "Dataset":
         return _builder("MapDataset")(self, map_func)
 
+    def flat_map(self, map_func) -> "Dataset":
+        return _builder("FlatMapDataset")(self, map_func)
+
+    def interleave(self, map_func, cycle_length, block_length=1, num_parallel_calls=None):
+        return _builder("InterleaveDataset")(self, map_func, cycle_length, block_length)
+
     def filter(self, predicate) -> "Dataset":
         return _builder("FilterDataset")(self, predicate)
 

@@ -1,5 +1,5 @@
-"""The Dataset transformations: batch, padded_batch, shuffle, repeat, map, filter, take,
-skip, prefetch, cache, unbatch.
+"""The Dataset transformations: batch, padded_batch, shuffle, repeat, map, flat_map,
+interleave, filter, take, skip, prefetch, cache, unbatch.
 
 Each is a Dataset node whose `_iterate` consumes its input's generator. `map` and `filter`
 call the user's function once, while building, on placeholders shaped like one element: the
@@ -24,11 +24,11 @@ from ..framework.shapes import TensorShape, as_shape
 from ..ops.constant_op import convert_to_tensor, get_static_value, placeholder
 from ..ops.random_ops import get_seed
 from . import structure as _structure
-from .dataset_ops import BUILDERS, Dataset
+from .dataset_ops import BUILDERS, Dataset, Environment
 from .structure import TensorSpec
 
 __all__ = ["BatchDataset", "PaddedBatchDataset", "ShuffleDataset", "RepeatDataset",
-           "MapDataset", "FilterDataset", "TakeDataset", "SkipDataset", "PrefetchDataset",
+           "MapDataset", "FlatMapDataset", "InterleaveDataset", "FilterDataset", "TakeDataset", "SkipDataset", "PrefetchDataset",
            "CacheDataset", "UnbatchDataset", "DatasetFunction"]
 
 
@@ -325,7 +325,7 @@ class DatasetFunction:
     is initialized.
     """
 
-    def __init__(self, fn, in_spec, label):
+    def __init__(self, fn, in_spec, label, returns_dataset=False):
         graph = get_default_graph()
         with graph.control_dependencies(None), graph.name_scope(label):
             self.placeholders = [placeholder(s.dtype, s.shape, name=f"arg{i}")
@@ -334,13 +334,24 @@ class DatasetFunction:
             result = fn(*args) if type(args) is tuple else fn(args)
             if isinstance(result, list):
                 result = tuple(result)
-            if isinstance(result, Dataset):
-                raise TypeError(f"The function passed to {label} returned a Dataset; "
-                                "flat_map/interleave are not supported by minigraph.")
-            outputs = _structure.to_tensors(result)
-        self.outputs = _structure.flatten(outputs)
-        self.spec = _structure.specs_of(outputs)
+            if isinstance(result, Dataset) != returns_dataset:
+                raise TypeError(f"The function passed to {label} must return "
+                                f"{'a Dataset' if returns_dataset else 'tensors'}, got "
+                                f"{type(result).__name__}. Fix: use "
+                                f"{'map' if returns_dataset else 'flat_map or interleave'}.")
+            if returns_dataset:  # the values it computes are what the inner pipeline reads
+                self.dataset, self.spec = result, result.element_spec
+                self.outputs = result.graph_inputs()
+            else:
+                outputs = _structure.to_tensors(result)
+                self.outputs = _structure.flatten(outputs)
+                self.spec = _structure.specs_of(outputs)
         self.captured = _captured_placeholders(self.outputs, self.placeholders)
+
+    def inner(self, env, element):
+        """The elements of the dataset the function returns for `element`."""
+        values = env.call(self, element)
+        return self.dataset.iterate(Environment(env.session, self.outputs, values))
 
     def compile(self, session, captured_values):
         run = session.make_callable(self.outputs, feed_list=self.placeholders + self.captured)
@@ -377,6 +388,52 @@ class MapDataset(_Unary):
             yield tuple(env.call(self._function, element))
 
 
+class FlatMapDataset(_Unary):
+    """The elements of the datasets `map_func` returns for each input element, in turn."""
+
+    def __init__(self, input_dataset, map_func):
+        self._function = DatasetFunction(map_func, input_dataset.element_spec,
+                                         "Dataset_flat_map", returns_dataset=True)
+        super().__init__(input_dataset, self._function.spec)
+        self._own_inputs += self._function.captured
+
+    def iterate(self, env):
+        for element in self._input.iterate(env):
+            yield from self._function.inner(env, element)
+
+
+class InterleaveDataset(_Unary):
+    """Up to `cycle_length` of `map_func`'s datasets read in turn, `block_length` elements
+    at a time; an exhausted one is replaced by the next input element's, as in TF."""
+
+    def __init__(self, input_dataset, map_func, cycle_length, block_length=1):
+        self._function = DatasetFunction(map_func, input_dataset.element_spec,
+                                         "Dataset_interleave", returns_dataset=True)
+        super().__init__(input_dataset, self._function.spec, cycle_length=cycle_length,
+                         block_length=block_length)
+        self._own_inputs += self._function.captured
+
+    def iterate(self, env):
+        cycle, block = self._scalar(env, "cycle_length"), self._scalar(env, "block_length")
+        if cycle <= 0 or block <= 0:
+            raise InvalidArgumentError(None, None, "cycle_length and block_length must be "
+                                       f"positive, got {cycle} and {block}.")
+        source, slots, index, input_done = self._input.iterate(env), [None] * cycle, 0, False
+        while not input_done or any(slot is not None for slot in slots):
+            if slots[index] is None and not input_done:
+                element = next(source, None)
+                input_done = element is None
+                if element is not None:
+                    slots[index] = self._function.inner(env, element)
+            for _ in range(block if slots[index] is not None else 0):
+                value = next(slots[index], None)
+                if value is None:
+                    slots[index] = None
+                    break
+                yield value
+            index = (index + 1) % cycle
+
+
 class FilterDataset(_Unary):
     """The elements for which `predicate` is True."""
 
@@ -399,4 +456,5 @@ class FilterDataset(_Unary):
 
 BUILDERS.update({cls.__name__: cls for cls in (
     BatchDataset, PaddedBatchDataset, ShuffleDataset, RepeatDataset, MapDataset, FilterDataset,
-    TakeDataset, SkipDataset, PrefetchDataset, CacheDataset, UnbatchDataset)})
+    TakeDataset, SkipDataset, PrefetchDataset, CacheDataset, UnbatchDataset, FlatMapDataset,
+    InterleaveDataset)})
