@@ -28,8 +28,9 @@ from .dataset_ops import BUILDERS, Dataset, Environment
 from .structure import TensorSpec
 
 __all__ = ["BatchDataset", "PaddedBatchDataset", "ShuffleDataset", "RepeatDataset",
-           "MapDataset", "FlatMapDataset", "InterleaveDataset", "FilterDataset", "TakeDataset", "SkipDataset", "PrefetchDataset",
-           "CacheDataset", "UnbatchDataset", "DatasetFunction"]
+           "MapDataset", "FlatMapDataset", "InterleaveDataset", "FilterDataset", "TakeDataset",
+           "SkipDataset", "PrefetchDataset", "CacheDataset", "UnbatchDataset",
+           "DatasetFunction"]
 
 
 def _int64(value, name):
