@@ -163,6 +163,11 @@ class Dataset:
         return _GeneratorDataset(generator, output_types, output_shapes, args)
 
     @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None) -> "Dataset":
+        """The file names matching `file_pattern` (shuffled unless shuffle=False)."""
+        return _builder("list_files")(file_pattern, shuffle, seed)
+
+    @staticmethod
     def zip(datasets) -> "Dataset":
         """Elements combine one element of each dataset (a tuple or dict of datasets)."""
         return _ZipDataset(datasets)
