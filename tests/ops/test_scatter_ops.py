@@ -123,3 +123,14 @@ def test_variable_scatter_methods_take_indexed_slices():
         assert sess.run(ops[2])[2].tolist() == [1.0, 2.0]
     with pytest.raises(TypeError, match="not IndexedSlices"):
         v.scatter_add([1.0, 2.0])
+
+
+def test_two_scatters_on_one_variable_in_one_run_apply_in_turn():
+    v = tf.Variable(np.zeros((5, 2), np.float32))
+    first = tf.scatter_add(v, [0, 3], [[1.0, 1.0], [2.0, 2.0]])
+    with tf.control_dependencies([first.op]):
+        second = tf.scatter_add(v, [3, 4], [[10.0, 10.0], [5.0, 5.0]])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        sess.run(second.op)
+        np.testing.assert_array_equal(sess.run(v), [[1, 1], [0, 0], [0, 0], [12, 12], [5, 5]])
