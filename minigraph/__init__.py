@@ -36,6 +36,7 @@ from .ops import (array_ops as _array_ops, broadcast_ops as _broadcast_ops,
                   unary_ops as _unary_ops, scatter_ops as _scatter_ops,
                   partition_ops as _partition_ops, script_ops as _script_ops,
                   parsing_ops as _parsing_ops)
+from . import loop_gradients  # noqa: F401  (registers the gradient of the While op)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.broadcast_ops import *  # noqa: F401,F403
 from .ops.check_ops import *  # noqa: F401,F403
@@ -73,6 +74,8 @@ from .framework.behavior import __version__  # noqa: F401
 from .framework.missing import namespace_getattr as _namespace_getattr
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.variables import *  # noqa: F401,F403
+from .ops.while_loop import while_loop
+from .ops.functional_ops import case, foldl, foldr, map_fn, scan, switch_case
 
 newaxis = None
 NoGradient = NotDifferentiable
@@ -102,5 +105,6 @@ __all__ = (
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
-       "io", "losses", "metrics", "nn", "summary", "test", "train", "compat", "contrib", "version"]
+       "io", "losses", "metrics", "nn", "summary", "test", "train", "compat", "contrib", "version",
+       "while_loop", "case", "foldl", "foldr", "map_fn", "scan", "switch_case"]
 )

@@ -19,7 +19,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PAGES = ["README.md", "docs/getting_started.md", "docs/architecture.md", "docs/convolutions.md",
-         "docs/course_programs.md", "docs/sparse_and_data.md"]
+         "docs/sparse_and_data.md", "docs/loops_and_rnns.md", "docs/course_programs.md"]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 EXPECTED_OUTPUT = re.compile(r"^\s*print\(.*\)\s+# (.*)$")
 NEEDS = {

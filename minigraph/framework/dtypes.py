@@ -151,8 +151,8 @@ bool = DType("bool", np.bool_, 10)  # noqa: A001 - TF's public name is tf.bool
 string = DType("string", object, 7)
 complex64 = DType("complex64", np.complex64, 8)
 complex128 = DType("complex128", np.complex128, 18)
-# Handles of session-owned state (a tf.data iterator) and opaque values (a dataset); their
-# values are Python objects held in 0-d object arrays.
+# Handles of session-owned state (a tf.data iterator) and opaque values (a dataset, a while
+# loop's saved iterations); their values are Python objects.
 resource = DType("resource", object, 20)
 variant = DType("variant", object, 21)
 half = float16

@@ -208,7 +208,7 @@ class OpDef:
             t = _as_tensor_if_graph_value(x, as_ref=i in cls.ref_inputs)
             if t is None:
                 arg = cls.inputs[i] if i < len(cls.inputs) else f"input_{i}"
-                dtype = group_dtype.get(label)
+                dtype = group_dtype.get(label) if label is not None else None
                 if dtype is None and label is not None and label in _dtypes._BY_NAME:
                     dtype = _dtypes.as_dtype(label)
                 try:

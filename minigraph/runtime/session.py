@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .allocator import retain_freed_memory
 from ..framework.graph import Graph
 from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ..framework.tensor import Operation, Tensor
+from .loops import LoopProgram
 from .plan import Plan, RunContext
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
@@ -35,7 +37,8 @@ _CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
 # ---------------------------------------------------------------------------------------
 def _normalize_fetches(graph, fetches):
     """Flatten a nested fetch structure; return (targets, rebuild(values) -> structure)."""
-    targets, index = [], {}
+    targets: list = []
+    index: dict = {}
 
     def element(f):
         try:
@@ -74,10 +77,10 @@ def _normalize_fetches(graph, fetches):
         if isinstance(f, dict):
             keys = list(f)
             parts = [walk(f[k]) for k in keys]
-            kind = type(f)
+            mapping: Any = type(f)  # dict, OrderedDict, defaultdict, ...
 
             def rebuild(v):
-                out = kind.__new__(kind)
+                out = mapping.__new__(mapping)
                 if hasattr(f, "default_factory"):
                     out.default_factory = f.default_factory
                 for k, p in zip(keys, parts):
@@ -176,6 +179,7 @@ class Session:
         self._rngs = {}
         self._kernel_states = {}
         self._plans = {}
+        self._loops = {}
         self._fetch_cache = {}
         self._variable_locks = {}
         self._spare = {}
@@ -202,6 +206,7 @@ class Session:
         self._rngs = {}
         self._kernel_states = {}
         self._plans = {}
+        self._loops = {}
         self._fetch_cache = {}
         self._spare = {}
         self._shadows = {}  # var -> (previous array, rows it lacks): see _with_rows
@@ -217,7 +222,7 @@ class Session:
         return self
 
     def __exit__(self, *exc):
-        for ctx in reversed(self._entered):
+        for ctx in reversed(self._entered or ()):
             ctx.__exit__(*exc)
         self._entered = None
         self.close()
@@ -461,6 +466,20 @@ class Session:
             with self._lock:
                 lock = self._variable_locks.setdefault(var, threading.Lock())
         return lock
+
+    def loop_program(self, op) -> LoopProgram:
+        """The compiled body and condition of While op `op` (compiled on first use).
+
+        Recompiled when a gradient built later asks the loop to save more values.
+        """
+        key = (op, len(op.attrs["frame"].saved))
+        program = self._loops.get(key)
+        if program is None:
+            with self._lock:
+                program = self._loops.get(key)
+                if program is None:
+                    program = self._loops[key] = LoopProgram(self._graph, op)
+        return program
 
     def kernel_state(self, op) -> dict:
         """The per-session scratch dict of a stateful kernel (created on first use)."""
