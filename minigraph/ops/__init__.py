@@ -10,4 +10,4 @@ from . import (constant_op, shape_ops, broadcast_ops, array_ops, unary_ops,  # n
                depthwise_conv_ops, pooling_ops, lrn_ops, cross_entropy_ops, random_ops,
                candidate_sampling_ops, state_ops, scatter_ops, normalization_ops,
                control_flow_ops, check_ops, png, summary_ops, training_ops, sparse_training_ops,
-               script_ops, sampled_losses, while_loop, functional_ops)
+               script_ops, parsing_ops, sampled_losses, while_loop, functional_ops)

@@ -85,8 +85,20 @@ class RunContext:
         self.writes[var] = value
 
     def read_rows(self, var, indices):
-        """Rows `indices` (unique, in range) of variable `var`'s current value (a copy)."""
-        return self.read(var)[indices]
+        """Rows `indices` (unique, in range) of variable `var`'s current value (a copy).
+
+        Rows this run already wrote are taken from its pending writes, so a second sparse
+        update of a variable in one run still costs rows, not a copy of the table.
+        """
+        pending = self.row_writes.get(var) if self.row_writes else None
+        if not pending:
+            return self.read(var)[indices]
+        rows = self.session._store[var][indices]
+        for written, values in pending:
+            _, mine, theirs = np.intersect1d(indices, written, assume_unique=True,
+                                             return_indices=True)
+            rows[mine] = values[theirs]
+        return rows
 
     def write_rows(self, var, indices, rows) -> None:
         """Record new values for rows `indices` (unique) of `var`; applied on commit."""
@@ -96,7 +108,8 @@ class RunContext:
                 value = self.writes[var] = value.copy()
             value[indices] = rows
             return
-        self.read(var)  # fails here, naming the variable, if it is uninitialized
+        if not self.is_initialized(var):
+            self.read(var)  # raises FailedPreconditionError naming the variable
         if self.row_writes is None:
             self.row_writes = {}
         self.row_writes.setdefault(var, []).append((indices, rows))
