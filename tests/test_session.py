@@ -529,3 +529,48 @@ def test_feeding_a_variable_that_the_run_assigns_is_refused():
                            match="Input 0 of 'Assign'.*must be a variable.*Fix: do not feed"):
             s.run(a, {v: 5.0})
         assert s.run(v) == 1.0
+
+
+# -- closing a session while another thread runs ------------------------------------------------
+@pytest.mark.parametrize("write", ["assign", "assign_add"])
+def test_close_during_a_run_cancels_it_and_nothing_is_committed(write, monkeypatch):
+    """TF1: the run in flight raises CancelledError; runs after close raise RuntimeError.
+
+    `assign` writes without reading, so only the commit can go wrong; `assign_add` reads the
+    variable after close() cleared the values.
+    """
+    import threading
+
+    p = tf.placeholder(tf.float32, [], name="p")
+    v = tf.Variable(1.0, name="v")
+    update = getattr(v, write)(tf.square(p))
+    entered, closed, outcome = threading.Event(), threading.Event(), {}
+    square = update.op.inputs[1].op.op_def
+    real = square.compute
+
+    def blocking_square(x, **attrs):  # the run waits here until the session is closed
+        entered.set()
+        closed.wait(10)
+        return real(x, **attrs)
+
+    monkeypatch.setattr(square, "compute", staticmethod(blocking_square))
+    s = tf.Session()
+    s.run(v.initializer)
+
+    def run():
+        try:
+            outcome["value"] = s.run(update, {p: 3.0})
+        except BaseException as e:  # noqa: BLE001 - checked below
+            outcome["error"] = e
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert entered.wait(10)
+    s.close()
+    with pytest.raises(RuntimeError, match="Attempted to use a closed Session"):
+        s.run(v)
+    closed.set()
+    worker.join(10)
+    assert isinstance(outcome.get("error"), errors.CancelledError), outcome
+    assert "Session.close() was called while it ran" in str(outcome["error"])
+    assert s._store == {}  # the cancelled run committed nothing after close

@@ -22,11 +22,20 @@ import functools
 import numpy as np
 
 from . import passes
-from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
-                                OpError, describe_node, describe_site)
+from ..framework.errors import (CancelledError, FailedPreconditionError, InternalError,
+                                InvalidArgumentError, OpError, describe_node, describe_site)
 from ..framework.graph import Tensor
 
-__all__ = ["Plan", "RunContext"]
+__all__ = ["Plan", "RunContext", "closed_during_call"]
+
+
+def closed_during_call(run: bool):
+    """The error of a run (or restore/load) that was still going on when close() was called."""
+    what = "Run call" if run else "The call"
+    return CancelledError(
+        None, None, f"{what} was cancelled: Session.close() was called while it ran, so it "
+        "committed nothing. Fix: let runs in other threads finish (join them) before closing "
+        "the session.")
 
 
 class RunContext:
@@ -59,6 +68,8 @@ class RunContext:
             return writes[var]
         value = self.session._store.get(var)
         if value is None:
+            if self.session._closed:
+                raise closed_during_call(run=True)
             raise FailedPreconditionError(
                 None, var, f"Attempting to use uninitialized value {var.name}. Fix: run "
                 "sess.run(tf.global_variables_initializer()) first, and create that "
@@ -177,15 +188,19 @@ class Plan:
 
     # -- execution ----------------------------------------------------------------------
     def execute(self, session, feed_values: list):
-        """Run the plan with `feed_values` (in `feed_order`); return the fetched values."""
+        """Run the plan with `feed_values` (in `feed_order`); return the fetched values.
+
+        A KeyboardInterrupt (Ctrl-C) may land between any two Python steps in here. Every
+        state change is therefore either one C call (the commit) or undone on the way out
+        (locks, scratch buffers); see Session.acquire_locks for the locks.
+        """
         ctx = RunContext(session)
         first = not self._checked
         fn = self._checked_fn if first else self._fast
-        locks = [session.variable_lock(v) for v in self.written_vars] \
-            if self.written_vars else ()
-        for lock in locks:
-            lock.acquire()
+        locks = session.variable_locks(self.written_vars) if self.written_vars else ()
         try:
+            if locks:
+                session.acquire_locks(locks)
             with np.errstate(all="ignore"):
                 try:
                     values = fn(ctx, feed_values)
@@ -194,13 +209,13 @@ class Plan:
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn, first) from e
             if ctx.writes:
-                session.commit_variables(ctx.writes)
+                session.commit_variables(ctx.writes, run=True)
         finally:
+            if locks:
+                session.release_locks(locks)
             if ctx.scratch:
                 for key, buf in ctx.scratch:
                     session.give_buffer(key, buf)
-            for lock in reversed(locks):
-                lock.release()
         self._checked = True
         return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
 

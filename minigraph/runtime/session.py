@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import deque
 
 import numpy as np
 
@@ -19,13 +20,16 @@ from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
 from ..framework.graph import Graph, Operation, Tensor
-from .plan import Plan, RunContext
+from .plan import Plan, RunContext, closed_during_call
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
 
 MAX_SHAPE_PLANS = 8  # shape-specialised plans per fetch/feed signature before going generic
 GENERIC = "generic"
 _CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
+_LOCK_OWNED = type(threading.RLock())._is_owned
+_LOCK_ACQUIRE = type(threading.RLock()).acquire
+_LOCK_RELEASE = type(threading.RLock()).release
 
 
 # ---------------------------------------------------------------------------------------
@@ -189,9 +193,15 @@ class Session:
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
-        """Release variable values; later runs raise RuntimeError. Safe to call twice."""
-        self._closed = True
-        self._store = {}
+        """Release variable values; later runs raise RuntimeError. Safe to call twice.
+
+        A run still executing in another thread when the session closes commits nothing and
+        raises CancelledError; a run that starts after `close` began raises RuntimeError
+        ("Attempted to use a closed Session.").
+        """
+        with self._lock:
+            self._closed = True
+            self._store = {}
         self._rngs = {}
         self._kernel_states = {}
         self._plans = {}
@@ -356,23 +366,29 @@ class Session:
         return feeds
 
     # -- state -----------------------------------------------------------------------------
-    def commit_variables(self, writes) -> None:
+    def commit_variables(self, writes, run=False) -> None:
         """Store new values for several variables at once ({VariableV2 op: array}).
 
-        All values become visible together; used by Session.run, Saver.restore and
-        Variable.load. The arrays become read-only: the session owns them.
+        All values become visible together (one dict update, so not even a KeyboardInterrupt
+        can commit half of them); used by Session.run (`run=True`), Saver.restore and
+        Variable.load. The arrays become read-only: the session owns them. Nothing is
+        committed once the session is closed.
         """
+        for value in writes.values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
         with self._lock:
-            for var, value in writes.items():
-                if isinstance(value, np.ndarray):
-                    value.flags.writeable = False
-                old = self._store.get(var)
-                self._store[var] = value
-                # Recycle the replaced buffer for the next update of this variable, unless
-                # someone still holds it (a view, a concurrent run): refcount = `old` + arg.
-                if type(old) is np.ndarray and old is not value and old.base is None and \
-                        sys.getrefcount(old) <= 2:
-                    self._spare[var] = old
+            if self._closed:
+                raise closed_during_call(run)
+            store = self._store
+            olds = {var: store.get(var) for var in writes}
+            store.update(writes)
+        # Recycle each replaced buffer for the next update of its variable, unless someone
+        # still holds it (a view, a concurrent run): refcount = `olds` + `old` + argument.
+        for var, old in olds.items():
+            if type(old) is np.ndarray and old is not writes[var] and old.base is None and \
+                    sys.getrefcount(old) <= 3:
+                self._spare[var] = old
 
     def take_buffer(self, key, like: np.ndarray) -> np.ndarray:
         """A writable array shaped like `like`, reused across runs under `key` when possible.
@@ -397,13 +413,50 @@ class Session:
         ctx = RunContext(self)
         return {op: ctx.read(op) for op in var_ops}
 
-    def variable_lock(self, var) -> threading.Lock:
-        """The lock a run holds while it updates variable `var` (created on first use)."""
-        lock = self._variable_locks.get(var)
-        if lock is None:
-            with self._lock:
-                lock = self._variable_locks.setdefault(var, threading.Lock())
-        return lock
+    def variable_locks(self, variables) -> list:
+        """The locks a run holds while it updates `variables` (created on first use).
+
+        Always taken in one order (the plan sorts its written variables), so two runs that
+        write overlapping sets cannot deadlock each other.
+        """
+        locks, table = [], self._variable_locks
+        for var in variables:
+            lock = table.get(var)
+            if lock is None:
+                with self._lock:
+                    lock = table.setdefault(var, threading.RLock())
+            locks.append(lock)
+        return locks
+
+    @staticmethod
+    def acquire_locks(locks) -> None:
+        """Take `locks` (from variable_locks) for one run of this thread.
+
+        Ctrl-C raises KeyboardInterrupt between any two Python steps, so a run can be
+        interrupted after taking a lock and before its `finally` releases it (or while the
+        `finally` runs). Such a lock is left owned by this thread, which is not in any other
+        run now (runs do not nest), so it is released here before being taken again: after
+        any interrupt the thread's next run works. Uncontended locks are taken in one C
+        call, which no interrupt can split.
+        """
+        if any(map(_LOCK_OWNED, locks)):
+            for lock in locks:
+                if lock._is_owned():
+                    lock._release_save()  # left over from an interrupted run
+        deque(map(_LOCK_ACQUIRE, locks), 0)
+
+    @staticmethod
+    def release_locks(locks) -> None:
+        """Release the locks of `locks` that this thread holds, even under a Ctrl-C storm."""
+        interrupt = None
+        while True:
+            try:
+                deque(map(_LOCK_RELEASE, filter(_LOCK_OWNED, reversed(locks))), 0)
+                break
+            except KeyboardInterrupt as e:  # finish releasing, then deliver the interrupt
+                interrupt = e
+        if interrupt is not None:
+            raise interrupt
 
     def kernel_state(self, op) -> dict:
         """The per-session scratch dict of a stateful kernel (created on first use)."""
