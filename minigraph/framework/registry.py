@@ -72,6 +72,9 @@ class OpDef:
       stateful      True if two runs with equal inputs may differ (random, assign, print).
       selects_branch  True for Merge: inputs (true_value, false_value, pred); the plan emits
                     `t if pred else f`, reading only the value of the tf.cond branch taken.
+      list_output   True if an attribute sets the number of outputs (Split, Unpack): `infer`
+                    and `compute` return sequences and `apply` a list, even of one or no
+                    tensors. Otherwise one output is a bare Spec / array / Tensor.
     """
 
     op_type = "?"
@@ -84,6 +87,7 @@ class OpDef:
     uses_context = False
     stateful = False
     selects_branch = False
+    list_output = False
 
     @staticmethod
     def infer(*specs, **attrs):
@@ -122,6 +126,8 @@ class OpDef:
                 tensors = cls._convert_inputs(inputs, scope)
                 op = graph.create_op(cls, tensors, attrs, scope)
         outputs = op._outputs
+        if cls.list_output:
+            return list(outputs)
         if len(outputs) == 1:
             return outputs[0]
         return op if not outputs else list(outputs)
@@ -172,6 +178,11 @@ class OpDef:
             raise type(e)(f"{e}\n  In node '{op_name}' ({cls.op_type}) with input shapes: "
                           f"{shapes}, created at {describe_site(site)}.") from None
         return [out] if isinstance(out, Spec) else list(out)
+
+    @classmethod
+    def results(cls, op: Operation, value) -> list:
+        """The list of output values in what `compute` returned for `op`."""
+        return [value] if len(op._outputs) == 1 and not cls.list_output else list(value)
 
     @classmethod
     def bind(cls, op: Operation):

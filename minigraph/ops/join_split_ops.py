@@ -150,6 +150,7 @@ class Split(OpDef):
     """Cut `value` into `num_split` equal pieces along `split_dim`."""
 
     default_name = "split"
+    list_output = True
     inputs = ("split_dim", "value")
     input_types = ("int32", "T")
 
@@ -180,6 +181,7 @@ class SplitV(OpDef):
     """Cut `value` along `split_dim` into pieces of the listed sizes (one -1 is inferred)."""
 
     default_name = "split"
+    list_output = True
     inputs = ("value", "size_splits", "split_dim")
     input_types = ("T", "Tlen", "int32")
 
@@ -231,7 +233,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
     """
     if isinstance(num_or_size_splits, (int, np.integer)) and not isinstance(
             num_or_size_splits, bool):
-        return _as_list(Split.apply([axis, value], name=name, num_split=int(num_or_size_splits)))
+        return list(Split.apply([axis, value], name=name, num_split=int(num_or_size_splits)))
     sizes = convert_to_tensor(num_or_size_splits, _dtypes.int32 if not isinstance(
         num_or_size_splits, Tensor) else None)
     if num is None:
@@ -239,11 +241,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
             raise ValueError(f"Cannot infer num from shape {sizes.shape} of size_splits. Fix: "
                              "pass num= or a list of sizes.")
         num = sizes.shape.known[0]
-    return _as_list(SplitV.apply([value, sizes, axis], name=name, num_split=int(num)))
-
-
-def _as_list(outputs):
-    return list(outputs) if isinstance(outputs, list) else [outputs]
+    return list(SplitV.apply([value, sizes, axis], name=name, num_split=int(num)))
 
 
 @register_op("Unpack")
@@ -251,6 +249,7 @@ class Unpack(OpDef):
     """Split along `axis` into `num` tensors of one rank less (the inverse of stack)."""
 
     default_name = "unstack"
+    list_output = True
     inputs = ("value",)
 
     @staticmethod
@@ -287,7 +286,7 @@ def unstack(value, num=None, axis=0, name="unstack") -> list:
             raise ValueError(f"Cannot infer num from shape {value.shape}. Fix: pass num=, or "
                              "give the tensor a static size along axis (set_shape).")
         num = dims[axis]
-    return _as_list(Unpack.apply([value], name=name, num=int(num), axis=int(axis)))
+    return list(Unpack.apply([value], name=name, num=int(num), axis=int(axis)))
 
 
 # -- Tile ----------------------------------------------------------------------------------

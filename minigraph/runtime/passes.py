@@ -144,7 +144,7 @@ def fold(op, inputs, specs):
             result = op.op_def.compute(*[s.value for s in inputs], **op.attrs)
     except Exception:  # noqa: BLE001 - an op that fails on constants fails again at run time
         return
-    results = [result] if len(op._outputs) == 1 else list(result)
+    results = op.op_def.results(op, result)
     for t, value in zip(op._outputs, results):
         spec = specs[t]
         if not isinstance(value, (np.ndarray, np.generic)) or \

@@ -393,7 +393,7 @@ class _Emitter:
         out_names = ["_" if t in feeds else self.new_name(t) for t in outs]
         if not outs:
             text = call
-        elif len(outs) == 1:
+        elif len(outs) == 1 and not op.op_def.list_output:
             text = f"{out_names[0]} = {call}"
         else:
             text = f"{', '.join(out_names)}, = {call}"
