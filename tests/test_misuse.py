@@ -58,6 +58,7 @@ PHRASES = {
     "fetch_none": "Fetch argument None has invalid type",
     "fetch_unknown": "cannot be interpreted as a Tensor",
     "closed_session": "Attempted to use a closed Session",
+    "closed_during_run": "was cancelled: Session.close() was called while it ran",
     "unfed_placeholder": "You must feed a value for placeholder tensor",
     "eval_no_session": "No default session is registered",
     "session_reentry": "Session context managers are not re-entrant",
@@ -379,6 +380,42 @@ def test_run_on_a_closed_session():
     with misuse(RuntimeError, "closed_session", node="sess.run(x)",
                 fix="create a new tf.Session()"):
         sess.run(x)
+
+
+def test_close_while_another_thread_runs(monkeypatch):
+    import threading
+
+    p = tf.placeholder(tf.float32, [], name="p")
+    v = tf.Variable(1.0, name="v")
+    update = v.assign_add(tf.square(p), name="update"); at = here()  # noqa: E702
+    square = update.op.inputs[1].op.op_def
+    entered, closed, failures = threading.Event(), threading.Event(), []
+    real = square.compute
+
+    def blocking(x, **attrs):
+        entered.set()
+        closed.wait(10)
+        return real(x, **attrs)
+
+    monkeypatch.setattr(square, "compute", staticmethod(blocking))
+    sess = tf.Session()
+    sess.run(v.initializer)
+
+    def run():
+        try:
+            with misuse(errors.CancelledError, "closed_during_run", node="update", at=at,
+                        fix="join them"):
+                sess.run(update, {p: 2.0})
+        except BaseException as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert entered.wait(10)
+    sess.close()
+    closed.set()
+    worker.join(10)
+    assert not failures, failures
 
 
 def test_placeholder_not_fed(sess):

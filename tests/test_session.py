@@ -320,6 +320,27 @@ def test_plan_cache_reuses_the_compiled_plan_per_signature():
         assert text.startswith("Plan: ") and "Mul" in text
 
 
+
+def test_plan_cache_is_bounded_and_drops_the_least_recently_used(monkeypatch):
+    """A program running ever-new fetch/feed signatures keeps at most MAX_PLANS plans (1024,
+    documented in docs/architecture.md); the plans used most recently stay."""
+    from minigraph.runtime import session as session_module
+
+    assert session_module.MAX_PLANS == 1024
+    monkeypatch.setattr(session_module, "MAX_PLANS", 4)
+    xs = [tf.placeholder(tf.float32, [], name=f"x{i}") for i in range(12)]
+    ys = [x * float(i) for i, x in enumerate(xs)]
+    with tf.Session() as s:
+        assert s.run(ys[0], {xs[0]: 1.0}) == 0.0
+        kept = s.plan_for([ys[0]], {xs[0]: 1.0})
+        for i in range(1, 12):  # a new signature each time
+            assert s.run(ys[i], {xs[i]: 2.0}) == 2.0 * i
+            assert s.plan_for([ys[0]], {xs[0]: 1.0}) is kept  # recently used: stays cached
+            assert sum(len(by_shape) for by_shape in s._plans.values()) <= 4
+        assert s.plan_for([ys[11]], {xs[11]: 1.0}) is s.plan_for([ys[11]], {xs[11]: 3.0})
+        assert [y in {t for sig in s._plans for t in sig[0]} for y in ys[:10]] == \
+            [True] + [False] * 9  # the early signatures were dropped
+
 # -- 6.2 default session ------------------------------------------------------------------------
 def test_eval_and_run_need_a_default_session():
     c = tf.constant(4.0)

@@ -14,8 +14,8 @@ import numpy as np
 
 from ..framework.graph import Spec, Tensor
 
-__all__ = ["ref_indices", "prune", "aliases", "is_alias_op", "forwarded_input", "specialize",
-           "schedule", "guards", "FOLD_INPUT_LIMIT"]
+__all__ = ["ref_indices", "prune", "aliases", "is_alias_op", "ref_variable", "forwarded_input",
+           "specialize", "schedule", "guards", "FOLD_INPUT_LIMIT"]
 
 FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs are left to run time
 
@@ -70,6 +70,16 @@ def aliases(ops, feeds):
             if t in alias and t not in feeds:
                 alias[op._outputs[0]] = alias[t]
     return alias
+
+
+def ref_variable(t, alias):
+    """The variable op behind ref tensor `t` (a variable, or an Assign's output), else None."""
+    while t not in alias:
+        refs = ref_indices(t._op)
+        if not t._dtype.is_ref_dtype or not refs:
+            return None
+        t = t._op._inputs[refs[0]]
+    return alias[t]
 
 
 def forwarded_input(op, specs, args):

@@ -127,7 +127,11 @@ class Plan:
         lines = ["def run(ctx, F):", "    read = ctx.read"]
         for i, t in enumerate(self.feed_order):
             lines.append(f"    {code.new_name(t)} = F[{i}]")
-        fetched = {t for t in self.targets if isinstance(t, Tensor)}
+        # A fetched reference (the variable itself, an Assign's output) gives the variable's
+        # value at the end of the run, as in TF; every other fetch is read where it is made.
+        at_end = {t: var for t in self.targets if isinstance(t, Tensor) and t not in feeds
+                  and t._dtype.is_ref_dtype and (var := passes.ref_variable(t, alias))}
+        fetched = {t for t in self.targets if isinstance(t, Tensor) and t not in at_end}
         emitted = [step for op in order if (step := code.step(op, fetched)) is not None]
         keep = {code.names[t] for t in self.feed_order + list(fetched) if t in code.names}
         check_lines = list(lines)
@@ -158,7 +162,8 @@ class Plan:
                 if frees:
                     target.append(f"    del {', '.join(dict.fromkeys(frees))}")
             open_guard = "" if frees else guard
-        results = ", ".join(self._result(k, t, code) for k, t in enumerate(self.targets))
+        results = ", ".join(self._result(k, t, code, at_end.get(t))
+                            for k, t in enumerate(self.targets))
         for target in (lines, check_lines):
             target.append(f"    return ({results},)")
         self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
@@ -170,11 +175,14 @@ class Plan:
         check_ns = dict(code.namespace, check=self._check_outputs)
         self._checked_fn = _compile("\n".join(check_lines), check_ns, "checked")
 
-    def _result(self, k, t, code) -> str:
-        """The expression returning fetch `k`; a fetch made in a cond branch is checked."""
+    def _result(self, k, t, code, var) -> str:
+        """The expression returning fetch `k`; a fetch made in a cond branch is checked.
+
+        `var` is the variable whose end-of-run value a fetched reference returns (or None).
+        """
         if not isinstance(t, Tensor):
             return "None"
-        value = code.value_of(t)
+        value = code.value_of(t) if var is None else f"read({code.var(var)})"
         guard = code.guard_text(t._op) if t not in code.feeds else ""
         return f"({value} if {guard} else missing({k}))" if guard else value
 

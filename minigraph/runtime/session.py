@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from .plan import Plan, RunContext, closed_during_call
 __all__ = ["Session", "InteractiveSession", "Plan"]
 
 MAX_SHAPE_PLANS = 8  # shape-specialised plans per fetch/feed signature before going generic
+MAX_PLANS = 1024     # compiled plans a session keeps (least recently used dropped first)
 GENERIC = "generic"
 _CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
 _LOCK_OWNED = type(threading.RLock())._is_owned
@@ -173,7 +174,8 @@ class Session:
         self._store = {}
         self._rngs = {}
         self._kernel_states = {}
-        self._plans = {}
+        self._plans = OrderedDict()  # (fetches, fed tensors) -> {fed shapes: Plan}, LRU order
+        self._plan_count = 0
         self._fetch_cache = {}
         self._variable_locks = {}
         self._spare = {}
@@ -204,7 +206,8 @@ class Session:
             self._store = {}
         self._rngs = {}
         self._kernel_states = {}
-        self._plans = {}
+        self._plans = OrderedDict()
+        self._plan_count = 0
         self._fetch_cache = {}
         self._spare = {}
 
@@ -275,24 +278,40 @@ class Session:
 
         The graph only ever grows and existing ops never change, so a plan stays valid as
         ops are added. A signature fed more than MAX_SHAPE_PLANS different shapes gets one
-        generic plan that does not fold shapes.
+        generic plan that does not fold shapes. The cache holds at most MAX_PLANS plans:
+        beyond that the least recently used signature (with all its plans) is dropped, and
+        compiled again if it is run again.
         """
         signature = (tuple(targets), tuple(feeds))
-        by_shape = self._plans.get(signature)
+        plans = self._plans
+        by_shape = plans.get(signature)
         if by_shape is None:
             self._check_not_empty()
-            by_shape = self._plans[signature] = {}
+            by_shape = plans[signature] = {}
+        else:
+            plans.move_to_end(signature)
         shapes = tuple(getattr(v, "shape", None) for v in feeds.values())
         plan = by_shape.get(shapes)
         if plan is None:
             if len(by_shape) < MAX_SHAPE_PLANS:
-                plan = Plan(self._graph, targets, dict(zip(feeds, shapes)))
-                by_shape[shapes] = plan
+                plan = by_shape[shapes] = Plan(self._graph, targets, dict(zip(feeds, shapes)))
             else:
                 plan = by_shape.get(GENERIC)
                 if plan is None:
                     plan = by_shape[GENERIC] = Plan(self._graph, targets, dict.fromkeys(feeds))
+            self._plan_count += 1
+            if self._plan_count > MAX_PLANS:
+                self._evict_plans()
         return plan
+
+    def _evict_plans(self) -> None:
+        """Drop least recently used signatures until at most MAX_PLANS plans remain."""
+        plans = self._plans
+        count = sum(map(len, plans.values()))
+        while count > MAX_PLANS and len(plans) > 1:
+            _, by_shape = plans.popitem(last=False)
+            count -= len(by_shape)
+        self._plan_count = count
 
     def _fetch_structure(self, fetches):
         """Normalised fetches, cached for the common flat forms (a node or a list of nodes)."""
