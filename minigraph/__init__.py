@@ -9,6 +9,7 @@ from .framework import dtypes, errors  # noqa: F401
 from . import ops  # noqa: F401  (importing ops registers every op)
 from . import layers, train  # noqa: F401  (TF namespaces with logic behind them)
 from .api import initializers, io, logging, losses, math, nn, random, summary, test  # noqa: F401,A004
+from .api import gfile, graph_util  # noqa: F401
 from .ops import init_ops as _init_ops, variables as _variables
 from .train import clip_ops as _clip_ops
 from .runtime.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
@@ -16,6 +17,8 @@ from .runtime.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOpt
 from .train.clip_ops import *  # noqa: F401,F403
 from .framework.dtypes import *  # noqa: F401,F403
 from .framework.dtypes import DType, as_dtype
+from .export.graph_def import GraphDef
+from .export.graph_import import import_graph_def
 from .gradients import AggregationMethod, UnconnectedGradients, gradients
 from .framework.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
                               add_to_collections, colocate_with, control_dependencies, device,
@@ -24,7 +27,8 @@ from .framework.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collec
 from .ops import indexing_ops as _indexing_ops, join_split_ops as _join_split_ops
 from .ops import (array_ops as _array_ops, constant_op as _constant_op,
                   control_flow_ops as _control_flow_ops, check_ops as _check_ops,
-                  math_ops as _math_ops, random_ops as _random_ops, state_ops as _state_ops)
+                  math_ops as _math_ops, random_ops as _random_ops, state_ops as _state_ops,
+                  stitch_ops as _stitch_ops)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.array_ops import range_ as range  # noqa: A004
 from .ops.indexing_ops import *  # noqa: F401,F403
@@ -39,6 +43,7 @@ from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import abs_ as abs, pow_ as pow, round_ as round  # noqa: A004
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
+from .ops.stitch_ops import *  # noqa: F401,F403
 from .runtime.session import InteractiveSession, Session
 from .framework.shapes import Dimension, TensorShape
 from .ops.init_ops import *  # noqa: F401,F403
@@ -49,10 +54,12 @@ newaxis = None
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _indexing_ops.__all__ + _join_split_ops.__all__
     + _constant_op.__all__ + _control_flow_ops.__all__ + _check_ops.__all__
-    + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _variables.__all__
+    + _math_ops.__all__ + _random_ops.__all__ + _state_ops.__all__ + _stitch_ops.__all__
+    + _variables.__all__
     + _init_ops.__all__ + _clip_ops.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
+    + ["import_graph_def", "GraphDef", "gfile", "graph_util"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",
        "GraphKeys", "Operation", "Tensor", "add_to_collection", "add_to_collections",
        "colocate_with", "control_dependencies", "device", "get_collection",

@@ -193,7 +193,7 @@ def test_file_writer_events_read_back_with_tensorboard(tmp_path):
     assert losses == [4.0, 3.0, 2.0]
     assert [h.histogram_value.max for h in accumulator.Histograms("weights")] == [2.0, 1.5, 1.0]
     assert {n.name for n in accumulator.Graph().node} == {
-        op.name for op in tf.get_default_graph().get_operations()}
+        n.name for n in tf.get_default_graph().as_graph_def().node}
 
 
 @needs_tensorboard

@@ -15,8 +15,10 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.shapes import TensorShape
+from .lowering import node_specs, single_node_spec
 
-__all__ = ["graph_def", "node_def_text", "write_graph", "import_protos"]
+__all__ = ["GraphDef", "graph_def", "node_def_text", "write_graph", "import_protos", "tensor_proto",
+           "node_def_proto"]
 
 # DataType enum names (reference section 10.1); a reference dtype is the base enum + 100.
 _DT_NAMES = {
@@ -26,32 +28,27 @@ _DT_NAMES = {
     22: "DT_UINT32", 23: "DT_UINT64",
 }
 
-# Where TF names a dtype attr after an input other than the first, or names several:
-# op type -> {attr name: input index}. Every other op with inputs gets `T` from input 0.
-_DTYPE_ATTRS = {
-    "Sum": {"T": 0, "Tidx": 1}, "Mean": {"T": 0, "Tidx": 1}, "Prod": {"T": 0, "Tidx": 1},
-    "Max": {"T": 0, "Tidx": 1}, "Min": {"T": 0, "Tidx": 1}, "All": {"Tidx": 1},
-    "Any": {"Tidx": 1}, "ArgMax": {"T": 0, "Tidx": 1}, "ArgMin": {"T": 0, "Tidx": 1},
-    "Reshape": {"T": 0, "Tshape": 1}, "Fill": {"T": 1, "index_type": 0},
-    "BroadcastTo": {"T": 0, "Tidx": 1}, "Range": {"Tidx": 0}, "ConcatV2": {"T": 0, "Tidx": -1},
-    "ExpandDims": {"T": 0, "Tdim": 1}, "Tile": {"T": 0, "Tmultiples": 1},
-    "Transpose": {"T": 0, "Tperm": 1}, "Cast": {"SrcT": 0}, "MergeSummary": {},
-    "NoOp": {}, "ReportUninitializedVariables": {}, "ScalarSummary": {"T": 1},
-    "HistogramSummary": {"T": 1}, "RandomUniform": {"T": 0}, "RandomStandardNormal": {"T": 0},
-    "TruncatedNormal": {"T": 0},
-}
-# Variadic ops record their input count as `N`, as TF does.
-_COUNTED = {"AddN", "Pack", "ConcatV2", "MergeSummary", "ReportUninitializedVariables"}
-# minigraph attribute names that TF spells differently.
-_RENAMED = {"keepdims": "keep_dims"}
+class GraphDef:
+    """`tf.GraphDef`: makes a GraphDef proto (the protos of the `tensorboard` extra).
+
+    Example: `gd = tf.GraphDef(); gd.ParseFromString(data)` or `tf.GraphDef.FromString(data)`.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        return import_protos().graph_pb2.GraphDef(*args, **kwargs)
+
+    @staticmethod
+    def FromString(data: bytes):  # noqa: N802 - protobuf's name
+        return import_protos().graph_pb2.GraphDef.FromString(data)
 
 
 def import_protos():
     """Return tensorboard's proto modules as a namespace; explain the extra if it is missing."""
     try:
         from google.protobuf import text_format
-        from tensorboard.compat.proto import (attr_value_pb2, graph_pb2, node_def_pb2,
-                                              tensor_pb2, tensor_shape_pb2, versions_pb2)
+        from tensorboard.compat.proto import (attr_value_pb2, graph_pb2, meta_graph_pb2,
+                                              node_def_pb2, saver_pb2, tensor_pb2,
+                                              tensor_shape_pb2, variable_pb2, versions_pb2)
     except ImportError as e:
         raise ImportError("GraphDef export needs the protobuf classes that ship with "
                           "TensorBoard. Install the extra: pip install 'minigraph[tensorboard]' "
@@ -60,6 +57,8 @@ def import_protos():
 
     return types.SimpleNamespace(text_format=text_format, attr_value_pb2=attr_value_pb2,
                                  graph_pb2=graph_pb2, node_def_pb2=node_def_pb2,
+                                 meta_graph_pb2=meta_graph_pb2, saver_pb2=saver_pb2,
+                                 variable_pb2=variable_pb2,
                                  tensor_pb2=tensor_pb2, tensor_shape_pb2=tensor_shape_pb2,
                                  versions_pb2=versions_pb2)
 
@@ -67,31 +66,6 @@ def import_protos():
 # ---------------------------------------------------------------------------------------
 # Neutral descriptions: (kind, payload) pairs, kind being an AttrValue field name
 # ---------------------------------------------------------------------------------------
-def input_names(op) -> list:
-    """NodeDef inputs: "producer" (output 0), "producer:k", then "^ctrl" control inputs."""
-    names = [t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
-             for t in op.inputs]
-    return names + ["^" + c.name for c in op.control_inputs]
-
-
-def describe_attrs(op, add_shapes: bool = False) -> dict:
-    """Return {attr name: (kind, payload)} for `op`, TF's attr names, unmappable ones dropped."""
-    out = {}
-    for name, value in op.attrs.items():
-        described = describe_value(value)
-        if described is not None:
-            out[_RENAMED.get(name, name)] = described
-    dtype_attrs = _DTYPE_ATTRS.get(op.type, {"T": 0})
-    for attr_name, index in dtype_attrs.items():
-        if attr_name not in out and op.inputs and index < len(op.inputs):
-            out[attr_name] = ("type", op.inputs[index].dtype.base_dtype)
-    if op.type in _COUNTED and "N" not in out:
-        out["N"] = ("i", len(op.inputs))
-    if add_shapes and op.outputs:
-        out["_output_shapes"] = ("list", ("shape", [t.shape for t in op.outputs]))
-    return out
-
-
 def describe_value(value):
     """Describe one Python attribute value as (kind, payload), or None when it has no mapping."""
     if isinstance(value, _dtypes.DType):
@@ -170,17 +144,18 @@ def graph_def(graph, add_shapes: bool = False):
     """
     pb = import_protos()
     result = pb.graph_pb2.GraphDef()
-    for op in graph.get_operations():
-        result.node.append(_node_def(pb, op, add_shapes))
+    for spec in node_specs(graph, describe_value, add_shapes):
+        result.node.append(node_def_proto(pb, spec))
     result.versions.CopyFrom(pb.versions_pb2.VersionDef(
         producer=graph.graph_def_versions["producer"]))
     return result
 
 
-def _node_def(pb, op, add_shapes):
-    node = pb.node_def_pb2.NodeDef(name=op.name, op=op.type, input=input_names(op),
-                                   device=op.device or "")
-    for name, (kind, payload) in describe_attrs(op, add_shapes).items():
+def node_def_proto(pb, spec):
+    """A NodeDef (of the protos `pb`) for one exported NodeSpec."""
+    node = pb.node_def_pb2.NodeDef(name=spec.name, op=spec.op, input=spec.inputs,
+                                   device=spec.device)
+    for name, (kind, payload) in spec.attrs.items():
         _fill_attr(pb, node.attr[name], kind, payload)
     return node
 
@@ -191,7 +166,7 @@ def _fill_attr(pb, attr, kind, payload):
     elif kind == "shape":
         attr.shape.CopyFrom(_shape_proto(pb, payload))
     elif kind == "tensor":
-        attr.tensor.CopyFrom(_tensor_proto(pb, payload))
+        attr.tensor.CopyFrom(tensor_proto(pb, payload))
     elif kind == "list":
         item_kind, items = payload
         attr.list.SetInParent()
@@ -217,7 +192,7 @@ def _shape_proto(pb, shape: TensorShape):
     return proto
 
 
-def _tensor_proto(pb, array):
+def tensor_proto(pb, array):
     dtype, shape, field, values = _tensor_fields(array)
     proto = pb.tensor_pb2.TensorProto(dtype=dtype.enum)
     proto.tensor_shape.CopyFrom(_shape_proto(pb, shape))
@@ -236,19 +211,20 @@ def node_def_text(op) -> str:
 
     Example: `print(c.op)` shows `name: "add"`, `op: "AddV2"`, its inputs and `T`.
     """
+    spec = single_node_spec(op, describe_value)
     try:
         pb = import_protos()
     except ImportError:
-        return _node_text(op)
-    return pb.text_format.MessageToString(_node_def(pb, op, add_shapes=False))
+        return _node_text(spec)
+    return pb.text_format.MessageToString(node_def_proto(pb, spec))
 
 
-def _node_text(op) -> str:
-    lines = [f"name: {_quote(op.name)}", f"op: {_quote(op.type)}"]
-    lines += [f"input: {_quote(name)}" for name in input_names(op)]
-    if op.device:
-        lines.append(f"device: {_quote(op.device)}")
-    for name, (kind, payload) in sorted(describe_attrs(op).items()):
+def _node_text(spec) -> str:
+    lines = [f"name: {_quote(spec.name)}", f"op: {_quote(spec.op)}"]
+    lines += [f"input: {_quote(name)}" for name in spec.inputs]
+    if spec.device:
+        lines.append(f"device: {_quote(spec.device)}")
+    for name, (kind, payload) in sorted(spec.attrs.items()):
         lines += ["attr {", f"  key: {_quote(name)}", "  value {"]
         lines += ["    " + line for line in _value_lines(kind, payload)]
         lines += ["  }", "}"]

@@ -75,6 +75,11 @@ class OpDef:
       list_output   True if an attribute sets the number of outputs (Split, Unpack): `infer`
                     and `compute` return sequences and `apply` a list, even of one or no
                     tensors. Otherwise one output is a bare Spec / array / Tensor.
+
+    Static method a block may add:
+      lower(op, exporter)  for an op TensorFlow has no node for (or one whose TF node differs):
+                    emits the TF nodes that compute the same thing at GraphDef export and
+                    returns (name, dtype) of each output (export/lowering.py).
     """
 
     op_type = "?"

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 
+from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, describe_node
 from ..framework.graph import Operation, Spec, Tensor, get_default_graph, name_scope
 from ..framework.registry import OpDef, register_op
@@ -127,6 +128,20 @@ class PrintV2(OpDef):
             _STREAMS[output_stream]().write(text)
 
     gradient = staticmethod(lambda op: [None] * len(op.inputs))
+
+    @staticmethod
+    def lower(op, exporter):
+        # TF's form: StringFormat(values, template) feeding a PrintV2 of one string.
+        attrs = op.attrs
+        values = [exporter.input(i) for i in range(len(op.inputs))]
+        text = exporter.emit("StringFormat", values, {
+            "template": ("s", "{}".join(attrs["pieces"]).encode()),
+            "placeholder": ("s", b"{}"), "summarize": ("i", attrs.get("summarize", 3))})
+        exporter.emit("PrintV2", [(text, _dtypes.string)], {
+            "output_stream": ("s", attrs.get("output_stream", "stderr").encode()),
+            "end": ("s", attrs.get("end", "\n").encode())}, name=op.name, output_dtypes=[],
+            control=[c.name for c in op.control_inputs])
+        return []
 
 
 def _numpy_like(arr, edge) -> str:

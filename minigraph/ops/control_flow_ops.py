@@ -128,6 +128,18 @@ class Merge(OpDef):
         # Identity there), so `grad` is only read by gradient ops of the branch that ran.
         return [grad, grad, None]
 
+    @staticmethod
+    def lower(op, exporter):
+        # TF's Merge forwards whichever input is alive: make each input dead unless its
+        # branch was taken (a Switch on the predicate where it is not already inside).
+        pred = op.inputs[2]
+        true_value = exporter.input(0, live_when=(pred, True))
+        false_value = exporter.input(1, live_when=(pred, False))
+        dtype = op.outputs[0].dtype
+        return [(exporter.emit("Merge", [false_value, true_value], {}, name=op.name,
+                               output_dtypes=[dtype, _dtypes.int32],
+                               control=[c.name for c in op.control_inputs]), dtype)]
+
 
 def _check_fn(fn, label):
     if fn is None:

@@ -259,12 +259,19 @@ def _check_index(item):
                     "use tf.gather for a list of indices, tf.cast for a float index.")
 
 
-def _pack_index(values, name):
+def _pack_index(values, name, dtype):
     if not any(isinstance(v, Tensor) for v in values):
-        return constant(values, _dtypes.int32, name=name)
-    dtype = next(v.dtype.base_dtype for v in values if isinstance(v, Tensor))
+        return constant(values, dtype, name=name)
     return stack([v if isinstance(v, Tensor) else constant(v, dtype) for v in values],
                  name=name)
+
+
+def _index_dtype(*lists):
+    """int64 if any tensor index is int64, else int32: begin, end and strides share one type
+    (TF's StridedSlice requires it)."""
+    tensors = [v for values in lists for v in values if isinstance(v, Tensor)]
+    return _dtypes.int64 if any(t.dtype.base_dtype == _dtypes.int64 for t in tensors) \
+        else _dtypes.int32
 
 
 def getitem(tensor, slice_spec) -> Tensor:
@@ -303,7 +310,8 @@ def getitem(tensor, slice_spec) -> Tensor:
         end.append(index + 1 if isinstance(index, int) else index)
         strides.append(1)
     with name_scope(None, "strided_slice", [tensor]) as scope:
-        packed = [_pack_index(v, "stack") for v in (begin, end, strides)]
+        dtype = _index_dtype(begin, end, strides)
+        packed = [_pack_index(v, "stack", dtype) for v in (begin, end, strides)]
         return StridedSlice.apply([tensor] + packed, name=scope, **masks)
 
 

@@ -103,6 +103,21 @@ class ReducedShape(OpDef):
 
     gradient = staticmethod(no_gradient)
 
+    @staticmethod
+    def lower(op, exporter):
+        # TF's form: DynamicStitch([range(rank), axes % rank], [input_shape, ones]).
+        int32 = _dtypes.int32
+        shape, axes = exporter.input(0), exporter.input(1)
+        rank = (exporter.emit("Size", [shape], {"out_type": ("type", int32)}), int32)
+        shifted = (exporter.emit("AddV2", [axes, rank], {}), int32)
+        wrapped = (exporter.emit("FloorMod", [shifted, rank], {}), int32)
+        positions = (exporter.emit("Range", [exporter.const(0, int32, "zero"), rank,
+                                              exporter.const(1, int32, "one")], {}), int32)
+        ones = (exporter.emit("Fill", [(exporter.emit("Shape", [wrapped], {}), int32),
+                                       exporter.const(1, int32, "ones_value")], {}), int32)
+        return [(exporter.emit("DynamicStitch", [positions, wrapped, shape, ones], {},
+                               name=op.name), int32)]
+
 
 def reduction(op_def, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):
     """Build a reduction op; `axis=None` becomes the constant list of every axis (as in TF)."""

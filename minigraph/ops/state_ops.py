@@ -185,6 +185,26 @@ class InitializedValue(OpDef):
     def gradient(op, grad):
         return [None, grad]
 
+    @staticmethod
+    def lower(op, exporter):
+        # TF's form: a cond on IsVariableInitialized, as Switch / Merge.
+        ref, initial = exporter.input(0), exporter.input(1)
+        dtype = ref[1].base_dtype
+        ready = (exporter.emit("IsVariableInitialized", [ref], {}), _dtypes.bool)
+        switched = exporter.emit("RefSwitch", [ref, ready], {},
+                                 output_dtypes=[ref[1], ref[1]])
+        value = (exporter.emit("Identity", [(switched + ":1", ref[1])], {}), dtype)
+        fallback = exporter.emit("Switch", [initial, ready], {}, output_dtypes=[dtype, dtype])
+        return [(exporter.emit("Merge", [(fallback, dtype), value], {}, name=op.name,
+                               output_dtypes=[dtype, _dtypes.int32]), dtype)]
+
+
+def _initialized_flags(op, exporter) -> tuple:
+    """A bool vector node: IsVariableInitialized of each input variable, stacked."""
+    flags = [(exporter.emit("IsVariableInitialized", [exporter.input(i)], {}), _dtypes.bool)
+             for i in range(len(op.inputs))]
+    return (exporter.emit("Pack", flags, {"axis": ("i", 0)}), _dtypes.bool)
+
 
 @register_op("ReportUninitializedVariables")
 class ReportUninitialized(OpDef):
@@ -205,6 +225,19 @@ class ReportUninitialized(OpDef):
 
     gradient = staticmethod(no_gradient)
 
+    @staticmethod
+    def lower(op, exporter):
+        # TF's form: boolean_mask(variable names, not initialized).
+        missing = (exporter.emit("LogicalNot", [_initialized_flags(op, exporter)], {}),
+                   _dtypes.bool)
+        names = exporter.const([t.op.name.encode() for t in op.inputs], _dtypes.string, "names")
+        where = (exporter.emit("Where", [missing], {}), _dtypes.int64)
+        flat = (exporter.emit("Reshape", [where, exporter.const([-1], _dtypes.int32, "flat")],
+                              {}), _dtypes.int64)
+        axis = exporter.const(0, _dtypes.int32, "axis")
+        return [(exporter.emit("GatherV2", [names, flat, axis], {"batch_dims": ("i", 0)},
+                               name=op.name), _dtypes.string)]
+
 
 @register_op("AssertVariablesInitialized")
 class AssertInitialized(OpDef):
@@ -224,3 +257,15 @@ class AssertInitialized(OpDef):
             ctx.read(v)  # raises FailedPreconditionError naming the variable
 
     gradient = staticmethod(no_gradient)
+
+    @staticmethod
+    def lower(op, exporter):
+        # TF's form: Assert(reduce_all(is_variable_initialized(v) for each v), [message]).
+        flags = _initialized_flags(op, exporter)
+        every = (exporter.emit("All", [flags, exporter.const([0], _dtypes.int32, "axis")], {}),
+                 _dtypes.bool)
+        message = exporter.const("Attempting to use uninitialized value", _dtypes.string,
+                                 "message")
+        exporter.emit("Assert", [every, message], {}, name=op.name, output_dtypes=[],
+                      control=[c.name for c in op.control_inputs])
+        return []

@@ -45,6 +45,9 @@ class Variable(TensorOperators):
                  validate_shape=True, caching_device=None, name=None, variable_def=None,
                  dtype=None, expected_shape=None, import_scope=None, constraint=None,
                  use_resource=None, synchronization=None, aggregation=None, shape=None):
+        if variable_def is not None:
+            self._init_from_variable_def(variable_def, import_scope)
+            return
         if initial_value is None:
             raise ValueError("initial_value must be specified. Example: tf.Variable(0.0) or "
                              "tf.Variable(tf.zeros([3])). Fix: pass the starting value (or use "
@@ -81,6 +84,26 @@ class Variable(TensorOperators):
         self._trainable = trainable
         self._constraint = constraint
         graph.add_to_collections(collections, self)
+
+    def _init_from_variable_def(self, proto, import_scope) -> None:
+        """Wrap the ops a VariableDef names (an imported graph's variable) as a Variable."""
+        graph = get_default_graph()
+
+        def scoped(name: str) -> str:
+            return f"{import_scope}/{name}" if import_scope else name
+
+        try:
+            self._variable = graph.get_tensor_by_name(scoped(proto.variable_name))
+            self._initializer_op = graph.get_operation_by_name(scoped(proto.initializer_name))
+            self._snapshot = graph.get_tensor_by_name(scoped(proto.snapshot_name))
+        except (KeyError, ValueError) as e:
+            raise ValueError(f"variable_def names ops that are not in the graph ({e}). Fix: "
+                             "import the graph (tf.import_graph_def) before its variables, "
+                             "with the same import_scope.") from None
+        self._initial_value = (graph.get_tensor_by_name(scoped(proto.initial_value_name))
+                               if proto.initial_value_name else None)
+        self._trainable = bool(getattr(proto, "trainable", True))
+        self._constraint = None
 
     # -- graph identity -------------------------------------------------------------------
     def _as_graph_element(self):

@@ -1,0 +1,236 @@
+"""MetaGraph files: a GraphDef plus collections and a saver, as `tf.train.export_meta_graph`
+writes and `tf.train.import_meta_graph` reads them (also the `.meta` of a checkpoint).
+
+Lives here: `export_meta_graph` (the graph as TF would import it, its collections — variables
+as VariableDef protos, tensors and ops by name — and a TF saver subgraph, SaveV2 / RestoreV2 /
+Assign under "save/", so that TensorFlow's `import_meta_graph(...).restore(...)` works on it)
+and `import_meta_graph` (the reverse: the graph without the saver subgraph, the collections
+rebuilt as minigraph Variables, Tensors and Operations, and a minigraph Saver).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes as _dtypes
+from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
+from ..framework.shapes import TensorShape
+from ..export.graph_def import describe_value, import_protos, node_def_proto
+from ..export.graph_import import import_graph_def
+from ..export.lowering import Exporter
+from ..ops.variables import Variable
+from .saver import Saver
+
+__all__ = ["export_meta_graph", "import_meta_graph", "read_meta_graph"]
+
+_VARIABLE_COLLECTIONS = (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES,
+                         GraphKeys.LOCAL_VARIABLES, GraphKeys.MODEL_VARIABLES,
+                         GraphKeys.MOVING_AVERAGE_VARIABLES, GraphKeys.METRIC_VARIABLES)
+
+
+def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None,
+                      collection_list=None, as_text=False, graph=None, export_scope=None,
+                      clear_devices=False, clear_extraneous_savers=False,
+                      strip_default_attrs=False, save_debug_info=False, saver=None, **kwargs):
+    """Return the graph as a MetaGraphDef proto; also write it to `filename` if given.
+
+    The saver subgraph names the graph's global variables by their op names, so a checkpoint
+    written by minigraph's Saver restores through it in TensorFlow.
+
+    Example: `tf.train.export_meta_graph("model.meta")`, then in TensorFlow
+    `saver = tf.train.import_meta_graph("model.meta"); saver.restore(sess, "model")`.
+    """
+    pb = import_protos()
+    graph = graph or get_default_graph()
+    exporter = Exporter(graph, describe_value)
+    exporter.run()
+    variables = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
+    saver_proto = _emit_saver(exporter, pb, variables, saver) if variables else None
+    meta = pb.meta_graph_pb2.MetaGraphDef()
+    meta.meta_info_def.tensorflow_version = "1.15.0"
+    meta.meta_info_def.tensorflow_git_version = "minigraph"
+    meta.meta_info_def.stripped_op_list.SetInParent()
+    result = pb.graph_pb2.GraphDef()
+    for spec in exporter.nodes:
+        node = node_def_proto(pb, spec)
+        if clear_devices:
+            node.device = ""
+        result.node.append(node)
+    result.versions.CopyFrom(pb.versions_pb2.VersionDef(
+        producer=graph.graph_def_versions["producer"]))
+    meta.graph_def.CopyFrom(result)
+    if saver_proto is not None:
+        meta.saver_def.CopyFrom(saver_proto)
+    keys = collection_list if collection_list is not None else graph.get_all_collection_keys()
+    for key in keys:
+        _add_collection(pb, meta, graph, key)
+    if filename:
+        _write(meta, pb, filename, as_text)
+    return meta
+
+
+def _emit_saver(exporter, pb, variables, saver):
+    """Add TF's V2 saver subgraph (SaveV2, RestoreV2, one Assign per variable) to the nodes."""
+    string, scope = _dtypes.string, exporter.unique("save")
+    refs = [v._ref() for v in variables]
+    names = [r.op.name.encode() for r in refs]
+
+    def const(value, suffix):
+        array = np.array(value, dtype=object)
+        return (exporter.emit("Const", [], {"value": ("tensor", array),
+                                            "dtype": ("type", string)},
+                              name=f"{scope}/{suffix}", output_dtypes=[string], context=False),
+                string)
+
+    scalar = {"shape": ("shape", TensorShape([]))}
+    default = const(b"model", "filename/input")
+    filename = (exporter.emit("PlaceholderWithDefault", [default], scalar,
+                              name=f"{scope}/filename", output_dtypes=[string], context=False),
+                string)
+    prefix = (exporter.emit("PlaceholderWithDefault", [filename], scalar,
+                            name=f"{scope}/Const", output_dtypes=[string], context=False), string)
+    values = [exporter.routed(r, None) for r in refs]
+    save = exporter.emit("SaveV2", [prefix, const(names, "SaveV2/tensor_names"),
+                                    const([b""] * len(refs), "SaveV2/shape_and_slices")] + values,
+                         {}, name=f"{scope}/SaveV2", output_dtypes=[], context=False)
+    saved = exporter.emit("Identity", [prefix], {}, name=f"{scope}/control_dependency",
+                          output_dtypes=[string], control=[save], context=False)
+    dtypes = [r.dtype.base_dtype for r in refs]
+    restore = exporter.emit("RestoreV2", [prefix, const(names, "RestoreV2/tensor_names"),
+                                          const([b""] * len(refs), "RestoreV2/shape_and_slices")],
+                            {"dtypes": ("list", ("type", dtypes))}, name=f"{scope}/RestoreV2",
+                            output_dtypes=dtypes, context=False)
+    assigns = []
+    for k, (ref, value) in enumerate(zip(refs, values)):
+        restored = (restore if k == 0 else f"{restore}:{k}", dtypes[k])
+        assigns.append(exporter.emit("Assign", [value, restored], {},
+                                     name=f"{scope}/Assign" + (f"_{k}" if k else ""),
+                                     output_dtypes=[ref.dtype], context=False))
+    restore_all = exporter.emit("NoOp", [], {}, name=f"{scope}/restore_all", output_dtypes=[],
+                                control=assigns, context=False)
+    return pb.saver_pb2.SaverDef(
+        filename_tensor_name=prefix[0] + ":0", save_tensor_name=saved + ":0",
+        restore_op_name=restore_all, max_to_keep=getattr(saver, "_max_to_keep", 5),
+        keep_checkpoint_every_n_hours=10000.0, sharded=False,
+        version=pb.saver_pb2.SaverDef.V2)
+
+
+def _add_collection(pb, meta, graph, key) -> None:
+    items = graph.get_collection(key)
+    if not items:
+        return
+    entry = meta.collection_def[key]
+    if key in _VARIABLE_COLLECTIONS or all(hasattr(i, "initializer") and hasattr(i, "_ref")
+                                           for i in items):
+        entry.bytes_list.value.extend(_variable_def(pb, v).SerializeToString() for v in items)
+    elif all(isinstance(i, (Tensor, Operation)) or hasattr(i, "_ref") for i in items):
+        entry.node_list.value.extend(i.name for i in items)
+    elif all(isinstance(i, (str, bytes)) for i in items):
+        entry.bytes_list.value.extend(i.encode() if isinstance(i, str) else i for i in items)
+    else:
+        del meta.collection_def[key]  # Python objects TF cannot serialise either
+
+
+def _variable_def(pb, variable):
+    proto = pb.variable_pb2.VariableDef(
+        variable_name=variable.name, initializer_name=variable.initializer.name,
+        snapshot_name=variable.value().name, trainable=bool(variable.trainable))
+    if variable.initial_value is not None:
+        proto.initial_value_name = variable.initial_value.name
+    return proto
+
+
+def _write(meta, pb, filename: str, as_text: bool) -> None:
+    if as_text:
+        with open(filename, "w", encoding="utf-8") as f:
+            f.write(pb.text_format.MessageToString(meta))
+    else:
+        with open(filename, "wb") as f:
+            f.write(meta.SerializeToString())
+
+
+def read_meta_graph(path: str):
+    """Parse a MetaGraphDef file, binary or text (`.meta`, `.pbtxt`)."""
+    pb = import_protos()
+    with open(path, "rb") as f:
+        data = f.read()
+    meta = pb.meta_graph_pb2.MetaGraphDef()
+    try:
+        meta.ParseFromString(data)
+        if meta.graph_def.node or not data:
+            return meta
+    except Exception:  # noqa: BLE001 - protobuf's DecodeError; try the text form next
+        pass
+    try:
+        return pb.text_format.Parse(data.decode("utf-8"), pb.meta_graph_pb2.MetaGraphDef())
+    except Exception as e:  # noqa: BLE001 - report either parse failure as one error
+        raise ValueError(f"'{path}' is not a MetaGraphDef file (neither binary nor text "
+                         f"protobuf): {e}") from None
+
+
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+    """Recreate a saved graph and its collections in the default graph; return a Saver.
+
+    Returns a `tf.train.Saver` over the imported global variables (None if there are none),
+    so `saver.restore(sess, prefix)` loads a checkpoint into them, as in TF1 tutorials.
+
+    Example: `saver = tf.train.import_meta_graph("model.ckpt.meta")`.
+    """
+    meta = (read_meta_graph(meta_graph_or_file) if isinstance(meta_graph_or_file, str)
+            else meta_graph_or_file)
+    saver_nodes = _saver_nodes(meta)
+    pb = import_protos()
+    graph_def = pb.graph_pb2.GraphDef()
+    graph_def.versions.CopyFrom(meta.graph_def.versions)
+    for node in meta.graph_def.node:
+        if node.name not in saver_nodes:
+            graph_def.node.append(node)
+            if clear_devices:
+                graph_def.node[-1].device = ""
+    import_graph_def(graph_def, name=import_scope or "")
+    graph = get_default_graph()
+    scope = f"{import_scope}/" if import_scope else ""
+    variables = {}
+    for key, entry in meta.collection_def.items():
+        _restore_collection(pb, graph, key, entry, scope, variables)
+    global_variables = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
+    if not global_variables:
+        return None
+    return Saver(var_list=global_variables)
+
+
+def _saver_nodes(meta) -> set:
+    """Names of the nodes of the saver subgraph (what restore_op and save_tensor need)."""
+    if not meta.HasField("saver_def"):
+        return set()
+    roots = [meta.saver_def.restore_op_name, meta.saver_def.save_tensor_name.split(":")[0]]
+    scope = roots[0].rsplit("/", 1)[0] + "/"
+    by_name = {n.name: n for n in meta.graph_def.node}
+    found, stack = set(), list(roots)
+    while stack:
+        name = stack.pop()
+        if name in found or name not in by_name or not name.startswith(scope):
+            continue
+        found.add(name)
+        stack.extend(i.lstrip("^").split(":")[0] for i in by_name[name].input)
+    return found
+
+
+def _restore_collection(pb, graph, key, entry, scope, variables) -> None:
+    kind = entry.WhichOneof("kind")
+    if kind == "bytes_list" and key in _VARIABLE_COLLECTIONS:
+        for data in entry.bytes_list.value:
+            proto = pb.variable_pb2.VariableDef.FromString(data)
+            if proto.variable_name not in variables:
+                variables[proto.variable_name] = Variable(variable_def=proto,
+                                                          import_scope=scope.rstrip("/") or None)
+            graph.add_to_collection(key, variables[proto.variable_name])
+    elif kind == "node_list":
+        for name in entry.node_list.value:
+            full = scope + name
+            item = graph.get_tensor_by_name(full) if ":" in name else \
+                graph.get_operation_by_name(full)
+            graph.add_to_collection(key, item)
+    elif kind == "bytes_list":
+        for value in entry.bytes_list.value:
+            graph.add_to_collection(key, value)

@@ -1,0 +1,66 @@
+"""Graphs whose GraphDef was imported into real TensorFlow 1.x and run there.
+
+Shared by tests/data/record_tf_import.py (run by hand with TensorFlow installed) and
+tests/export/test_tf_import.py (offline): each case builds a graph with minigraph and names
+what to run. The recorder runs the exported GraphDef in TensorFlow with the same weights and
+feeds and stores TF's values; the test checks that minigraph computes the same values.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+import minigraph as tf
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "examples"))
+import train_digits  # noqa: E402  (the demo's own graph)
+
+
+def demo_step():
+    """The demo's training graph (schedule, warmup, clip, Adam, global_step, summaries)."""
+    model = train_digits.build_model(hidden=16, init_lr=0.01, num_train_steps=100,
+                                     num_warmup_steps=10)
+    rng = np.random.default_rng(0)
+    feeds = {"x:0": rng.random((8, 64), dtype=np.float32),
+             "labels:0": rng.integers(0, 10, 8).astype(np.int64)}
+    # Past warmup (step 20 of 100), so the step uses the decayed rate.
+    return dict(feeds=feeds, before=[model["loss"].name, model["accuracy"].name,
+                                     model["learning_rate"].name],
+                train=model["train_op"].name, set={"global_step": np.int64(20)})
+
+
+def cond_step():
+    """tf.cond (both branches read a variable) with its gradient and a GD step."""
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    w = tf.Variable(np.array([[0.5], [-1.0], [2.0]], np.float32), name="w")
+    y = tf.matmul(x, w)
+    z = tf.cond(tf.reduce_sum(y) > 0.0, lambda: tf.square(y) * w[0, 0], lambda: y - 1.0)
+    loss = tf.reduce_sum(z, name="loss")
+    grad = tf.gradients(loss, [w])[0]
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, name="train")
+    feeds_pos = {"x:0": np.array([[1.0, 2.0, 3.0], [0.5, 0.0, 1.0]], np.float32)}
+    return dict(feeds=feeds_pos, before=[loss.name, grad.name], train=train.name)
+
+
+def cond_step_other_branch():
+    """The same graph fed so that the false branch runs."""
+    case = cond_step()
+    case["feeds"] = {"x:0": np.array([[-1.0, 2.0, -3.0]], np.float32)}
+    return case
+
+
+def initialized_value():
+    """initialized_value and report_uninitialized_variables, run before any initializer."""
+    a = tf.Variable(np.float32(3.0), name="a")
+    b = tf.Variable(a.initialized_value() * 2.0, name="b")
+    report = tf.report_uninitialized_variables()
+    return dict(feeds={}, before=[report.name], train=b.initializer.name, after=[b.name],
+                no_init=True)
+
+
+CASES = {"demo_step": demo_step, "cond_step": cond_step,
+         "cond_step_other_branch": cond_step_other_branch,
+         "initialized_value": initialized_value}
