@@ -55,6 +55,7 @@ PHRASES = {
     "feed_tensor_value": "The value of a feed cannot be a tf.Tensor object",
     "feed_overflow": "is not compatible with Tensor type",
     "feed_not_dict": "feed_dict must be a dictionary",
+    "feed_tuple_key": "Could not flatten dictionary. Key had 2 elements, but value had 1",
     "fetch_none": "Fetch argument None has invalid type",
     "fetch_unknown": "cannot be interpreted as a Tensor",
     "closed_session": "Attempted to use a closed Session",
@@ -86,6 +87,8 @@ PHRASES = {
     "adagrad_accumulator": "initial_accumulator_value must be positive",
     "ftrl_power": "needs to be negative or zero",
     "ftrl_l1": "needs to be positive or zero",
+    "ftrl_int_rate": "FtrlOptimizer: learning_rate must be a floating-point value",
+    "proximal_rate_dtype": "Op has type float64 that does not match type float32 of argument",
     "check_numerics": "Tensor had NaN values",
     "gather_range": "is not in [0, 3)",
     "int_division": "Integer division by zero",
@@ -416,6 +419,21 @@ def test_close_while_another_thread_runs(monkeypatch):
     closed.set()
     worker.join(10)
     assert not failures, failures
+
+
+def test_tuple_feed_key_with_too_few_values(sess):
+    x, y = tf.placeholder(tf.float32, [], name="x"), tf.placeholder(tf.float32, [], name="y")
+    with misuse(ValueError, "feed_tuple_key", node="sess.run(x + y", fix="Fix: give"):
+        sess.run(x + y, {(x, y): [1.0]})
+
+
+def test_optimizer_learning_rates_of_the_wrong_dtype():
+    w = tf.Variable(1.0, name="w")
+    with misuse(TypeError, "ftrl_int_rate", node="minimize", fix="write 1.0 instead of 1"):
+        tf.train.FtrlOptimizer(1).minimize(w * w)
+    with misuse(TypeError, "proximal_rate_dtype", node="Input 'alpha'",
+                fix="Python float or a float32 tensor"):
+        tf.train.ProximalGradientDescentOptimizer(np.float64(0.1)).minimize(w * w)
 
 
 def test_placeholder_not_fed(sess):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Spec, Tensor
+from ..framework.graph import Spec, Tensor, name_scope
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from .common import passes_input_through
@@ -177,17 +177,23 @@ class Range(OpDef):
     """The sequence start, start+delta, ... up to (not including) limit."""
 
     inputs = ("start", "limit", "delta")
+    FOLD_LIMIT = 1 << 16  # longer constant ranges keep their length but are made at run time
 
     @staticmethod
     def infer(start, limit, delta):
         from .common import check_same_dtype
 
         check_same_dtype("Range", [start, limit, delta], ("start", "limit", "delta"))
+        if any(s.value is None for s in (start, limit, delta)) or delta.value == 0:
+            return Spec(start.dtype, TensorShape([None]))
+        first, last, step = (s.value.item() for s in (start, limit, delta))
+        length = max(0, -((first - last) // step)) if start.dtype.is_integer else \
+            max(0, int(np.ceil((last - first) / step)))
         value = None
-        if all(s.value is not None for s in (start, limit, delta)):
-            value = np.arange(start.value, limit.value, delta.value,
-                              dtype=start.dtype.as_numpy_dtype)
-        return Spec(start.dtype, TensorShape([None if value is None else len(value)]), value)
+        if length <= Range.FOLD_LIMIT:
+            value = np.arange(first, last, step, dtype=start.dtype.as_numpy_dtype)
+            length = len(value)
+        return Spec(start.dtype, TensorShape([length]), value)
 
     @staticmethod
     def compute(start, limit, delta):
@@ -196,14 +202,32 @@ class Range(OpDef):
     gradient = staticmethod(no_gradient)
 
 
+_RANGE_DTYPES = (_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64)
+
+
 def range_(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
-    """Like Python's range, as a tensor.  Example: `tf.range(3)` -> [0, 1, 2]."""
+    """Like Python's range, as a tensor.  Example: `tf.range(3)` -> [0, 1, 2].
+
+    Without `dtype` the result has the widest dtype of the arguments in the order int32,
+    int64, float32, float64 (`tf.range(6.0)` is float32, `tf.range(2**33)` int64), and the
+    other arguments are cast to it, as in TF.
+    """
+    from .math_ops import cast
+
     if limit is None:
         start, limit = 0, start
-    if dtype is not None:
-        start, limit, delta = (constant(v, dtype) if not isinstance(v, Tensor) else v
-                               for v in (start, limit, delta))
-    return Range.apply([start, limit, delta], name=name)
+    with name_scope(name, "Range", [start, limit, delta]) as scope:
+        args = [x if isinstance(x, Tensor) else convert_to_tensor(x, dtype, name=part)
+                for x, part in zip((start, limit, delta), ("start", "limit", "delta"))]
+        if dtype is None:
+            kinds = [a.dtype.base_dtype for a in args]
+            bad = [k.name for k in kinds if k not in _RANGE_DTYPES]
+            if bad:
+                raise TypeError(f"tf.range takes int32, int64, float32 or float64 arguments, "
+                                f"got {', '.join(bad)}. Fix: tf.cast them, or pass dtype=.")
+            dtype = max(kinds, key=_RANGE_DTYPES.index)
+        args = [cast(a, dtype) for a in args]
+        return Range.apply(args, name=scope)
 
 
 @register_op("StopGradient")

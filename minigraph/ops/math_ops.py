@@ -448,7 +448,11 @@ class Cast(OpDef):
 
     @staticmethod
     def infer(x, *, DstT):  # noqa: N803 - TF's attribute name
-        return Spec(DstT, x.shape)
+        value = None
+        if x.value is not None and np.size(x.value) <= 1 and x.dtype.is_numeric and \
+                DstT.is_numeric:  # a constant scalar (shape arithmetic, tf.range's bounds)
+            value = Cast.compute(x.value, DstT=DstT)
+        return Spec(DstT, x.shape, value)
 
     @staticmethod
     def compute(x, *, DstT):  # noqa: N803

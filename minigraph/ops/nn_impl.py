@@ -23,12 +23,16 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
 
     `rate` (= 1 - keep_prob) may be given instead of keep_prob, not both. `noise_shape`
     (broadcastable to x's shape) shares one keep/drop decision along dimensions of size 1.
-    Raises ValueError for a Python keep_prob outside (0, 1] or a non-float `x`.
+    Raises ValueError for a Python keep_prob outside (0, 1] or a non-float `x`. Dropped
+    elements are exactly 0 and kept ones x / keep_prob, as in TF: a keep_prob that keeps
+    nothing (NaN, or a fed value <= 0) gives zeros, not NaN.
     Example: `tf.nn.dropout(h, keep_prob=0.5)` doubles the kept values.
     """
-    from .array_ops import shape
-    from .math_ops import cast, divide, less, multiply
+    from .array_ops import shape, zeros_like
+    from .comparison_ops import where
+    from .math_ops import divide, less
     from .random_ops import random_uniform
+    from .shape_ops import broadcast_to
 
     if (keep_prob is None) == (rate is None):
         raise ValueError("dropout needs exactly one of keep_prob and rate (keep_prob = "
@@ -43,7 +47,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             keep_prob = 1 - (rate if isinstance(rate, numbers.Real)
                              else convert_to_tensor(rate, dtype, name="rate"))
         if isinstance(keep_prob, numbers.Real):
-            if not 0 < keep_prob <= 1:
+            if keep_prob <= 0 or keep_prob > 1:  # NaN passes, as in TF, and keeps nothing
                 raise ValueError(f"keep_prob must be a scalar tensor or a float in the range "
                                  f"(0, 1], got {keep_prob:g}")
             if keep_prob == 1:
@@ -51,11 +55,13 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         keep_prob = convert_to_tensor(keep_prob, dtype=dtype, name="keep_prob")
         if keep_prob.shape.ndims not in (None, 0):
             raise ValueError(f"keep_prob must be a scalar, got shape {keep_prob.shape}.")
-        if noise_shape is None:
-            noise_shape = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
-        uniform = random_uniform(noise_shape, seed=seed, dtype=dtype)
-        keep = cast(less(uniform, keep_prob), dtype)  # 1 with probability keep_prob
-        return multiply(divide(x, keep_prob), keep, name=scope)
+        full = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
+        uniform = random_uniform(full if noise_shape is None else noise_shape, seed=seed,
+                                 dtype=dtype)
+        keep = less(uniform, keep_prob)  # True with probability keep_prob
+        if noise_shape is not None:
+            keep = broadcast_to(keep, full)
+        return where(keep, divide(x, keep_prob), zeros_like(x), name=scope)
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None) -> tuple:

@@ -241,7 +241,8 @@ def size(input, name=None, out_type=_dtypes.int32) -> Tensor:  # noqa: A002
 
 @register_op("Transpose")
 class Transpose(OpDef):
-    """Permute the dimensions: output dimension i is input dimension perm[i]."""
+    """Permute the dimensions: output dimension i is input dimension perm[i] (negative entries
+    count from the end, as in TF)."""
 
     inputs = ("x", "perm")
     input_types = ("T", "Tperm")
@@ -254,13 +255,14 @@ class Transpose(OpDef):
                 rank = perm.shape.known[0]
             return Spec(x.dtype, TensorShape(None if rank is None else [None] * rank))
         order = [int(i) for i in np.ravel(perm.value)]
+        order = [i % len(order) if -len(order) <= i < 0 else i for i in order]  # -1: the last
         if rank is not None and len(order) != rank:
             raise ValueError(f"Dimension must be {rank} but is {len(order)}: perm {order} "
                              f"does not fit a tensor of rank {rank}. Fix: list every axis "
                              "exactly once.")
         if sorted(order) != list(range(len(order))):
             raise ValueError(f"perm {order} is not a permutation of 0..{len(order) - 1}. "
-                             "Fix: list every axis exactly once (no negative axes).")
+                             "Fix: list every axis exactly once (-1 counts from the end).")
         dims = x.shape.known or [None] * len(order)
         value = fold_integers(x.dtype, np.transpose, [x, perm])
         return Spec(x.dtype, TensorShape([dims[i] for i in order]), value)
@@ -271,7 +273,13 @@ class Transpose(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        return [transpose(grad, invert_permutation(op.inputs[1])), None]
+        perm = op.inputs[1]
+        value = perm._static_value
+        if value is None or np.any(np.asarray(value) < 0):  # negative axes count from the end
+            from .math_ops import floormod
+
+            perm = floormod(perm, size(perm, out_type=perm.dtype.base_dtype))
+        return [transpose(grad, invert_permutation(perm)), None]
 
 
 def transpose(a, perm=None, name="transpose") -> Tensor:

@@ -225,7 +225,8 @@ class Plan:
                 for key, buf in ctx.scratch:
                     session.give_buffer(key, buf)
         self._checked = True
-        return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+        return [v if fed else _fetched(v, feed_values)
+                for v, fed in zip(values, self.fetch_fed)]
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
@@ -431,9 +432,28 @@ def _compile(source, namespace, label):
     return namespace["run"]
 
 
-def _fetched(value):
+def _fetched(value, feed_values):
+    """The value handed to the caller for a fetch that is not itself fed.
+
+    numpy scalars for 0-d results; a copy of a read-only array (owned by the session) and of
+    a view of a fed array (`tf.identity(x)`, a reshape of `x`): as in TF, only fetching the
+    fed tensor itself returns the caller's own array.
+    """
     if not isinstance(value, np.ndarray):
         return value
     if value.ndim == 0:
         return value[()]
-    return value if value.flags.writeable else value.copy()
+    if not value.flags.writeable or (feed_values and _views_a_feed(value, feed_values)):
+        return value.copy()
+    return value
+
+
+def _root(array):
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _views_a_feed(value, feed_values) -> bool:
+    root = _root(value)
+    return any(type(f) is np.ndarray and _root(f) is root for f in feed_values)

@@ -131,6 +131,11 @@ def _feed_value(tensor, value):
         else:
             try:
                 arr = np.asarray(value, dtype=np_type)
+            except OverflowError as e:
+                raise TypeError(f"Type of feed value {value!r} is not compatible with Tensor "
+                                f"type {np_type} ({e}). Fix: declare the placeholder with a "
+                                f"wider type, e.g. tf.int64; tensor "
+                                f"{describe_node(tensor.op)}.") from None
             except (ValueError, TypeError) as e:
                 raise ValueError(f"Cannot feed {value!r} to Tensor {tensor.name} of dtype "
                                  f"{dtype.name}: {str(e).rstrip('.')}. Fix: feed a "
@@ -143,6 +148,17 @@ def _feed_value(tensor, value):
                          "the placeholder with None for dimensions that vary; tensor "
                          f"{describe_node(tensor.op)}.")
     return arr
+
+
+def _check_tuple_feed(key, value) -> None:
+    """A tuple of tensors as one feed key needs a sequence of as many values (TF's rule)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or \
+            len(value) != len(key):
+        count = len(value) if hasattr(value, "__len__") and not isinstance(value, str) else 1
+        raise ValueError(f"Could not flatten dictionary. Key had {len(key)} elements, but value "
+                         f"had {count} elements. Key: {list(key)}, value: {value!r}. Fix: give "
+                         "a tuple key a tuple of as many values, e.g. {(x, y): (x_value, "
+                         f"y_value)}}; run called at {describe_caller()}.")
 
 
 def _fits(dims, shape) -> bool:
@@ -376,6 +392,7 @@ class Session:
                     feeds[key] = _feed_value(key, value)
                 continue
             if isinstance(key, tuple) and not isinstance(key, Tensor):
+                _check_tuple_feed(key, value)
                 for k, v in zip(key, value):
                     t = self._feed_key(k)
                     feeds[t] = _feed_value(t, v)
