@@ -92,6 +92,7 @@ PHRASES = {
     "check_numerics": "Tensor had NaN values",
     "gather_range": "is not in [0, 3)",
     "int_division": "Integer division by zero",
+    "out_of_memory": "OOM when allocating tensor with shape[1000000,1000000] and type float32",
     # checkpoints
     "restore_missing": "The passed save_path is not a valid checkpoint",
     "restore_none": "Can't load save_path when it is None",
@@ -434,6 +435,13 @@ def test_optimizer_learning_rates_of_the_wrong_dtype():
     with misuse(TypeError, "proximal_rate_dtype", node="Input 'alpha'",
                 fix="Python float or a float32 tensor"):
         tf.train.ProximalGradientDescentOptimizer(np.float64(0.1)).minimize(w * w)
+
+
+def test_a_tensor_too_big_for_memory(sess):
+    z = tf.zeros([10**6, 10**6], name="huge"); at = here()  # noqa: E702
+    with misuse(errors.ResourceExhaustedError, "out_of_memory", node="huge", at=at,
+                fix="make the tensor smaller"):
+        sess.run(z)
 
 
 def test_placeholder_not_fed(sess):

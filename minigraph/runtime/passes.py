@@ -17,7 +17,7 @@ from ..framework.graph import Spec, Tensor
 __all__ = ["ref_indices", "prune", "aliases", "is_alias_op", "ref_variable", "forwarded_input",
            "specialize", "schedule", "guards", "FOLD_INPUT_LIMIT"]
 
-FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs are left to run time
+FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs or outputs are left to run time
 
 
 def is_alias_op(op, alias) -> bool:
@@ -149,6 +149,11 @@ def fold(op, inputs, specs):
         return
     if sum(int(np.size(s.value)) for s in inputs) > FOLD_INPUT_LIMIT:
         return
+    for t in op._outputs:  # a big Fill is made when the run needs it, not kept in the plan
+        dims = specs[t].shape._dims if t in specs else None
+        if dims is not None and None not in dims and \
+                np.prod(dims, dtype=np.float64) > FOLD_INPUT_LIMIT:
+            return
     try:
         with np.errstate(all="ignore"):
             result = op.op_def.compute(*[s.value for s in inputs], **op.attrs)

@@ -23,7 +23,8 @@ import numpy as np
 
 from . import passes
 from ..framework.errors import (CancelledError, FailedPreconditionError, InternalError,
-                                InvalidArgumentError, OpError, describe_node, describe_site)
+                                InvalidArgumentError, OpError, ResourceExhaustedError,
+                                describe_node, describe_site)
 from ..framework.graph import Tensor
 
 __all__ = ["Plan", "RunContext", "closed_during_call"]
@@ -119,6 +120,7 @@ class Plan:
                                    key=lambda v: v._id)
         self._generate(order, feeds, alias, specs, guards)
         self._checked = False
+        self._locks = None if self.written_vars else []
 
     # -- code generation --------------------------------------------------------------------
     def _generate(self, order, feeds, alias, specs, guards):
@@ -205,7 +207,9 @@ class Plan:
         ctx = RunContext(session)
         first = not self._checked
         fn = self._checked_fn if first else self._fast
-        locks = session.variable_locks(self.written_vars) if self.written_vars else ()
+        locks = self._locks
+        if locks is None:  # a plan belongs to one session's cache
+            locks = self._locks = session.variable_locks(self.written_vars)
         try:
             if locks:
                 session.acquire_locks(locks)
@@ -288,6 +292,8 @@ class Plan:
         where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
         if isinstance(e, OpError):
             return type(e)(None, e.op or op, e.message + where)
+        if isinstance(e, MemoryError):
+            return self._out_of_memory(e, op, step, where)
         shapes = [getattr(frame_locals.get(n), "shape", None) for n in self.step_inputs[step]]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
         text = f"{type(e).__name__} in {describe_node(op)}: {e}"
@@ -298,6 +304,16 @@ class Plan:
         return InvalidArgumentError(
             None, op, f"{text}. Input shapes at run time: [{shown}]. Fix: check that the "
             f"values fed to this op have the shapes and values it expects.{where}")
+
+    def _out_of_memory(self, e, op, step, where):
+        """numpy could not allocate a kernel's result: TF's ResourceExhaustedError (OOM)."""
+        shown = [f"shape{spec.shape._bracket()} and type {spec.dtype.base_dtype.name}"
+                 for _, spec in self.step_specs[step] if spec is not None]
+        what = f"tensor with {shown[0]}" if shown else "a tensor"
+        return ResourceExhaustedError(
+            None, op, f"OOM when allocating {what} in {describe_node(op)} ({e}). Fix: make "
+            "the tensor smaller (a smaller batch, layer or tf.zeros/tf.ones shape), or free "
+            f"memory; the graph itself is fine.{where}")
 
     def __str__(self):
         lines = [f"Plan: {len(self.step_ops)} steps, {len(self.feed_order)} feeds, "

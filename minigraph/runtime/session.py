@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections import OrderedDict, deque
+from collections import OrderedDict
 
 import numpy as np
 
@@ -28,9 +28,6 @@ MAX_SHAPE_PLANS = 8  # shape-specialised plans per fetch/feed signature before g
 MAX_PLANS = 1024     # compiled plans a session keeps (least recently used dropped first)
 GENERIC = "generic"
 _CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
-_LOCK_OWNED = type(threading.RLock())._is_owned
-_LOCK_ACQUIRE = type(threading.RLock()).acquire
-_LOCK_RELEASE = type(threading.RLock()).release
 
 
 # ---------------------------------------------------------------------------------------
@@ -472,14 +469,12 @@ class Session:
         interrupted after taking a lock and before its `finally` releases it (or while the
         `finally` runs). Such a lock is left owned by this thread, which is not in any other
         run now (runs do not nest), so it is released here before being taken again: after
-        any interrupt the thread's next run works. Uncontended locks are taken in one C
-        call, which no interrupt can split.
+        any interrupt the thread's next run works.
         """
-        if any(map(_LOCK_OWNED, locks)):
-            for lock in locks:
-                if lock._is_owned():
-                    lock._release_save()  # left over from an interrupted run
-        deque(map(_LOCK_ACQUIRE, locks), 0)
+        for lock in locks:
+            if lock._is_owned():
+                lock._release_save()  # left over from an interrupted run of this thread
+            lock.acquire()
 
     @staticmethod
     def release_locks(locks) -> None:
@@ -487,7 +482,9 @@ class Session:
         interrupt = None
         while True:
             try:
-                deque(map(_LOCK_RELEASE, filter(_LOCK_OWNED, reversed(locks))), 0)
+                for lock in reversed(locks):
+                    if lock._is_owned():
+                        lock.release()
                 break
             except KeyboardInterrupt as e:  # finish releasing, then deliver the interrupt
                 interrupt = e
