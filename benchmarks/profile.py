@@ -1,4 +1,4 @@
-"""Where does a training step's time go? Per-op-type kernel time for W1 and W4.
+"""Where does a training step's time go? Per-op-type kernel time for W1, W4 and W6.
 
 Usage: python benchmarks/profile.py
 Uses `Plan.profile`, which times every kernel of the compiled plan; the rest of a run is
@@ -46,6 +46,9 @@ def main():
     x, y = W.w4_data()
     tf.reset_default_graph()
     breakdown("W4 logistic-regression step", W.w4_minigraph(tf, x, y), 2000)
+    x, y, params = W.w6_data()
+    tf.reset_default_graph()
+    breakdown("W6 small CNN training step", W.w6_minigraph(tf, x, y, params), 10)
 
 
 if __name__ == "__main__":

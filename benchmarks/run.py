@@ -1,6 +1,6 @@
-"""Run the benchmarks W1-W5 and print a table of medians and ratios.
+"""Run the benchmarks W1-W6 and print a table of medians and ratios.
 
-Usage: python benchmarks/run.py [--quick] [--write benchmarks/RESULTS.md]
+Usage: python benchmarks/run.py [--quick] [--only W6] [--write benchmarks/RESULTS.md]
 
 minigraph is measured side by side with a hand-written numpy baseline (and with
 `tensorflow.compat.v1` graph mode when TensorFlow is importable), rounds interleaved,
@@ -133,6 +133,17 @@ def bench_w5(tf1, quick):
     return {"minigraph": peak_bytes(mg), "numpy": peak_bytes(W.w5_numpy(x, ws))}
 
 
+def bench_w6(tf1, quick):
+    x, y, params = W.w6_data()
+    fresh(minigraph)
+    fns = {"minigraph": W.w6_minigraph(minigraph, x, y, params),
+           "numpy": W.w6_numpy(x, y, params)}
+    if tf1:
+        fresh(tf1)
+        fns["tf1"] = W.w6_minigraph(tf1, x, y, params)
+    return interleaved(fns, calls=2 if quick else 5, rounds=3 if quick else 9)
+
+
 def machine_info():
     import io
     from contextlib import redirect_stdout
@@ -170,6 +181,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--write", help="also write the markdown report to this file")
+    parser.add_argument("--only", nargs="+", metavar="W", help="run only these workloads")
     args = parser.parse_args()
     tf1 = load_tf1()
     info = machine_info()
@@ -187,17 +199,26 @@ def main():
         print(lines[-1], flush=True)
 
     print("\n".join(lines), flush=True)
-    row("W1 MLP step", bench_w1(tf1, args.quick), "≤ 1.10")
-    row("W2 per op", bench_w2(tf1, args.quick), "≤ 1.5")
-    w3 = bench_w3(tf1, args.quick)
-    for key, value in w3.items():
+
+    def wanted(name):
+        return not args.only or name in args.only
+
+    if wanted("W1"):
+        row("W1 MLP step", bench_w1(tf1, args.quick), "≤ 1.10")
+    if wanted("W2"):
+        row("W2 per op", bench_w2(tf1, args.quick), "≤ 1.5")
+    for key, value in (bench_w3(tf1, args.quick) if wanted("W3") else {}).items():
         lines.append(f"| W3 gradients() build, {key} | {value * 1e6:.1f} µs/node | - | - | "
                      "≤ 50 µs/node, linear | - | - |")
         print(lines[-1], flush=True)
-    row("W4 2000 steps" if not args.quick else "W4 200 steps", bench_w4(tf1, args.quick),
-        "≤ 2")
-    row("W5 peak memory", bench_w5(tf1, args.quick), "≤ 1.2",
-        fmt=lambda b: f"{b / 2**20:.1f} MiB" if b else "-")
+    if wanted("W4"):
+        row("W4 2000 steps" if not args.quick else "W4 200 steps",
+            bench_w4(tf1, args.quick), "≤ 2")
+    if wanted("W5"):
+        row("W5 peak memory", bench_w5(tf1, args.quick), "≤ 1.2",
+            fmt=lambda b: f"{b / 2**20:.1f} MiB" if b else "-")
+    if wanted("W6"):
+        row("W6 small CNN training step", bench_w6(tf1, args.quick), "≤ 1.5")
     report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",
         f"- wall time of this run: {time.time() - started:.0f} s", "", "## Results", ""] + lines

@@ -270,3 +270,147 @@ def w5_numpy(x, ws):
         return grads
 
     return run
+
+
+# ---------------------------------------------------------------------------------------
+# W6: small CNN training step: conv5x5(16)-relu-maxpool2, conv5x5(32)-relu-maxpool2,
+#     dense 1568->10, softmax cross-entropy, Adam; batch 64 of 28x28x1
+# ---------------------------------------------------------------------------------------
+W6_BATCH, W6_SIDE, W6_KERNEL, W6_CHANNELS, W6_CLASSES = 64, 28, 5, (1, 16, 32), 10
+
+
+def w6_data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(W6_BATCH, W6_SIDE, W6_SIDE, 1)).astype(np.float32)
+    y = rng.integers(0, W6_CLASSES, size=W6_BATCH).astype(np.int64)
+    k, (c0, c1, c2) = W6_KERNEL, W6_CHANNELS
+    flat = (W6_SIDE // 4) ** 2 * c2
+    shapes = [(k, k, c0, c1), (c1,), (k, k, c1, c2), (c2,), (flat, W6_CLASSES), (W6_CLASSES,)]
+    params = []
+    for shape in shapes:
+        if len(shape) == 1:
+            params.append(np.zeros(shape, np.float32))
+        else:
+            fan_in, fan_out = int(np.prod(shape[:-1])), shape[-1] * int(np.prod(shape[:-2]))
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            params.append(rng.uniform(-limit, limit, size=shape).astype(np.float32))
+    return x, y, params
+
+
+def w6_minigraph(tf, x_value, y_value, params):
+    """Build the W6 step with tf.nn ops; return a zero-argument function running one step."""
+    x = tf.placeholder(tf.float32, [None, W6_SIDE, W6_SIDE, 1], name="x")
+    y = tf.placeholder(tf.int64, [None], name="y")
+    w1, b1, w2, b2, w3, b3 = [tf.Variable(p, name=f"p{i}") for i, p in enumerate(params)]
+    h = x
+    for w, b in ((w1, b1), (w2, b2)):
+        h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(h, w, [1, 1, 1, 1], "SAME"), b))
+        h = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    logits = tf.matmul(tf.reshape(h, [-1, w3.shape[0].value]), w3) + b3
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y,
+                                                                         logits=logits))
+    train_op = tf.train.AdamOptimizer(1e-3, **ADAM).minimize(loss)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    return _runner(sess, [train_op, loss], {x: x_value, y: y_value})
+
+
+def _im2col_same(x, k, cols):
+    """Copy every k x k window of x (zero-padded SAME, stride 1) into cols [N,H,W,k,k,C]."""
+    pad = (k - 1) // 2
+    padded = np.pad(x, ((0, 0), (pad, k - 1 - pad), (pad, k - 1 - pad), (0, 0)))
+    h, w = x.shape[1:3]
+    if x.shape[3] >= 8:  # wide channels: one copy of the sliding-window view is fastest
+        view = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(1, 2))
+        cols[...] = view.transpose(0, 1, 2, 4, 5, 3)
+    else:  # one channel: copying tap by tap avoids a 6-D copy with a 1-element inner loop
+        for i in range(k):
+            for j in range(k):
+                cols[:, :, :, i, j, :] = padded[:, i:i + h, j:j + w, :]
+    return cols.reshape(-1, k * k * x.shape[3])
+
+
+def _input_grad_same(d, w, cols):
+    """Input gradient of a SAME stride-1 convolution: dy correlated with the filter flipped in
+    space and with in/out channels swapped (one im2col of dy into `cols`, one matmul)."""
+    k = w.shape[0]
+    flipped = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, w.shape[2])
+    return (_im2col_same(d, k, cols) @ flipped).reshape(d.shape[:3] + (w.shape[2],))
+
+
+def _pool2(h):
+    """2x2/2 max pool: the maximum of the four strided quarter views."""
+    top = np.maximum(h[:, ::2, ::2], h[:, ::2, 1::2])
+    return np.maximum(top, np.maximum(h[:, 1::2, ::2], h[:, 1::2, 1::2]), out=top)
+
+
+def _unpool2(h, pooled, grad):
+    """The 2x2/2 max pool gradient: grad wherever an input equals its window's maximum.
+
+    (Ties get the gradient more than once; after ReLU they are zeros, which the ReLU mask
+    clears, so the step's result is unchanged.)
+    """
+    out = np.empty_like(h)
+    for i in range(2):
+        for j in range(2):
+            np.multiply(grad, h[:, i::2, j::2] == pooled, out=out[:, i::2, j::2])
+    return out
+
+
+def w6_numpy(x, y, params):
+    """Hand-written numpy W6 step: own im2col, one matmul per conv pass, in-place Adam."""
+    params = [p.copy() for p in params]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    n, k, (c0, c1, c2) = x.shape[0], W6_KERNEL, W6_CHANNELS
+    side = W6_SIDE
+    cols1 = np.empty((n, side, side, k, k, c0), np.float32)
+    cols2 = np.empty((n, side // 2, side // 2, k, k, c1), np.float32)
+    cols2_back = np.empty((n, side // 2, side // 2, k, k, c2), np.float32)
+    onehot = np.zeros((n, W6_CLASSES), np.float32)
+    onehot[np.arange(n), y] = 1.0
+    state = {"b1p": 1.0, "b2p": 1.0}
+    b1, b2, eps = ADAM["beta1"], ADAM["beta2"], ADAM["epsilon"]
+
+    def step():
+        w1, bias1, w2, bias2, w3, bias3 = params
+        a1 = _im2col_same(x, k, cols1) @ w1.reshape(-1, c1)
+        a1 += bias1
+        np.maximum(a1, 0, out=a1)
+        a1 = a1.reshape(n, side, side, c1)
+        p1 = _pool2(a1)
+        a2 = _im2col_same(p1, k, cols2) @ w2.reshape(-1, c2)
+        a2 += bias2
+        np.maximum(a2, 0, out=a2)
+        a2 = a2.reshape(n, side // 2, side // 2, c2)
+        p2 = _pool2(a2)
+        flat = p2.reshape(n, -1)
+        logits = flat @ w3 + bias3
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        probs = e / e.sum(axis=1, keepdims=True)
+        loss = -np.mean(np.log(probs[np.arange(n), y]))
+        d = (probs - onehot) / n
+        grads = [None, None, None, None, flat.T @ d, d.sum(axis=0)]
+        d = _unpool2(a2, p2, (d @ w3.T).reshape(p2.shape))
+        d *= a2 > 0
+        d = d.reshape(-1, c2)
+        grads[2] = (cols2.reshape(-1, k * k * c1).T @ d).reshape(w2.shape)
+        grads[3] = d.sum(axis=0)
+        d = _unpool2(a1, p1, _input_grad_same(d.reshape(a2.shape), w2, cols2_back))
+        d *= a1 > 0
+        d = d.reshape(-1, c1)
+        grads[0] = (cols1.reshape(-1, k * k * c0).T @ d).reshape(w1.shape)
+        grads[1] = d.sum(axis=0)
+        state["b1p"] *= b1
+        state["b2p"] *= b2
+        lr_t = 1e-3 * np.sqrt(1 - state["b2p"]) / (1 - state["b1p"])
+        for p, g, mm, vv in zip(params, grads, m, v):
+            mm *= b1
+            mm += (1 - b1) * g
+            vv *= b2
+            vv += (1 - b2) * (g * g)
+            p -= lr_t * mm / (np.sqrt(vv) + eps)
+        return loss
+
+    return step

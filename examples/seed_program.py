@@ -2,9 +2,8 @@
 
 Schedule (polynomial decay) + linear warmup + gradients + clip_by_global_norm + Adam +
 global_step, exactly as TF 1.x code writes it. Prints loss, learning rate and global_step
-per step (fetched with train_op, global_step is its value after the run's increment, as in
-TF 1.x: 1..40; loss and learning rate are computed before the update), then the final
-global_step (40). Run: python examples/seed_program.py
+per step (fetched with train_op, global_step is its value after the step, as in TF 1.x:
+1..40), then the final global_step (40). Run: python examples/seed_program.py
 """
 
 import numpy as np

@@ -4,7 +4,9 @@ Schedule (polynomial decay) + warmup + gradients + clip_by_global_norm + Adam +
 global_step, a tqdm progress bar, test accuracy at the end, and in the output folder:
 the picture of the training graph (graph.svg, an overview with the big scopes collapsed, and
 graph_full.svg with every op; graph.png from matplotlib when Graphviz is missing),
-graph.pbtxt, and TensorBoard logs (`tensorboard --logdir <out>/logs`).
+explorer.html (the interactive explorer with the values of one training step: open it in a
+browser, no server needed), graph.pbtxt, and TensorBoard logs (`tensorboard --logdir
+<out>/logs`).
 
 Run: python examples/train_digits.py --out demo_out
 Needs the [examples] extra (scikit-learn, tqdm, matplotlib); TensorBoard logs need
@@ -152,10 +154,16 @@ def main(argv=None) -> float:
                 bar.update(1)
         bar.close()
         accuracy = sess.run(model["accuracy"], {model["x"]: x_test, model["labels"]: y_test})
+        # One more step, traced (not applied): explorer.html shows its values and order.
+        explorer = viz.explore([model["train_op"], model["loss"]],
+                               os.path.join(args.out, "explorer.html"), session=sess,
+                               feed_dict=feed).data
     if writer is not None:
         writer.close()
     print(f"test accuracy: {accuracy:.4f} on {len(y_test)} held-out digits")
     print(f"graph picture: {picture or 'not rendered'}")
+    print(f"explorer:      {os.path.join(args.out, 'explorer.html')} "
+          f"({len(explorer['ops'])} ops, {len(explorer['steps'])} steps; open in a browser)")
     print(f"TensorBoard:   tensorboard --logdir {os.path.join(args.out, 'logs')}")
     return float(accuracy)
 

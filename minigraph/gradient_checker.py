@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .framework.graph import Tensor, get_default_session
+from .framework.graph import get_default_session
+from .framework.tensor import Tensor
 from .gradients import gradients
 from .ops.constant_op import placeholder
 

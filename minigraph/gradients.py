@@ -16,8 +16,10 @@ import gc
 
 from .framework import dtypes as _dtypes
 from .framework.errors import describe_caller, describe_node
-from .framework.graph import Tensor, creation_site, graph_of, user_frame
-from .ops import array_ops, math_ops
+from .framework.errors import creation_site, user_frame
+from .framework.graph import graph_of
+from .framework.tensor import Tensor
+from .ops import array_ops, math_ops, shape_ops
 from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets
 from .ops.constant_op import constant, convert_to_tensor
@@ -103,11 +105,11 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     with graph.as_default(), graph.name_scope(name) as scope, creation_site(site), \
             _gc_paused():
         between = _ops_between(xs, ys, stop_ops)
-        pending = {}  # tensor -> list of gradient contributions
+        pending: dict = {}  # tensor -> list of gradient contributions
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             pending.setdefault(y, []).append(_initial_grad(y, gy, i))
         x_set = set(xs)
-        found = {}
+        found: dict = {}
         base = graph.current_cond_branch  # tf.gradients may be called inside a branch
         with gradient_targets(between, x_set):
             for op in sorted(between, key=lambda o: o._id, reverse=True):
@@ -164,7 +166,7 @@ def _initial_grad(y: Tensor, grad_y, index: int):
         dtype = y.dtype.base_dtype
         if y.shape.is_fully_defined():
             return array_ops.ones(y.shape, dtype, name=f"grad_ys_{index}")
-        return array_ops.fill(array_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
+        return array_ops.fill(shape_ops.shape(y), constant(1, dtype, name=f"grad_ys_{index}"))
     if isinstance(grad_y, Tensor) or hasattr(grad_y, "_as_graph_element"):
         grad_y = convert_to_tensor(grad_y)
         if grad_y.dtype.base_dtype != y.dtype.base_dtype:

@@ -1,15 +1,17 @@
 """Linear learning-rate warmup in front of any schedule tensor (a minigraph-only helper).
 
 TF1 has no warmup function: programs blend the rates with tensor arithmetic on the global
-step. `linear_warmup` is that blend (reference training.md 2.1); `bert_learning_rate` is
-BERT's exact schedule (2.2). The schedules themselves live in `minigraph.train.schedules`.
+step. `linear_warmup` is that blend; `bert_learning_rate` is BERT's exact schedule
+(polynomial decay to 0 after a linear warmup, docs/schedules.md). The schedules
+themselves live in `minigraph.train.schedules`.
 """
 
 from __future__ import annotations
 
 from .framework import dtypes as _dtypes
-from .framework.graph import Tensor, name_scope
-from .ops import math_ops
+from .framework.graph import name_scope
+from .framework.tensor import Tensor
+from .ops import comparison_ops, constant_op, math_ops
 from .ops.constant_op import constant, convert_to_tensor
 from .train.schedules import cast_argument, polynomial_decay
 
@@ -58,7 +60,7 @@ def linear_warmup(learning_rate: TensorLike, global_step: TensorLike,
                             f"got {rate.dtype.base_dtype.name}. Pass a float schedule.")
         step = convert_to_tensor(global_step, name="global_step")
         step_dtype = step.dtype.base_dtype
-        if not math_ops.is_graph_value(num_warmup_steps):
+        if not constant_op.is_graph_value(num_warmup_steps):
             if num_warmup_steps < 0:
                 raise ValueError(f"linear_warmup: num_warmup_steps must be >= 0, got "
                                  f"{num_warmup_steps}.")
@@ -66,9 +68,9 @@ def linear_warmup(learning_rate: TensorLike, global_step: TensorLike,
                 return rate
         warmup = cast_argument(num_warmup_steps, step_dtype, "num_warmup_steps")
         blended = _blend(rate, step, warmup, init_lr)
-        if math_ops.is_graph_value(num_warmup_steps):
+        if constant_op.is_graph_value(num_warmup_steps):
             # A tensor can only be guarded at run time: where it is 0, select the schedule.
-            return math_ops.where(warmup > 0, blended, rate)
+            return comparison_ops.where(warmup > 0, blended, rate)
         return blended
 
 

@@ -6,6 +6,7 @@ the demo's output folder. The demo test skips when scikit-learn or tqdm is missi
 """
 
 import importlib.util
+import json
 import os
 import pathlib
 import re
@@ -19,7 +20,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TESTED = {"core_basics", "linear_regression", "logistic_regression", "seed_program",
-          "gradient_of_gradient", "train_digits"}
+          "gradient_of_gradient", "train_digits", "onnx_round_trip"}
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
 
 
@@ -125,6 +126,15 @@ def test_train_digits_demo(tmp_path):
     elif importlib.util.find_spec("matplotlib"):
         assert (out_dir / "graph.png").read_bytes().startswith(b"\x89PNG")
 
+    page = (out_dir / "explorer.html").read_text()
+    data = json.loads(re.search(r'id="graph-data">(.*?)</script>', page, re.S).group(1))
+    ops = data["ops"]
+    assert [ops[i]["t"] for i in data["steps"]][-1] == "AssignAdd"  # global_step, last
+    assert sum(ops[i]["t"] == "ApplyAdam" for i in data["steps"]) == 4
+    loss = [op for op in ops if op["n"] == "cross_entropy/Mean"][0]["values"][0]
+    assert loss["shape"] == [] and 0 < loss["mean"] < 1.0  # a trained model's batch loss
+    assert f"({len(ops)} ops, {len(data['steps'])} steps" in proc.stdout
+
     if importlib.util.find_spec("tensorboard") is None:
         assert "no TensorBoard logs" in proc.stderr
         return
@@ -142,3 +152,14 @@ def test_train_digits_demo(tmp_path):
     assert [e.step for e in loss] == list(range(1, total + 1))  # the incremented step
     assert loss[-1].value < loss[0].value / 4
     assert events.Scalars("learning_rate")[0].value == 0.0  # warmup starts at 0
+
+
+def test_onnx_round_trip_serves_the_same_predictions(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("onnxruntime")
+    out = run_example("onnx_round_trip", "--steps", "150", "--out", str(tmp_path)).stdout
+    ours = numbers(line_after(out, "minigraph test accuracy:"))[0]
+    theirs = numbers(line_after(out, "ONNX Runtime test accuracy:"))[0]
+    assert ours == theirs > 0.8
+    assert numbers(line_after(out, "largest probability difference:"))[0] < 1e-5
+    assert (tmp_path / "digits_mlp.onnx").stat().st_size > 10_000

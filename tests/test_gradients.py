@@ -1,6 +1,5 @@
 """tf.gradients mechanics: result list, several ys, grad_ys, unconnected handling,
-stop_gradient / stop_gradients, aggregation over paths, repeated xs, higher order
-(reference training.md sections 3.1-3.3 and 3.5)."""
+stop_gradient / stop_gradients, aggregation over paths, repeated xs, higher order."""
 
 import numpy as np
 import pytest

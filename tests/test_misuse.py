@@ -1,4 +1,4 @@
-"""The misuse catalogue: every common mistake gets a clear error (STYLE.md section 7).
+"""The misuse catalogue: every common mistake gets a clear error (what, where, how to fix).
 
 Each case asserts the exception class (TF1's class where TF has one), TF's core phrase (kept in
 `PHRASES`, which docs/common_errors.md must quote), the node's name, the user's line that made
@@ -529,7 +529,7 @@ def test_assign_of_the_wrong_shape():
 def test_gradient_of_an_int_target_is_none_and_cannot_be_fetched(sess):
     n = tf.constant(3, name="n")
     grads = tf.gradients(n * n, [n])
-    assert grads == [None]  # reference training.md 3.2: int tensors break the path, no error
+    assert grads == [None]  # as in TF: int tensors break the path, no error
     x = tf.constant(3.0, name="x")
     assert tf.gradients(tf.cast(x, tf.int32), [x]) == [None]
     with misuse(TypeError, "gradient_of_int", node="sess.run(grads)",
@@ -599,7 +599,7 @@ def test_clip_by_value_bounds_that_enlarge_the_result():
 
 
 def test_clip_by_norm_with_a_negative_clip_norm_gives_zeros(sess):
-    # Reference training.md 4.2: a negative clip_norm is treated as 0, so the result is zeros.
+    # As in TF: a negative clip_norm is treated as 0, so the result is zeros.
     t = tf.constant([3.0, 4.0])
     np.testing.assert_array_equal(sess.run(tf.clip_by_norm(t, -1.0)), [0.0, 0.0])
     np.testing.assert_array_equal(sess.run(tf.clip_by_norm(t, tf.constant(-1.0))), [0.0, 0.0])

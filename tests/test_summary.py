@@ -19,7 +19,7 @@ except ImportError:  # the summary ops themselves are still tested below
 
 needs_tensorboard = pytest.mark.skipif(summary_pb2 is None,
                                        reason="the tensorboard extra is not installed")
-LOSS_HALF = bytes.fromhex("0a0b0a046c6f7373150000003f")  # framework.md 10.5
+LOSS_HALF = bytes.fromhex("0a0b0a046c6f7373150000003f")  # recorded from TF
 
 
 def _parse(data):
@@ -35,7 +35,7 @@ def test_scalar_summary_bytes_match_the_reference_vector(sess):
     assert s.op.type == "ScalarSummary" and s.op.name == "loss"
     assert s.dtype == tf.string and s.shape.ndims == 0
     assert [t.op.name for t in s.op.inputs] == ["loss/tags", "Const"]
-    # framework.md 10.5: the Summary inside Event(step=5, loss=0.5) is these 13 bytes.
+    # Recorded from TF: the Summary inside Event(step=5, loss=0.5) is these 13 bytes.
     assert sess.run(s) == LOSS_HALF
 
 

@@ -1,4 +1,4 @@
-"""Warmup helpers against the reference (training.md 2.1, 2.2 table, worked example 19)."""
+"""Warmup helpers against measured TF values (linear warmup, BERT's schedule)."""
 
 import doctest
 
@@ -35,7 +35,7 @@ def test_bert_without_warmup(sess):
     assert sess.run(lr, {step: 3}) == F(4.984999759471975e-05)
 
 
-def test_worked_example_19(sess):
+def test_bert_learning_rate_warms_up_then_decays(sess):
     step = tf.placeholder(tf.int64, [])
     lr = bert_learning_rate(1e-3, step, 100, 10)
     got = [sess.run(lr, {step: s}) for s in (0, 5, 10, 11, 100)]

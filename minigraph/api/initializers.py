@@ -1,4 +1,5 @@
-"""`tf.initializers`: TF1's short names for the variable initializers in variables.py.
+"""`tf.initializers`: TF1's short names for the initializers in ops/init_ops.py and the
+initializer ops of ops/variables.py.
 
 `tf.initializers.zeros` is `tf.zeros_initializer`, `tf.initializers.global_variables` is
 `tf.global_variables_initializer`, and so on. Imports and `__all__` only.

@@ -4,16 +4,17 @@ Every name here is also available under its TF1 top-level or `tf.nn` spelling
 (`tf.math.reduce_sum is tf.reduce_sum`). Imports and `__all__` only.
 """
 
-from ..ops.array_ops import invert_permutation
+from ..ops.shape_ops import invert_permutation
 from ..ops.indexing_ops import unsorted_segment_sum
-from ..ops.math_ops import (abs_ as abs, add, add_n, argmax, argmin, ceil, cos,  # noqa: A004
-                            divide, equal, exp, floor, floordiv, floormod, greater, greater_equal,
-                            less, less_equal, log, log1p, logical_and, logical_not, logical_or,
-                            logical_xor, maximum, minimum, mod, multiply, negative, not_equal,
-                            pow_ as pow, reciprocal, reduce_all, reduce_any, reduce_max,
-                            reduce_mean, reduce_min, reduce_prod, reduce_sum, round_ as round,
-                            rsqrt, scalar_mul, sigmoid, sign, sin, sqrt, square,
-                            squared_difference, subtract, tanh, truediv)
+from ..ops.broadcast_ops import reduce_sum
+from ..ops.comparison_ops import (equal, greater, greater_equal, less, less_equal, logical_and,
+                                  logical_not, logical_or, logical_xor, not_equal)
+from ..ops.math_ops import (add, add_n, divide, floordiv, floormod, maximum, minimum, mod, multiply,
+                            pow_ as pow, scalar_mul, squared_difference, subtract, truediv)
+from ..ops.reduction_ops import (argmax, argmin, reduce_all, reduce_any, reduce_max, reduce_mean,
+                                 reduce_min, reduce_prod)
+from ..ops.unary_ops import (abs_ as abs, ceil, cos, exp, floor, log, log1p, negative, reciprocal,
+                             round_ as round, rsqrt, sigmoid, sign, sin, sqrt, square, tanh)
 from ..ops.nn_impl import l2_normalize
 from ..ops.nn_ops import in_top_k, log_softmax, softmax, softplus, top_k
 

@@ -1,52 +1,26 @@
 """Graph export for people and tools: networkx (the one conversion), DOT text, rendering.
 
 Lives here: `to_networkx` (a sanitised MultiDiGraph that every networkx writer accepts),
-`op_roles` (forward / gradient / update / schedule / init / summary, from names and op types),
-`to_dot` (Graphviz text, one cluster per name scope) and `render` (dot, graphviz-pure, or a
-matplotlib preview). GraphDef export lives in graph_def.py; `minigraph.viz` re-exports both.
+`to_dot` (Graphviz text, one cluster per name scope, a colour legend) and `render` (dot,
+graphviz-pure, or a matplotlib preview). The roles and colours (`op_roles`, `COLORS`) live in
+roles.py, GraphDef export in graph_def.py, the HTML explorer in explorer.py; `minigraph.viz`
+re-exports them.
 """
 
 from __future__ import annotations
 
 import collections
 import os
-import re
 import shutil
 import subprocess
 
 import networkx as nx
 
-from ..framework.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from ..framework.graph import Graph, get_default_graph
+from ..framework.tensor import Operation, Tensor
+from .roles import COLORS, KINDS, LEGEND, ROLES, op_roles
 
 __all__ = ["to_networkx", "to_dot", "render", "op_roles", "ROLES", "COLORS"]
-
-ROLES = ("forward", "gradient", "update", "schedule", "init", "summary")
-
-# Fill colours of `to_dot`, by highlight group (a role, refined by well-known scope names).
-COLORS = {
-    "forward": "#e7f0fd", "gradient": "#fde2e1", "clip": "#ffc9a0", "schedule": "#d3f5d9",
-    "warmup": "#fff2a8", "optimizer": "#e2d9ff", "update": "#b9a6f2", "global_step": "#bdeff5",
-    "init": "#e6e8eb", "summary": "#fbd0e4",
-}
-
-_KINDS = {"VariableV2": "variable", "Variable": "variable", "VarHandleOp": "variable",
-          "Placeholder": "placeholder", "PlaceholderWithDefault": "placeholder",
-          "Const": "constant"}
-_SUMMARY_TYPES = {"ScalarSummary", "HistogramSummary", "MergeSummary", "ImageSummary",
-                  "AudioSummary", "TensorSummary", "TensorSummaryV2"}
-_UPDATE_TYPE = re.compile(r"^(Resource)?(Apply|SparseApply|Assign|Scatter)")
-_GRADIENT_SCOPE = re.compile(r"^gradients(_\d+)?$")
-# Default scope names of the schedules (training reference 1.1) and of the optimizers.
-_SCHEDULE_SCOPE = re.compile(
-    r"^(ExponentialDecay|PiecewiseConstant|PolynomialDecay|NaturalExpDecay|InverseTimeDecay|"
-    r"CosineDecay|CosineDecayRestarts|SGDRDecay|LinearCosineDecay|NoisyLinearCosineDecay|"
-    r"piecewise_constant|exponential_decay|polynomial_decay|cosine_decay\w*)(_\d+)?$")
-_WARMUP = re.compile(r"warm_?up", re.IGNORECASE)
-_OPTIMIZER_SCOPE = re.compile(
-    r"^(GradientDescent|Momentum|Adam|AdamW|AdamWeightDecay\w*|Adagrad|AdagradDA|Adadelta|"
-    r"RMSProp|Ftrl|ProximalGradientDescent|ProximalAdagrad|LAMB|Lamb|beta[12]_power)(_\d+)?$")
-_CLIP_SCOPE = re.compile(r"^(clip_by_global_norm|clip_by_norm|clip_by_value|"
-                         r"clip_by_average_norm|global_norm)(_\d+)?$")
 
 
 # ---------------------------------------------------------------------------------------
@@ -69,7 +43,7 @@ def to_networkx(graph: Graph | None = None, fetches=None) -> nx.MultiDiGraph:
     graph = get_default_graph() if graph is None else graph
     ops = graph.get_operations()
     if fetches is not None:
-        needed = _needed_ops(graph, fetches)
+        needed = needed_ops(graph, fetches)
         ops = [op for op in ops if op in needed]
     kept = set(ops)
     roles = op_roles(graph)
@@ -94,7 +68,7 @@ def _node_attributes(op: Operation, role: str, highlight: str) -> dict:
     site = op.creation_site
     return {
         "op_type": op.type,
-        "kind": _KINDS.get(op.type, "op"),
+        "kind": KINDS.get(op.type, "op"),
         "dtype": first.dtype.base_dtype.name if first is not None else "",
         "tensor_shape": str(first.shape) if first is not None else "",
         "num_outputs": len(op.outputs),
@@ -106,7 +80,7 @@ def _node_attributes(op: Operation, role: str, highlight: str) -> dict:
     }
 
 
-def _needed_ops(graph: Graph, fetches) -> set:
+def needed_ops(graph: Graph, fetches) -> set:
     """The ops that running `fetches` needs: a backward walk over data and control inputs."""
     stack, leaves = [fetches], []
     while stack:
@@ -128,128 +102,11 @@ def _needed_ops(graph: Graph, fetches) -> set:
         stack.extend(op.control_inputs)
     return needed
 
-
-# ---------------------------------------------------------------------------------------
-# Roles
-# ---------------------------------------------------------------------------------------
-def op_roles(graph: Graph | None = None) -> dict:
-    """Return {Operation: (role, highlight)} for every op of `graph`.
-
-    Roles, first match wins: summary (summary ops and the constants only they use), init
-    (variable initializers, the init NoOp, and inputs only initializers use), gradient
-    (under a `gradients*/` scope), update (Apply*/Assign*/Scatter* ops and anything under an
-    optimizer scope such as `Adam/`, including the `global_step` increment), schedule (under
-    a learning-rate schedule scope such as `ExponentialDecay/`, or named *warmup*),
-    gradient again for clip scopes that consume gradients, else forward.
-    """
-    graph = get_default_graph() if graph is None else graph
-    ops = graph.get_operations()
-    init = _init_ops(graph, ops)
-    global_step = _global_step_ops(graph)
-    roles = {}
-    for op in ops:  # creation order is a topological order: inputs are classified first
-        parts = op.name.split("/")
-        if op.type in _SUMMARY_TYPES or (op.type == "Const" and _only_feeds_summaries(op)):
-            role = "summary"
-        elif op in init:
-            role = "init"
-        elif _GRADIENT_SCOPE.match(parts[0]):
-            role = "gradient"
-        elif _UPDATE_TYPE.match(op.type) or any(_OPTIMIZER_SCOPE.match(p) for p in parts):
-            role = "update"
-        elif any(_SCHEDULE_SCOPE.match(p) for p in parts) or _WARMUP.search(op.name):
-            role = "schedule"
-        elif any(_CLIP_SCOPE.match(p) for p in parts) and any(
-                roles[t.op][0] == "gradient" for t in op.inputs):
-            role = "gradient"
-        else:
-            role = "forward"
-        roles[op] = (role, _highlight(op, role, parts, global_step))
-    # A clip scope that processes gradients is gradient work as a whole (its constants too).
-    clipping = {_clip_prefix(op) for op, (role, _) in roles.items() if role == "gradient"}
-    for op, (role, highlight) in roles.items():
-        if role == "forward" and _clip_prefix(op) in clipping - {None}:
-            roles[op] = ("gradient", highlight)
-    return roles
-
-
-def _clip_prefix(op) -> str | None:
-    """The name up to and including its first clip scope ("clip_by_global_norm_1"), or None."""
-    parts = op.name.split("/")
-    for i, part in enumerate(parts):
-        if _CLIP_SCOPE.match(part):
-            return "/".join(parts[:i + 1])
-    return None
-
-
-def _highlight(op, role, parts, global_step) -> str:
-    if role in ("init", "summary"):
-        return role
-    if op in global_step:
-        return "global_step"
-    if any(_CLIP_SCOPE.match(p) for p in parts):
-        return "clip"
-    if role == "schedule":
-        return "warmup" if _WARMUP.search(op.name) else "schedule"
-    if role == "update":
-        return "optimizer" if any(_OPTIMIZER_SCOPE.match(p) for p in parts) else "update"
-    return role
-
-
-def _only_feeds_summaries(op) -> bool:
-    consumers = [c for t in op.outputs for c in t.consumers()]
-    return bool(consumers) and all(c.type in _SUMMARY_TYPES for c in consumers)
-
-
-def _init_ops(graph: Graph, ops) -> set:
-    """Initializers, init NoOps over them, and the ops whose every consumer is one of those."""
-    init = set()
-    for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
-        for var in graph.get_collection(key):
-            op = getattr(var, "initializer", None)
-            if isinstance(op, Operation):
-                init.add(op)
-    for key in (GraphKeys.INIT_OP, GraphKeys.LOCAL_INIT_OP):
-        init.update(x for x in graph.get_collection(key) if isinstance(x, Operation))
-    for op in ops:
-        if op.type == "NoOp" and op.control_inputs and all(c in init
-                                                           for c in op.control_inputs):
-            init.add(op)
-    consumers = collections.defaultdict(list)
-    for op in ops:
-        for t in op.inputs:
-            consumers[t.op].append(op)
-        for c in op.control_inputs:
-            consumers[c].append(op)
-    for op in reversed(ops):  # consumers come after producers, so they are decided first
-        users = consumers[op]
-        if op not in init and users and _KINDS.get(op.type) != "variable" and all(
-                u in init for u in users):
-            init.add(op)
-    return init
-
-
-def _global_step_ops(graph: Graph) -> set:
-    """The global-step variable, the ops under its name and the assignments to it."""
-    variables = [v.op for v in graph.get_collection(GraphKeys.GLOBAL_STEP)
-                 if hasattr(v, "op")]
-    variables += [op for op in graph.get_operations()
-                  if op.type == "VariableV2" and op.name.split("/")[-1] == "global_step"]
-    result = set(variables)
-    prefixes = tuple(v.name + "/" for v in variables)
-    for op in graph.get_operations():
-        if prefixes and op.name.startswith(prefixes):
-            result.add(op)
-        elif _UPDATE_TYPE.match(op.type) and op.inputs and op.inputs[0].op in result:
-            result.add(op)
-    return result
-
-
 # ---------------------------------------------------------------------------------------
 # DOT
 # ---------------------------------------------------------------------------------------
 def to_dot(graph: Graph | None = None, fetches=None, collapse_scopes=False,
-           edge_labels: bool = True, rankdir: str = "TB") -> str:
+           edge_labels: bool = True, rankdir: str = "TB", legend: bool = True) -> str:
     """Return Graphviz DOT text for the graph, built on `to_networkx`.
 
     Every name is quoted (TF names contain "/" and ":"), each name scope is a nested
@@ -259,22 +116,28 @@ def to_dot(graph: Graph | None = None, fetches=None, collapse_scopes=False,
     Args:
       fetches: draw only the ops these fetches need.
       collapse_scopes: True draws each top-level name scope as one box; a list of scope
-        names ("gradients", "Adam") collapses just those.
+        names ("gradients", "Adam") collapses just those. Variables (with their read,
+        initializer and slots) stay nodes beside the box, so an edge into an update starts
+        at the variable it updates.
       edge_labels: label data edges with their dtype and static shape.
       rankdir: Graphviz layout direction ("TB" top-down, "LR" left to right).
+      legend: add a node `_legend` naming the colours used.
 
     Example: `open("g.dot", "w").write(viz.to_dot())`, then `dot -Tsvg g.dot -o g.svg`.
     """
     g = to_networkx(graph, fetches)
-    boxes = _collapse_map(g, collapse_scopes)
-    nodes, members = {}, collections.defaultdict(dict)
+    boxes, hoisted = _collapse_map(g, collapse_scopes)
+    drawn, members = {}, collections.defaultdict(dict)
     for name, data in g.nodes(data=True):
         if name in boxes:
             members[boxes[name]][name] = data
         else:
-            nodes[name] = _node_style(name, data)
+            drawn[name] = data
+    placement = _placements(drawn.keys() | members.keys(), hoisted)
+    nodes = {name: _node_style(name, data, placement[name]) for name, data in drawn.items()}
     for box, inside in members.items():
-        nodes[box] = _box_style(box, inside)
+        if box not in drawn:  # a variable's read and initializer are drawn as the variable
+            nodes[box] = _box_style(box, inside)
     edges = collections.defaultdict(list)
     for u, v, data in g.edges(data=True):
         source, target = boxes.get(u, u), boxes.get(v, v)
@@ -285,7 +148,9 @@ def to_dot(graph: Graph | None = None, fetches=None, collapse_scopes=False,
              "fontsize=11];",
              '  node [fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=8, color="#555555"];']
-    lines += _cluster_lines(nodes, _placements(nodes))
+    if legend and nodes:
+        lines.append(_legend_line({n["fillcolor"] for n in nodes.values()}))
+    lines += _cluster_lines(nodes, placement)
     for (source, target, kind), datas in edges.items():
         lines.append(f"  {_quote(source)} -> {_quote(target)} "
                      f"{_attr_list(_edge_style(kind, datas, edge_labels))};")
@@ -293,33 +158,71 @@ def to_dot(graph: Graph | None = None, fetches=None, collapse_scopes=False,
     return "\n".join(lines) + "\n"
 
 
-def _collapse_map(g, collapse_scopes) -> dict:
-    """Map each node inside a collapsed scope (or named like it) to that scope's box name."""
+def _legend_line(fills) -> str:
+    """A table node naming each colour that the picture uses, in `LEGEND` order."""
+    rows = "".join(f'<tr><td bgcolor="{COLORS[h]}" width="16"> </td>'
+                   f'<td align="left">{label}</td></tr>'
+                   for h, label in LEGEND if COLORS[h] in fills)
+    return ('  "_legend" [shape=plaintext, fontsize=10, label=<<table border="0" '
+            'cellborder="1" cellspacing="0" cellpadding="3"><tr><td colspan="2">colours'
+            f"</td></tr>{rows}</table>>];")
+
+
+def _collapse_map(g, collapse_scopes):
+    """({node: the box or variable that stands for it}, {hoisted variable: its box's scope}).
+
+    A node inside a collapsed scope is drawn as that scope's box, except a variable and the
+    ops under its name (read, Assign, initializer): they are drawn as the variable, which
+    stays a node beside the box. Slots are variables, so they stay visible too.
+    """
     if collapse_scopes is True:
         scopes = {name.split("/")[0] for name in g if "/" in name}
     elif collapse_scopes:
         scopes = {s.rstrip("/") for s in ([collapse_scopes] if isinstance(collapse_scopes, str)
                                            else collapse_scopes)}
     else:
-        return {}
-    boxes = {}
+        return {}, {}
+    variables = {name for name, kind in g.nodes(data="kind") if kind == "variable"}
+    boxes, hoisted = {}, {}
     for name in g:
-        for scope in sorted(scopes, key=len):  # the outermost collapsed scope wins
-            if name == scope or name.startswith(scope + "/"):
-                boxes[name] = scope
-                break
-    return boxes
+        scope = next((s for s in sorted(scopes, key=len)  # the outermost collapsed scope
+                      if name == s or name.startswith(s + "/")), None)
+        if scope is None:
+            continue
+        group = _variable_group(name, variables)
+        if group is not None and (group == scope or group.startswith(scope + "/")):
+            hoisted[group] = scope
+            if group != name:
+                boxes[name] = group
+        else:
+            boxes[name] = scope
+    return boxes, hoisted
 
 
-def _placements(nodes) -> dict:
-    """The cluster each drawn node sits in; an op named like a scope sits inside it."""
-    parent = {name: name.rpartition("/")[0] for name in nodes}
+def _variable_group(name: str, variables) -> str | None:
+    """The innermost variable whose name is `name` or a scope around it, else None."""
+    parts = name.split("/")
+    for k in range(len(parts), 0, -1):
+        prefix = "/".join(parts[:k])
+        if prefix in variables:
+            return prefix
+    return None
+
+
+def _placements(names, hoisted=None) -> dict:
+    """The cluster each drawn node sits in; an op named like a scope sits inside it. A
+    hoisted variable sits where the box of its collapsed scope sits."""
+    hoisted = hoisted or {}
+    parent = {name: name.rpartition("/")[0] for name in names if name not in hoisted}
     scopes = set()
     for scope in parent.values():
         while scope:
             scopes.add(scope)
             scope = scope.rpartition("/")[0]
-    return {name: (name if name in scopes else parent[name]) for name in nodes}
+    placement = {name: (name if name in scopes else parent[name]) for name in parent}
+    for name, box in hoisted.items():
+        placement[name] = placement.get(box, box.rpartition("/")[0])
+    return placement
 
 
 def _cluster_lines(nodes, placement) -> list:
@@ -354,13 +257,21 @@ _DOT_SHAPES = {"variable": ("cylinder", "filled"), "placeholder": ("invhouse", "
                "constant": ("box", "filled"), "op": ("box", "rounded,filled")}
 
 
-def _node_style(name, data) -> dict:
+def _node_style(name, data, placement: str = "") -> dict:
+    """Label: the name inside its cluster (the whole path for a hoisted variable), then the
+    op type unless it is the same word ("MatMul", not "MatMul / MatMul")."""
     shape, style = _DOT_SHAPES[data["kind"]]
     tooltip = f"{name} ({data['op_type']}) role={data['role']}"
     if data["site"]:
         tooltip += f" at {data['site']}"
-    return {"label": f"{name.rpartition('/')[2]}\n{data['op_type']}", "shape": shape,
-            "style": style, "fillcolor": COLORS[data["highlight"]], "tooltip": tooltip}
+    if placement == name:  # an op named like its scope sits inside that cluster
+        label = name.rpartition("/")[2]
+    else:
+        label = name[len(placement) + 1:] if placement else name
+    if data["op_type"] != name.rpartition("/")[2]:
+        label += "\n" + data["op_type"]
+    return {"label": label, "shape": shape, "style": style,
+            "fillcolor": COLORS[data["highlight"]], "tooltip": tooltip}
 
 
 def _box_style(box, members: dict) -> dict:
@@ -443,7 +354,7 @@ def _find_engine(engine: str | None) -> str:
 
 def _render_matplotlib(graph, path, fetches) -> str:
     try:
-        from matplotlib.figure import Figure
+        from matplotlib import figure, patches  # optional extra (viz): only this engine
     except ImportError as e:
         raise ImportError("engine='matplotlib' needs matplotlib: pip install "
                           "'minigraph[viz]' (or pip install matplotlib).") from e
@@ -453,7 +364,7 @@ def _render_matplotlib(graph, path, fetches) -> str:
                          "`fetches`.")
     pos = _layered_positions(g)
     rows = collections.Counter(y for _, y in pos.values())
-    fig = Figure(figsize=(max(6.0, 1.3 * max(rows.values())), max(4.0, 0.9 * len(rows))))
+    fig = figure.Figure(figsize=(max(6.0, 1.3 * max(rows.values())), max(4.0, 0.9 * len(rows))))
     ax = fig.add_subplot()
     ax.set_axis_off()
     simple = nx.DiGraph(g)
@@ -465,10 +376,19 @@ def _render_matplotlib(graph, path, fetches) -> str:
     nx.draw_networkx_nodes(simple, pos, ax=ax, node_shape="s", node_size=900,
                            node_color=[COLORS[g.nodes[n]["highlight"]] for n in simple],
                            edgecolors="#555555")
-    labels = {n: f"{n.rpartition('/')[2]}\n{g.nodes[n]['op_type']}" for n in simple}
+    labels = {n: _node_style(n, g.nodes[n], n.rpartition("/")[0])["label"] for n in simple}
     nx.draw_networkx_labels(simple, pos, labels=labels, ax=ax, font_size=6)
+    _matplotlib_legend(ax, {g.nodes[n]["highlight"] for n in simple}, patches.Patch)
     fig.savefig(path, bbox_inches="tight")
     return path
+
+
+def _matplotlib_legend(ax, highlights, Patch) -> None:  # noqa: N803 - matplotlib's class
+    """A legend beside the axes naming the colours drawn (`Patch`: matplotlib's class)."""
+    handles = [Patch(facecolor=COLORS[h], edgecolor="#555555", label=label)
+               for h, label in LEGEND if h in highlights]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
+              title="colours", title_fontsize=8, frameon=False)
 
 
 def _layered_positions(g) -> dict:

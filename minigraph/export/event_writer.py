@@ -19,8 +19,9 @@ __all__ = ["FileWriter"]
 
 def _tensorboard():
     try:
-        from tensorboard.compat.proto import event_pb2, summary_pb2
-        from tensorboard.summary.writer.event_file_writer import EventFileWriter
+        from tensorboard.compat.proto import event_pb2, summary_pb2  # optional extra
+        from tensorboard.summary.writer.event_file_writer import (  # optional extra
+            EventFileWriter)
     except ImportError as e:
         raise ImportError("tf.summary.FileWriter writes TensorBoard event files with the "
                           "`tensorboard` package. Install the extra: pip install "

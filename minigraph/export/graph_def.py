@@ -10,17 +10,19 @@ Not here: networkx and Graphviz export (drawing.py), event files (event_writer.p
 from __future__ import annotations
 
 import os
+import types
 
 import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.shapes import TensorShape
+from ..framework.tensor import EXPORTERS
 from .lowering import node_specs, single_node_spec
 
 __all__ = ["GraphDef", "graph_def", "node_def_text", "write_graph", "import_protos", "tensor_proto",
            "node_def_proto"]
 
-# DataType enum names (reference section 10.1); a reference dtype is the base enum + 100.
+# TF's DataType enum names (types.proto); a reference dtype is the base enum + 100.
 _DT_NAMES = {
     1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 4: "DT_UINT8", 5: "DT_INT16", 6: "DT_INT8",
     7: "DT_STRING", 8: "DT_COMPLEX64", 9: "DT_INT64", 10: "DT_BOOL", 14: "DT_BFLOAT16",
@@ -44,17 +46,15 @@ class GraphDef:
 
 def import_protos():
     """Return tensorboard's proto modules as a namespace; explain the extra if it is missing."""
-    try:
-        from google.protobuf import text_format
-        from tensorboard.compat.proto import (attr_value_pb2, graph_pb2, meta_graph_pb2,
-                                              node_def_pb2, saver_pb2, tensor_pb2,
-                                              tensor_shape_pb2, variable_pb2, versions_pb2)
+    try:  # the `tensorboard` extra is optional: import it only when a GraphDef is wanted
+        from google.protobuf import text_format  # optional extra (tensorboard)
+        from tensorboard.compat.proto import (  # optional extra (tensorboard)
+            attr_value_pb2, graph_pb2, meta_graph_pb2, node_def_pb2, saver_pb2, tensor_pb2,
+            tensor_shape_pb2, variable_pb2, versions_pb2)
     except ImportError as e:
         raise ImportError("GraphDef export needs the protobuf classes that ship with "
                           "TensorBoard. Install the extra: pip install 'minigraph[tensorboard]' "
                           f"(or pip install tensorboard). ({e})") from e
-    import types
-
     return types.SimpleNamespace(text_format=text_format, attr_value_pb2=attr_value_pb2,
                                  graph_pb2=graph_pb2, node_def_pb2=node_def_pb2,
                                  meta_graph_pb2=meta_graph_pb2, saver_pb2=saver_pb2,
@@ -331,3 +331,7 @@ def write_graph(graph_or_graph_def, logdir: str, name: str, as_text: bool = True
         with open(path, "wb") as f:
             f.write(proto.SerializeToString())
     return path
+
+
+# Graph.as_graph_def and Operation.node_def (framework/) reach these through the table.
+EXPORTERS.update({"graph_def": graph_def, "node_def_text": node_def_text})

@@ -16,7 +16,8 @@ import inspect
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import CondBranch, get_default_graph
+from ..framework.graph import get_default_graph
+from ..framework.tensor import CondBranch
 from ..framework.registry import OP_TABLE
 from ..framework.shapes import TensorShape
 from .lowering import _RENAMED

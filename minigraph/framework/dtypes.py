@@ -1,7 +1,7 @@
 """DType objects (float32, int64, ...) and the TF 1.x rules for turning Python values into them.
 
 Lives here: the DType class, the module-level dtype constants, `as_dtype`, and
-`infer_dtype` (Python/numpy value -> DType, reference section 3.2). Conversion of values into
+`infer_dtype` (Python/numpy value -> DType, as TF 1.x infers it). Conversion of values into
 tensors lives in `ops/constant_op.py`; this module knows nothing about graphs.
 """
 
@@ -28,7 +28,7 @@ class DType:
         self._numpy = numpy_type
         self.enum = enum
         self._base = base
-        self._ref = None
+        self._ref: DType | None = None
 
     # -- properties TF users know -------------------------------------------------------
     @property
@@ -36,7 +36,7 @@ class DType:
         return self._base if self._base is not None else self
 
     @property
-    def is_ref_dtype(self) -> bool:
+    def is_ref_dtype(self) -> builtins.bool:
         return self._base is not None
 
     @property
@@ -44,27 +44,27 @@ class DType:
         return self._numpy
 
     @property
-    def is_floating(self) -> bool:
+    def is_floating(self) -> builtins.bool:
         return self.base_dtype.name in ("float16", "float32", "float64")
 
     @property
-    def is_integer(self) -> bool:
+    def is_integer(self) -> builtins.bool:
         return self.base_dtype.name.startswith(("int", "uint"))
 
     @property
-    def is_unsigned(self) -> bool:
+    def is_unsigned(self) -> builtins.bool:
         return self.base_dtype.name.startswith("uint")
 
     @property
-    def is_bool(self) -> bool:
+    def is_bool(self) -> builtins.bool:
         return self.base_dtype.name == "bool"
 
     @property
-    def is_complex(self) -> bool:
+    def is_complex(self) -> builtins.bool:
         return self.base_dtype.name.startswith("complex")
 
     @property
-    def is_numeric(self) -> bool:
+    def is_numeric(self) -> builtins.bool:
         return self.is_floating or self.is_integer or self.is_complex
 
     @property
@@ -105,7 +105,7 @@ class DType:
             self._ref = DType(self.name + "_ref", self._numpy, self.enum + 100, base=self)
         return self._ref
 
-    def is_compatible_with(self, other) -> bool:
+    def is_compatible_with(self, other) -> builtins.bool:
         return self.base_dtype == as_dtype(other).base_dtype
 
     # -- protocol -----------------------------------------------------------------------
@@ -193,7 +193,7 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
 def infer_dtype(value) -> DType:
-    """Return the dtype TF 1.x gives a Python or numpy value (reference section 3.2)."""
+    """Return the dtype TF 1.x gives a Python or numpy value (int -> int32, float -> float32)."""
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
         return as_dtype(value.dtype)
     if isinstance(value, builtins.bool):

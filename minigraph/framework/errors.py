@@ -1,11 +1,19 @@
 """Exception classes with TF 1.x names, and the formatting of "where" and "how to fix".
 
-Lives here: OpError and its subclasses with TF's error codes, plus `describe_node`, which
-renders a node as "'name' (OpType, created at file.py:12: source text)". Deciding *when* to
-raise is the business of the modules that detect the problem.
+Lives here: OpError and its subclasses with TF's error codes; `user_frame` and
+`creation_site`, which find (or pin) the user's source line that is calling into minigraph;
+and `describe_node` / `describe_site`, which render a node as "'name' (OpType, created at
+file.py:12: source text)". Deciding *when* to raise is the business of the modules that
+detect the problem.
 """
 
 from __future__ import annotations
+
+import contextlib
+import linecache
+import os
+import sys
+import threading
 
 __all__ = [
     "OpError", "CancelledError", "UnknownError", "InvalidArgumentError",
@@ -16,7 +24,7 @@ __all__ = [
     "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
     "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
     "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED", "describe_node",
-    "describe_site", "describe_caller",
+    "describe_site", "describe_caller", "user_frame", "creation_site",
 ]
 
 OK, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND = 0, 1, 2, 3, 4, 5
@@ -93,12 +101,46 @@ UnauthenticatedError = _subclass("UnauthenticatedError", UNAUTHENTICATED,
                                  "Not authenticated.")
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # minigraph/
+_SKIP_FILES = (contextlib.__file__,)
+
+
+_site_local = threading.local()
+
+
+@contextlib.contextmanager
+def creation_site(site):
+    """Record `site` as the creation site of every op made in the block.
+
+    Long builders (tf.gradients, optimizers) pin the user's call site once instead of walking
+    the stack for each op they create.
+    """
+    old = getattr(_site_local, "site", None)
+    _site_local.site = site
+    try:
+        yield
+    finally:
+        _site_local.site = old
+
+
+def user_frame():
+    """Return (filename, lineno) of the innermost caller outside the minigraph package."""
+    pinned = getattr(_site_local, "site", None)
+    if pinned is not None:
+        return pinned
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) and filename not in _SKIP_FILES:
+            return filename, frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
 def describe_site(frame) -> str:
     """Render a recorded creation frame as "file.py:12: source text" (empty if unknown)."""
     if frame is None:
         return "an unknown location"
-    import linecache
-
     filename, lineno = frame
     text = linecache.getline(filename, lineno).strip()
     return f"{filename}:{lineno}" + (f": {text}" if text else "")
@@ -115,6 +157,4 @@ def describe_caller() -> str:
     For errors raised before any node exists (argument checks of optimizers, schedules,
     clip ops, sessions), so that the message still points at the user's code.
     """
-    from .graph import user_frame  # graph.py imports this module
-
     return describe_site(user_frame())

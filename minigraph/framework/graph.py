@@ -13,12 +13,11 @@ import contextlib
 import re
 import threading
 
-from .errors import describe_site
-from .tensor import (OPERATORS, CondBranch, Operation, Spec, Tensor, TensorOperators,  # noqa: F401
-                     describe_value, creation_site, user_frame)
+from .errors import describe_site, user_frame
+from .tensor import Operation, Tensor, TensorOperators, describe_value, exporter
 
 __all__ = [
-    "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
+    "Graph", "GraphKeys", "get_default_graph", "reset_default_graph",
     "name_scope", "control_dependencies", "device", "add_to_collection", "add_to_collections",
     "get_collection", "get_collection_ref", "get_default_session", "colocate_with",
 ]
@@ -384,11 +383,26 @@ class Graph:
         op = tensor_or_op.op if isinstance(tensor_or_op, Tensor) else tensor_or_op
         return op not in self._unfetchable
 
+    def session_for(self, session, what: str, name: str | None = None):
+        """`session`, else the default session; raise ValueError if none, or if it runs
+        another graph. `what` ("evaluate tensor using `eval()`") and `name` go in the error."""
+        if session is None:
+            session = get_default_session()
+            if session is None:
+                node = f" ('{name}')" if name else ""
+                raise ValueError(f"Cannot {what}: No default session is registered. Use "
+                                 "`with sess.as_default():` or pass an explicit session, e.g. "
+                                 f"t.eval(session=sess). Called{node} at "
+                                 f"{describe_site(user_frame())}.")
+        if session.graph is not self:
+            raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
+                             "is different from the session's graph. Pass a session created on "
+                             "the tensor's graph.")
+        return session
+
     def as_graph_def(self, add_shapes=False):
         """Return the graph as a GraphDef (needs the `tensorboard` extra for the protos)."""
-        from ..export.graph_def import graph_def  # export lives in export/
-
-        return graph_def(self, add_shapes=add_shapes)
+        return exporter("graph_def")(self, add_shapes=add_shapes)
 
 
 def _validate_name(name, nested, what):
@@ -475,22 +489,6 @@ def get_default_session():
     return stack[-1] if stack else None
 
 
-def session_for(graph, session, what, name=None):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            node = f" ('{name}')" if name else ""
-            raise ValueError(f"Cannot {what}: No default session is registered. Use "
-                             "`with sess.as_default():` or pass an explicit session, e.g. "
-                             f"t.eval(session=sess). Called{node} at "
-                             f"{describe_site(user_frame())}.")
-    if session.graph is not graph:
-        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
-                         "is different from the session's graph. Pass a session created on "
-                         "the tensor's graph.")
-    return session
-
-
 def graph_of(values, default=None) -> Graph:
     """Return the one graph that the tensors/ops among `values` belong to (else the default).
 
@@ -564,8 +562,3 @@ def get_collection(key, scope=None) -> list:
 
 def get_collection_ref(key) -> list:
     return get_default_graph().get_collection_ref(key)
-
-
-def describe(op) -> str:
-    """Short "where" text for an op: its name and creation site."""
-    return f"'{op.name}' (created at {describe_site(op.creation_site)})"

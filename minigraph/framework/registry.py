@@ -8,11 +8,13 @@ Op families live in `ops/`; this file defines none.
 
 from __future__ import annotations
 
+import contextlib
 import types
 
 from . import dtypes as _dtypes
-from .errors import describe_node, describe_site
-from .graph import Operation, Spec, Tensor, get_default_graph, graph_of, user_frame
+from .errors import describe_node, describe_site, user_frame
+from .graph import get_default_graph, graph_of
+from .tensor import OPERATORS, Operation, Spec, Tensor
 
 __all__ = ["OpDef", "register_op", "OP_TABLE", "Spec", "no_gradient", "ALL_INPUTS"]
 
@@ -126,7 +128,8 @@ class OpDef:
             op = graph.create_op(cls, inputs, attrs, name or cls.default_name)
         else:
             graph = graph_of(inputs)
-            ctx = graph.as_default() if graph is not get_default_graph() else _NULL
+            ctx = (graph.as_default() if graph is not get_default_graph()
+                   else contextlib.nullcontext())
             with ctx, graph.name_scope(name or cls.default_name) as scope:
                 tensors = cls._convert_inputs(inputs, scope)
                 op = graph.create_op(cls, tensors, attrs, scope)
@@ -139,8 +142,7 @@ class OpDef:
 
     @classmethod
     def _convert_inputs(cls, inputs, scope=""):
-        from ..ops.constant_op import convert_to_tensor
-
+        convert_to_tensor = OPERATORS["convert_to_tensor"]  # ops/constant_op.py fills it
         kinds = cls.input_types or ("T",) * len(inputs)
         group_dtype = {}
         for i, x in enumerate(inputs):
@@ -172,10 +174,7 @@ class OpDef:
     @classmethod
     def output_specs(cls, inputs, attrs, op_name, site):
         """Ask `infer` for the output specs; re-raise its errors naming the node and site."""
-        specs = []
-        for i, t in enumerate(inputs):
-            dtype = t._dtype if i in cls.ref_inputs else t._dtype.base_dtype
-            specs.append(Spec(dtype, t._shape, t._static_value))
+        specs = [t.spec(as_ref=i in cls.ref_inputs) for i, t in enumerate(inputs)]
         try:
             out = cls.infer(*specs, **attrs)
         except (ValueError, TypeError) as e:
@@ -188,25 +187,6 @@ class OpDef:
     def results(cls, op: Operation, value) -> list:
         """The list of output values in what `compute` returned for `op`."""
         return [value] if len(op._outputs) == 1 and not cls.list_output else list(value)
-
-    @classmethod
-    def bind(cls, op: Operation):
-        """Return the kernel for `op` as a function of its input arrays."""
-        compute, attrs = cls.compute, op.attrs
-        if not attrs:
-            return compute
-        return lambda *arrays: compute(*arrays, **attrs)
-
-
-class _NullContext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-_NULL = _NullContext()
 
 
 def _as_tensor_if_graph_value(x, as_ref=False):

@@ -2,60 +2,34 @@
 
 Lives here: `Spec` (dtype, static shape, constant value), the Python operators shared by
 Tensor and Variable (they call the public op constructors through `OPERATORS`, a table that
-`ops/` fills when it is imported), `Tensor`, `Operation`, and `user_frame` / `creation_site`,
-which record the user's source line that created each op. The Graph lives in graph.py.
+`ops/` fills when it is imported; `EXPORTERS` does the same for export/), `Tensor` and
+`Operation`. The Graph lives in graph.py; creation sites (`user_frame`) in errors.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import threading
+import linecache
 
 from . import dtypes as _dtypes
 from .errors import describe_site
 from .shapes import TensorShape, as_shape
 
 __all__ = ["Spec", "Tensor", "Operation", "CondBranch", "TensorOperators", "OPERATORS",
-           "user_frame", "creation_site", "describe_value"]
+           "EXPORTERS", "describe_value"]
 
-OPERATORS: dict = {}  # filled by ops/: "add" -> function(x, y), "getitem" -> ...
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # minigraph/
-_SKIP_FILES = (contextlib.__file__,)
-
-
-_site_local = threading.local()
+# Functions that live above the framework, reached through tables that those layers fill
+# when they are imported (the framework imports nothing else of minigraph):
+OPERATORS: dict = {}  # by ops/: "add" -> function(x, y), "getitem", "convert_to_tensor", "pack"
+EXPORTERS: dict = {}  # by export/graph_def.py: "graph_def", "node_def_text"
 
 
-@contextlib.contextmanager
-def creation_site(site):
-    """Record `site` as the creation site of every op made in the block.
-
-    Long builders (tf.gradients, optimizers) pin the user's call site once instead of walking
-    the stack for each op they create.
-    """
-    old = getattr(_site_local, "site", None)
-    _site_local.site = site
+def exporter(name: str):
+    """The export function `name` registered by minigraph.export (imported with minigraph)."""
     try:
-        yield
-    finally:
-        _site_local.site = old
-
-
-def user_frame():
-    """Return (filename, lineno) of the innermost caller outside the minigraph package."""
-    pinned = getattr(_site_local, "site", None)
-    if pinned is not None:
-        return pinned
-    frame = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR) and filename not in _SKIP_FILES:
-            return filename, frame.f_lineno
-        frame = frame.f_back
-    return None
+        return EXPORTERS[name]
+    except KeyError:
+        raise ImportError(f"GraphDef export is not loaded: import minigraph (which imports "
+                          f"minigraph.export.graph_def) before calling {name}.") from None
 
 
 def describe_value(value) -> str:
@@ -127,7 +101,7 @@ class TensorOperators:
     def __invert__(self):
         return OPERATORS["invert"](self)
 
-    # TF1 graph mode refuses these Python protocols (reference section 2.6).
+    # TF1 graph mode refuses these Python protocols: a tensor has no value while building.
     def __bool__(self):
         raise TypeError(f"Using a minigraph Tensor ({self.name}) as a Python `bool` is not "
                         "allowed: its value is only known inside Session.run. Use "
@@ -173,7 +147,7 @@ class Tensor(TensorOperators):
         self._dtype = spec.dtype
         self._shape = spec.shape
         self._static_value = spec.value
-        self._consumers = []
+        self._consumers: list[Operation] = []
 
     op = property(lambda self: self._op)
     value_index = property(lambda self: self._value_index)
@@ -189,6 +163,12 @@ class Tensor(TensorOperators):
     def get_shape(self) -> TensorShape:
         return self._shape
 
+    def spec(self, as_ref: bool = False) -> Spec:
+        """What shape inference knows about this tensor: dtype (the base dtype of a variable
+        reference unless `as_ref`), static shape and constant value."""
+        dtype = self._dtype if as_ref else self._dtype.base_dtype
+        return Spec(dtype, self._shape, self._static_value)
+
     def set_shape(self, shape) -> None:
         """Refine the static shape; raise ValueError if `shape` contradicts what is known."""
         self._shape = self._shape.merge_with(shape)
@@ -198,10 +178,7 @@ class Tensor(TensorOperators):
 
     def eval(self, feed_dict=None, session=None):
         """Run this tensor in `session` or the default session and return its value."""
-        from .graph import session_for  # graph.py imports this module
-
-        session = session_for(self.graph, session, "evaluate tensor using `eval()`",
-                               self.name)
+        session = self.graph.session_for(session, "evaluate tensor using `eval()`", self.name)
         return session.run(self, feed_dict)
 
     def __repr__(self):
@@ -224,7 +201,8 @@ class CondBranch:
 
     def guards(self) -> list:
         """[(pred, branch)] of this branch and every enclosing one, outermost first."""
-        chain, b = [], self
+        chain = []
+        b: CondBranch | None = self
         while b is not None:
             chain.append((b.pred, b.branch))
             b = b.outer
@@ -232,7 +210,7 @@ class CondBranch:
 
     def within(self, other: "CondBranch | None") -> bool:
         """True if this branch is `other` or nested inside it (everything is within None)."""
-        b = self
+        b: CondBranch | None = self
         while b is not None:
             if b is other:
                 return True
@@ -279,8 +257,6 @@ class Operation:
         """
         if self.creation_site is None:
             return []
-        import linecache
-
         filename, lineno = self.creation_site
         return [(filename, lineno, "<module>", linecache.getline(filename, lineno).strip())]
 
@@ -299,17 +275,13 @@ class Operation:
 
     def run(self, feed_dict=None, session=None) -> None:
         """Run this operation in `session` or the default session."""
-        from .graph import session_for  # graph.py imports this module
-
-        session = session_for(self.graph, session, "execute operation using `run()`",
-                               self.name)
+        session = self.graph.session_for(session, "execute operation using `run()`",
+                                         self.name)
         session.run(self, feed_dict)
 
     @property
     def node_def(self):
-        from ..export.graph_def import node_def_text  # export lives in export/
-
-        return node_def_text(self)
+        return exporter("node_def_text")(self)
 
     def __repr__(self):
         return f"<tf.Operation '{self.name}' type={self.type}>"

@@ -2,8 +2,8 @@
 
 Lives here: `Layer` (a small base that captures a variable scope and creates its variables with
 `get_variable` on the first call), `Dense`/`dense`, `Dropout`/`dropout`, `Flatten`/`flatten`.
-Deliberately not here: convolutions, pooling, batch normalization, recurrent layers and
-Keras-style models (minigraph has no such ops).
+Convolution and pooling layers are in convolutional.py and pooling.py. Deliberately not
+here: recurrent layers and Keras-style models.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from typing import Callable
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
+from ..framework.graph import GraphKeys, get_default_graph, name_scope
+from ..framework.tensor import Tensor
 from ..ops.constant_op import convert_to_tensor
-from ..ops.array_ops import identity, reshape, shape, stack, transpose
+from ..ops.array_ops import identity, stack
+from ..ops.shape_ops import reshape, shape, transpose
 from ..ops.join_split_ops import concat
-from ..ops.math_ops import cast, divide, matmul, multiply, subtract
+from ..ops.linalg_ops import matmul
+from ..ops.math_ops import cast, divide, multiply, subtract
 from ..ops.nn_impl import dropout as nn_dropout
 from ..ops.nn_ops import bias_add
 from ..framework.shapes import TensorShape

@@ -1,6 +1,11 @@
-"""Primitive ops, one module per family. Importing this package registers every op."""
+"""Primitive ops, one module per family. Importing this package registers every op.
 
-from . import (array_ops, check_ops, comparison_ops, constant_op, control_flow_ops,  # noqa: F401
-               cross_entropy_ops, indexing_ops, join_split_ops, linalg_ops, math_ops, nn_ops,
-               random_ops, reduction_ops, shape_ops, state_ops, stitch_ops, summary_ops,
-               training_ops, unary_ops)
+The modules form layers; an op's gradient uses only its own module and the ones listed
+before it (docs/architecture.md shows the order, tests/test_imports.py checks it).
+"""
+
+from . import (constant_op, shape_ops, broadcast_ops, array_ops, unary_ops,  # noqa: F401
+               comparison_ops, math_ops, linalg_ops, reduction_ops, pad_ops, indexing_ops,
+               stitch_ops, join_split_ops, nn_ops, conv_kernels, conv_ops, depthwise_conv_ops,
+               pooling_ops, lrn_ops, cross_entropy_ops, random_ops, state_ops,
+               control_flow_ops, check_ops, summary_ops, training_ops)

@@ -1,9 +1,10 @@
 """Array ops: construction of whole tensors and identity (one block per op).
 
-Lives here: Identity, StopGradient, Fill, the zeros/ones family, Pack (stack) and Range. The
-shape family (Shape, Reshape, Transpose, ExpandDims, Squeeze, BroadcastTo, ...) lives in
-shape_ops.py and is re-exported here; slicing and gathering in indexing_ops.py; concat,
-split, unstack, tile, pad and reverse in join_split_ops.py; arithmetic in math_ops.py.
+Lives here: Identity, StopGradient, Fill, the zeros/ones family, and Pack (stack) with its
+inverse Unpack (unstack); each of those two is the other's gradient. The shape family
+(Shape, Reshape, Transpose, Range, ...) lives in shape_ops.py, BroadcastTo in
+broadcast_ops.py; slicing and gathering in indexing_ops.py; concat, split, tile and reverse
+in join_split_ops.py; arithmetic in math_ops.py.
 """
 
 from __future__ import annotations
@@ -11,19 +12,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
-from .common import passes_input_through
-from . import shape_ops
+from ..framework.errors import InvalidArgumentError
+from ..framework.tensor import OPERATORS
+from . import broadcast_ops, shape_ops
+from .common import check_same_dtype, passes_input_through
 from .constant_op import constant, convert_to_tensor
-from .shape_ops import *  # noqa: F401,F403  (array_ops re-exports the shape family)
-from .shape_ops import fold_integers, normalize_axis, reshape, shape, static_axis  # noqa: F401
 
-__all__ = ["identity", "fill", "zeros", "ones", "zeros_like", "ones_like", "stack",
-           "stop_gradient"] + shape_ops.__all__
-# Names that shadow Python builtins are defined with a trailing underscore and exported
-# under their TF name by minigraph/__init__.py: range_ -> tf.range.
+__all__ = ["identity", "fill", "zeros", "ones", "zeros_like", "ones_like", "stack", "unstack",
+           "stop_gradient"]
 
 
 @register_op("Identity")
@@ -74,9 +74,7 @@ class Fill(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import reduce_sum
-
-        return [None, reduce_sum(grad)]
+        return [None, broadcast_ops.reduce_sum(grad)]
 
 
 def fill(dims, value, name=None) -> Tensor:
@@ -99,7 +97,8 @@ def _const_fill(shape_value, dtype, fill_value, name, default_name):
     values = [shape_value] if isinstance(shape_value, Tensor) else None
     with name_scope(name, default_name, values) as scope:
         if isinstance(shape_value, Tensor):
-            dims = shape_value if shape_value.shape.ndims != 0 else reshape(shape_value, [-1])
+            dims = shape_value if shape_value.shape.ndims != 0 else \
+                shape_ops.reshape(shape_value, [-1])
         else:
             known = shape_value.as_list() if isinstance(shape_value, TensorShape) else \
                 [int(d) for d in np.asarray(shape_value, dtype=np.int64).ravel()]
@@ -127,7 +126,7 @@ def _like(tensor, dtype, value, name, default_name):
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else tensor.dtype.base_dtype
     if tensor.shape.is_fully_defined():
         return _const_fill(tensor.shape, dtype, value, name, default_name)
-    out = fill(shape(tensor), constant(value, dtype), name=name or default_name)
+    out = fill(shape_ops.shape(tensor), constant(value, dtype), name=name or default_name)
     out.set_shape(tensor.shape)  # Fill sees only the shape tensor; keep the known dims
     return out
 
@@ -152,8 +151,6 @@ class Pack(OpDef):
     def infer(*xs, axis=0):
         if not xs:
             raise ValueError("stack needs at least one tensor.")
-        from .common import check_same_dtype
-
         check_same_dtype("Pack", xs, names=[f"values_{i}" for i in range(len(xs))])
         merged = xs[0].shape
         for x in xs[1:]:
@@ -181,8 +178,6 @@ class Pack(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .join_split_ops import unstack
-
         return unstack(grad, num=len(op.inputs), axis=op.attrs["axis"])
 
 
@@ -191,62 +186,57 @@ def stack(values, axis=0, name="stack") -> Tensor:
     return Pack.apply(list(values), name=name, axis=axis)
 
 
-@register_op("Range")
-class Range(OpDef):
-    """The sequence start, start+delta, ... up to (not including) limit."""
+OPERATORS["pack"] = stack  # convert_to_tensor stacks a list that holds tensors
 
-    inputs = ("start", "limit", "delta")
-    FOLD_LIMIT = 1 << 16  # longer constant ranges keep their length but are made at run time
 
-    @staticmethod
-    def infer(start, limit, delta):
-        from .common import check_same_dtype
+@register_op("Unpack")
+class Unpack(OpDef):
+    """Split along `axis` into `num` tensors of one rank less (the inverse of stack)."""
 
-        check_same_dtype("Range", [start, limit, delta], ("start", "limit", "delta"))
-        if any(s.value is None for s in (start, limit, delta)) or delta.value == 0:
-            return Spec(start.dtype, TensorShape([None]))
-        first, last, step = (s.value.item() for s in (start, limit, delta))
-        length = max(0, -((first - last) // step)) if start.dtype.is_integer else \
-            max(0, int(np.ceil((last - first) / step)))
-        value = None
-        if length <= Range.FOLD_LIMIT:
-            value = np.arange(first, last, step, dtype=start.dtype.as_numpy_dtype)
-            length = len(value)
-        return Spec(start.dtype, TensorShape([length]), value)
+    default_name = "unstack"
+    list_output = True
+    inputs = ("value",)
 
     @staticmethod
-    def compute(start, limit, delta):
-        return np.arange(start, limit, delta, dtype=np.asarray(start).dtype)
+    def infer(value, *, num, axis):
+        if value.shape.ndims is None:
+            return [Spec(value.dtype, TensorShape(None))] * num
+        dims = list(value.shape.known)
+        a = shape_ops.normalize_axis(axis, len(dims), "Unpack")
+        if dims[a] not in (None, num):
+            raise ValueError(f"Dimension {a} has length {dims[a]}, cannot unstack it into "
+                             f"{num} tensors. Fix: pass num={dims[a]}.")
+        del dims[a]
+        return [Spec(value.dtype, TensorShape(dims))] * num
 
-    gradient = staticmethod(no_gradient)
+    @staticmethod
+    def compute(value, *, num, axis):
+        if np.shape(value)[axis] != num:
+            raise InvalidArgumentError(None, None, f"Input dimension {axis} has length "
+                                       f"{np.shape(value)[axis]}, but num = {num}. Fix: feed "
+                                       f"a value with {num} entries along axis {axis}.")
+        return tuple(np.moveaxis(value, axis, 0))
+
+    @staticmethod
+    def gradient(op, *grads):
+        return [stack(list(grads), axis=op.attrs["axis"])]
 
 
-_RANGE_DTYPES = (_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64)
+def unstack(value, num=None, axis=0, name="unstack") -> list:
+    """Split along `axis` into a list.  Example: `a, b = tf.unstack(tf.zeros([2, 3]))`."""
+    value = convert_to_tensor(value)
+    if num is None:
+        dims = value.shape.known
+        if dims is None or not -len(dims) <= axis < len(dims) or dims[axis] is None:
+            raise ValueError(f"Cannot infer num from shape {value.shape}. Fix: pass num=, or "
+                             "give the tensor a static size along axis (set_shape).")
+        num = dims[axis]
+    return list_of(Unpack.apply([value], name=name, num=int(num), axis=int(axis)))
 
 
-def range_(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
-    """Like Python's range, as a tensor.  Example: `tf.range(3)` -> [0, 1, 2].
-
-    Without `dtype` the result has the widest dtype of the arguments in the order int32,
-    int64, float32, float64 (`tf.range(6.0)` is float32, `tf.range(2**33)` int64), and the
-    other arguments are cast to it, as in TF.
-    """
-    from .math_ops import cast
-
-    if limit is None:
-        start, limit = 0, start
-    with name_scope(name, "Range", [start, limit, delta]) as scope:
-        args = [x if isinstance(x, Tensor) else convert_to_tensor(x, dtype, name=part)
-                for x, part in zip((start, limit, delta), ("start", "limit", "delta"))]
-        if dtype is None:
-            kinds = [a.dtype.base_dtype for a in args]
-            bad = [k.name for k in kinds if k not in _RANGE_DTYPES]
-            if bad:
-                raise TypeError(f"tf.range takes int32, int64, float32 or float64 arguments, "
-                                f"got {', '.join(bad)}. Fix: tf.cast them, or pass dtype=.")
-            dtype = max(kinds, key=_RANGE_DTYPES.index)
-        args = [cast(a, dtype) for a in args]
-        return Range.apply(args, name=scope)
+def list_of(outputs) -> list:
+    """The outputs of a multi-output op as a list (`apply` returns one Tensor for one)."""
+    return list(outputs) if isinstance(outputs, list) else [outputs]
 
 
 @register_op("StopGradient")

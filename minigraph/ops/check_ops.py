@@ -12,9 +12,11 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, describe_node
-from ..framework.graph import Operation, Spec, Tensor, get_default_graph, name_scope
+from ..framework.graph import get_default_graph, name_scope
+from ..framework.tensor import Operation, Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from .control_flow_ops import group, no_op
+from . import array_ops, comparison_ops, constant_op, reduction_ops, shape_ops
 
 # print_ shadows a builtin: minigraph/__init__.py exports it as tf.print.
 __all__ = ["Print", "check_numerics",
@@ -270,12 +272,10 @@ def check_numerics(tensor, message, name=None) -> Tensor:
 
 def verify_tensor_all_finite(t, msg, name=None) -> Tensor:
     """Return `t` gated on a CheckNumerics of it (fails the run on NaN/Inf)."""
-    from .array_ops import identity
-
     with name_scope(name, "VerifyFinite", [t]):
         check = check_numerics(t, msg)
         with get_default_graph().control_dependencies([check]):
-            return identity(t)
+            return array_ops.identity(t)
 
 
 def add_check_numerics_ops() -> Operation:
@@ -344,20 +344,17 @@ def Assert(condition, data, summarize=None, name=None) -> Operation:  # noqa: N8
 
 def _binary_assert(symbol, compare, name, default_name, x, y, data, summarize, message):
     """assert_equal / assert_less / ...: element-wise check with broadcasting."""
-    from . import math_ops
-    from .constant_op import convert_to_tensor, get_static_value
-
     with name_scope(name, default_name, [x, y]):
-        x = convert_to_tensor(x, name="x")
-        y = convert_to_tensor(y, name="y", dtype=x.dtype.base_dtype)
+        x = constant_op.convert_to_tensor(x, name="x")
+        y = constant_op.convert_to_tensor(y, name="y", dtype=x.dtype.base_dtype)
         if data is None:
             data = [message] if message else []
             data = data + [f"Condition x {symbol} y did not hold element-wise:",
                            f"x ({x.name}) = ", x, f"y ({y.name}) = ", y]
-        xs, ys = get_static_value(x), get_static_value(y)
+        xs, ys = constant_op.get_static_value(x), constant_op.get_static_value(y)
         if xs is not None and ys is not None and not np.all(compare(xs, ys)):
             raise InvalidArgumentError(None, None, _static_failure(data, summarize))
-        condition = math_ops.reduce_all(getattr(math_ops, _COMPARE[symbol])(x, y))
+        condition = reduction_ops.reduce_all(getattr(comparison_ops, _COMPARE[symbol])(x, y))
         return Assert(condition, data, summarize=summarize)
 
 
@@ -366,9 +363,7 @@ _COMPARE = {"==": "equal", "<": "less", "<=": "less_equal"}
 
 def _static_failure(data, limit) -> str:
     """The message of an assertion that fails while building (all values are constants)."""
-    from .constant_op import get_static_value
-
-    items = [d if isinstance(d, str) else summarize_value(get_static_value(d), limit)
+    items = [d if isinstance(d, str) else summarize_value(constant_op.get_static_value(d), limit)
              for d in data]
     return ("\n".join(items) + "\nBoth values are known while building the graph, so the "
             "assertion fails here. Fix: correct the values, or drop the assertion.")
@@ -392,16 +387,13 @@ def assert_less_equal(x, y, data=None, summarize=None, message=None, name=None) 
 
 
 def _sign_assert(x, strict, data, summarize, message, name, default_name):
-    from .array_ops import zeros
-    from .constant_op import convert_to_tensor
-
     symbol = ">" if strict else ">="
     with name_scope(name, default_name, [x]):
-        x = convert_to_tensor(x, name="x")
+        x = constant_op.convert_to_tensor(x, name="x")
         if data is None:
             data = ([message] if message else []) + [
                 f"Condition x {symbol} 0 did not hold element-wise:", f"x ({x.name}) = ", x]
-        zero = zeros([], dtype=x.dtype.base_dtype)
+        zero = array_ops.zeros([], dtype=x.dtype.base_dtype)
         fn = assert_less if strict else assert_less_equal
         return fn(zero, x, data=data, summarize=summarize)
 
@@ -419,11 +411,8 @@ def assert_non_negative(x, data=None, summarize=None, message=None, name=None) -
 def assert_rank(x, rank, message=None, name=None) -> Operation:
     """Assert that `x` has rank `rank`: a ValueError at build time when the static rank is
     known, else an Assert checked at run time.  Example: `tf.assert_rank(images, 4)`."""
-    from . import array_ops, math_ops
-    from .constant_op import convert_to_tensor
-
     with name_scope(name, "assert_rank", [x]):
-        x = convert_to_tensor(x, name="x")
+        x = constant_op.convert_to_tensor(x, name="x")
         known = x.shape.ndims
         if known is not None:
             if known != int(rank):
@@ -434,6 +423,6 @@ def assert_rank(x, rank, message=None, name=None) -> Operation:
             return no_op()
         data = ([message] if message else []) + [
             f"Tensor {x.name} must have rank", int(rank), "Received shape: ",
-            array_ops.shape(x)]
-        condition = math_ops.equal(array_ops.rank(x), int(rank))
+            shape_ops.shape(x)]
+        condition = comparison_ops.equal(shape_ops.rank(x), int(rank))
         return Assert(condition, data)

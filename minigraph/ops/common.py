@@ -13,12 +13,14 @@ import threading
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Spec
+from ..framework.tensor import Spec
 from ..framework.shapes import TensorShape, broadcast_shapes
 
 FLOATS = ("float16", "float32", "float64")
 NUMBERS = FLOATS + ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                     "complex64", "complex128")
+REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
+INEXACT = FLOATS + ("complex64", "complex128")
 
 
 def check_same_dtype(op_type: str, specs, names=("x", "y")) -> _dtypes.DType:
@@ -73,30 +75,9 @@ def reduction_axes(shape: TensorShape, axis):
     return tuple(sorted(out))
 
 
-def reduce_to_input_shape(grad, x):
-    """Sum `grad` over the axes along which `x` was broadcast, then reshape to x's shape.
-
-    Used by every broadcasting binary op's gradient (reference training.md section 3.6).
-    """
-    from . import array_ops, math_ops
-
-    gs, xs = grad.shape.known, x.shape.known
-    if gs is not None and xs is not None and None not in gs and None not in xs:
-        if gs == xs:
-            return grad
-        lead = len(gs) - len(xs)
-        axes = list(range(lead)) + [lead + i for i, d in enumerate(xs)
-                                    if d == 1 and gs[lead + i] != 1]
-        summed = math_ops.reduce_sum(grad, axis=axes) if axes else grad
-        if summed.shape.known == xs:  # only leading axes were summed: no reshape needed
-            return summed
-        return array_ops.reshape(summed, list(xs))
-    rx, _ = array_ops.broadcast_gradient_args(array_ops.shape(x), array_ops.shape(grad))
-    return array_ops.reshape(math_ops.reduce_sum(grad, axis=rx), array_ops.shape(x))
-
-
-def unary_float_spec(op_type: str, x: Spec, allowed=FLOATS + ("complex64", "complex128")):
-    check_dtype_in(op_type, x, allowed)
+def unary_spec(op_type: str, x: Spec, allowed=FLOATS, arg="x") -> Spec:
+    """Spec of an elementwise unary op: the input's dtype (one of `allowed`) and shape."""
+    check_dtype_in(op_type, x, allowed, arg)
     return Spec(x.dtype, x.shape)
 
 
@@ -138,14 +119,3 @@ def wants_gradient(t) -> bool:
         return True
     between, xs = targets
     return t in xs or t._op in between
-
-
-def binary_gradient(op, dx, dy):
-    """Gradients of a broadcasting binary op from two builders of the unreduced gradients.
-
-    `dx` and `dy` are zero-argument functions; each is only called when its input wants a
-    gradient, and its result is summed back to that input's shape.
-    """
-    x, y = op.inputs
-    return [reduce_to_input_shape(dx(), x) if wants_gradient(x) else None,
-            reduce_to_input_shape(dy(), y) if wants_gradient(y) else None]

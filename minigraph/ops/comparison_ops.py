@@ -11,12 +11,13 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework import errors
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
-from .common import NUMBERS, broadcast_spec, check_dtype_in, check_same_dtype
+from . import array_ops
+from .common import NUMBERS, REALS, broadcast_spec, check_dtype_in, check_same_dtype
+from .constant_op import convert_pair
 
-REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
 
 __all__ = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
            "logical_and", "logical_or", "logical_not", "logical_xor", "where"]
@@ -177,8 +178,6 @@ def logical_not(x, name=None) -> Tensor:
 
 def logical_xor(x, y, name="LogicalXor") -> Tensor:
     """Elementwise exclusive or (`a ^ b`), built as (x or y) and not (x and y), as TF does."""
-    from .math_ops import convert_pair
-
     x, y = convert_pair(x, y)
     both = logical_and(x, y)
     return logical_and(logical_or(x, y), logical_not(both), name=name)
@@ -230,10 +229,8 @@ class Select(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .array_ops import zeros_like
-
         condition = op.inputs[0]
-        zeros = zeros_like(grad)
+        zeros = array_ops.zeros_like(grad)
         return [None, Select.apply([condition, grad, zeros]),
                 Select.apply([condition, zeros, grad])]
 
@@ -269,3 +266,15 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
         raise ValueError("x and y must both be non-None or both be None. Fix: pass both "
                          "branches, or only the condition to get indices.")
     return Select.apply([condition, x, y], name=name)
+
+
+OPERATORS.update({
+    "less": less,
+    "less_equal": less_equal,
+    "greater": greater,
+    "greater_equal": greater_equal,
+    "and": lambda x, y: logical_and(x, y, name="and"),
+    "or": lambda x, y: logical_or(x, y, name="or"),
+    "xor": lambda x, y: logical_xor(x, y, name="xor"),
+    "invert": logical_not,
+})

@@ -1,8 +1,9 @@
 """Constants, placeholders, and the conversion of Python/numpy values into tensors.
 
 Lives here: `Const`, `Placeholder`, `PlaceholderWithDefault`, `constant`, `placeholder`,
-`placeholder_with_default` and `convert_to_tensor` (reference sections 3.2 and 4). The
-dtype inference rules themselves live in dtypes.py.
+`placeholder_with_default`, `convert_to_tensor` (a list holding tensors is stacked, anything
+else becomes a Const) and `convert_pair` (a Python operand takes the tensor operand's
+dtype). The dtype inference rules themselves live in framework/dtypes.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, describe_caller, describe_site
-from ..framework.graph import Operation, Spec, Tensor, get_default_graph
+from ..framework.tensor import OPERATORS, Operation, Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape, as_shape
 
@@ -128,8 +129,7 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, dtype_
         raise TypeError(f"Can't convert Operation '{value.name}' to Tensor: an Operation has no "
                         "value. Pass one of its outputs (op.outputs[0]) instead.")
     if isinstance(value, (list, tuple)) and _contains_graph_value(value):
-        from .array_ops import stack
-
+        stack = OPERATORS["pack"]  # array_ops.stack, filled in by array_ops (a layer above)
         return stack([convert_to_tensor(v, dtype=dtype) if not isinstance(v, (list, tuple))
                       else convert_to_tensor(v, dtype=dtype) for v in value],
                      name=name or "packed")
@@ -143,6 +143,21 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, dtype_
 
 
 convert_to_tensor_or_indexed_slices = convert_to_tensor
+OPERATORS["convert_to_tensor"] = convert_to_tensor  # OpDef.apply converts operands with it
+
+
+def is_graph_value(value) -> bool:
+    """True for Tensors and Variables (anything `convert_to_tensor` passes through)."""
+    return isinstance(value, Tensor) or hasattr(value, "_as_graph_element")
+
+
+def convert_pair(x, y, names=("x", "y")):
+    """Convert two operands; a Python operand takes the tensor operand's dtype if it can."""
+    if not is_graph_value(x) and is_graph_value(y):
+        y = convert_to_tensor(y, name=names[1])
+        return convert_to_tensor(x, preferred_dtype=y.dtype.base_dtype, name=names[0]), y
+    x = convert_to_tensor(x, name=names[0])
+    return x, convert_to_tensor(y, preferred_dtype=x.dtype.base_dtype, name=names[1])
 
 
 def _contains_graph_value(seq) -> bool:
@@ -217,10 +232,6 @@ def placeholder_with_default(input, shape, name=None) -> Tensor:  # noqa: A002 -
     return PlaceholderWithDefault.apply([input], name=name, shape=TensorShape(shape))
 
 
-def is_constant(t: Tensor) -> bool:
-    return t._static_value is not None
-
-
 def get_static_value(tensor, partial=False):
     """The value of `tensor` if it is known at build time (constants and what shape inference
     folds from them), else None.  Example: `tf.get_static_value(tf.constant(3))` -> 3.
@@ -230,6 +241,3 @@ def get_static_value(tensor, partial=False):
     value = tensor._static_value
     return None if value is None else np.array(value)
 
-
-def current_graph():
-    return get_default_graph()

@@ -10,8 +10,8 @@ how gradients leave a branch is in gradients.py.
 from __future__ import annotations
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import (CondBranch, Operation, Spec, Tensor, get_default_graph, graph_of,
-                               name_scope)
+from ..framework.graph import get_default_graph, graph_of, name_scope
+from ..framework.tensor import CondBranch, Operation, Spec, Tensor
 from ..framework.nest import flatten, pack_sequence_as, same_structure
 from ..framework.registry import OpDef, register_op
 from .array_ops import identity

@@ -11,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
 from .common import check_dtype_in, check_same_dtype
 from .constant_op import convert_to_tensor
 from .nn_ops import (last_axis_log_softmax, last_axis_softmax, log_softmax, logits_spec, softmax,
                      softmax_grad)
+from . import shape_ops
 
 __all__ = ["softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits"]
 
@@ -58,11 +59,9 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
-        # training.md 3.6: dlogits = g * (softmax - labels), dlabels = g * -log_softmax.
-        from .array_ops import expand_dims
-
+        # As TF: dlogits = g * (softmax - labels), dlabels = g * -log_softmax.
         logits = op.inputs[0]
-        g = expand_dims(grad_loss, -1)
+        g = shape_ops.expand_dims(grad_loss, -1)
         dlogits = g * op.outputs[1]
         dlabels = g * -log_softmax(logits)
         if grad_backprop is not None and not is_zero(grad_backprop):
@@ -97,14 +96,12 @@ def check_keywords(function: str, sentinel, labels, logits) -> None:
 
 def move_to_last(x: Tensor, axis: int) -> Tensor:
     """Transpose `x` so that `axis` becomes the last axis (cross-entropy over any axis)."""
-    from .array_ops import transpose
-
     rank = x.shape.ndims
     if rank is None or not -rank <= axis < rank:
         raise ValueError(f"Cannot use axis {axis} of '{x.name}' with shape {x.shape}. Fix: "
                          "use axis=-1 or give the tensor a known rank.")
     perm = [i for i in range(rank) if i != axis % rank] + [axis % rank]
-    return transpose(x, perm)
+    return shape_ops.transpose(x, perm)
 
 
 @register_op("SparseSoftmaxCrossEntropyWithLogits")
@@ -151,9 +148,7 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):
-        from .array_ops import expand_dims
-
-        dlogits = expand_dims(grad_loss, -1) * op.outputs[1]
+        dlogits = shape_ops.expand_dims(grad_loss, -1) * op.outputs[1]
         if grad_backprop is not None and not is_zero(grad_backprop):
             dlogits += softmax_grad(grad_backprop, softmax(op.inputs[0]))
         return [dlogits, None]

@@ -1,8 +1,9 @@
-"""Indexing ops: slicing, `t[...]`, gather and one-hot (one block per op).
+"""Indexing ops: strided slicing, `t[...]`, gather and one-hot (one block per op).
 
-Lives here: Slice, StridedSlice (+ StridedSliceGrad), the `__getitem__` operator, GatherV2,
-UnsortedSegmentSum (the dense gradient of gather) and OneHot. Whole-tensor reshaping lives in
-array_ops.py; concat/split/pad in join_split_ops.py.
+Lives here: StridedSlice (+ StridedSliceGrad), the `__getitem__` operator, GatherV2,
+UnsortedSegmentSum (the dense gradient of gather) and OneHot. Slice lives with Pad, its
+gradient, in pad_ops.py; whole-tensor reshaping in shape_ops.py; concat/split in
+join_split_ops.py.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import OPERATORS, Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import Dimension, TensorShape
-from .array_ops import fold_integers, normalize_axis, shape, stack, static_axis
+from .array_ops import ones_like, stack
 from .common import check_dtype_in
 from .constant_op import constant, convert_to_tensor
+from .shape_ops import fold_integers, normalize_axis, shape, static_axis, transpose
 
 __all__ = ["strided_slice", "gather", "unsorted_segment_sum", "one_hot"]
 # slice_ is exported as tf.slice by minigraph/__init__.py (it shadows a builtin).
@@ -35,71 +38,6 @@ def _flat(spec: Spec):
 def _bounds_error(index, axis, dim):
     return f"slice index {index} of dimension {axis} out of bounds (the dimension has " \
            f"{dim} elements). Fix: use an index in [{-dim}, {dim})."
-
-
-# -- Slice ---------------------------------------------------------------------------------
-@register_op("Slice")
-class Slice(OpDef):
-    """The block of `size` elements starting at `begin` (a size of -1 means "to the end")."""
-
-    inputs = ("input", "begin", "size")
-    input_types = ("T", "Index", "Index")
-
-    @staticmethod
-    def infer(x, begin, size):
-        check_dtype_in("Slice", begin, INDEX_TYPES, "begin")
-        b, s = _flat(begin), _flat(size)
-        n = x.shape.ndims if x.shape.ndims is not None else (
-            begin.shape.known[0] if begin.shape.ndims == 1 else None)
-        if n is None:
-            return Spec(x.dtype, TensorShape(None))
-        for name, v in (("begin", b), ("size", s)):
-            if v is not None and len(v) != n:
-                raise ValueError(f"Expected {name} to have {n} entries (one per dimension of "
-                                 f"the input), got {v}.")
-        dims = x.shape.known or (None,) * n
-        out = []
-        for i, d in enumerate(dims):
-            bi, si = (None if b is None else b[i]), (None if s is None else s[i])
-            if bi is not None and (bi < 0 or d is not None and bi > d):
-                raise ValueError(f"Expected begin[{i}] in [0, {d}], but got {bi}.")
-            if si == -1:
-                out.append(None if d is None or bi is None else d - bi)
-            elif si is not None and (si < 0 or None not in (d, bi) and bi + si > d):
-                limit = "?" if None in (d, bi) else d - bi
-                raise ValueError(f"Expected size[{i}] in [0, {limit}], but got {si}. Fix: "
-                                 "size -1 means 'to the end'.")
-            else:
-                out.append(si)
-        return Spec(x.dtype, TensorShape(out), fold_integers(x.dtype, Slice.compute,
-                                                               [x, begin, size]))
-
-    @staticmethod
-    def compute(x, begin, size):
-        index = []
-        for i, (b, s) in enumerate(zip(begin, size, strict=True)):
-            end = x.shape[i] if s == -1 else b + s
-            if not 0 <= b <= end <= x.shape[i]:
-                raise InvalidArgumentError(
-                    None, None, f"Expected begin[{i}] = {b} and size[{i}] = {s} to fit in "
-                    f"dimension {i} of size {x.shape[i]}. Fix: size -1 means 'to the end'.")
-            index.append(slice(b, end))
-        return x[tuple(index)]
-
-    @staticmethod
-    def gradient(op, grad):
-        from .join_split_ops import pad
-        from .math_ops import subtract
-
-        x, begin, _ = op.inputs
-        after = subtract(subtract(shape(x, out_type=begin.dtype), begin),
-                         shape(grad, out_type=begin.dtype))
-        return [pad(grad, stack([begin, after], axis=1)), None, None]
-
-
-def slice_(input_, begin, size, name=None) -> Tensor:
-    """Extract a block.  Example: `tf.slice(x, [0, 1], [-1, 2])` -> columns 1 and 2."""
-    return Slice.apply([input_, begin, size], name=name)
 
 
 # -- StridedSlice --------------------------------------------------------------------------
@@ -132,7 +70,7 @@ def decode_index(begin, end, strides, masks):
 
 
 def sliced_shape(shape: TensorShape, items) -> TensorShape:
-    """Static shape of `x[items]` for a possibly partially known shape (reference 2.5)."""
+    """Static shape of `x[items]` (numpy's basic indexing) for a partially known shape."""
     if items.count(Ellipsis) > 1:
         raise ValueError("Multiple ellipses in slice spec not allowed. Fix: use one `...`.")
     if shape.ndims is None:
@@ -207,8 +145,6 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
                   new_axis_mask=0, shrink_axis_mask=0, var=None, name=None) -> Tensor:
     """Slice with explicit arrays and masks.  Example: `tf.strided_slice(x, [0], [4], [2])`."""
     if strides is None:
-        from .array_ops import ones_like
-
         strides = ones_like(begin)
     return StridedSlice.apply([input_, begin, end, strides], name=name, begin_mask=begin_mask,
                               end_mask=end_mask, ellipsis_mask=ellipsis_mask,
@@ -275,7 +211,7 @@ def _index_dtype(*lists):
 
 
 def getitem(tensor, slice_spec) -> Tensor:
-    """`t[...]`: numpy basic indexing compiled to one StridedSlice (reference 2.5).
+    """`t[...]`: numpy basic indexing compiled to one StridedSlice, as TF1 does.
 
     TF1 note, as in TF: a Python list is a tuple of indices, so `x[[0, 1]]` is `x[0, 1]`.
     """
@@ -354,8 +290,6 @@ class GatherV2(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .array_ops import transpose
-
         params, indices, axis = op.inputs
         a = None if axis._static_value is None else int(axis._static_value)
         pr, ir = params.shape.ndims, indices.shape.ndims

@@ -1,8 +1,10 @@
 """Variable initializers: the TF1 v1 classes, called as init(shape, dtype, partition_info).
 
-Lives here: zeros/ones/constant, the random initializers and the variance-scaling family
-(glorot). Each call builds graph ops that produce the initial value; `tf.get_variable` and
-`tf.layers` call them. Variables themselves live in variables.py.
+Lives here: the `Initializer` base and zeros/ones/constant, the random initializers and the
+variance-scaling family (glorot). Each call builds graph ops (constants, fills, random ops)
+that produce the initial value; `tf.get_variable` and `tf.layers` call them. Variables
+themselves live in variables.py; `tf.initializers` (api/initializers.py) re-exports these
+under TF's short names.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import math
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from . import array_ops, constant_op
 from ..framework.shapes import as_shape
+from . import array_ops, constant_op, random_ops
 
 __all__ = ["zeros_initializer", "ones_initializer", "constant_initializer",
            "random_normal_initializer", "truncated_normal_initializer",
@@ -72,18 +74,15 @@ class random_normal_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import random_normal
-
-        return random_normal(shape, self.mean, self.stddev, self._dtype(dtype), seed=self.seed)
+        return random_ops.random_normal(shape, self.mean, self.stddev, self._dtype(dtype),
+                                        seed=self.seed)
 
 
 class truncated_normal_initializer(random_normal_initializer):  # noqa: N801
     """Initializer drawing from a normal truncated at two standard deviations."""
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import truncated_normal
-
-        return truncated_normal(shape, self.mean, self.stddev, self._dtype(dtype),
+        return random_ops.truncated_normal(shape, self.mean, self.stddev, self._dtype(dtype),
                                 seed=self.seed)
 
 
@@ -95,9 +94,7 @@ class random_uniform_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import random_uniform
-
-        return random_uniform(shape, self.minval, self.maxval, self._dtype(dtype),
+        return random_ops.random_uniform(shape, self.minval, self.maxval, self._dtype(dtype),
                               seed=self.seed)
 
 
@@ -114,7 +111,7 @@ def _compute_fans(shape):
 
 
 class variance_scaling_initializer(Initializer):  # noqa: N801
-    """Initializer scaled to the fan-in/fan-out of the shape (reference framework.md 5.6)."""
+    """Initializer scaled to the fan-in/fan-out of the shape (TF1's formulas)."""
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
                  dtype=_dtypes.float32):
@@ -129,8 +126,6 @@ class variance_scaling_initializer(Initializer):  # noqa: N801
         self.dtype = _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from .random_ops import random_normal, random_uniform, truncated_normal
-
         dims = as_shape(shape).as_list()
         fan_in, fan_out = _compute_fans(dims)
         n = {"fan_in": max(1.0, fan_in), "fan_out": max(1.0, fan_out),
@@ -138,11 +133,12 @@ class variance_scaling_initializer(Initializer):  # noqa: N801
         dtype = self._dtype(dtype)
         if self.distribution in ("normal", "truncated_normal"):
             stddev = math.sqrt(self.scale / n) / 0.87962566103423978
-            return truncated_normal(dims, 0.0, stddev, dtype, seed=self.seed)
+            return random_ops.truncated_normal(dims, 0.0, stddev, dtype, seed=self.seed)
         if self.distribution == "untruncated_normal":
-            return random_normal(dims, 0.0, math.sqrt(self.scale / n), dtype, seed=self.seed)
+            return random_ops.random_normal(dims, 0.0, math.sqrt(self.scale / n), dtype,
+                                            seed=self.seed)
         limit = math.sqrt(3.0 * self.scale / n)
-        return random_uniform(dims, -limit, limit, dtype, seed=self.seed)
+        return random_ops.random_uniform(dims, -limit, limit, dtype, seed=self.seed)
 
 
 class glorot_uniform_initializer(variance_scaling_initializer):  # noqa: N801

@@ -1,8 +1,8 @@
-"""Join and split ops: concat, split, unstack, tile, pad and reverse (one block per op).
+"""Join and split ops: concat, split, tile and reverse (one block per op).
 
-Lives here: ConcatV2, Split, SplitV, Unpack, Tile, Pad/PadV2, MirrorPad (+ MirrorPadGrad)
-and ReverseV2: ops that glue tensors together, cut them apart, or repeat, pad or flip them
-along axes. Stack (Pack) lives in array_ops.py with the other constructors.
+Lives here: ConcatV2, Split, SplitV, Tile and ReverseV2: ops that glue tensors together,
+cut them apart, or repeat or flip them along axes. Stack and unstack (Pack, Unpack) live in
+array_ops.py, padding and slicing in pad_ops.py.
 """
 
 from __future__ import annotations
@@ -11,15 +11,18 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
-from .array_ops import (fold_integers, identity, normalize_axis, rank, reshape, shape, size, stack,
-                        static_axis, transpose)
+from . import broadcast_ops, indexing_ops, math_ops
+from .array_ops import identity, list_of, stack
 from .common import check_same_dtype
 from .constant_op import convert_to_tensor
+from .shape_ops import (fold_integers, normalize_axis, range_, rank, reshape, shape, size,
+                        static_axis, transpose)
 
-__all__ = ["concat", "split", "unstack", "tile", "pad", "reverse"]
+__all__ = ["concat", "split", "tile", "reverse"]
 
 
 def _known_axis(axis: Tensor, rank_: int | None):
@@ -106,11 +109,8 @@ class ConcatV2(OpDef):
                  for v in values]
         if None in sizes:
             if a is None or a < 0:
-                from .indexing_ops import gather
-                from .math_ops import floormod
-
-                a = floormod(axis, rank(values[0]))
-                sizes = stack([gather(shape(v), a) for v in values])
+                a = math_ops.floormod(axis, rank(values[0]))
+                sizes = stack([indexing_ops.gather(shape(v), a) for v in values])
             else:
                 sizes = stack([shape(v)[a] for v in values])
         return split(grad, sizes, axis) + [None]
@@ -233,7 +233,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
     """
     if isinstance(num_or_size_splits, (int, np.integer)) and not isinstance(
             num_or_size_splits, bool):
-        return list(Split.apply([axis, value], name=name, num_split=int(num_or_size_splits)))
+        return list_of(Split.apply([axis, value], name=name, num_split=int(num_or_size_splits)))
     sizes = convert_to_tensor(num_or_size_splits, _dtypes.int32 if not isinstance(
         num_or_size_splits, Tensor) else None)
     if num is None:
@@ -241,52 +241,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
             raise ValueError(f"Cannot infer num from shape {sizes.shape} of size_splits. Fix: "
                              "pass num= or a list of sizes.")
         num = sizes.shape.known[0]
-    return list(SplitV.apply([value, sizes, axis], name=name, num_split=int(num)))
-
-
-@register_op("Unpack")
-class Unpack(OpDef):
-    """Split along `axis` into `num` tensors of one rank less (the inverse of stack)."""
-
-    default_name = "unstack"
-    list_output = True
-    inputs = ("value",)
-
-    @staticmethod
-    def infer(value, *, num, axis):
-        if value.shape.ndims is None:
-            return [Spec(value.dtype, TensorShape(None))] * num
-        dims = list(value.shape.known)
-        a = normalize_axis(axis, len(dims), "Unpack")
-        if dims[a] not in (None, num):
-            raise ValueError(f"Dimension {a} has length {dims[a]}, cannot unstack it into "
-                             f"{num} tensors. Fix: pass num={dims[a]}.")
-        del dims[a]
-        return [Spec(value.dtype, TensorShape(dims))] * num
-
-    @staticmethod
-    def compute(value, *, num, axis):
-        if np.shape(value)[axis] != num:
-            raise InvalidArgumentError(None, None, f"Input dimension {axis} has length "
-                                       f"{np.shape(value)[axis]}, but num = {num}. Fix: feed "
-                                       f"a value with {num} entries along axis {axis}.")
-        return tuple(np.moveaxis(value, axis, 0))
-
-    @staticmethod
-    def gradient(op, *grads):
-        return [stack(list(grads), axis=op.attrs["axis"])]
-
-
-def unstack(value, num=None, axis=0, name="unstack") -> list:
-    """Split along `axis` into a list.  Example: `a, b = tf.unstack(tf.zeros([2, 3]))`."""
-    value = convert_to_tensor(value)
-    if num is None:
-        dims = value.shape.known
-        if dims is None or not -len(dims) <= axis < len(dims) or dims[axis] is None:
-            raise ValueError(f"Cannot infer num from shape {value.shape}. Fix: pass num=, or "
-                             "give the tensor a static size along axis (set_shape).")
-        num = dims[axis]
-    return list(Unpack.apply([value], name=name, num=int(num), axis=int(axis)))
+    return list_of(SplitV.apply([value, sizes, axis], name=name, num_split=int(num)))
 
 
 # -- Tile ----------------------------------------------------------------------------------
@@ -319,148 +274,18 @@ class Tile(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import reduce_sum
-        from .array_ops import range_
-
         x, multiples = op.inputs
         # Reshape to (m0, d0, m1, d1, ...) and sum over the m axes (the even ones).
         x_shape = shape(x, out_type=multiples.dtype)
         split_shape = reshape(transpose(stack([multiples, x_shape])), [-1])
-        summed = reduce_sum(reshape(grad, split_shape), range_(0, size(split_shape), 2))
+        summed = broadcast_ops.reduce_sum(reshape(grad, split_shape),
+                                          range_(0, size(split_shape), 2))
         return [reshape(summed, x_shape), None]
 
 
 def tile(input, multiples, name=None) -> Tensor:  # noqa: A002
     """Repeat a tensor.  Example: `tf.tile([[1, 2]], [2, 1])` -> [[1, 2], [1, 2]]."""
     return Tile.apply([input, multiples], name=name)
-
-
-# -- Pad, PadV2, MirrorPad -----------------------------------------------------------------
-def _pad_shape(x: Spec, paddings: Spec, sign=1) -> TensorShape:
-    """Static shape after adding (sign=1) or removing (sign=-1) `paddings`."""
-    n = x.shape.ndims
-    if paddings.shape.ndims is not None and (paddings.shape.ndims != 2 or
-                                             paddings.shape.known[1] not in (None, 2)):
-        raise ValueError(f"paddings must be a matrix with 2 columns, got shape "
-                         f"{paddings.shape}. Fix: one [before, after] row per dimension.")
-    if n is None and paddings.shape.ndims == 2:
-        n = paddings.shape.known[0]
-    if n is None:
-        return TensorShape(None)
-    if paddings.value is None:
-        return TensorShape([None] * n)
-    p = np.asarray(paddings.value).reshape(-1, 2)
-    if len(p) != n or p.min(initial=0) < 0:
-        raise ValueError(f"paddings {p.tolist()} must have {n} rows of non-negative "
-                         f"[before, after] values, one per dimension of the input.")
-    dims = x.shape.known or (None,) * n
-    return TensorShape([None if d is None else d + sign * int(p[i].sum())
-                        for i, d in enumerate(dims)])
-
-
-@register_op("Pad")
-class Pad(OpDef):
-    """Add paddings[i] = [before, after] elements of value 0 around dimension i."""
-
-    inputs = ("input", "paddings")
-    input_types = ("T", "Tpaddings")
-
-    @staticmethod
-    def infer(x, paddings, constant_values=None):
-        return Spec(x.dtype, _pad_shape(x, paddings))
-
-    @staticmethod
-    def compute(x, paddings, constant_values=0):
-        return np.pad(x, np.asarray(paddings).reshape(-1, 2), constant_values=constant_values)
-
-    @staticmethod
-    def gradient(op, grad):
-        from .indexing_ops import slice_
-
-        x, paddings = op.inputs[:2]
-        begin = reshape(slice_(paddings, [0, 0], [-1, 1]), [-1])
-        return [slice_(grad, begin, shape(x, out_type=paddings.dtype))] + \
-            [None] * (len(op.inputs) - 1)
-
-
-@register_op("PadV2")
-class PadV2(Pad):
-    """Pad with the scalar `constant_values` (TF's op type when that value is not 0)."""
-
-    inputs = ("input", "paddings", "constant_values")
-    input_types = ("T", "Tpaddings", "T")
-
-
-def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0) -> Tensor:
-    """Pad a tensor.  Example: `tf.pad([[1]], [[1, 0], [0, 2]])` -> [[0, 0, 0], [1, 0, 0]].
-
-    `mode` is "CONSTANT", "REFLECT" or "SYMMETRIC" (any case), as in TF.
-    """
-    mode = mode.upper()
-    if mode == "CONSTANT":
-        if not isinstance(constant_values, Tensor) and np.all(np.asarray(constant_values) == 0):
-            return Pad.apply([tensor, paddings], name=name)
-        return PadV2.apply([tensor, paddings, constant_values], name=name)
-    if mode not in ("REFLECT", "SYMMETRIC"):
-        raise ValueError(f"Unknown padding mode: {mode}. Use CONSTANT, REFLECT or SYMMETRIC.")
-    return MirrorPad.apply([tensor, paddings], name=name, mode=mode)
-
-
-@register_op("MirrorPad")
-class MirrorPad(OpDef):
-    """Pad by mirroring the input: REFLECT omits the edge element, SYMMETRIC repeats it."""
-
-    inputs = ("input", "paddings")
-    input_types = ("T", "Tpaddings")
-
-    @staticmethod
-    def infer(x, paddings, *, mode):
-        out = _pad_shape(x, paddings)
-        if paddings.value is not None and x.shape.ndims is not None:
-            limit = 1 if mode == "REFLECT" else 0
-            for (before, after), d in zip(np.asarray(paddings.value).reshape(-1, 2),
-                                          x.shape.known, strict=True):
-                if d is not None and max(before, after) > d - limit:
-                    raise ValueError(f"paddings must be no greater than the dimension size "
-                                     f"{d}{' - 1' if limit else ''} for {mode} mode, got "
-                                     f"[{before}, {after}].")
-        return Spec(x.dtype, out)
-
-    @staticmethod
-    def compute(x, paddings, *, mode):
-        return np.pad(x, np.asarray(paddings).reshape(-1, 2), mode=mode.lower())
-
-    @staticmethod
-    def gradient(op, grad):
-        return [MirrorPadGrad.apply([grad, op.inputs[1]], mode=op.attrs["mode"]), None]
-
-
-@register_op("MirrorPadGrad")
-class MirrorPadGrad(OpDef):
-    """Fold a padded gradient back onto the input: each source element sums its mirrors."""
-
-    inputs = ("input", "paddings")
-    input_types = ("T", "Tpaddings")
-
-    @staticmethod
-    def infer(x, paddings, *, mode):
-        return Spec(x.dtype, _pad_shape(x, paddings, sign=-1))
-
-    @staticmethod
-    def compute(x, paddings, *, mode):
-        out = x
-        for axis, (before, after) in enumerate(np.asarray(paddings).reshape(-1, 2)):
-            d = out.shape[axis] - before - after
-            # Where each padded position was copied from, then add the copies up.
-            source = np.pad(np.arange(d), (before, after), mode=mode.lower())
-            folded = np.zeros(out.shape[:axis] + (d,) + out.shape[axis + 1:], dtype=x.dtype)
-            np.add.at(folded, (slice(None),) * axis + (source,), out)
-            out = folded
-        return out
-
-    @staticmethod
-    def gradient(op, grad):
-        return [MirrorPad.apply([grad, op.inputs[1]], mode=op.attrs["mode"]), None]
 
 
 # -- ReverseV2 -----------------------------------------------------------------------------

@@ -10,10 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape, broadcast_shapes
-from .common import FLOATS, check_dtype_in, check_same_dtype, reduce_to_input_shape
+from .broadcast_ops import reduce_to_input_shape
+from .common import FLOATS, check_dtype_in, check_same_dtype
+from .constant_op import convert_pair
 
 MATMUL_TYPES = FLOATS + ("int32", "int64", "complex64", "complex128")
 
@@ -43,7 +46,7 @@ def check_inner(op_type: str, a: Spec, b: Spec, k_a, k_b) -> None:
 
 
 def product_grads(a, b, grad, transpose_a, transpose_b, product):
-    """Gradients of C = op(a) @ op(b) for the four transpose combinations (training.md 3.6).
+    """Gradients of C = op(a) @ op(b) for the four transpose combinations.
 
     `product(p, q, transpose_p, transpose_q)` builds the matching product op.
     """
@@ -149,8 +152,6 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         raise ValueError("Only one of transpose_a and adjoint_a (transpose_b and adjoint_b) "
                          "can be True. Fix: for real matrices they mean the same; keep one.")
     transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
-    from .math_ops import convert_pair
-
     with name_scope(name, "MatMul", [a, b]) as scope:
         a, b = convert_pair(a, b, names=("a", "b"))
         ranks = (a.shape.ndims, b.shape.ndims)
@@ -159,3 +160,6 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
                                        adj_y=transpose_b)
         return MatMul.apply([a, b], name=scope, transpose_a=transpose_a,
                             transpose_b=transpose_b)
+
+
+OPERATORS["matmul"] = lambda x, y: matmul(x, y, name="matmul")

@@ -9,8 +9,11 @@ the namespace is losses.py.
 from __future__ import annotations
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import GraphKeys, Tensor, add_to_collection, get_collection, name_scope
+from ..framework.graph import GraphKeys, add_to_collection, get_collection, name_scope
+from ..framework.tensor import Tensor
 from .constant_op import constant, convert_to_tensor
+from . import (array_ops, broadcast_ops, comparison_ops, cross_entropy_ops, math_ops, nn_impl,
+               nn_ops, shape_ops, unary_ops)
 
 __all__ = ["Reduction", "compute_weighted_loss", "mean_squared_error", "absolute_difference",
            "softmax_cross_entropy", "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
@@ -65,40 +68,37 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
     Computed in float32 and cast back to the losses' dtype, as TF1 does.
     Example: `tf.losses.compute_weighted_loss([1., 2., 3.], [1., 0., 1.])` -> 2.0.
     """
-    from .math_ops import cast, multiply, reduce_sum
-
     Reduction.validate(reduction)
     with name_scope(scope, "weighted_loss", [losses, weights]):
         losses = convert_to_tensor(losses, name="losses")
         input_dtype = losses.dtype.base_dtype
-        losses = cast(losses, _dtypes.float32)
-        weights_t = cast(weights, _dtypes.float32)
+        losses = math_ops.cast(losses, _dtypes.float32)
+        weights_t = math_ops.cast(weights, _dtypes.float32)
         check_weights(weights_t, losses)
-        weighted = multiply(losses, weights_t)
+        weighted = math_ops.multiply(losses, weights_t)
         if reduction == Reduction.NONE:
             loss = weighted
         else:
-            loss = reduce_sum(weighted)
+            loss = broadcast_ops.reduce_sum(weighted)
             if reduction != Reduction.SUM:
                 loss = safe_divide(loss, loss_divisor(losses, weights, weights_t, reduction))
-        loss = cast(loss, input_dtype)
+        loss = math_ops.cast(loss, input_dtype)
         add_loss(loss, loss_collection)
         return loss
 
 
 def loss_divisor(losses: Tensor, weights, weights_t: Tensor, reduction: str) -> Tensor:
     """The denominator of the MEAN, SUM_OVER_BATCH_SIZE and SUM_BY_NONZERO_WEIGHTS modes."""
-    from .array_ops import ones_like, size, zeros_like
-    from .math_ops import cast, equal, reduce_sum, where
-
     if reduction == Reduction.MEAN:
-        return reduce_sum(ones_like(losses) * weights_t)
+        return broadcast_ops.reduce_sum(array_ops.ones_like(losses) * weights_t)
     count_all = isinstance(weights, (int, float)) and weights != 0
     if reduction == Reduction.SUM_OVER_BATCH_SIZE or count_all:
-        return cast(size(losses), _dtypes.float32)
+        return math_ops.cast(shape_ops.size(losses), _dtypes.float32)
     with name_scope(None, "num_present") as scope:
-        present = where(equal(weights_t, 0.0), zeros_like(weights_t), ones_like(weights_t))
-        return reduce_sum(present * ones_like(losses), name=scope)
+        present = comparison_ops.where(comparison_ops.equal(weights_t, 0.0),
+                                       array_ops.zeros_like(weights_t),
+                                       array_ops.ones_like(weights_t))
+        return broadcast_ops.reduce_sum(present * array_ops.ones_like(losses), name=scope)
 
 
 def safe_divide(total: Tensor, count: Tensor) -> Tensor:
@@ -106,24 +106,20 @@ def safe_divide(total: Tensor, count: Tensor) -> Tensor:
 
     The inner where() keeps the division finite, so the unselected branch gets 0, not 0 * inf.
     """
-    from .array_ops import ones_like, zeros_like
-    from .math_ops import divide, equal, greater, where
-
-    nonzero_count = where(equal(count, 0.0), ones_like(count), count)
-    return where(greater(count, 0.0), divide(total, nonzero_count), zeros_like(total),
-                 name="value")
+    where = comparison_ops.where
+    nonzero_count = where(comparison_ops.equal(count, 0.0), array_ops.ones_like(count), count)
+    return where(comparison_ops.greater(count, 0.0), math_ops.divide(total, nonzero_count),
+                 array_ops.zeros_like(total), name="value")
 
 
 def as_float_pair(labels, predictions, function: str) -> tuple:
     """Cast labels and predictions to float32 and check that their shapes agree."""
-    from .math_ops import cast
-
     if labels is None:
         raise ValueError(f"labels must not be None (in tf.losses.{function}).")
     if predictions is None:
         raise ValueError(f"predictions must not be None (in tf.losses.{function}).")
-    predictions = cast(predictions, _dtypes.float32)
-    labels = cast(labels, _dtypes.float32)
+    predictions = math_ops.cast(predictions, _dtypes.float32)
+    labels = math_ops.cast(labels, _dtypes.float32)
     if not predictions.shape.is_compatible_with(labels.shape):
         raise ValueError(f"Shapes {predictions.shape} and {labels.shape} are incompatible "
                          f"in tf.losses.{function} (predictions vs labels).")
@@ -136,11 +132,9 @@ def mean_squared_error(labels, predictions, weights=1.0, scope=None,
 
     Example: `tf.losses.mean_squared_error([1., 2.], [2., 4.])` -> 2.5.
     """
-    from .math_ops import squared_difference
-
     with name_scope(scope, "mean_squared_error", [predictions, labels, weights]) as s:
         labels, predictions = as_float_pair(labels, predictions, "mean_squared_error")
-        losses = squared_difference(predictions, labels)
+        losses = math_ops.squared_difference(predictions, labels)
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
 
@@ -150,11 +144,9 @@ def absolute_difference(labels, predictions, weights=1.0, scope=None,
 
     Example: `tf.losses.absolute_difference([1., 2.], [2., 4.])` -> 1.5.
     """
-    from .math_ops import abs_, subtract
-
     with name_scope(scope, "absolute_difference", [predictions, labels, weights]) as s:
         labels, predictions = as_float_pair(labels, predictions, "absolute_difference")
-        losses = abs_(subtract(predictions, labels))
+        losses = unary_ops.abs_(math_ops.subtract(predictions, labels))
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
 
@@ -166,25 +158,21 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
     With label_smoothing = s > 0 the labels become labels * (1 - s) + s / num_classes.
     Example: `tf.losses.softmax_cross_entropy(onehot, logits)` -> mean over the batch.
     """
-    from .array_ops import shape, stop_gradient
-    from .math_ops import cast
-    from .cross_entropy_ops import softmax_cross_entropy_with_logits_v2
-
     if onehot_labels is None or logits is None:
         raise ValueError("onehot_labels and logits must not be None "
                          "(in tf.losses.softmax_cross_entropy).")
     with name_scope(scope, "softmax_cross_entropy_loss", [logits, onehot_labels, weights]) as s:
         logits = convert_to_tensor(logits, name="logits")
-        labels = cast(onehot_labels, logits.dtype.base_dtype)
+        labels = math_ops.cast(onehot_labels, logits.dtype.base_dtype)
         if not logits.shape.is_compatible_with(labels.shape):
             raise ValueError(f"Shapes {logits.shape} and {labels.shape} are incompatible "
                              "(logits vs onehot_labels).")
         if label_smoothing > 0:
-            classes = cast(shape(labels)[-1], logits.dtype.base_dtype)
+            classes = math_ops.cast(shape_ops.shape(labels)[-1], logits.dtype.base_dtype)
             labels = labels * (1 - label_smoothing) + label_smoothing / classes
-        labels = stop_gradient(labels, name="labels_stop_gradient")
-        losses = softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits,
-                                                      name="xentropy")
+        labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
+        losses = cross_entropy_ops.softmax_cross_entropy_with_logits_v2(
+            labels=labels, logits=logits, name="xentropy")
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
 
@@ -195,14 +183,12 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None,
 
     Example: `tf.losses.sparse_softmax_cross_entropy([2, 0], logits)` (logits: [2, classes]).
     """
-    from .cross_entropy_ops import sparse_softmax_cross_entropy_with_logits
-
     if labels is None or logits is None:
         raise ValueError("labels and logits must not be None "
                          "(in tf.losses.sparse_softmax_cross_entropy).")
     with name_scope(scope, "sparse_softmax_cross_entropy_loss", [logits, labels, weights]) as s:
-        losses = sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits,
-                                                          name="xentropy")
+        losses = cross_entropy_ops.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="xentropy")
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
 
@@ -213,19 +199,16 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
 
     Example: `tf.losses.sigmoid_cross_entropy([[1., 0.]], [[0., 0.]])` -> 0.6931.
     """
-    from .math_ops import cast
-    from .nn_impl import sigmoid_cross_entropy_with_logits
-
     if multi_class_labels is None or logits is None:
         raise ValueError("multi_class_labels and logits must not be None "
                          "(in tf.losses.sigmoid_cross_entropy).")
     with name_scope(scope, "sigmoid_cross_entropy_loss",
                     [logits, multi_class_labels, weights]) as s:
         logits = convert_to_tensor(logits, name="logits")
-        labels = cast(multi_class_labels, logits.dtype.base_dtype)
+        labels = math_ops.cast(multi_class_labels, logits.dtype.base_dtype)
         if label_smoothing > 0:
             labels = labels * (1 - label_smoothing) + 0.5 * label_smoothing
-        losses = sigmoid_cross_entropy_with_logits(labels=labels, logits=logits,
+        losses = nn_impl.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits,
                                                    name="xentropy")
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
@@ -236,12 +219,10 @@ def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
 
     Example: `tf.losses.log_loss([1.], [0.9])` -> 0.1054.
     """
-    from .math_ops import log
-
     with name_scope(scope, "log_loss", [predictions, labels, weights]) as s:
         labels, predictions = as_float_pair(labels, predictions, "log_loss")
-        losses = -labels * log(predictions + epsilon) \
-            - (1 - labels) * log(1 - predictions + epsilon)
+        losses = -labels * unary_ops.log(predictions + epsilon) \
+            - (1 - labels) * unary_ops.log(1 - predictions + epsilon)
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
 
@@ -251,11 +232,9 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKey
 
     Example: `tf.losses.hinge_loss([1.], [0.3])` -> 0.7.
     """
-    from .nn_ops import relu
-
     with name_scope(scope, "hinge_loss", [logits, labels, weights]) as s:
         labels, logits = as_float_pair(labels, logits, "hinge_loss")
-        losses = relu(1 - (2 * labels - 1) * logits)
+        losses = nn_ops.relu(1 - (2 * labels - 1) * logits)
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
 
@@ -266,12 +245,10 @@ def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
     Written as 0.5 * q ** 2 + delta * (|e| - q) with q = min(|e|, delta), as TF does.
     Example: `tf.losses.huber_loss([0.], [3.])` -> 2.5.
     """
-    from .math_ops import abs_, minimum, subtract
-
     with name_scope(scope, "huber_loss", [predictions, labels, weights]) as s:
         labels, predictions = as_float_pair(labels, predictions, "huber_loss")
-        error = abs_(subtract(predictions, labels))
-        quadratic = minimum(error, delta)
+        error = unary_ops.abs_(math_ops.subtract(predictions, labels))
+        quadratic = math_ops.minimum(error, delta)
         losses = 0.5 * quadratic * quadratic + delta * (error - quadratic)
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
 
@@ -295,10 +272,8 @@ def get_regularization_losses(scope=None) -> list:
 
 def get_regularization_loss(scope=None, name="total_regularization_loss") -> Tensor:
     """Sum of the regularization losses, or the constant 0.0 when there are none."""
-    from .math_ops import add_n
-
     losses = get_regularization_losses(scope)
-    return add_n(losses, name=name) if losses else constant(0.0)
+    return math_ops.add_n(losses, name=name) if losses else constant(0.0)
 
 
 def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None) -> Tensor:
@@ -306,12 +281,10 @@ def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None
 
     Raises ValueError when both collections are empty.
     """
-    from .math_ops import add_n
-
     losses = list(get_losses(scope))
     if add_regularization_losses:
         losses += get_regularization_losses(scope)
     if not losses:
         raise ValueError("No losses to sum: the LOSSES and REGULARIZATION_LOSSES collections "
                          "are empty. Fix: build a tf.losses.* loss or tf.losses.add_loss(l).")
-    return add_n(losses, name=name)
+    return math_ops.add_n(losses, name=name)

@@ -1,11 +1,12 @@
 """Math ops: elementwise binary arithmetic, add_n and cast (one block per op).
 
 Lives here: AddV2, Sub, Mul, RealDiv (with TF's truediv casting rules), FloorDiv, FloorMod,
-Pow, Maximum, Minimum, SquaredDifference, AddN, Cast, and the Python operator table entries
-(`a + b` -> "add"). The rest of TF's math family lives in sibling files and is re-exported
-at the bottom, so `math_ops.reduce_sum` keeps working: unary_ops.py (exp, sqrt, ...),
-reduction_ops.py (reduce_*, argmax), linalg_ops.py (matmul), comparison_ops.py (less,
-logical_*, where). Broadcasting gradients share `common.reduce_to_input_shape`.
+Pow, Maximum, Minimum, SquaredDifference, AddN, Cast, and their Python operator table entries
+(`a + b` -> "add"). The rest of TF's math family lives in sibling modules, each the one
+place its names are defined: unary_ops.py (exp, sqrt, ...), comparison_ops.py (less,
+logical_*, where), linalg_ops.py (matmul), broadcast_ops.py (reduce_sum) and
+reduction_ops.py (reduce_mean, argmax, ...). Broadcasting gradients share
+`broadcast_ops.binary_gradient`.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework import errors
-from ..framework.graph import OPERATORS, Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
-from .common import (FLOATS, NUMBERS, binary_gradient, broadcast_spec, check_dtype_in,
-                     check_same_dtype, reduce_to_input_shape)
-from .constant_op import convert_to_tensor
+from . import array_ops, comparison_ops, unary_ops
+from .broadcast_ops import binary_gradient, reduce_to_input_shape
+from .common import (FLOATS, INEXACT, NUMBERS, REALS, broadcast_spec, check_dtype_in,
+                     check_same_dtype)
+from .constant_op import convert_pair, convert_to_tensor
 
-REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
-INEXACT = FLOATS + ("complex64", "complex128")
-# int operands of `/` are cast before dividing (reference framework.md section 3.3).
+# int operands of `/` are cast before dividing, as Python 3 and TF's truediv do.
 _TRUEDIV_FLOAT = {"int8": "float32", "int16": "float32", "uint8": "float32",
                   "uint16": "float32", "int32": "float64", "int64": "float64",
                   "uint32": "float64", "uint64": "float64"}
@@ -39,20 +41,6 @@ def binary_spec(op_type: str, x: Spec, y: Spec, allowed=NUMBERS) -> Spec:
     return broadcast_spec(op_type, x, y)
 
 
-def convert_pair(x, y, names=("x", "y")):
-    """Convert two operands; a Python operand takes the tensor operand's dtype if it can."""
-    if not is_graph_value(x) and is_graph_value(y):
-        y = convert_to_tensor(y, name=names[1])
-        return convert_to_tensor(x, preferred_dtype=y.dtype.base_dtype, name=names[0]), y
-    x = convert_to_tensor(x, name=names[0])
-    return x, convert_to_tensor(y, preferred_dtype=x.dtype.base_dtype, name=names[1])
-
-
-def is_graph_value(value) -> bool:
-    """True for Tensors and Variables (anything `convert_to_tensor` passes through)."""
-    return isinstance(value, Tensor) or hasattr(value, "_as_graph_element")
-
-
 def check_nonzero_divisor(y) -> None:
     """Integer division by zero is a run-time error in TF (floats give inf/nan instead)."""
     if np.issubdtype(np.asarray(y).dtype, np.integer) and np.any(y == 0):
@@ -61,15 +49,22 @@ def check_nonzero_divisor(y) -> None:
                                           "operands to a float dtype.")
 
 
-@register_op("AddV2")
-class AddV2(OpDef):
-    """Elementwise x + y with broadcasting."""
+class _Binary(OpDef):
+    """Shared part of the broadcasting binary blocks: inputs (x, y) of one dtype among
+    `allowed`, output of that dtype and the broadcast shape. A subclass sets `compute`,
+    `gradient` and, if not every number type, `allowed`."""
 
     inputs = ("x", "y")
+    allowed = NUMBERS  # input dtypes accepted
 
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("AddV2", x, y)
+    @classmethod
+    def infer(cls, x, y):
+        return binary_spec(cls.op_type, x, y, cls.allowed)
+
+
+@register_op("AddV2")
+class AddV2(_Binary):
+    """Elementwise x + y with broadcasting."""
 
     compute = staticmethod(np.add)
 
@@ -84,22 +79,14 @@ def add(x, y, name=None) -> Tensor:
 
 
 @register_op("Sub")
-class Sub(OpDef):
+class Sub(_Binary):
     """Elementwise x - y with broadcasting."""
-
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Sub", x, y)
 
     compute = staticmethod(np.subtract)
 
     @staticmethod
     def gradient(op, grad):
-        from .unary_ops import negative
-
-        return binary_gradient(op, lambda: grad, lambda: negative(grad))
+        return binary_gradient(op, lambda: grad, lambda: unary_ops.negative(grad))
 
 
 def subtract(x, y, name=None) -> Tensor:
@@ -111,14 +98,8 @@ sub = subtract  # deprecated TF1 name
 
 
 @register_op("Mul")
-class Mul(OpDef):
+class Mul(_Binary):
     """Elementwise x * y with broadcasting."""
-
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Mul", x, y)
 
     compute = staticmethod(np.multiply)
 
@@ -148,29 +129,22 @@ def scalar_mul(scalar, x, name=None) -> Tensor:
 
 
 @register_op("RealDiv")
-class RealDiv(OpDef):
+class RealDiv(_Binary):
     """Elementwise x / y for float and complex tensors (no integer rounding).
 
     TF1 note: TF also registers RealDiv for ints; minigraph asks for tf.truediv there.
     """
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("RealDiv", x, y, INEXACT)
-
+    allowed = INEXACT
     compute = staticmethod(np.true_divide)
 
     @staticmethod
     def gradient(op, grad):
-        from .unary_ops import negative
-
         x, y = op.inputs
         # dy = -g * x / y^2, written as TF does so that 3/0 gives (inf, -inf).
         return binary_gradient(
             op, lambda: realdiv(grad, y),
-            lambda: multiply(grad, realdiv(realdiv(negative(x), y), y)))
+            lambda: multiply(grad, realdiv(realdiv(unary_ops.negative(x), y), y)))
 
 
 def realdiv(x, y, name=None) -> Tensor:
@@ -212,14 +186,10 @@ def div(x, y, name=None) -> Tensor:
 
 
 @register_op("FloorDiv")
-class FloorDiv(OpDef):
+class FloorDiv(_Binary):
     """Elementwise floor(x / y): rounds toward minus infinity, like Python's //."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("FloorDiv", x, y, REALS)
+    allowed = REALS
 
     @staticmethod
     def compute(x, y):
@@ -238,14 +208,10 @@ floor_div = floordiv
 
 
 @register_op("FloorMod")
-class FloorMod(OpDef):
+class FloorMod(_Binary):
     """Elementwise remainder of floor division; the sign follows y, as in Python's %."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("FloorMod", x, y, REALS)
+    allowed = REALS
 
     @staticmethod
     def compute(x, y):
@@ -254,12 +220,10 @@ class FloorMod(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .unary_ops import negative
-
         x, y = op.inputs
         # x mod y = x - floor(x / y) * y, with the floor treated as a constant.
         return [reduce_to_input_shape(grad, x),
-                reduce_to_input_shape(multiply(grad, negative(floordiv(x, y))), y)]
+                reduce_to_input_shape(multiply(grad, unary_ops.negative(floordiv(x, y))), y)]
 
 
 def floormod(x, y, name=None) -> Tensor:
@@ -271,30 +235,21 @@ mod = floormod
 
 
 @register_op("Pow")
-class Pow(OpDef):
+class Pow(_Binary):
     """Elementwise x ** y with broadcasting."""
-
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Pow", x, y)
 
     compute = staticmethod(np.power)
 
     @staticmethod
     def gradient(op, grad):
-        from .comparison_ops import greater, not_equal, where
-        from .unary_ops import log
-        from .array_ops import ones_like, zeros_like
-
         x, y = op.inputs
         z = op.outputs[0]
         dx = multiply(grad, multiply(y, pow_(x, subtract(y, 1))))
-        # log(x) is only used where x > 0; elsewhere dy is 0 (training.md section 3.6).
-        mask = not_equal(x, 0) if x.dtype.is_complex else greater(x, 0)
-        safe_x = where(mask, x, ones_like(x))
-        log_x = where(mask, log(safe_x), zeros_like(x))
+        # log(x) is only used where x > 0; elsewhere dy is 0, as in TF (no nan from log(0)).
+        mask = (comparison_ops.not_equal(x, 0) if x.dtype.is_complex
+                else comparison_ops.greater(x, 0))
+        safe_x = comparison_ops.where(mask, x, array_ops.ones_like(x))
+        log_x = comparison_ops.where(mask, unary_ops.log(safe_x), array_ops.zeros_like(x))
         dy = multiply(grad, multiply(z, log_x))
         return [reduce_to_input_shape(dx, x), reduce_to_input_shape(dy, y)]
 
@@ -306,33 +261,23 @@ def pow_(x, y, name=None) -> Tensor:
 
 def min_or_max_gradient(op, grad, x_wins):
     """Route `grad` to x where `x_wins` (ties included), to y elsewhere."""
-    from .array_ops import zeros_like
-    from .comparison_ops import where
-
     x, y = op.inputs
-    zeros = zeros_like(grad)
-    return [reduce_to_input_shape(where(x_wins, grad, zeros), x),
-            reduce_to_input_shape(where(x_wins, zeros, grad), y)]
+    zeros = array_ops.zeros_like(grad)
+    return [reduce_to_input_shape(comparison_ops.where(x_wins, grad, zeros), x),
+            reduce_to_input_shape(comparison_ops.where(x_wins, zeros, grad), y)]
 
 
 @register_op("Maximum")
-class Maximum(OpDef):
+class Maximum(_Binary):
     """Elementwise max(x, y); in the gradient a tie goes to x."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Maximum", x, y, REALS)
-
+    allowed = REALS
     compute = staticmethod(np.maximum)
 
     @staticmethod
     def gradient(op, grad):
-        from .comparison_ops import greater_equal
-
         x, y = op.inputs
-        return min_or_max_gradient(op, grad, greater_equal(x, y))
+        return min_or_max_gradient(op, grad, comparison_ops.greater_equal(x, y))
 
 
 def maximum(x, y, name=None) -> Tensor:
@@ -341,23 +286,16 @@ def maximum(x, y, name=None) -> Tensor:
 
 
 @register_op("Minimum")
-class Minimum(OpDef):
+class Minimum(_Binary):
     """Elementwise min(x, y); in the gradient a tie goes to x."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("Minimum", x, y, REALS)
-
+    allowed = REALS
     compute = staticmethod(np.minimum)
 
     @staticmethod
     def gradient(op, grad):
-        from .comparison_ops import less_equal
-
         x, y = op.inputs
-        return min_or_max_gradient(op, grad, less_equal(x, y))
+        return min_or_max_gradient(op, grad, comparison_ops.less_equal(x, y))
 
 
 def minimum(x, y, name=None) -> Tensor:
@@ -366,15 +304,10 @@ def minimum(x, y, name=None) -> Tensor:
 
 
 @register_op("SquaredDifference")
-class SquaredDifference(OpDef):
+class SquaredDifference(_Binary):
     """Elementwise (x - y) ** 2 with broadcasting."""
 
-    inputs = ("x", "y")
-
-    @staticmethod
-    def infer(x, y):
-        return binary_spec("SquaredDifference", x, y,
-                           FLOATS + ("int32", "int64", "complex64", "complex128"))
+    allowed = FLOATS + ("int32", "int64", "complex64", "complex128")
 
     @staticmethod
     def compute(x, y):
@@ -382,11 +315,9 @@ class SquaredDifference(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .unary_ops import negative
-
         x, y = op.inputs
         dx = multiply(multiply(grad, 2), subtract(x, y))
-        return [reduce_to_input_shape(dx, x), reduce_to_input_shape(negative(dx), y)]
+        return [reduce_to_input_shape(dx, x), reduce_to_input_shape(unary_ops.negative(dx), y)]
 
 
 def squared_difference(x, y, name=None) -> Tensor:
@@ -489,6 +420,9 @@ def cast(x, dtype, name=None) -> Tensor:
         return Cast.apply([x], name=scope, DstT=dtype)
 
 
+OPERATORS["cast"] = cast  # shape_ops.range_ casts its arguments with it
+
+
 def to_float(x, name="ToFloat") -> Tensor:
     """Deprecated: `tf.cast(x, tf.float32)`."""
     return cast(x, _dtypes.float32, name=name)
@@ -509,23 +443,6 @@ def to_int64(x, name="ToInt64") -> Tensor:
     return cast(x, _dtypes.int64, name=name)
 
 
-# The rest of the family, re-exported so that `math_ops.<name>` finds every math op.
-from .comparison_ops import *  # noqa: E402,F401,F403
-from .comparison_ops import __all__ as _comparison_all  # noqa: E402
-from .linalg_ops import *  # noqa: E402,F401,F403
-from .linalg_ops import __all__ as _linalg_all  # noqa: E402
-from .reduction_ops import *  # noqa: E402,F401,F403
-from .reduction_ops import __all__ as _reduction_all  # noqa: E402
-from .reduction_ops import broadcast_reduction_grad, reduction  # noqa: E402,F401
-from .unary_ops import *  # noqa: E402,F401,F403
-from .unary_ops import __all__ as _unary_all  # noqa: E402
-from .unary_ops import abs_, negative, round_  # noqa: E402,F401
-from .comparison_ops import (greater, greater_equal, less, less_equal, logical_and,  # noqa: E402
-                             logical_not, logical_or, logical_xor)
-from .linalg_ops import matmul  # noqa: E402
-
-__all__ += _unary_all + _reduction_all + _linalg_all + _comparison_all
-
 OPERATORS.update({
     "add": lambda x, y: AddV2.apply([x, y], name="add"),
     "sub": lambda x, y: Sub.apply([x, y], name="sub"),
@@ -534,15 +451,4 @@ OPERATORS.update({
     "floordiv": lambda x, y: FloorDiv.apply([x, y], name="floordiv"),
     "mod": lambda x, y: FloorMod.apply([x, y], name="mod"),
     "pow": lambda x, y: Pow.apply([x, y], name="pow"),
-    "matmul": lambda x, y: matmul(x, y, name="matmul"),
-    "neg": lambda x: negative(x),
-    "abs": lambda x: abs_(x),
-    "less": lambda x, y: less(x, y),
-    "less_equal": lambda x, y: less_equal(x, y),
-    "greater": lambda x, y: greater(x, y),
-    "greater_equal": lambda x, y: greater_equal(x, y),
-    "and": lambda x, y: logical_and(x, y, name="and"),
-    "or": lambda x, y: logical_or(x, y, name="or"),
-    "xor": lambda x, y: logical_xor(x, y, name="xor"),
-    "invert": lambda x: logical_not(x),
 })

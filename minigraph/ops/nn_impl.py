@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import numbers
 
-from ..framework.graph import Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import Tensor
 from .constant_op import convert_to_tensor
 from .cross_entropy_ops import check_keywords, softmax_cross_entropy_with_logits_v2
+from . import (array_ops, broadcast_ops, comparison_ops, indexing_ops, linalg_ops, math_ops, nn_ops,
+               random_ops, reduction_ops, shape_ops, unary_ops)
 
 __all__ = ["dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b",
            "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits"]
@@ -28,12 +31,6 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     nothing (NaN, or a fed value <= 0) gives zeros, not NaN.
     Example: `tf.nn.dropout(h, keep_prob=0.5)` doubles the kept values.
     """
-    from .array_ops import shape, zeros_like
-    from .comparison_ops import where
-    from .math_ops import divide, less
-    from .random_ops import random_uniform
-    from .shape_ops import broadcast_to
-
     if (keep_prob is None) == (rate is None):
         raise ValueError("dropout needs exactly one of keep_prob and rate (keep_prob = "
                          f"1 - rate), got keep_prob={keep_prob!r}, rate={rate!r}.")
@@ -55,13 +52,14 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         keep_prob = convert_to_tensor(keep_prob, dtype=dtype, name="keep_prob")
         if keep_prob.shape.ndims not in (None, 0):
             raise ValueError(f"keep_prob must be a scalar, got shape {keep_prob.shape}.")
-        full = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
-        uniform = random_uniform(full if noise_shape is None else noise_shape, seed=seed,
-                                 dtype=dtype)
-        keep = less(uniform, keep_prob)  # True with probability keep_prob
+        full = x.shape.as_list() if x.shape.is_fully_defined() else shape_ops.shape(x)
+        uniform = random_ops.random_uniform(full if noise_shape is None else noise_shape,
+                                            seed=seed, dtype=dtype)
+        keep = comparison_ops.less(uniform, keep_prob)  # True with probability keep_prob
         if noise_shape is not None:
-            keep = broadcast_to(keep, full)
-        return where(keep, divide(x, keep_prob), zeros_like(x), name=scope)
+            keep = broadcast_ops.broadcast_to(keep, full)
+        return comparison_ops.where(keep, math_ops.divide(x, keep_prob),
+                                    array_ops.zeros_like(x), name=scope)
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None) -> tuple:
@@ -69,18 +67,15 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None) -> tu
 
     Example: `mean, var = tf.nn.moments(x, axes=[0])` (per-feature batch statistics).
     """
-    from .array_ops import squeeze, stop_gradient
-    from .math_ops import reduce_mean, squared_difference
-
     keep = bool(keepdims if keepdims is not None else keep_dims)
     with name_scope(name, "moments", [x, axes]):
         x = convert_to_tensor(x, name="x")
-        mean = reduce_mean(x, axes, keepdims=True, name="mean")
+        mean = reduction_ops.reduce_mean(x, axes, keepdims=True, name="mean")
         # stop_gradient as TF does: d(variance)/d(mean) is zero anyway (deviations sum to 0).
-        variance = reduce_mean(squared_difference(x, stop_gradient(mean)), axes,
-                               keepdims=True, name="variance")
+        deviations = math_ops.squared_difference(x, array_ops.stop_gradient(mean))
+        variance = reduction_ops.reduce_mean(deviations, axes, keepdims=True, name="variance")
         if not keep:
-            mean, variance = squeeze(mean, axes), squeeze(variance, axes)
+            mean, variance = shape_ops.squeeze(mean, axes), shape_ops.squeeze(variance, axes)
         return mean, variance
 
 
@@ -89,14 +84,12 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
 
     Example: `tf.nn.l2_normalize([3., 4.], 0)` -> [0.6, 0.8].
     """
-    from .math_ops import maximum, multiply, reduce_sum, rsqrt, square
-
     axis = dim if axis is None else axis
     with name_scope(name, "l2_normalize", [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        square_sum = reduce_sum(square(x), axis, keepdims=True)
-        inverse_norm = rsqrt(maximum(square_sum, epsilon))
-        return multiply(x, inverse_norm, name=scope)
+        square_sum = broadcast_ops.reduce_sum(unary_ops.square(x), axis, keepdims=True)
+        inverse_norm = unary_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.multiply(x, inverse_norm, name=scope)
 
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
@@ -107,8 +100,6 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     supported, and `max_norm` clipping is not implemented.
     Example: `tf.nn.embedding_lookup(table, [3, 1])` -> rows 3 and 1.
     """
-    from .indexing_ops import gather
-
     if isinstance(params, (list, tuple)):
         if len(params) != 1:
             raise ValueError(f"embedding_lookup got {len(params)} shards; minigraph supports "
@@ -118,16 +109,13 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
         raise ValueError("embedding_lookup(max_norm=...) is not supported by minigraph. Fix: "
                          "clip the looked-up rows with tf.clip_by_norm.")
     with name_scope(name, "embedding_lookup", [params, ids]) as scope:
-        return gather(params, ids, name=scope)
+        return indexing_ops.gather(params, ids, name=scope)
 
 
 def xw_plus_b(x, weights, biases, name=None) -> Tensor:
     """matmul(x, weights) + biases.  Example: `tf.nn.xw_plus_b(x, w, b)` -> [batch, units]."""
-    from .math_ops import matmul
-    from .nn_ops import bias_add
-
     with name_scope(name, "xw_plus_b", [x, weights, biases]) as scope:
-        return bias_add(matmul(x, weights), biases, name=scope)
+        return nn_ops.bias_add(linalg_ops.matmul(x, weights), biases, name=scope)
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1,
@@ -137,12 +125,10 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     Arguments must be passed by keyword. Use the _v2 function for gradients into labels.
     Example: `tf.nn.softmax_cross_entropy_with_logits(labels=onehot, logits=z)`.
     """
-    from .array_ops import stop_gradient
-
     check_keywords("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     axis = dim if axis is None else axis
     with name_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
-        labels = stop_gradient(labels, name="labels_stop_gradient")
+        labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
         return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis,
                                                     name=scope)
 
@@ -151,13 +137,10 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                       name=None) -> Tensor:
     """Elementwise logistic loss of `logits` against `labels` in [0, 1].
 
-    Computed as max(x, 0) - x * z + log(1 + exp(-|x|)), which neither overflows nor loses
+    Computed as max(x, 0) - x * z + log(1 + unary_ops.exp(-|x|)), which neither overflows nor loses
     precision for large |x|. Arguments must be passed by keyword.
     Example: `tf.nn.sigmoid_cross_entropy_with_logits(labels=[1.], logits=[0.])` -> [0.693].
     """
-    from .array_ops import zeros_like
-    from .math_ops import add, exp, greater_equal, log1p, where
-
     check_keywords("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
     with name_scope(name, "logistic_loss", [logits, labels]) as scope:
         logits = convert_to_tensor(logits, name="logits")
@@ -166,7 +149,8 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
             raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                              f"{labels.shape}).")
         # where() rather than abs/relu so that the gradient at x = 0 matches TF.
-        nonnegative = greater_equal(logits, zeros_like(logits))
-        relu_logits = where(nonnegative, logits, zeros_like(logits))
-        neg_abs_logits = where(nonnegative, -logits, logits)
-        return add(relu_logits - logits * labels, log1p(exp(neg_abs_logits)), name=scope)
+        nonnegative = comparison_ops.greater_equal(logits, array_ops.zeros_like(logits))
+        relu_logits = comparison_ops.where(nonnegative, logits, array_ops.zeros_like(logits))
+        neg_abs_logits = comparison_ops.where(nonnegative, -logits, logits)
+        return math_ops.add(relu_logits - logits * labels,
+                            unary_ops.log1p(unary_ops.exp(neg_abs_logits)), name=scope)

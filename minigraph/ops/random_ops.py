@@ -2,7 +2,8 @@
 
 Lives here: the sampling primitives (RandomStandardNormal, TruncatedNormal, RandomUniform,
 RandomUniformInt, RandomShuffle), their public builders random_normal, truncated_normal,
-random_uniform, random_shuffle, and `set_random_seed` / `get_seed` (framework.md 1.10).
+random_uniform, random_shuffle, and `set_random_seed` / `get_seed` (TF1's seed rules,
+docs/tf1_compat.md).
 Kernels draw from `ctx.rng(op)`, the session's stream for that op; there is no global RNG.
 TF1 note: numbers come from numpy's PCG64, not Philox; only the determinism rules match TF.
 """
@@ -13,11 +14,13 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor, get_default_graph, name_scope
+from ..framework.graph import get_default_graph, name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from .common import FLOATS, check_dtype_in
 from .constant_op import convert_to_tensor
+from . import math_ops
 
 __all__ = ["random_normal", "truncated_normal", "random_uniform", "random_shuffle",
            "set_random_seed", "get_seed"]
@@ -36,7 +39,7 @@ def set_random_seed(seed: int | None) -> None:
 
 
 def get_seed(op_seed: int | None) -> tuple:
-    """Return the (seed, seed2) pair a random op created now should use (framework.md 1.10).
+    """Return the (seed, seed2) pair a random op created now should use (TF1's rules).
 
     (None, None) means "nondeterministic"; the op then stores seed = seed2 = 0. With a graph
     seed but no op seed, the op seed is the number of seedless random ops made before.
@@ -242,8 +245,6 @@ def random_uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=Non
 
 def scaled_sample(op_def, shape, first, second, dtype, seed, name, default_name, arg_names):
     """Build `op_def` samples, then `* stddev + mean` (normal) or `* (max - min) + min`."""
-    from .math_ops import add
-
     dtype = _dtypes.as_dtype(dtype)
     with name_scope(name, default_name, [shape, first, second]) as scope:
         shape_t = shape_tensor(shape)
@@ -251,7 +252,7 @@ def scaled_sample(op_def, shape, first, second, dtype, seed, name, default_name,
         b = convert_to_tensor(second, dtype, name=arg_names[1])
         sample = op_def.apply([shape_t], dtype=dtype, **seed_attrs(seed))
         scale = b - a if op_def is RandomUniform else b
-        return add(sample * scale, a, name=scope)
+        return math_ops.add(sample * scale, a, name=scope)
 
 
 def random_shuffle(value, seed=None, name=None) -> Tensor:

@@ -1,8 +1,10 @@
-"""Reductions: Sum, Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin, L2Loss (one block per op).
+"""Reductions: Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin, L2Loss (one block per op).
 
-Lives here: the reduce_* family sharing one constructor helper (`reduction`) and one shape
-rule (`reduced_static_shape`); gradients share `broadcast_reduction_grad`. Each reduction op
-takes the axes as a second int32 input, as TF does; `axis=None` becomes every axis.
+Lives here: the reduce_* family built on the plumbing of broadcast_ops.py (the `ReductionOp`
+base, the `reduction` constructor helper, `broadcast_reduction_grad`). Each reduction op
+takes the axes as a second int32 input, as TF does; `axis=None` becomes every axis. Sum, the
+adjoint of broadcasting, lives in broadcast_ops.py, below the arithmetic that these
+gradients use.
 """
 
 from __future__ import annotations
@@ -10,171 +12,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
-from .common import FLOATS, NUMBERS, check_dtype_in, reduction_axes
-from .constant_op import convert_to_tensor
+from . import array_ops, broadcast_ops, comparison_ops, math_ops, shape_ops
+from .broadcast_ops import (ReductionOp, broadcast_reduction_grad, np_axes, reduce_sum,
+                            reduction, to_kept_dims)
+from .common import FLOATS, REALS, check_dtype_in, reduction_axes
 
-REALS = tuple(d for d in NUMBERS if not d.startswith("complex"))
 
-__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+__all__ = ["reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
            "reduce_all", "reduce_any", "argmax", "argmin", "arg_max", "arg_min", "l2_loss"]
 
 
-def reduced_static_shape(shape: TensorShape, axis: Spec, keepdims: bool) -> TensorShape:
-    """Static output shape of a reduction whose axes are the (maybe constant) tensor `axis`."""
-    if shape.ndims is None:
-        return TensorShape(None)
-    if axis.value is None:
-        return TensorShape([None] * shape.ndims) if keepdims else TensorShape(None)
-    axes = reduction_axes(shape, axis.value)
-    dims = shape.known
-    if keepdims:
-        return TensorShape([1 if i in axes else d for i, d in enumerate(dims)])
-    return TensorShape([d for i, d in enumerate(dims) if i not in axes])
-
-
-def reduction_spec(op_type: str, x: Spec, axis: Spec, keepdims: bool, allowed) -> Spec:
-    """Spec of a reduction: input dtype, reduced static shape."""
-    check_dtype_in(op_type, x, allowed, arg="input")
-    return Spec(x.dtype, reduced_static_shape(x.shape, axis, keepdims))
-
-
-def no_axes_passthrough(inputs, output, attrs):
-    """`forwards_input` of reductions: reducing over no axis returns the input."""
-    axis = inputs[1].value
-    if axis is not None and np.size(axis) == 0 and inputs[0].dtype == output.dtype:
-        return 0
-    return None
-
-
-def np_axes(axis) -> tuple:
-    """The reduction axes as the tuple numpy wants (kernels get them as an int array)."""
-    if type(axis) is np.ndarray:
-        axes = axis.tolist()
-        return tuple(axes) if type(axes) is list else (axes,)
-    return tuple(int(a) for a in np.ravel(axis))
-
-
-def to_kept_dims(op, t):
-    """Reshape a reduction's output-shaped tensor `t` to the input rank (reduced axes 1)."""
-    from .array_ops import reshape, shape
-
-    x, axis = op.inputs[0], op.inputs[1]
-    if op.attrs["keepdims"]:
-        return t
-    if x.shape.is_fully_defined() and axis._static_value is not None:
-        axes = reduction_axes(x.shape, axis._static_value)
-        kept = [1 if i in axes else d for i, d in enumerate(x.shape.known)]
-    else:
-        kept = ReducedShape.apply([shape(x), axis])
-    return reshape(t, kept)
-
-
-def broadcast_reduction_grad(op, grad):
-    """Gradient helper of Sum-like reductions: reshape to kept dims, broadcast to the input."""
-    from .array_ops import broadcast_to, shape
-
-    x = op.inputs[0]
-    target = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
-    return broadcast_to(to_kept_dims(op, grad), target)
-
-
-@register_op("ReducedShape")
-class ReducedShape(OpDef):
-    """The input shape with reduced axes set to 1 (gradient helper of reductions).
-
-    TF1 note: TF computes this with DynamicStitch; minigraph uses one small op.
-    """
-
-    inputs = ("input_shape", "axes")
-    input_types = ("int32", "int32")
-
-    @staticmethod
-    def infer(input_shape, axes):
-        return Spec(input_shape.dtype, input_shape.shape)
-
-    @staticmethod
-    def compute(input_shape, axes):
-        out = np.array(input_shape, copy=True)
-        out[np.ravel(axes) % max(len(out), 1)] = 1
-        return out
-
-    gradient = staticmethod(no_gradient)
-
-    @staticmethod
-    def lower(op, exporter):
-        # TF's form: DynamicStitch([range(rank), axes % rank], [input_shape, ones]).
-        int32 = _dtypes.int32
-        shape, axes = exporter.input(0), exporter.input(1)
-        rank = (exporter.emit("Size", [shape], {"out_type": ("type", int32)}), int32)
-        shifted = (exporter.emit("AddV2", [axes, rank], {}), int32)
-        wrapped = (exporter.emit("FloorMod", [shifted, rank], {}), int32)
-        positions = (exporter.emit("Range", [exporter.const(0, int32, "zero"), rank,
-                                              exporter.const(1, int32, "one")], {}), int32)
-        ones = (exporter.emit("Fill", [(exporter.emit("Shape", [wrapped], {}), int32),
-                                       exporter.const(1, int32, "ones_value")], {}), int32)
-        return [(exporter.emit("DynamicStitch", [positions, wrapped, shape, ones], {},
-                               name=op.name), int32)]
-
-
-def reduction(op_def, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):
-    """Build a reduction op; `axis=None` becomes the constant list of every axis (as in TF)."""
-    from .array_ops import range_, rank
-
-    if axis is not None and reduction_indices is not None:
-        raise ValueError("Can not specify both 'axis' and 'reduction_indices'. Fix: pass only "
-                         "`axis` (reduction_indices is its deprecated name).")
-    if keepdims is not None and keep_dims is not None:
-        raise ValueError("Can not specify both 'keepdims' and 'keep_dims'. Fix: pass only "
-                         "`keepdims` (keep_dims is its deprecated name).")
-    axis = reduction_indices if axis is None else axis
-    keep = bool(keepdims if keepdims is not None else keep_dims)
-    x = convert_to_tensor(input_tensor)
-    if axis is None:
-        if x.shape.ndims is not None:
-            axis = list(range(x.shape.ndims))
-        else:
-            axis = range_(0, rank(x))
-    return op_def.apply([x, axis], name=name, keepdims=keep)
-
-
-class _Reduction(OpDef):
-    """Shared part of the reduction blocks: (input, axes) inputs, the reduced static shape,
-    and skipping a reduction over no axis. A subclass sets compute, gradient, `allowed`."""
-
-    inputs = ("input", "reduction_indices")
-    input_types = ("T", "int32")
-    allowed = NUMBERS  # input dtypes accepted
-    forwards_input = staticmethod(no_axes_passthrough)
-
-    @classmethod
-    def infer(cls, x, axis, *, keepdims):
-        return reduction_spec(cls.op_type, x, axis, keepdims, cls.allowed)
-
-
-@register_op("Sum")
-class Sum(_Reduction):
-    """Sum over the axes in `reduction_indices`."""
-
-    @staticmethod
-    def compute(x, axis, *, keepdims):
-        return np.add.reduce(x, axis=np_axes(axis), dtype=x.dtype, keepdims=keepdims)
-
-    @staticmethod
-    def gradient(op, grad):
-        return [broadcast_reduction_grad(op, grad), None]
-
-
-def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
-               keep_dims=None) -> Tensor:
-    """Sum of elements across axes.  Example: `tf.reduce_sum([[1, 2], [3, 4]], 0)` -> [4, 6]."""
-    return reduction(Sum, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
-
-
 @register_op("Mean")
-class Mean(_Reduction):
+class Mean(ReductionOp):
     """Mean over the axes in `reduction_indices` (integer means truncate, as TF's)."""
 
     @staticmethod
@@ -191,16 +43,14 @@ class Mean(_Reduction):
 
     @staticmethod
     def gradient(op, grad):
-        from .array_ops import shape
-        from .math_ops import cast, floordiv, maximum, realdiv
-
         x, y = op.inputs[0], op.outputs[0]
         if x.shape.is_fully_defined() and y.shape.is_fully_defined():
             count = max(x.shape.num_elements() // max(y.shape.num_elements(), 1), 1)
         else:
-            count = cast(maximum(floordiv(reduce_prod(shape(x)), reduce_prod(shape(y))), 1),
-                         grad.dtype)
-        return [realdiv(broadcast_reduction_grad(op, grad), count), None]
+            ratio = math_ops.floordiv(reduce_prod(shape_ops.shape(x)),
+                                      reduce_prod(shape_ops.shape(y)))
+            count = math_ops.cast(math_ops.maximum(ratio, 1), grad.dtype)
+        return [math_ops.realdiv(broadcast_reduction_grad(op, grad), count), None]
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
@@ -211,13 +61,11 @@ def reduce_mean(input_tensor, axis=None, keepdims=None, name=None, reduction_ind
 
 def min_or_max_grad(op, grad):
     """`grad` split equally among the elements equal to the extreme value (ties share)."""
-    from .comparison_ops import equal
-    from .math_ops import cast, multiply, realdiv
-
     x = op.inputs[0]
-    picked = cast(equal(x, to_kept_dims(op, op.outputs[0])), grad.dtype)
+    picked = math_ops.cast(comparison_ops.equal(x, to_kept_dims(op, op.outputs[0])),
+                           grad.dtype)
     count = reduce_sum(picked, op.inputs[1], keepdims=True)
-    return [multiply(realdiv(picked, count), to_kept_dims(op, grad)), None]
+    return [math_ops.multiply(math_ops.realdiv(picked, count), to_kept_dims(op, grad)), None]
 
 
 def lowest(dtype):
@@ -231,7 +79,7 @@ def highest(dtype):
 
 
 @register_op("Max")
-class Max(_Reduction):
+class Max(ReductionOp):
     """Maximum over the axes; an empty reduction gives the dtype's lowest value."""
 
     allowed = REALS
@@ -250,7 +98,7 @@ def reduce_max(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 
 
 @register_op("Min")
-class Min(_Reduction):
+class Min(ReductionOp):
     """Minimum over the axes; an empty reduction gives the dtype's highest value."""
 
     allowed = REALS
@@ -269,7 +117,7 @@ def reduce_min(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 
 
 @register_op("Prod")
-class Prod(_Reduction):
+class Prod(ReductionOp):
     """Product over the axes."""
 
     @staticmethod
@@ -281,18 +129,17 @@ class Prod(_Reduction):
         # d prod / d x_i = product of the other elements. Computed without dividing by x_i so
         # that zeros work: with one zero only that element gets the product of the rest,
         # with two or more zeros every element gets 0.
-        from .array_ops import broadcast_to, ones_like, shape
-        from .comparison_ops import equal, where
-        from .math_ops import cast, multiply, realdiv
-
+        cast, equal, multiply = math_ops.cast, comparison_ops.equal, math_ops.multiply
+        where = comparison_ops.where
         x, axis = op.inputs[0], op.inputs[1]
         is_zero = equal(x, 0)
-        nonzero = where(is_zero, ones_like(x), x)
+        nonzero = where(is_zero, array_ops.ones_like(x), x)
         zeros = reduce_sum(cast(is_zero, x.dtype), axis, keepdims=True)
         rest = reduce_prod(nonzero, axis, keepdims=True)
-        target = x.shape.as_list() if x.shape.is_fully_defined() else shape(x)
-        if_zero = broadcast_to(multiply(rest, cast(equal(zeros, 1), x.dtype)), target)
-        if_nonzero = multiply(realdiv(rest, nonzero), cast(equal(zeros, 0), x.dtype))
+        target = x.shape.as_list() if x.shape.is_fully_defined() else shape_ops.shape(x)
+        if_zero = broadcast_ops.broadcast_to(multiply(rest, cast(equal(zeros, 1), x.dtype)),
+                                             target)
+        if_nonzero = multiply(math_ops.realdiv(rest, nonzero), cast(equal(zeros, 0), x.dtype))
         others = where(is_zero, if_zero, if_nonzero)
         return [multiply(others, to_kept_dims(op, grad)), None]
 
@@ -304,7 +151,7 @@ def reduce_prod(input_tensor, axis=None, keepdims=None, name=None, reduction_ind
 
 
 @register_op("All")
-class All(_Reduction):
+class All(ReductionOp):
     """Logical and over the axes (bool only); no gradient."""
 
     allowed = ("bool",)
@@ -323,7 +170,7 @@ def reduce_all(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
 
 
 @register_op("Any")
-class Any(_Reduction):
+class Any(ReductionOp):
     """Logical or over the axes (bool only); no gradient."""
 
     allowed = ("bool",)

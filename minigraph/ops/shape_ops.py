@@ -1,9 +1,10 @@
-"""Shape ops: reading, changing and broadcasting the shape of a tensor (one block per op).
+"""Shape ops: reading and changing the shape of a tensor (one block per op).
 
 Lives here: Shape, Size, Rank, Reshape, ExpandDims, Squeeze, Transpose (+ InvertPermutation),
-BroadcastTo and BroadcastGradientArgs, and the small helpers for axes and integer folding
-that other array-op families share. Construction (fill, zeros, stack, range) and identity
-live in array_ops.py, which also re-exports everything here.
+BroadcastGradientArgs, Range, and the small helpers for axes and integer folding that other
+array-op families share. This is the lowest op layer above constants: none of these
+gradients needs arithmetic. BroadcastTo lives in broadcast_ops.py (its gradient is a sum);
+construction (fill, zeros, stack) and identity in array_ops.py.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec, Tensor
+from ..framework.graph import name_scope
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
-from .common import same_shape_passthrough
-from .constant_op import convert_to_tensor
+from .common import check_same_dtype, same_shape_passthrough
+from .constant_op import constant, convert_to_tensor
 
-__all__ = ["shape", "reshape", "broadcast_gradient_args", "broadcast_to", "rank", "size",
-           "transpose", "invert_permutation", "expand_dims", "squeeze"]
+__all__ = ["shape", "reshape", "broadcast_gradient_args", "rank", "size", "transpose",
+           "invert_permutation", "expand_dims", "squeeze"]
+# range_ shadows a builtin: minigraph/__init__.py exports it as tf.range.
 
 
 @register_op("Shape")
@@ -125,45 +128,6 @@ class BroadcastGradientArgs(OpDef):
 def broadcast_gradient_args(s0, s1, name=None):
     """Return the reduction axes for each of two broadcast shapes."""
     return BroadcastGradientArgs.apply([s0, s1], name=name)
-
-
-@register_op("BroadcastTo")
-class BroadcastTo(OpDef):
-    """Broadcast the input to `shape` (numpy broadcasting rules)."""
-
-    inputs = ("input", "shape")
-    input_types = ("T", "int32")
-    forwards_input = staticmethod(same_shape_passthrough)
-
-    @staticmethod
-    def infer(x, shape):
-        from ..framework.shapes import broadcast_shapes
-
-        if shape.value is None:
-            n = shape.shape.known[0] if shape.shape.known else None
-            return Spec(x.dtype, TensorShape(None if n is None else [None] * n))
-        target = TensorShape([int(d) for d in np.ravel(shape.value)])
-        out = broadcast_shapes(x.shape, target)
-        if x.shape.ndims is not None and x.shape.ndims > target.ndims or out != target \
-                and out.is_fully_defined():
-            raise ValueError(f"Cannot broadcast a tensor of shape {x.shape} to shape "
-                             f"{target}.")
-        return Spec(x.dtype, target)
-
-    @staticmethod
-    def compute(x, shape):
-        return np.broadcast_to(x, tuple(shape))
-
-    @staticmethod
-    def gradient(op, grad):
-        from .common import reduce_to_input_shape
-
-        return [reduce_to_input_shape(grad, op.inputs[0]), None]
-
-
-def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
-    """Broadcast `input` to `shape`.  Example: `tf.broadcast_to([1, 2], [3, 2])`."""
-    return BroadcastTo.apply([input, shape], name=name)
 
 
 @register_op("Rank")
@@ -275,10 +239,8 @@ class Transpose(OpDef):
     def gradient(op, grad):
         perm = op.inputs[1]
         value = perm._static_value
-        if value is None or np.any(np.asarray(value) < 0):  # negative axes count from the end
-            from .math_ops import floormod
-
-            perm = floormod(perm, size(perm, out_type=perm.dtype.base_dtype))
+        if value is not None and np.any(np.asarray(value) < 0):  # count from the end
+            perm = constant(np.asarray(value) % np.size(value), perm.dtype.base_dtype)
         return [transpose(grad, invert_permutation(perm)), None]
 
 
@@ -289,10 +251,7 @@ def transpose(a, perm=None, name="transpose") -> Tensor:
         if a.shape.ndims is not None:
             perm = list(range(a.shape.ndims))[::-1]
         else:
-            from .array_ops import range_
-            from .math_ops import subtract
-
-            perm = range_(subtract(rank(a), 1), -1, -1)
+            perm = range_(rank(a) - 1, -1, -1)
     return Transpose.apply([a, perm], name=name)
 
 
@@ -404,3 +363,58 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None) -> Tensor:  # noqa: 
         axis = squeeze_dims
     axes = [] if axis is None else [int(a) for a in np.ravel(axis)]
     return Squeeze.apply([input], name=name, squeeze_dims=axes)
+
+
+@register_op("Range")
+class Range(OpDef):
+    """The sequence start, start+delta, ... up to (not including) limit."""
+
+    inputs = ("start", "limit", "delta")
+    FOLD_LIMIT = 1 << 16  # longer constant ranges keep their length but are made at run time
+
+    @staticmethod
+    def infer(start, limit, delta):
+        check_same_dtype("Range", [start, limit, delta], ("start", "limit", "delta"))
+        if any(s.value is None for s in (start, limit, delta)) or delta.value == 0:
+            return Spec(start.dtype, TensorShape([None]))
+        first, last, step = (s.value.item() for s in (start, limit, delta))
+        length = max(0, -((first - last) // step)) if start.dtype.is_integer else \
+            max(0, int(np.ceil((last - first) / step)))
+        value = None
+        if length <= Range.FOLD_LIMIT:
+            value = np.arange(first, last, step, dtype=start.dtype.as_numpy_dtype)
+            length = len(value)
+        return Spec(start.dtype, TensorShape([length]), value)
+
+    @staticmethod
+    def compute(start, limit, delta):
+        return np.arange(start, limit, delta, dtype=np.asarray(start).dtype)
+
+    gradient = staticmethod(no_gradient)
+
+
+_RANGE_DTYPES = (_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64)
+
+
+def range_(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
+    """Like Python's range, as a tensor.  Example: `tf.range(3)` -> [0, 1, 2].
+
+    Without `dtype` the result has the widest dtype of the arguments in the order int32,
+    int64, float32, float64 (`tf.range(6.0)` is float32, `tf.range(2**33)` int64), and the
+    other arguments are cast to it, as in TF.
+    """
+    if limit is None:
+        start, limit = 0, start
+    with name_scope(name, "Range", [start, limit, delta]) as scope:
+        args = [x if isinstance(x, Tensor) else convert_to_tensor(x, dtype, name=part)
+                for x, part in zip((start, limit, delta), ("start", "limit", "delta"))]
+        if dtype is None:
+            kinds = [a.dtype.base_dtype for a in args]
+            bad = [k.name for k in kinds if k not in _RANGE_DTYPES]
+            if bad:
+                raise TypeError(f"tf.range takes int32, int64, float32 or float64 arguments, "
+                                f"got {', '.join(bad)}. Fix: tf.cast them, or pass dtype=.")
+            dtype = max(kinds, key=_RANGE_DTYPES.index)
+        cast = OPERATORS["cast"]  # math_ops.cast, filled in by math_ops (a layer above)
+        args = [cast(a, dtype) for a in args]
+        return Range.apply(args, name=scope)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec
+from ..framework.tensor import Spec
 from ..framework.registry import ALL_INPUTS, OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Spec, Tensor, name_scope
+from ..framework.graph import name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape
 from .indexing_ops import gather

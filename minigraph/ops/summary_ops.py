@@ -19,7 +19,8 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import GraphKeys, Spec, Tensor, get_collection, name_scope
+from ..framework.graph import GraphKeys, get_collection, name_scope
+from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from .constant_op import constant, convert_to_tensor

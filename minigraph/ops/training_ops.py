@@ -1,8 +1,10 @@
 """Fused optimizer updates: one op per TF update kernel (ApplyGradientDescent, ApplyAdam, ...).
 
 Lives here: the `Apply*` ops that read a variable and its slots, compute the new values in the
-exact order of TF's C++ kernels (reference training.md section 6) and write them back through
-the run context. Each returns the variable's new value. Deliberately absent: the optimizer
+exact order of TF's C++ kernels (so results match TF bit for bit) and write them back through
+the run context. Each returns the variable's new value. The fused kernels that update in
+place, chunk by chunk (ApplyMomentum, ApplyAdam), keep the plain formula beside them as
+`reference`, tested bit-equal. Deliberately absent: the optimizer
 classes (train/optimizers.py) and sparse (`SparseApply*`) variants.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import Spec
+from ..framework.tensor import Spec
 from ..framework.registry import OpDef, no_gradient, register_op
 
 __all__ = [
@@ -126,10 +128,18 @@ class ApplyMomentum(_ApplyOp):
         ctx.write(var, new)
         return new
 
+    @staticmethod
+    def reference(var, accum, lr, grad, momentum, use_nesterov=False):
+        """The formula in plain numpy, TF's order: returns (new var, new accum). `compute`
+        gives bit-identical results with in-place buffers (tests/ops/test_training_ops.py)."""
+        accum = accum * momentum + grad
+        step = lr * grad + (lr * momentum) * accum if use_nesterov else lr * accum
+        return var - step, accum
+
 
 def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False,
                    name=None):
-    """Momentum update of `var` with accumulator slot `accum` (reference training.md 6.2)."""
+    """Momentum update of `var` with accumulator slot `accum`.  Example: see MomentumOptimizer."""
     return ApplyMomentum.apply([var, accum, lr, grad, momentum], name=name,
                                use_locking=use_locking, use_nesterov=use_nesterov)
 
@@ -166,6 +176,20 @@ class ApplyAdam(_ApplyOp):
         ctx.write(var, new)
         return new
 
+    @staticmethod
+    def reference(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
+                  use_nesterov=False):
+        """The formula in plain numpy, TF's order: returns (new var, new m, new v). `compute`
+        gives bit-identical results chunk by chunk (tests/ops/test_training_ops.py)."""
+        lr_t = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
+        m = m + (grad - m) * (1 - beta1)
+        v = v + (grad * grad - v) * (1 - beta2)
+        if use_nesterov:
+            step = (grad * (1 - beta1) + beta1 * m) * lr_t / (np.sqrt(v) + epsilon)
+        else:
+            step = lr_t * m / (np.sqrt(v) + epsilon)
+        return var - step, m, v
+
 
 _CHUNK = 1 << 16  # elements per chunk of the fused update loops
 
@@ -194,7 +218,7 @@ def _adam_chunk(old, old_m, old_v, new_m, new_v, new, denom, grad, lr_t, beta1, 
 
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
                use_locking=False, use_nesterov=False, name=None):
-    """Adam update of `var` with slots `m`, `v` (reference training.md 6.3)."""
+    """Adam update of `var` with slots `m`, `v`.  Example: see tf.train.AdamOptimizer."""
     return ApplyAdam.apply([var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad],
                            name=name, use_locking=use_locking, use_nesterov=use_nesterov)
 
@@ -214,13 +238,13 @@ class ApplyAdagrad(_ApplyOp):
 
 
 def apply_adagrad(var, accum, lr, grad, use_locking=False, name=None):
-    """Adagrad update of `var` with accumulator `accum` (reference training.md 6.4)."""
+    """Adagrad update of `var` with accumulator `accum`."""
     return ApplyAdagrad.apply([var, accum, lr, grad], name=name, use_locking=use_locking)
 
 
 @register_op("ApplyAdadelta")
 class ApplyAdadelta(_ApplyOp):
-    """Adadelta; TF's kernel multiplies the update by lr (reference training.md 6.5)."""
+    """Adadelta; TF's kernel multiplies the update by lr."""
 
     inputs = ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad")
     ref_inputs = (0, 1, 2)
@@ -260,7 +284,7 @@ class ApplyRMSProp(_ApplyOp):
 
 def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False,
                    name=None):
-    """RMSProp update of `var` with slots `ms` (rms) and `mom` (reference training.md 6.6)."""
+    """RMSProp update of `var` with slots `ms` (rms) and `mom`."""
     return ApplyRMSProp.apply([var, ms, mom, lr, rho, momentum, epsilon, grad], name=name,
                               use_locking=use_locking)
 
@@ -291,7 +315,7 @@ def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
 
 @register_op("ApplyFtrlV2")
 class ApplyFtrlV2(_ApplyOp):
-    """FTRL-proximal with optional l2 shrinkage (reference training.md 6.7)."""
+    """FTRL-proximal with optional l2 shrinkage."""
 
     inputs = ("var", "accum", "linear", "grad", "lr", "l1", "l2", "l2_shrinkage", "lr_power")
     ref_inputs = (0, 1, 2)
@@ -342,6 +366,6 @@ class ApplyProximalGradientDescent(_ApplyOp):
 
 
 def apply_proximal_gradient_descent(var, alpha, l1, l2, delta, use_locking=False, name=None):
-    """Proximal gradient descent update of `var` (reference training.md 6.8)."""
+    """Proximal gradient descent update of `var`."""
     return ApplyProximalGradientDescent.apply([var, alpha, l1, l2, delta], name=name,
                                               use_locking=use_locking)

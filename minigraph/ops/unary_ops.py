@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
-from .common import FLOATS, check_dtype_in, check_same_dtype
+from . import array_ops
+from .common import FLOATS, check_dtype_in, check_same_dtype, unary_spec
 
 SIGNED = FLOATS + ("int8", "int16", "int32", "int64")
 
@@ -20,24 +21,18 @@ __all__ = ["negative", "neg", "sign", "exp", "log", "log1p", "sqrt", "rsqrt", "s
 # abs_ and round_ shadow builtins: minigraph/__init__.py exports them as tf.abs and tf.round.
 
 
-def unary_spec(op_type: str, x: Spec, allowed=FLOATS) -> Spec:
-    """Spec of an elementwise unary op: same dtype and shape as the input."""
-    check_dtype_in(op_type, x, allowed)
-    return Spec(x.dtype, x.shape)
-
-
-class _Unary(OpDef):
-    """Shared part of the elementwise unary blocks: output dtype and shape = the input's.
-
-    A subclass sets `compute`, `gradient` and, if not floats only, `allowed`.
+class UnaryOp(OpDef):
+    """Shared part of the elementwise unary blocks (here and the nn activations): output
+    dtype and shape = the input's. A subclass sets `compute`, `gradient` and, if not floats
+    only, `allowed`; attributes (LeakyRelu's alpha) pass through to `compute`.
     """
 
     inputs = ("x",)
     allowed = FLOATS  # input dtypes accepted
 
     @classmethod
-    def infer(cls, x):
-        return unary_spec(cls.op_type, x, cls.allowed)
+    def infer(cls, x, **attrs):
+        return unary_spec(cls.op_type, x, cls.allowed, cls.inputs[0])
 
 
 def like(x, value):
@@ -45,14 +40,8 @@ def like(x, value):
     return np.asarray(value, dtype=np.asarray(x).dtype)[()]
 
 
-def _mul(x, y):
-    from .math_ops import multiply
-
-    return multiply(x, y)
-
-
 @register_op("Neg")
-class Neg(_Unary):
+class Neg(UnaryOp):
     """Elementwise -x."""
 
     allowed = SIGNED + ("complex64", "complex128")
@@ -72,7 +61,7 @@ neg = negative  # deprecated TF1 name
 
 
 @register_op("Abs")
-class Abs(_Unary):
+class Abs(UnaryOp):
     """Elementwise |x|; its gradient is g * sign(x), so 0 at x = 0."""
 
     allowed = SIGNED
@@ -80,7 +69,7 @@ class Abs(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, sign(op.inputs[0]))]
+        return [grad * sign(op.inputs[0])]
 
 
 def abs_(x, name=None) -> Tensor:
@@ -89,7 +78,7 @@ def abs_(x, name=None) -> Tensor:
 
 
 @register_op("Sign")
-class Sign(_Unary):
+class Sign(UnaryOp):
     """Elementwise -1, 0 or 1; its gradient is a zeros tensor (not None)."""
 
     allowed = SIGNED
@@ -97,9 +86,7 @@ class Sign(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        from .array_ops import zeros_like
-
-        return [zeros_like(op.inputs[0])]
+        return [array_ops.zeros_like(op.inputs[0])]
 
 
 def sign(x, name=None) -> Tensor:
@@ -108,14 +95,14 @@ def sign(x, name=None) -> Tensor:
 
 
 @register_op("Exp")
-class Exp(_Unary):
+class Exp(UnaryOp):
     """Elementwise e ** x."""
 
     compute = staticmethod(np.exp)
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, op.outputs[0])]
+        return [grad * op.outputs[0]]
 
 
 def exp(x, name=None) -> Tensor:
@@ -124,14 +111,14 @@ def exp(x, name=None) -> Tensor:
 
 
 @register_op("Log")
-class Log(_Unary):
+class Log(UnaryOp):
     """Elementwise natural logarithm (-inf at 0, nan below)."""
 
     compute = staticmethod(np.log)
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, reciprocal(op.inputs[0]))]
+        return [grad * reciprocal(op.inputs[0])]
 
 
 def log(x, name=None) -> Tensor:
@@ -140,16 +127,14 @@ def log(x, name=None) -> Tensor:
 
 
 @register_op("Log1p")
-class Log1p(_Unary):
+class Log1p(UnaryOp):
     """Elementwise log(1 + x), accurate for small x."""
 
     compute = staticmethod(np.log1p)
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import add
-
-        return [_mul(grad, reciprocal(add(op.inputs[0], 1)))]
+        return [grad * reciprocal(op.inputs[0] + 1)]
 
 
 def log1p(x, name=None) -> Tensor:
@@ -158,7 +143,7 @@ def log1p(x, name=None) -> Tensor:
 
 
 @register_op("Sqrt")
-class Sqrt(_Unary):
+class Sqrt(UnaryOp):
     """Elementwise square root; the gradient is SqrtGrad(y, g) = 0.5 * g / y."""
 
     compute = staticmethod(np.sqrt)
@@ -176,7 +161,7 @@ def sqrt(x, name=None) -> Tensor:
 @register_op("SqrtGrad")
 class SqrtGrad(OpDef):
     """0.5 * dy / y, and 0 wherever dy == 0 (as TF 2.21's kernel), so sqrt(0) with a zero
-    upstream gradient gives 0, not nan (reference training.md section 3.6, where NaN trap).
+    upstream gradient gives 0, not nan (the NaN trap of sqrt at 0 under tf.where).
     """
 
     inputs = ("y", "dy")
@@ -193,15 +178,13 @@ class SqrtGrad(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import realdiv
-
         y, z = op.inputs[0], op.outputs[0]
-        scaled = realdiv(grad, y)
-        return [negative(_mul(scaled, z)), _mul(scaled, 0.5)]
+        scaled = grad / y
+        return [-(scaled * z), scaled * 0.5]
 
 
 @register_op("Rsqrt")
-class Rsqrt(_Unary):
+class Rsqrt(UnaryOp):
     """Elementwise 1 / sqrt(x); the gradient is -0.5 * g * y^3."""
 
     @staticmethod
@@ -211,7 +194,7 @@ class Rsqrt(_Unary):
     @staticmethod
     def gradient(op, grad):
         y = op.outputs[0]
-        return [_mul(_mul(grad, _mul(y, square(y))), -0.5)]
+        return [grad * (y * square(y)) * -0.5]
 
 
 def rsqrt(x, name=None) -> Tensor:
@@ -220,7 +203,7 @@ def rsqrt(x, name=None) -> Tensor:
 
 
 @register_op("Square")
-class Square(_Unary):
+class Square(UnaryOp):
     """Elementwise x * x."""
 
     allowed = SIGNED + ("complex64", "complex128")
@@ -228,7 +211,7 @@ class Square(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, _mul(op.inputs[0], 2))]
+        return [grad * (op.inputs[0] * 2)]
 
 
 def square(x, name=None) -> Tensor:
@@ -237,7 +220,7 @@ def square(x, name=None) -> Tensor:
 
 
 @register_op("Reciprocal")
-class Reciprocal(_Unary):
+class Reciprocal(UnaryOp):
     """Elementwise 1 / x; the gradient is -g * y^2."""
 
     @staticmethod
@@ -247,7 +230,7 @@ class Reciprocal(_Unary):
     @staticmethod
     def gradient(op, grad):
         y = op.outputs[0]
-        return [negative(_mul(grad, square(y)))]
+        return [-(grad * square(y))]
 
 
 def reciprocal(x, name=None) -> Tensor:
@@ -256,14 +239,14 @@ def reciprocal(x, name=None) -> Tensor:
 
 
 @register_op("Sin")
-class Sin(_Unary):
+class Sin(UnaryOp):
     """Elementwise sine."""
 
     compute = staticmethod(np.sin)
 
     @staticmethod
     def gradient(op, grad):
-        return [_mul(grad, cos(op.inputs[0]))]
+        return [grad * cos(op.inputs[0])]
 
 
 def sin(x, name=None) -> Tensor:
@@ -272,14 +255,14 @@ def sin(x, name=None) -> Tensor:
 
 
 @register_op("Cos")
-class Cos(_Unary):
+class Cos(UnaryOp):
     """Elementwise cosine."""
 
     compute = staticmethod(np.cos)
 
     @staticmethod
     def gradient(op, grad):
-        return [negative(_mul(grad, sin(op.inputs[0])))]
+        return [-(grad * sin(op.inputs[0]))]
 
 
 def cos(x, name=None) -> Tensor:
@@ -288,16 +271,14 @@ def cos(x, name=None) -> Tensor:
 
 
 @register_op("Tanh")
-class Tanh(_Unary):
+class Tanh(UnaryOp):
     """Elementwise hyperbolic tangent; the gradient is g * (1 - y^2)."""
 
     compute = staticmethod(np.tanh)
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import subtract
-
-        return [_mul(grad, subtract(1, square(op.outputs[0])))]
+        return [grad * (1 - square(op.outputs[0]))]
 
 
 def tanh(x, name=None) -> Tensor:
@@ -306,7 +287,7 @@ def tanh(x, name=None) -> Tensor:
 
 
 @register_op("Sigmoid")
-class Sigmoid(_Unary):
+class Sigmoid(UnaryOp):
     """Elementwise 1 / (1 + exp(-x)); the gradient is g * y * (1 - y)."""
 
     @staticmethod
@@ -316,10 +297,8 @@ class Sigmoid(_Unary):
 
     @staticmethod
     def gradient(op, grad):
-        from .math_ops import subtract
-
         y = op.outputs[0]
-        return [_mul(grad, _mul(y, subtract(1, y)))]
+        return [grad * (y * (1 - y))]
 
 
 def sigmoid(x, name=None) -> Tensor:
@@ -328,7 +307,7 @@ def sigmoid(x, name=None) -> Tensor:
 
 
 @register_op("Floor")
-class Floor(_Unary):
+class Floor(UnaryOp):
     """Elementwise largest integer not above x (float in, float out); no gradient."""
 
     compute = staticmethod(np.floor)
@@ -341,7 +320,7 @@ def floor(x, name=None) -> Tensor:
 
 
 @register_op("Ceil")
-class Ceil(_Unary):
+class Ceil(UnaryOp):
     """Elementwise smallest integer not below x (float in, float out); no gradient."""
 
     compute = staticmethod(np.ceil)
@@ -354,7 +333,7 @@ def ceil(x, name=None) -> Tensor:
 
 
 @register_op("Round")
-class Round(_Unary):
+class Round(UnaryOp):
     """Elementwise rounding, halves to even (banker's rounding, as numpy); no gradient."""
 
     allowed = SIGNED
@@ -365,3 +344,6 @@ class Round(_Unary):
 def round_(x, name=None) -> Tensor:
     """Elementwise round half to even (exported as `tf.round`).  Example: `tf.round(2.5)` -> 2.0."""
     return Round.apply([x], name=name)
+
+
+OPERATORS.update({"neg": negative, "abs": abs_})

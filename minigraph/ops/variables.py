@@ -1,9 +1,11 @@
-"""Variable, initializers, variable scopes and the variable collections.
+"""Variable, variable scopes and the variable collections.
 
 Lives here: `Variable` (a RefVariable in TF 1.x terms: a `VariableV2` node, its `Assign`
-initializer and its `read` Identity), the v1 initializer classes, `get_variable` with
-`variable_scope`, and the initializer/collection helpers. Variable *values* live in each
-Session, never here.
+initializer and its `read` Identity), `get_variable` with `variable_scope`, and the
+initializer/collection helpers (global_variables_initializer, report_uninitialized_variables,
+...). The initializer classes (zeros_initializer, glorot_uniform_initializer, ...) live in
+init_ops.py, the ops behind variables (VariableV2, Assign) in state_ops.py. Variable *values*
+live in each Session, never here.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import threading
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.errors import describe_site
-from ..framework.graph import GraphKeys, Tensor, TensorOperators, get_default_graph, user_frame
-from .init_ops import Initializer, glorot_uniform_initializer, zeros_initializer
-from . import array_ops, constant_op, control_flow_ops, state_ops
+from ..framework.errors import describe_site, user_frame
+from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.shapes import TensorShape, as_shape
+from ..framework.tensor import Tensor, TensorOperators
+from . import array_ops, constant_op, control_flow_ops, state_ops
+from .init_ops import Initializer, glorot_uniform_initializer, zeros_initializer
 
 __all__ = [
     "Variable", "global_variables", "trainable_variables", "local_variables",
@@ -158,9 +161,7 @@ class Variable(TensorOperators):
 
     def load(self, value, session=None) -> None:
         """Store `value` in the variable without adding ops to the graph."""
-        from ..framework.graph import session_for
-
-        session = session_for(self.graph, session, "load a variable")
+        session = self.graph.session_for(session, "load a variable")
         op = self._variable.op
         arr = np.array(value, dtype=self.dtype.as_numpy_dtype)
         if not self.shape.is_compatible_with(arr.shape):
@@ -178,8 +179,8 @@ def guard_variable_reads(value: Tensor) -> Tensor:
     """Rebuild the ops behind `value` so that each variable they read is read through
     `initialized_value()`: its value when initialized, else its initial value.
 
-    This is TF1's rule for initial values that read other variables (reference framework.md
-    5.1): `tf.Variable(v * 2)` can be initialized before `v`. Only ops that depend on a
+    This is TF1's rule for initial values that read other variables:
+    `tf.Variable(v * 2)` can be initialized before `v`. Only ops that depend on a
     variable are copied (the graph only grows); `value` itself is returned when none does.
     """
     graph = value.graph
@@ -279,21 +280,18 @@ def initialize_local_variables():
 
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
     """A 1-D string tensor naming the variables not yet initialized in the session."""
-    from .state_ops import ReportUninitialized
-
     if var_list is None:
         var_list = global_variables() + local_variables()
     refs = [v._ref() for v in var_list]
-    return ReportUninitialized.apply(refs, name=name)
+    return state_ops.ReportUninitialized.apply(refs, name=name)
 
 
 def assert_variables_initialized(var_list=None):
     """An op that fails (FailedPreconditionError) if any listed variable is uninitialized."""
-    from .state_ops import AssertInitialized
-
     if var_list is None:
         var_list = global_variables() + local_variables()
-    return AssertInitialized.apply([v._ref() for v in var_list], name="assert_initialized")
+    refs = [v._ref() for v in var_list]
+    return state_ops.AssertInitialized.apply(refs, name="assert_initialized")
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import heapq
 
 import numpy as np
 
-from ..framework.graph import Spec, Tensor
+from ..framework.tensor import Spec, Tensor
 
 __all__ = ["ref_indices", "prune", "aliases", "is_alias_op", "ref_variable", "forwarded_input",
            "specialize", "schedule", "guards", "FOLD_INPUT_LIMIT"]
@@ -82,18 +82,21 @@ def ref_variable(t, alias):
     return alias[t]
 
 
-def forwarded_input(op, specs, args):
-    """Index of the input that `op` passes through unchanged at these specs, else None."""
+def forwarded_input(op, specs, args, is_value):
+    """Index of the input that `op` passes through unchanged at these specs, else None.
+
+    `args` are the expressions of the inputs in the generated code; `is_value(arg)` is False
+    for a variable read, which is never forwarded: it must happen at this op's position.
+    """
     if len(op._outputs) != 1:
         return None
-    ins = [specs.get(t) or Spec(t._dtype.base_dtype, t._shape, t._static_value)
-           for t in op._inputs]
+    ins = [specs.get(t) or t.spec() for t in op._inputs]
     out = specs.get(op._outputs[0])
     if out is None:
         return None
     index = op.op_def.forwards_input(ins, out, op.attrs)
-    if index is None or not args[index].startswith(("t", "c")):
-        return None  # never forward a variable read: it must happen at this op's position
+    if index is None or not is_value(args[index]):
+        return None
     return index
 
 
@@ -120,8 +123,8 @@ def specialize(ops, feeds, alias):
         refs = op.op_def.ref_inputs
         inputs = []
         for i, t in enumerate(op._inputs):
-            s = specs.get(t) or Spec(t._dtype, t._shape, t._static_value)
-            if i not in refs and s.dtype.is_ref_dtype:
+            s = specs.get(t) or t.spec(as_ref=i in refs)
+            if i not in refs and s.dtype.is_ref_dtype:  # an alias of a variable's value
                 s = Spec(s.dtype.base_dtype, s.shape, s.value)
             inputs.append(s)
         try:

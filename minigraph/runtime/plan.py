@@ -6,26 +6,30 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
      (constants, shapes, shape arithmetic), so runs skip them;
   3. orders the ops (creation order, reads of a variable before the writes that do not
      depend on them);
-  4. generates one straight-line Python function calling the bound kernels, with each
-     intermediate dropped after its last use. A step of an op created inside a tf.cond
-     branch (or fed by one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
-Passes 1-3 (and the cond guards) live in passes.py; this module generates and runs the
-code. The first run of a plan also checks every kernel's output dtype and shape against the
-graph.
+  4. generates one straight-line Python function calling the kernels, with each
+     intermediate dropped after its last use (`print(plan.source)` shows it; values are
+     named after their ops). A step of an op created inside a tf.cond branch (or fed by
+     one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
+Passes 1-3 (and the cond guards) live in passes.py, step 4 in codegen.py; this module runs
+the code. The first run of a plan runs the same code with every kernel wrapped to check its
+outputs' dtype and shape against the graph; `profile` wraps them to time each op, and
+`trace` to record every value of one run (a RunTrace, from trace.py, for explorers).
 A run writes variables into its RunContext; the session commits them only on success.
 """
 
 from __future__ import annotations
 
-import functools
+import sys
+import time
 
 import numpy as np
 
-from . import passes
+from . import codegen, passes
 from ..framework.errors import (CancelledError, FailedPreconditionError, InternalError,
                                 InvalidArgumentError, OpError, ResourceExhaustedError,
                                 describe_node, describe_site)
-from ..framework.graph import Tensor
+from ..framework.tensor import Tensor
+from .trace import RunTrace
 
 __all__ = ["Plan", "RunContext", "closed_during_call"]
 
@@ -103,7 +107,8 @@ class Plan:
     """A compiled program for one (fetches, feeds, fed shapes) signature.
 
     `feeds` maps each fed tensor to the shape of the value fed (or None for a plan that is
-    not specialised to shapes). `str(plan)` lists the steps; students can read it.
+    not specialised to shapes). `print(plan.source)` shows the generated function, one line
+    per op; `str(plan)` lists the steps.
     """
 
     def __init__(self, graph, targets, feeds: dict):
@@ -111,6 +116,8 @@ class Plan:
         self.targets = list(targets)
         self.feed_order = list(feeds)
         ops = passes.prune(self.targets, feeds)
+        self.ops = ops  # every op the plan needs, in creation order (steps are a subset)
+        self._feeds = feeds  # fed tensor -> fed shape: `trace` specialises again
         alias = passes.aliases(ops, feeds)
         specs = passes.specialize(ops, feeds, alias)
         order = passes.schedule(ops, alias, feeds)
@@ -118,75 +125,43 @@ class Plan:
         self.written_vars = sorted({alias[op._inputs[i]] for op in ops if op.op_def.writes_ref
                                     for i in passes.ref_indices(op) if op._inputs[i] in alias},
                                    key=lambda v: v._id)
-        self._generate(order, feeds, alias, specs, guards)
+        self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
+        program = codegen.emit(order, feeds, alias, specs, guards, self.feed_order,
+                               self.targets)
+        program.namespace["missing"] = self._missing
+        self.program = program
+        self.source = program.source
+        self.step_ops = [step.op for step in program.steps]
+        # Per step: (position in the kernel's result or None, tensor, static spec) to check.
+        self._checks = [self._checked_outputs(step, specs) for step in program.steps]
+        self._fast = _compile(self.source, program.namespace, "fast")
+        self._checked_fn = self._compile_wrapped(self._checking, "checked")
         self._checked = False
         self._locks = None if self.written_vars else []
 
-    # -- code generation --------------------------------------------------------------------
-    def _generate(self, order, feeds, alias, specs, guards):
-        """Emit the plan's Python source (a fast and a first-run checked variant), compile."""
-        code = _Emitter(feeds, alias, specs, guards)
-        lines = ["def run(ctx, F):", "    read = ctx.read"]
-        for i, t in enumerate(self.feed_order):
-            lines.append(f"    {code.new_name(t)} = F[{i}]")
-        # A fetched reference (the variable itself, an Assign's output) gives the variable's
-        # value at the end of the run, as in TF; every other fetch is read where it is made.
-        at_end = {t: var for t in self.targets if isinstance(t, Tensor) and t not in feeds
-                  and t._dtype.is_ref_dtype and (var := passes.ref_variable(t, alias))}
-        fetched = {t for t in self.targets if isinstance(t, Tensor) and t not in at_end}
-        emitted = [step for op in order if (step := code.step(op, fetched)) is not None]
-        keep = {code.names[t] for t in self.feed_order + list(fetched) if t in code.names}
-        check_lines = list(lines)
-        self._step_of_line, self._check_step_of_line = {}, {}
-        self.step_ops, self.step_inputs, self.step_specs = [], [], []
-        guarded = set()  # values computed under a guard: never deleted (may not exist)
-        open_guard = ""  # consecutive steps with one guard share one `if` block
-        for i, (op, text, ins, outs, guard) in enumerate(emitted):
-            self.step_ops.append(op)
-            self.step_inputs.append(ins)
-            self.step_specs.append([(t, specs.get(t)) for t in outs])
-            indent = "    "
-            if guard:
-                guarded.update(code.names[t] for t in outs)
-                indent = "        "
-            frees = [n for n in code.reads_of[i] if code.last_use[n] == i and n not in keep
-                     and n not in guarded]
-            for target, line_map in ((lines, self._step_of_line),
-                                     (check_lines, self._check_step_of_line)):
-                if guard and guard != open_guard:
-                    target.append(f"    if {guard}:")
-                    line_map[len(target)] = i
-                target.append(f"{indent}{text}")
-                line_map[len(target)] = i
-                if outs and target is check_lines:
-                    target.append(f"{indent}check({i}, "
-                                  f"{', '.join(code.names[t] for t in outs)})")
-                if frees:
-                    target.append(f"    del {', '.join(dict.fromkeys(frees))}")
-            open_guard = "" if frees else guard
-        results = ", ".join(self._result(k, t, code, at_end.get(t))
-                            for k, t in enumerate(self.targets))
-        for target in (lines, check_lines):
-            target.append(f"    return ({results},)")
-        self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
-        self.source = "\n".join(lines)
-        self._kernel_of = code.kernel_of
-        code.namespace["missing"] = self._missing
-        self._namespace = code.namespace
-        self._fast = _compile(self.source, code.namespace, "fast")
-        check_ns = dict(code.namespace, check=self._check_outputs)
-        self._checked_fn = _compile("\n".join(check_lines), check_ns, "checked")
+    @staticmethod
+    def _checked_outputs(step, specs) -> list:
+        single = len(step.op._outputs) == 1 and not step.op.op_def.list_output
+        return [(None if single else t.value_index, t, specs[t]) for t in step.outs
+                if specs.get(t) is not None]
 
-    def _result(self, k, t, code, var) -> str:
-        """The expression returning fetch `k`; a fetch made in a cond branch is checked.
+    def _compile_wrapped(self, wrap, label):
+        """The same source, with every kernel replaced by `wrap(name, kernel)`."""
+        namespace = dict(self.program.namespace)
+        for name in self.program.kernels:
+            namespace[name] = wrap(namespace[name])
+        return _compile(self.source, namespace, label)
 
-        `var` is the variable whose end-of-run value a fetched reference returns (or None).
-        """
-        if not isinstance(t, Tensor):
-            return "None"
-        value = code.value_of(t) if var is None else f"read({code.var(var)})"
-        guard = code.guard_text(t._op) if t not in code.feeds else ""
-        return f"({value} if {guard} else missing({k}))" if guard else value
+    def _step_calling(self) -> int:
+        """The step whose line (in the generated function) is calling a wrapped kernel."""
+        return self.program.step_of_line[sys._getframe(2).f_lineno]
+
+    def _checking(self, kernel):
+        def call(*args):
+            result = kernel(*args)
+            self._check_outputs(self._step_calling(), result)
+            return result
+        return call
 
     def _missing(self, k):
         t = self.targets[k]
@@ -205,8 +180,7 @@ class Plan:
         (locks, scratch buffers); see Session.acquire_locks for the locks.
         """
         ctx = RunContext(session)
-        first = not self._checked
-        fn = self._checked_fn if first else self._fast
+        fn = self._fast if self._checked else self._checked_fn
         locks = self._locks
         if locks is None:  # a plan belongs to one session's cache
             locks = self._locks = session.variable_locks(self.written_vars)
@@ -219,7 +193,7 @@ class Plan:
                 except InternalError:
                     raise
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
-                    raise self._error(e, fn, first) from e
+                    raise self._error(e, fn) from e
             if ctx.writes:
                 session.commit_variables(ctx.writes, run=True)
         finally:
@@ -238,23 +212,19 @@ class Plan:
         Each kernel is timed separately (a little timing overhead is included); what is left
         of a run's time is the executor's own. Variables are updated as by `runs` real runs.
         """
-        import time
+        totals: dict = {}
 
-        totals = {}
-
-        def timed(op, kernel):
+        def timed(kernel):
             def call(*args):
                 start = time.perf_counter()
                 try:
                     return kernel(*args)
                 finally:
+                    op = self.step_ops[self._step_calling()]
                     totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
             return call
 
-        namespace = dict(self._namespace)
-        for op, name in self._kernel_of.items():
-            namespace[name] = timed(op, namespace[name])
-        fast, self._fast = self._fast, _compile(self.source, namespace, "profiled")
+        fast, self._fast = self._fast, self._compile_wrapped(timed, "profiled")
         try:
             for _ in range(runs):
                 self.execute(session, feed_values)
@@ -262,11 +232,72 @@ class Plan:
             self._fast = fast
         return sorted(((op, t / runs) for op, t in totals.items()), key=lambda p: -p[1])
 
-    def _check_outputs(self, i, *values):
+    def trace(self, session, feed_values: list, commit: bool = False) -> RunTrace:
+        """Run the plan once and record every value: a `trace.RunTrace` (for explorers).
+
+        Every kernel is wrapped, as on a first run, to check its outputs and record them;
+        the plan's own variable reads (a fetched or tested `v/read`) are recorded by the run
+        context. Folded constants, Merges, pass-through ops and variable values are filled
+        in by RunTrace. With `commit=False` (the default) the run's variable writes are
+        recorded in the trace but not stored in the session, so looking at a training step
+        does not train. Normal runs are unaffected: the recording copy is compiled here.
+        """
+        recorded = {}  # tensor -> value, as the kernels return them
+
+        def recording(kernel):
+            def call(*args):
+                result = kernel(*args)
+                i = self._step_calling()
+                self._check_outputs(i, result)
+                op = self.step_ops[i]
+                single = len(op._outputs) == 1 and not op.op_def.list_output
+                for t in self.program.steps[i].outs:
+                    recorded[t] = result if single else result[t.value_index]
+                return result
+            return call
+
+        fn = self._compile_wrapped(recording, "traced")
+        ctx = _RecordingContext(session, fn.__code__, self.program)
+        variables = [op for op in self.ops if op.op_def.op_type == "VariableV2"]
+        before = {v: ctx.read(v) for v in variables if ctx.is_initialized(v)}
+        values = self._call(ctx, fn, feed_values, commit)
+        for i, value in ctx.reads.items():
+            recorded[self.program.steps[i].outs[0]] = value
+        results = [v if fed else _fetched(v, feed_values)
+                   for v, fed in zip(values, self.fetch_fed)]
+        # The folded values and cond guards again (no plan keeps them: memory per plan).
+        alias = passes.aliases(self.ops, self._feeds)
+        known = {"specs": passes.specialize(self.ops, self._feeds, alias), "alias": alias,
+                 "guards": passes.guards(self.ops, self._feeds)}
+        return RunTrace(self, known, recorded, feed_values, before, dict(ctx.writes), results)
+
+    def _call(self, ctx, fn, feed_values, commit):
+        """`execute`'s steps for `trace`: run `fn` under the variable locks, commit its
+        writes only if asked (`execute` keeps its own copy inline: it is the hot path)."""
+        session = ctx.session
+        locks = session.variable_locks(self.written_vars)
+        try:
+            session.acquire_locks(locks)
+            with np.errstate(all="ignore"):
+                try:
+                    values = fn(ctx, feed_values)
+                except InternalError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - re-raised with the node's context
+                    raise self._error(e, fn) from e
+            if ctx.writes and commit:
+                session.commit_variables(ctx.writes, run=True)
+        finally:
+            session.release_locks(locks)
+            if ctx.scratch:
+                for key, buf in ctx.scratch:
+                    session.give_buffer(key, buf)
+        return values
+
+    def _check_outputs(self, i, result):
         op = self.step_ops[i]
-        for value, (t, spec) in zip(values, self.step_specs[i]):
-            if spec is None:
-                continue
+        for position, t, spec in self._checks[i]:
+            value = result if position is None else result[position]
             dtype = getattr(value, "dtype", None)
             shape = getattr(value, "shape", None)
             if dtype != spec.dtype.base_dtype.as_numpy_dtype or shape is None or \
@@ -278,12 +309,12 @@ class Plan:
                     f"{spec.shape}. This is a bug in minigraph's {op.type} kernel or shape "
                     "function; please report it with this message.")
 
-    def _error(self, e, fn, checked):
-        lines = self._check_step_of_line if checked else self._step_of_line
+    def _error(self, e, fn):
+        """`e` raised by the generated function, re-raised naming the op of its line."""
         tb, frame_locals, step = e.__traceback__, {}, None
         while tb is not None:
             if tb.tb_frame.f_code is fn.__code__:
-                step = lines.get(tb.tb_lineno)
+                step = self.program.step_of_line.get(tb.tb_lineno)
                 frame_locals = tb.tb_frame.f_locals
             tb = tb.tb_next
         if step is None:
@@ -294,7 +325,8 @@ class Plan:
             return type(e)(None, e.op or op, e.message + where)
         if isinstance(e, MemoryError):
             return self._out_of_memory(e, op, step, where)
-        shapes = [getattr(frame_locals.get(n), "shape", None) for n in self.step_inputs[step]]
+        reads = self.program.steps[step].reads
+        shapes = [getattr(frame_locals.get(n), "shape", None) for n in reads]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
         text = f"{type(e).__name__} in {describe_node(op)}: {e}"
         if "could not be broadcast" in str(e) and len(shapes) == 2 and None not in shapes:
@@ -308,7 +340,7 @@ class Plan:
     def _out_of_memory(self, e, op, step, where):
         """numpy could not allocate a kernel's result: TF's ResourceExhaustedError (OOM)."""
         shown = [f"shape{spec.shape._bracket()} and type {spec.dtype.base_dtype.name}"
-                 for _, spec in self.step_specs[step] if spec is not None]
+                 for _, _, spec in self._checks[step]]
         what = f"tensor with {shown[0]}" if shown else "a tensor"
         return ResourceExhaustedError(
             None, op, f"OOM when allocating {what} in {describe_node(op)} ({e}). Fix: make "
@@ -323,123 +355,26 @@ class Plan:
         return "\n".join(lines)
 
 
-class _Emitter:
-    """Turns ops into lines of the plan's source: names values, binds kernels and constants.
+class _RecordingContext(RunContext):
+    """A RunContext that also records the values of the plan's variable-read steps (the
+    lines `v_read = read(v)` of the traced function `code`), by step index in `reads`."""
 
-    Values are local variables `t<n>`; constants (folded values) `c<n>`, kernels `k<n>`,
-    variable nodes `v<n>` and ops `o<n>` are globals of the generated function.
-    """
+    __slots__ = ("code", "read_steps", "step_of_line", "reads")
 
-    def __init__(self, feeds, alias, specs, guards):
-        self.feeds, self.alias, self.specs, self.guards = feeds, alias, specs, guards
-        self.names, self.namespace, self.var_names = {}, {}, {}
-        self.kernel_of = {}  # op -> name of its kernel in the generated code
-        self.last_use = {}   # value name -> index of the last step reading it
-        self.reads_of = []   # step index -> value names it reads (guard included)
-        self.count = 0
-        # Predicates tested by guards must be plain names, even when they read a variable.
-        self.materialize = {pred for terms in guards.values() for pred, _ in terms}
+    def __init__(self, session, code, program):
+        super().__init__(session)
+        self.code, self.step_of_line, self.reads = code, program.step_of_line, {}
+        self.read_steps = {i for i, step in enumerate(program.steps)
+                           if step.kernel is None and not step.op.op_def.selects_branch}
 
-    def new_name(self, t) -> str:
-        self.names[t] = f"t{len(self.names)}"
-        return self.names[t]
-
-    def bind(self, prefix, obj) -> str:
-        name = f"{prefix}{len(self.namespace)}"
-        self.namespace[name] = obj
-        return name
-
-    def var(self, v) -> str:
-        if v not in self.var_names:
-            self.var_names[v] = self.bind("v", v)
-        return self.var_names[v]
-
-    def value_of(self, t) -> str:
-        """The expression for the value of tensor `t` at this point of the plan."""
-        if t in self.names:
-            return self.names[t]
-        spec = self.specs.get(t)
-        if spec is not None and spec.value is not None:
-            self.names[t] = self.bind("c", spec.value)
-            return self.names[t]
-        if t in self.alias:
-            return f"read({self.var(self.alias[t])})"
-        raise InternalError(None, t.op, f"The plan has no value for {t.name}.")
-
-    def ref(self, op, i) -> str:
-        """The variable node behind ref input `i` of `op` (Assign, Apply*): never a value."""
-        t = op._inputs[i]
-        if t not in self.alias:
-            raise InvalidArgumentError(
-                None, op, f"Input {i} of {describe_node(op)} must be a variable, but "
-                f"'{t.name}' is fed or is not a variable reference. Fix: do not feed a "
-                "variable that is assigned in the same run.")
-        return self.var(self.alias[t])
-
-    def guard_text(self, op) -> str:
-        """The condition under which `op` runs ("t3 and not t7"), or "" if it always runs."""
-        terms = self.guards.get(op)
-        if not terms:
-            return ""
-        return " and ".join(self.value_of(p) if taken else f"not {self.value_of(p)}"
-                            for p, taken in terms)
-
-    def step(self, op, fetched):
-        """(op, line, value names read, tensors written, guard), or None if nothing runs."""
-        outs, specs, feeds = op._outputs, self.specs, self.feeds
-        if passes.is_alias_op(op, self.alias):
-            out = outs[0]
-            if (out not in fetched and out not in self.materialize) or out in feeds:
-                return None  # read where a consumer needs it
-            text = f"{self.new_name(out)} = read({self.var(self.alias[out])})"
-            return self._emitted(op, text, [], [out])
-        if outs and all(t in feeds or (specs.get(t) is not None and
-                                       specs[t].value is not None) for t in outs):
-            return None  # folded at compile time
-        if not outs and not op.op_def.stateful:
-            return None  # NoOp: only its control inputs matter, and the order has them
-        refs = passes.ref_indices(op)
-        args = [self.ref(op, i) if i in refs else self.value_of(t)
-                for i, t in enumerate(op._inputs)]
-        forwarded = passes.forwarded_input(op, specs, args)
-        if forwarded is not None:
-            self.names[outs[0]] = args[forwarded]  # the op passes that value through
-            return None
-        reads = [a for a in args if a.startswith("t")]
-        if op.op_def.selects_branch:
-            value, other, pred = args
-            text = f"{self.new_name(outs[0])} = {value} if {pred} else {other}"
-            return self._emitted(op, text, reads, [outs[0]])
-        kernel = self.kernel_of[op] = self.bind("k", _kernel(op))
-        if op.op_def.uses_context:
-            args = ["ctx", self.bind("o", op)] + args
-        call = f"{kernel}({', '.join(args)})"
-        # A fed output keeps its fed value for consumers; the kernel's result is dropped.
-        out_names = ["_" if t in feeds else self.new_name(t) for t in outs]
-        if not outs:
-            text = call
-        elif len(outs) == 1 and not op.op_def.list_output:
-            text = f"{out_names[0]} = {call}"
-        else:
-            text = f"{', '.join(out_names)}, = {call}"
-        return self._emitted(op, text, reads, [t for t in outs if t not in feeds])
-
-    def _emitted(self, op, text, reads, outs):
-        guard = self.guard_text(op)
-        every = reads
-        if guard:  # the guard reads the predicates too
-            every = reads + [name for pred, _ in self.guards[op]
-                             if (name := self.value_of(pred)).startswith("t")]
-        for name in every:
-            self.last_use[name] = self.count
-        self.reads_of.append(every)
-        self.count += 1
-        return op, text, reads, outs, guard
-
-
-def _kernel(op):
-    compute, attrs = op.op_def.compute, op.attrs
-    return functools.partial(compute, **attrs) if attrs else compute
+    def read(self, var):
+        value = super().read(var)
+        frame = sys._getframe(1)
+        if frame.f_code is self.code:
+            i = self.step_of_line.get(frame.f_lineno)
+            if i in self.read_steps:
+                self.reads[i] = value
+        return value
 
 
 def _compile(source, namespace, label):

@@ -19,7 +19,8 @@ import numpy as np
 from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
-from ..framework.graph import Graph, Operation, Tensor
+from ..framework.graph import Graph
+from ..framework.tensor import Operation, Tensor
 from .plan import Plan, RunContext, closed_during_call
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
@@ -275,6 +276,27 @@ class Session:
             return rebuild(self._plan(targets, feeds).execute(self, list(feeds.values())))
 
         return call
+
+    def trace(self, fetches, feed_dict=None, commit: bool = False):
+        """Run `fetches` once, recording every value: a `RunTrace` (minigraph-only).
+
+        The trace has the plan's execution order (`steps`), the ops it pruned (those not in
+        `needed`), each tensor's value and how it was known, the variable writes, and
+        `results` (the fetched values in the structure `run` returns). With `commit=False`
+        (the default) the variables keep their values, so tracing a training step does
+        not train. `minigraph.viz.explore` draws a trace.
+
+        Example: `t = sess.trace(loss, {x: batch}); [op.name for op in t.steps]`.
+        """
+        self._check_open()
+        targets, rebuild = _normalize_fetches(self._graph, fetches)
+        feeds = self._normalize_feeds(feed_dict) if feed_dict else self._no_feeds(feed_dict)
+        if not targets:
+            raise ValueError("Nothing to trace: `fetches` is empty. Fix: pass the tensors or "
+                             "ops to run, e.g. sess.trace(train_op, feed_dict).")
+        trace = self._plan(targets, feeds).trace(self, list(feeds.values()), commit=commit)
+        trace.results = rebuild(trace.results)
+        return trace
 
     def plan_for(self, targets, feeds) -> Plan:
         """Return the Plan `run` uses for these fetches and fed values, compiling it once.

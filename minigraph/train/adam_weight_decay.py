@@ -2,7 +2,7 @@
 
 Lives here: the one optimizer that is not TF API, so it is not re-exported in `tf.train`:
 `from minigraph.train.adam_weight_decay import AdamWeightDecayOptimizer`. It overrides
-apply_gradients with ordinary ops (reference training.md section 6.10): Adam moments without
+apply_gradients with ordinary ops: Adam moments without
 bias correction plus decoupled, learning-rate-scaled weight decay.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..framework import dtypes as _dtypes
-from ..ops import control_flow_ops, math_ops, state_ops
+from ..ops import control_flow_ops, math_ops, state_ops, unary_ops
 from ..ops.init_ops import zeros_initializer
 from ..ops.variables import get_variable
 from .optimizer import Optimizer
@@ -54,8 +54,8 @@ class AdamWeightDecayOptimizer(Optimizer):
             next_m = math_ops.multiply(self.beta_1, m) + math_ops.multiply(1.0 - self.beta_1,
                                                                           grad)
             next_v = (math_ops.multiply(self.beta_2, v)
-                      + math_ops.multiply(1.0 - self.beta_2, math_ops.square(grad)))
-            update = next_m / (math_ops.sqrt(next_v) + self.epsilon)
+                      + math_ops.multiply(1.0 - self.beta_2, unary_ops.square(grad)))
+            update = next_m / (unary_ops.sqrt(next_v) + self.epsilon)
             if self._decays(param_name):
                 update += self.weight_decay_rate * param
             next_param = param - self.learning_rate * update

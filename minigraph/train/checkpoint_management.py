@@ -3,7 +3,7 @@
 Lives here: CheckpointState and the state file in protobuf text format, latest_checkpoint,
 get_checkpoint_state, update_checkpoint_state, checkpoint_exists, the readers
 (NewCheckpointReader, list_variables, load_variable) and the temp-file/fsync/replace helpers
-that make every write atomic (reference framework.md section 9). The Saver itself lives in
+that make every write atomic. The Saver itself lives in
 saver.py; the file format is described in docs/checkpoints.md.
 """
 

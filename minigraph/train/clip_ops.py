@@ -1,9 +1,10 @@
 """Clip ops: clip_by_value, clip_by_norm, global_norm, clip_by_global_norm, clip_by_average_norm.
 
 All are composites of primitive ops (minimum, maximum, sqrt, where, ...), so they need no
-registry entry and their gradients come from the primitives. Formulas, edge cases and
-measured values: reference training.md section 4. minigraph has no IndexedSlices (gradients
-are always dense), so the IndexedSlices branches of TF do not exist here.
+registry entry and their gradients come from the primitives. Formulas and edge cases
+(inf or nan norms, a negative clip_norm) follow TF 1.x; docs/clipping.md has them.
+minigraph has no IndexedSlices (gradients are always dense), so TF's IndexedSlices branches
+do not exist here.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import describe_caller, describe_node
-from ..framework.graph import Tensor, name_scope
-from ..ops import array_ops, math_ops
+from ..framework.graph import name_scope
+from ..framework.tensor import Tensor
+from ..ops import (array_ops, broadcast_ops, comparison_ops, constant_op, math_ops, shape_ops,
+                   unary_ops)
 from ..ops.constant_op import constant, convert_to_tensor
 from ..ops.reduction_ops import l2_loss
 
@@ -65,7 +68,7 @@ def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: Ten
 
 def _bound(value, dtype: _dtypes.DType, arg: str) -> Tensor:
     """Convert a clip bound to t's dtype; a float bound for an integer t is a TypeError."""
-    if math_ops.is_graph_value(value):
+    if constant_op.is_graph_value(value):
         return convert_to_tensor(value)
     try:
         return convert_to_tensor(value, dtype=dtype, name=arg)
@@ -86,8 +89,8 @@ def _safe_norm(sum_of_squares: Tensor) -> Tensor:
     """sqrt(sum_of_squares), with 0 (and a finite gradient) where the sum is 0."""
     # sqrt'(0) is inf and 0 * inf = nan, so the sqrt only ever sees positive inputs.
     positive = sum_of_squares > 0.0
-    safe = math_ops.where(positive, sum_of_squares, array_ops.ones_like(sum_of_squares))
-    return math_ops.where(positive, math_ops.sqrt(safe), sum_of_squares)
+    safe = comparison_ops.where(positive, sum_of_squares, array_ops.ones_like(sum_of_squares))
+    return comparison_ops.where(positive, unary_ops.sqrt(safe), sum_of_squares)
 
 
 def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes: int | list | None = None,
@@ -110,12 +113,12 @@ def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes: int | list | None =
         t = convert_to_tensor(t, name="t")
         _floating("clip_by_norm", t)
         dtype = t.dtype.base_dtype
-        if math_ops.is_graph_value(clip_norm):
+        if constant_op.is_graph_value(clip_norm):
             clip_norm = math_ops.maximum(convert_to_tensor(clip_norm), 0.0)
         else:
             clip_norm = convert_to_tensor(np.maximum(clip_norm, 0), dtype=dtype,
                                           name="clip_norm")
-        norm = _safe_norm(math_ops.reduce_sum(t * t, axes, keepdims=True))
+        norm = _safe_norm(broadcast_ops.reduce_sum(t * t, axes, keepdims=True))
         result = t * clip_norm / math_ops.maximum(norm, clip_norm)
         _check_not_enlarged("clip_by_norm", t, result)
         return array_ops.identity(result)
@@ -157,8 +160,8 @@ def global_norm(t_list: list | tuple, name: str | None = None) -> Tensor:
                                 "one dtype.")
         # TF's formula: sqrt(2 * sum of l2_loss), l2_loss(t) = sum(t * t) / 2.
         half_squares = [l2_loss(v) for v in values]
-        total = math_ops.reduce_sum(array_ops.stack(half_squares))
-        return math_ops.sqrt(total * constant(2.0, dtype=total.dtype), name="global_norm")
+        total = broadcast_ops.reduce_sum(array_ops.stack(half_squares))
+        return unary_ops.sqrt(total * constant(2.0, dtype=total.dtype), name="global_norm")
 
 
 def clip_by_global_norm(t_list: list | tuple, clip_norm: TensorLike,
@@ -218,15 +221,15 @@ def clip_by_average_norm(t: TensorLike, clip_norm: TensorLike,
         if t.shape.is_fully_defined():
             count = constant(float(np.prod(t.shape.as_list())), dtype=dtype, name="count")
         else:
-            count = math_ops.cast(array_ops.size(t), dtype)
+            count = math_ops.cast(shape_ops.size(t), dtype)
         clip_norm = _to(clip_norm, dtype)
-        inverse_norm = math_ops.rsqrt(math_ops.reduce_sum(t * t))
+        inverse_norm = unary_ops.rsqrt(broadcast_ops.reduce_sum(t * t))
         one = constant(1.0, dtype=dtype, name="one")
         return array_ops.identity(
             t * clip_norm * math_ops.minimum(inverse_norm * count, one / clip_norm))
 
 
 def _to(value, dtype: _dtypes.DType) -> Tensor:
-    if math_ops.is_graph_value(value):
+    if constant_op.is_graph_value(value):
         return math_ops.cast(value, dtype)
     return convert_to_tensor(value, dtype=dtype, name="clip_norm")

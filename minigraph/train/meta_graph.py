@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Operation, Tensor
 from ..framework.shapes import TensorShape
 from ..export.graph_def import describe_value, import_protos, node_def_proto
 from ..export.graph_import import import_graph_def

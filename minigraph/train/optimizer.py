@@ -1,6 +1,6 @@
 """The base `Optimizer`: compute_gradients, apply_gradients, minimize, slots and hyper-parameters.
 
-Lives here: everything every optimizer shares (reference training.md section 5): gradient
+Lives here: everything every optimizer shares: gradient
 computation and validation, the update loop with its name scopes, slot and non-slot variables,
 hyper-parameter preparation and casting, the global-step increment and the TF1 errors for
 missing gradients. The concrete update rules live in optimizers.py; their kernels in
@@ -13,8 +13,9 @@ from ..framework.nest import flatten
 from ..framework import dtypes as _dtypes
 from ..framework.errors import describe_caller, describe_node
 from ..gradients import gradients
-from ..framework.graph import GraphKeys, Tensor, get_default_graph, graph_of
-from ..ops import array_ops, control_flow_ops, state_ops
+from ..framework.graph import GraphKeys, get_default_graph, graph_of
+from ..framework.tensor import Tensor
+from ..ops import array_ops, control_flow_ops, math_ops, state_ops
 from ..ops.constant_op import constant, convert_to_tensor
 from ..ops.variables import Variable, trainable_variables
 
@@ -210,7 +211,7 @@ class Optimizer:
         for key, value in self._hyper_values.items():
             if callable(value) and not isinstance(value, (Tensor, Variable)):
                 value = value()
-            # A Python float becomes a float32 tensor before any cast (training.md 5.6).
+            # A Python float becomes a float32 tensor before any cast, as in TF 1.x.
             self._hyper_tensors[key] = convert_to_tensor(value, name=key)
 
     def _hyper(self, key: str, var=None) -> Tensor:
@@ -282,9 +283,7 @@ def _cast_like(value, var) -> Tensor:
     dtype = var.dtype.base_dtype
     if value.dtype.base_dtype == dtype:
         return value if isinstance(value, Tensor) else value.value()
-    from ..ops.math_ops import cast
-
-    return cast(value, dtype)
+    return math_ops.cast(value, dtype)
 
 
 def _increment(global_step, name: str):

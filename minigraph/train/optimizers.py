@@ -1,7 +1,7 @@
 """The concrete TF1 optimizers: each fills the base class's hooks in a few lines.
 
 Lives here: GradientDescent, Momentum, Adam, Adagrad, Adadelta, RMSProp, Ftrl and
-ProximalGradientDescent (reference training.md section 6). Each update rule is one fused op
+ProximalGradientDescent (their formulas: docs/optimizers.md). Each update rule is one fused op
 from ops/training_ops.py, whose kernel holds the formula. BERT's AdamWeightDecayOptimizer,
 which is not TF API and is built from ordinary ops, lives in adam_weight_decay.py.
 """
@@ -9,8 +9,9 @@ which is not TF API and is built from ordinary ops, lives in adam_weight_decay.p
 from __future__ import annotations
 
 from ..framework.errors import describe_caller
-from ..ops import control_flow_ops
+from ..ops import control_flow_ops, math_ops
 from ..ops import training_ops as ops
+from ..ops.constant_op import convert_to_tensor
 from .optimizer import Optimizer
 
 __all__ = ["GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
@@ -72,7 +73,7 @@ class AdamOptimizer(Optimizer):
 
     def _create_slots(self, var_list):
         graph = var_list[0].graph
-        # float32 from the Python floats, even for float64 variables (training.md 6.3).
+        # float32 from the Python floats, even for float64 variables (TF 1.x does the same).
         self._create_non_slot_variable(self._beta1, "beta1_power", graph)
         self._create_non_slot_variable(self._beta2, "beta2_power", graph)
         for v in var_list:
@@ -265,17 +266,14 @@ def _check_at_least(bound, **values):
 
 
 def _ftrl_l2(learning_rate, l2, beta):
-    """The effective l2 strength, l2 + beta / (2 * max(lr, 1e-36)) (training.md 6.7)."""
+    """The effective l2 strength, l2 + beta / (2 * max(lr, 1e-36)), as TF's FTRL."""
     if not beta:
         return l2
     if isinstance(learning_rate, (int, float)) and isinstance(l2, (int, float)):
         return l2 + beta / (2.0 * max(learning_rate, 1e-36))
 
     def adjusted():
-        from ..ops.constant_op import convert_to_tensor
-        from ..ops.math_ops import maximum
-
         lr = convert_to_tensor(learning_rate() if callable(learning_rate) else learning_rate)
-        return l2 + beta / (2.0 * maximum(lr, 1e-36))
+        return l2 + beta / (2.0 * math_ops.maximum(lr, 1e-36))
 
     return adjusted

@@ -3,7 +3,7 @@
 Lives here: Saver (save / restore / max_to_keep / keep_checkpoint_every_n_hours). The
 checkpoint files use minigraph's own format (JSON index + numpy .npz data, see
 docs/checkpoints.md) under TF's file names; the state file, readers and atomic-write helpers
-live in checkpoint_management.py (reference framework.md section 9). Deliberately absent:
+live in checkpoint_management.py. Deliberately absent:
 import_meta_graph, sharding, partitioned variables.
 """
 
@@ -18,7 +18,8 @@ import numpy as np
 from ..framework.nest import flatten
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
-from ..framework.graph import Tensor, get_default_graph
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Tensor
 from ..ops.variables import Variable, global_variables
 from . import training_util
 from .checkpoint_management import (DATA_SUFFIX, FORMAT, FORMAT_VERSION, checkpoint_exists,

@@ -2,7 +2,8 @@
 
 Each returns a scalar Tensor that re-reads the step on every `Session.run`. Shared helpers
 hold the common pieces (argument checks, casts to the rate's dtype, staircase, cosine).
-Warmup is not here (TF1 has none): see `minigraph.warmup`. Reference: training.md section 1.
+Warmup is not here (TF1 has none): see `minigraph.warmup`. Formulas:
+docs/schedules.md.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import describe_caller
-from ..framework.graph import Tensor, name_scope
-from ..ops import array_ops, math_ops, random_ops
+from ..framework.graph import name_scope
+from ..framework.tensor import Tensor
+from ..ops import array_ops, comparison_ops, constant_op, math_ops, random_ops, unary_ops
 from ..ops.constant_op import constant, convert_to_tensor, get_static_value
 
 __all__ = ["exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
@@ -49,7 +51,7 @@ def cast_argument(value, dtype: _dtypes.DType, name: str) -> Tensor:
     TF1 note: TF converts a Python float to float32 before casting, so 0.96 in a float64
     schedule becomes 0.9599999785; minigraph keeps the full float64 value.
     """
-    if math_ops.is_graph_value(value):
+    if constant_op.is_graph_value(value):
         return math_ops.cast(value, dtype, name=name)
     return convert_to_tensor(value, dtype=dtype, name=name)
 
@@ -57,7 +59,7 @@ def cast_argument(value, dtype: _dtypes.DType, name: str) -> Tensor:
 def _decay_exponent(step: Tensor, decay_steps: Tensor, staircase: bool) -> Tensor:
     """p = step / decay_steps, floored when `staircase` (float division, then floor)."""
     p = step / decay_steps
-    return math_ops.floor(p) if staircase else p
+    return unary_ops.floor(p) if staircase else p
 
 
 def _clamped(step: Tensor, decay_steps: Tensor) -> Tensor:
@@ -68,12 +70,12 @@ def _clamped(step: Tensor, decay_steps: Tensor) -> Tensor:
 def _half_cosine(fraction: Tensor) -> Tensor:
     """0.5 * (1 + cos(pi * fraction)): 1 at fraction 0, 0 at fraction 1."""
     pi = constant(math.pi, dtype=fraction.dtype.base_dtype, name="pi")
-    return 0.5 * (1.0 + math_ops.cos(pi * fraction))
+    return 0.5 * (1.0 + unary_ops.cos(pi * fraction))
 
 
 def _static_number(value):
     """The Python value of a number or constant scalar tensor, else None."""
-    if math_ops.is_graph_value(value):
+    if constant_op.is_graph_value(value):
         known = get_static_value(convert_to_tensor(value))
         return None if known is None or np.ndim(known) else known.item()
     return value if np.ndim(value) == 0 else None
@@ -116,7 +118,7 @@ def natural_exp_decay(learning_rate: TensorLike, global_step: TensorLike,
         rate, step = _prepare("natural_exp_decay", learning_rate, global_step)
         dtype = rate.dtype.base_dtype
         p = _decay_exponent(step, cast_argument(decay_steps, dtype, "decay_steps"), staircase)
-        return rate * math_ops.exp(-cast_argument(decay_rate, dtype, "decay_rate") * p)
+        return rate * unary_ops.exp(-cast_argument(decay_rate, dtype, "decay_rate") * p)
 
 
 def inverse_time_decay(learning_rate: TensorLike, global_step: TensorLike,
@@ -207,9 +209,9 @@ def piecewise_constant(x: TensorLike, boundaries: list, values: list,
         # values[-1]; and values[0] when no case holds (a NaN x or boundary).
         result = vals[0]
         for i in range(1, len(bounds)):
-            inside = math_ops.logical_and(x > bounds[i - 1], x <= bounds[i])
-            result = math_ops.where(inside, vals[i], result)
-        return math_ops.where(x > bounds[-1], vals[-1], result)
+            inside = comparison_ops.logical_and(x > bounds[i - 1], x <= bounds[i])
+            result = comparison_ops.where(inside, vals[i], result)
+        return comparison_ops.where(x > bounds[-1], vals[-1], result)
 
 
 def polynomial_decay(learning_rate: TensorLike, global_step: TensorLike,
@@ -236,9 +238,9 @@ def polynomial_decay(learning_rate: TensorLike, global_step: TensorLike,
         power = cast_argument(power, dtype, "power")
         if cycle:
             # Step 0 would give ceil(0) = 0 and 0/0; TF forces the multiplier to 1 there.
-            multiplier = math_ops.where(math_ops.equal(step, 0.0),
+            multiplier = comparison_ops.where(comparison_ops.equal(step, 0.0),
                                          array_ops.ones_like(step),
-                                         math_ops.ceil(step / decay_steps))
+                                         unary_ops.ceil(step / decay_steps))
             decay_steps = decay_steps * multiplier
         else:
             step = _clamped(step, decay_steps)
@@ -274,9 +276,9 @@ def _restart_period(fraction: Tensor, t_mul: Tensor, geometric: bool) -> tuple[T
     Period i is t_mul**i units long; with t_mul == 1 the periods all have length one.
     """
     if not geometric:
-        index = math_ops.floor(fraction)
+        index = unary_ops.floor(fraction)
         return index, fraction - index
-    index = math_ops.floor(math_ops.log(1.0 - fraction * (1.0 - t_mul)) / math_ops.log(t_mul))
+    index = unary_ops.floor(unary_ops.log(1.0 - fraction * (1.0 - t_mul)) / unary_ops.log(t_mul))
     completed = (1.0 - math_ops.pow_(t_mul, index)) / (1.0 - t_mul)
     return index, (fraction - completed) / math_ops.pow_(t_mul, index)
 
@@ -309,9 +311,9 @@ def cosine_decay_restarts(learning_rate: TensorLike, global_step: TensorLike,
         else:  # t_mul only known at run time: compute both and select
             flat_i, flat_f = _restart_period(fraction, t_mul, geometric=False)
             geo_i, geo_f = _restart_period(fraction, t_mul, geometric=True)
-            is_flat = math_ops.equal(t_mul, 1.0)
-            index = math_ops.where(is_flat, flat_i, geo_i)
-            fraction = math_ops.where(is_flat, flat_f, geo_f)
+            is_flat = comparison_ops.equal(t_mul, 1.0)
+            index = comparison_ops.where(is_flat, flat_i, geo_i)
+            fraction = comparison_ops.where(is_flat, flat_f, geo_f)
         m_factor = math_ops.pow_(cast_argument(m_mul, dtype, "m_mul"), index)
         alpha = cast_argument(alpha, dtype, "alpha")
         cosine = m_factor * _half_cosine(fraction)
@@ -377,6 +379,6 @@ def noisy_linear_cosine_decay(learning_rate: TensorLike, global_step: TensorLike
         clamped, linear, cosine = _linear_cosine_parts(step, decay_steps, num_periods, dtype)
         variance = cast_argument(initial_variance, dtype, "initial_variance") / math_ops.pow_(
             1.0 + clamped, cast_argument(variance_decay, dtype, "variance_decay"))
-        noise = random_ops.random_normal([], dtype=dtype) * math_ops.sqrt(variance)
+        noise = random_ops.random_normal([], dtype=dtype) * unary_ops.sqrt(variance)
         alpha, beta = cast_argument(alpha, dtype, "alpha"), cast_argument(beta, dtype, "beta")
         return rate * ((alpha + (linear + noise)) * cosine + beta)

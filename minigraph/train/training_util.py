@@ -1,7 +1,7 @@
 """Global-step helpers: create, find and check the graph's `global_step` variable.
 
 Lives here: create_global_step, get_global_step, get_or_create_global_step, global_step and
-assert_global_step (reference training.md section 7, framework.md 5.7). The increment itself
+assert_global_step. The increment itself
 is built by Optimizer.apply_gradients; schedules only read the step.
 """
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 
 from ..framework import dtypes as _dtypes
-from ..framework.graph import Graph, GraphKeys, Tensor, get_default_graph
-from ..ops.variables import Variable, get_variable, zeros_initializer
+from ..framework.graph import Graph, GraphKeys, get_default_graph
+from ..framework.tensor import Tensor
+from ..ops.init_ops import zeros_initializer
+from ..ops.variables import Variable, get_variable
 
 __all__ = ["create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step", "assert_global_step"]

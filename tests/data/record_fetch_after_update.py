@@ -3,8 +3,8 @@ same run updates. Run by hand with TensorFlow installed; writes fetch_after_upda
 
 Each case builds a small graph, initializes, runs the fetches once, and repeats that RUNS
 times in fresh runs (TF's executor may order unordered ops differently from run to run); the
-JSON records how often each result came back. tests/test_fetch_after_update.py rebuilds the
-same builders with minigraph (each takes the `tf` module to build with).
+JSON records how often each result came back. tests/runtime/test_fetch_after_update.py
+rebuilds the same builders with minigraph (each takes the `tf` module to build with).
 """
 
 import collections

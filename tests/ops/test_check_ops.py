@@ -1,5 +1,5 @@
 """Control ops: NoOp, group, tuple, Print, PrintV2, CheckNumerics, add_check_numerics_ops,
-verify_tensor_all_finite, Assert and the assert_* family (reference framework.md section 8
+verify_tensor_all_finite, Assert and the assert_* family (TF 1.x's messages and semantics
 and 8.3)."""
 
 import sys

@@ -1,4 +1,4 @@
-"""Join/split ops (ops/join_split_ops.py): concat, split, unstack, tile, pad, reverse."""
+"""Join/split ops (ops/join_split_ops.py): concat, split, tile, reverse."""
 
 import numpy as np
 import pytest
@@ -27,7 +27,7 @@ def test_concat_forward_shape_and_gradient(sess, axis):
 
 
 def test_concat_gradient_slices_g_back(sess):
-    # training.md 3.6: concat([c1, c2]) . [1, 2, 3] -> [1, 2], [3]
+    # TF: concat([c1, c2]) . [1, 2, 3] -> [1, 2], [3]
     c1, c2 = ph([2]), ph([1])
     loss = tf.reduce_sum(tf.concat([c1, c2], 0) * tf.constant([1.0, 2.0, 3.0], F64))
     g1, g2 = tf.gradients(loss, [c1, c2])
@@ -114,37 +114,6 @@ def test_split_sizes_at_run_time(sess):
         tf.split(x, tf.placeholder(tf.int32, [None]))
 
 
-# -- Unpack ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("axis", [0, 1, -1])
-def test_unstack(sess, axis):
-    x = ph([2, 3])
-    parts = tf.unstack(x, axis=axis)
-    value = np.arange(6.0).reshape(2, 3)
-    want = list(np.moveaxis(value, axis, 0))
-    assert parts[0].op.type == "Unpack" and parts[0].op.name == "unstack"
-    assert len(parts) == len(want) and parts[0].shape.as_list() == list(want[0].shape)
-    for got, w in zip(sess.run(parts, {x: value}), want, strict=True):
-        np.testing.assert_array_equal(got, w)
-    check_gradients(parts[0] * parts[-1], [x], [value])
-
-
-def test_unstack_num_inference_and_errors(sess):
-    with pytest.raises(ValueError, match=r"Cannot infer num from shape \(\?, 3\)"):
-        tf.unstack(ph([None, 3]))
-    with pytest.raises(ValueError, match="Cannot infer num"):
-        tf.unstack(tf.placeholder(F64))
-    p = ph([None, 3])
-    parts = tf.unstack(p, num=2)
-    assert parts[0].shape.as_list() == [3]
-    with pytest.raises(tf.errors.InvalidArgumentError, match="num = 2"):
-        sess.run(parts[0], {p: np.zeros((3, 3))})
-    with pytest.raises(ValueError, match="cannot unstack it into 4"):
-        tf.unstack(tf.zeros([2, 3]), num=4)
-    # Pack's gradient is an Unpack: stacking then differentiating round-trips.
-    a, b = ph([2]), ph([2])
-    check_gradients(tf.stack([a, b]) * 2.0, [a, b], [[1.0, 2.0], [3.0, 4.0]])
-
-
 # -- Tile --------------------------------------------------------------------------------------
 def test_tile(sess):
     x = ph([2, 3])
@@ -160,57 +129,6 @@ def test_tile(sess):
     assert tf.tile(x, m).shape.as_list() == [None, None]
     with pytest.raises(ValueError, match="Shape must be rank 2 but is rank 1"):
         tf.tile(x, [2])
-
-
-# -- Pad, PadV2, MirrorPad ---------------------------------------------------------------------
-def test_pad_constant(sess):
-    x = ph([2, 3])
-    y = tf.pad(x, [[1, 0], [0, 2]])
-    assert y.op.type == "Pad" and y.shape.as_list() == [3, 5]
-    value = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_array_equal(sess.run(y, {x: value}), np.pad(value, [[1, 0], [0, 2]]))
-    check_gradients(y * y, [x], [value])
-    z = tf.pad(x, [[0, 1], [1, 1]], constant_values=7.0)
-    assert z.op.type == "PadV2" and z.shape.as_list() == [3, 5]
-    np.testing.assert_array_equal(sess.run(z, {x: value}),
-                                  np.pad(value, [[0, 1], [1, 1]], constant_values=7.0))
-    check_gradients(z * z, [x], [value])
-
-
-def test_pad_shapes_and_errors(sess):
-    p = ph([None, 3])
-    assert tf.pad(p, [[1, 1], [2, 0]]).shape.as_list() == [None, 5]
-    paddings = tf.placeholder(tf.int32, [2, 2])
-    y = tf.pad(p, paddings)
-    assert y.shape.as_list() == [None, None]
-    check_gradients(y * 2.0, [p], [np.ones((2, 3))], feed_dict={paddings: [[0, 1], [2, 0]]})
-    with pytest.raises(ValueError, match="must have 2 rows"):
-        tf.pad(tf.zeros([2, 3]), [[1, 1]])
-    with pytest.raises(ValueError, match="2 columns"):
-        tf.pad(tf.zeros([2, 3]), [[1, 1, 1], [0, 0, 0]])
-    with pytest.raises(ValueError, match="Unknown padding mode"):
-        tf.pad(tf.zeros([2]), [[1, 1]], mode="WRAP")
-
-
-@pytest.mark.parametrize("mode", ["REFLECT", "SYMMETRIC", "symmetric"])
-def test_mirror_pad(sess, mode):
-    x = ph([3, 4])
-    paddings = [[2, 1], [1, 2]]
-    y = tf.pad(x, paddings, mode=mode)
-    assert y.op.type == "MirrorPad" and y.shape.as_list() == [6, 7]
-    value = np.arange(12.0).reshape(3, 4)
-    np.testing.assert_array_equal(sess.run(y, {x: value}),
-                                  np.pad(value, paddings, mode=mode.lower()))
-    check_gradients(y * y, [x], [value])
-    g, = tf.gradients(y, [x])
-    assert g.op.type == "MirrorPadGrad"
-    check_gradients(g * g, [x], [value])  # the gradient of MirrorPadGrad is MirrorPad
-
-
-def test_mirror_pad_errors():
-    with pytest.raises(ValueError, match="no greater than the dimension size 3 - 1"):
-        tf.pad(tf.zeros([3]), [[3, 0]], mode="REFLECT")
-    assert tf.pad(tf.zeros([3]), [[3, 0]], mode="SYMMETRIC").shape.as_list() == [6]
 
 
 # -- ReverseV2 ---------------------------------------------------------------------------------

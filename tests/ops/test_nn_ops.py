@@ -1,8 +1,5 @@
-"""nn family: activations, softmax, cross-entropies, bias_add, l2_loss, in_top_k and the
-composites of tf.nn (dropout, moments, l2_normalize, embedding_lookup, ...).
-
-Measured values come from training.md 3.6 (Relu, Relu6, Softmax, softmax cross-entropy v1/v2
-and sparse gradient rules).
+"""nn primitives (ops/nn_ops.py): activations, softmax, log_softmax, bias_add, in_top_k,
+top_k. Values are TF 1.x's, measured (Relu, Relu6 and Softmax gradient rules).
 """
 
 import numpy as np
@@ -10,6 +7,7 @@ import pytest
 
 import minigraph as tf
 from minigraph.gradient_checker import check_gradients
+from minigraph.ops.nn_ops import ReluGrad
 
 F64 = tf.float64
 LOGITS = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
@@ -81,7 +79,7 @@ def test_softmax_over_a_non_last_axis(sess):
 
 
 def test_relu_and_relu6_gradients_are_zero_at_the_kinks(sess):
-    # training.md 3.6: relu'([-1, 0, 2]) = [0, 0, 1]; relu6' at [0, 6, 3, 7] = [0, 0, 1, 0].
+    # TF: relu'([-1, 0, 2]) = [0, 0, 1]; relu6' at [0, 6, 3, 7] = [0, 0, 1, 0].
     x = tf.constant([-1.0, 0.0, 2.0])
     np.testing.assert_array_equal(sess.run(tf.gradients(tf.nn.relu(x), x)[0]), [0, 0, 1])
     x6 = tf.constant([0.0, 6.0, 3.0, 7.0])
@@ -95,7 +93,7 @@ def test_leaky_relu_alpha_is_an_attribute(sess):
 
 
 def test_softmax_gradient_measured_value(sess):
-    # training.md 3.6, Softmax row.
+    # TF's softmax gradient.
     logits = tf.constant(LOGITS, tf.float32)
     g = tf.constant([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     d, = tf.gradients(tf.nn.softmax(logits), logits, grad_ys=g)
@@ -104,120 +102,7 @@ def test_softmax_gradient_measured_value(sess):
                                rtol=1e-5, atol=1e-7)
 
 
-# -- softmax cross-entropy -----------------------------------------------------------------
-def test_softmax_cross_entropy_v2_measured_loss_and_gradients(sess):
-    # training.md 3.6: loss, dlogits and dlabels (v2: gradients reach the labels).
-    logits, labels = tf.constant(LOGITS, tf.float32), tf.constant(LABELS, tf.float32)
-    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
-    assert loss.op.type == "SoftmaxCrossEntropyWithLogits" and loss.shape.as_list() == [2]
-    dlogits, dlabels = tf.gradients(loss, [logits, labels])
-    out = sess.run([loss, dlogits, dlabels])
-    np.testing.assert_allclose(out[0], [0.40760595, 1.0986123], rtol=1e-6)
-    np.testing.assert_allclose(out[1], [[0.09003057, 0.24472848, -0.33475906],
-                                        [-0.16666666, -0.16666666, 0.33333334]], rtol=1e-5)
-    np.testing.assert_allclose(out[2], [[2.407606, 1.4076059, 0.40760595], [1.0986123] * 3],
-                               rtol=1e-6)
-
-
-def test_softmax_cross_entropy_v1_stops_gradient_into_labels(sess):
-    logits, labels = tf.constant(LOGITS, tf.float32), tf.constant(LABELS, tf.float32)
-    loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    dlogits, dlabels = tf.gradients(loss, [logits, labels])
-    assert dlabels is None
-    np.testing.assert_allclose(sess.run(loss), [0.40760595, 1.0986123], rtol=1e-6)
-    np.testing.assert_allclose(sess.run(dlogits)[0], [0.09003057, 0.24472848, -0.33475906],
-                               rtol=1e-5)
-
-
-def test_cross_entropy_functions_require_keyword_arguments():
-    for fn in (tf.nn.softmax_cross_entropy_with_logits,
-               tf.nn.sparse_softmax_cross_entropy_with_logits,
-               tf.nn.softmax_cross_entropy_with_logits_v2,
-               tf.nn.sigmoid_cross_entropy_with_logits):
-        with pytest.raises(ValueError, match="named arguments"):
-            fn(LABELS, LOGITS)
-
-
-def test_softmax_cross_entropy_shape_inference_and_errors():
-    logits = tf.placeholder(tf.float32, [None, 3])
-    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.placeholder(tf.float32),
-                                                      logits=logits)
-    assert loss.shape.as_list() == [None]
-    with pytest.raises(ValueError, match="same shape"):
-        tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros([2, 4]), logits=logits)
-    with pytest.raises(TypeError, match="labels"):
-        tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros([2, 3], tf.float64),
-                                                   logits=logits)
-
-
-def test_softmax_cross_entropy_gradients_and_second_order(sess):
-    logits, labels = tf.placeholder(F64, [2, 3]), tf.placeholder(F64, [2, 3])
-    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
-    check_gradients(loss, [logits, labels], [LOGITS + X, LABELS])
-    # The second derivative flows through the op's backprop output.
-    dlogits, = tf.gradients(loss, logits)
-    check_gradients(dlogits, [logits, labels], [LOGITS + X, LABELS])
-
-
-def test_softmax_cross_entropy_over_axis_zero(sess):
-    logits, labels = tf.placeholder(F64, [3, 2]), tf.placeholder(F64, [3, 2])
-    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=0)
-    out = sess.run(loss, {logits: LOGITS.T, labels: LABELS.T})
-    np.testing.assert_allclose(out, [0.40760595, 1.0986123], rtol=1e-6)
-
-
-def test_sparse_softmax_cross_entropy_measured_gradient_under_mean(sess):
-    # training.md 3.6: labels [2, 0], dlogits of reduce_mean(loss).
-    logits = tf.constant(LOGITS, tf.float32)
-    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[2, 0], logits=logits)
-    assert loss.op.type == "SparseSoftmaxCrossEntropyWithLogits"
-    dlogits, = tf.gradients(tf.reduce_mean(loss), logits)
-    np.testing.assert_allclose(sess.run(loss), [0.40760595, 1.0986123], rtol=1e-6)
-    np.testing.assert_allclose(sess.run(dlogits), [[0.04501529, 0.12236424, -0.16737953],
-                                                   [-0.3333333, 0.16666667, 0.16666667]],
-                               rtol=1e-5)
-
-
-def test_sparse_softmax_cross_entropy_labels_get_no_gradient_and_int64_works(sess):
-    logits = tf.placeholder(F64, [2, 3])
-    labels = tf.constant([1, 2], tf.int64)
-    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    assert tf.gradients(loss, labels) == [None]
-    check_gradients(loss, [logits], [X])
-    dlogits, = tf.gradients(loss, logits)
-    check_gradients(dlogits, [logits], [X])
-
-
-def test_sparse_softmax_cross_entropy_shape_errors_and_bad_label():
-    logits = tf.placeholder(tf.float32, [None, 3])
-    labels = tf.placeholder(tf.int32, [None])
-    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    assert loss.shape.as_list() == [None]
-    with pytest.raises(ValueError, match="Rank mismatch"):
-        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[[1]], logits=logits)
-    with pytest.raises(TypeError, match="labels"):
-        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1.0], logits=logits)
-    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError) as info:
-        sess.run(loss, {logits: np.zeros((2, 3)), labels: [2, 3]})
-    assert "label value of 3" in str(info.value) and "[0, 3)" in str(info.value)
-    assert "SparseSoftmaxCrossEntropyWithLogits" in str(info.value)
-
-
-def test_sigmoid_cross_entropy_is_stable_and_differentiable(sess):
-    logits, labels = tf.placeholder(F64, [2, 3]), tf.placeholder(F64, [2, 3])
-    loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-    assert loss.op.name == "logistic_loss"
-    z, x = LABELS, X * 3
-    expected = z * -np.log(1 / (1 + np.exp(-x))) + (1 - z) * -np.log(1 - 1 / (1 + np.exp(-x)))
-    np.testing.assert_allclose(sess.run(loss, {logits: x, labels: z}), expected)
-    big = sess.run(loss, {logits: [[1000.0, -1000.0, 0.0]] * 2, labels: [[0.0, 1.0, 1.0]] * 2})
-    np.testing.assert_allclose(big[0], [1000.0, 1000.0, np.log(2.0)])
-    check_gradients(loss, [logits, labels], [x, z])
-    with pytest.raises(ValueError, match="same shape"):
-        tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.zeros([2]), logits=tf.zeros([3]))
-
-
-# -- bias_add, l2_loss, in_top_k -----------------------------------------------------------
+# -- bias_add, in_top_k, top_k -------------------------------------------------------------
 def test_bias_add_forward_shapes_and_errors(sess):
     y = tf.nn.bias_add(tf.placeholder(tf.float32, [None, 3]), tf.constant([1.0, 2.0, 3.0]))
     assert y.op.type == "BiasAdd" and y.shape.as_list() == [None, 3]
@@ -248,16 +133,6 @@ def test_bias_add_with_unknown_rank_reduces_all_but_last_axis(sess):
                                [4.0, 4.0, 4.0])
 
 
-def test_l2_loss_forward_shape_and_gradient(sess):
-    y = tf.nn.l2_loss(tf.constant([3.0, 4.0]))
-    assert y.op.type == "L2Loss" and y.shape.as_list() == []
-    assert sess.run(y) == pytest.approx(12.5)
-    with pytest.raises(TypeError, match="L2Loss"):
-        tf.nn.l2_loss(tf.constant([1, 2]))
-    t = tf.placeholder(F64, [2, 3])
-    check_gradients(tf.nn.l2_loss(t), [t], [X])
-
-
 def test_in_top_k_counts_ties_as_in(sess):
     predictions = [[0.1, 0.3, 0.3, 0.2], [0.5, 0.1, 0.1, 0.0], [0.2, np.nan, 0.1, 0.3]]
     y = tf.nn.in_top_k(predictions, [2, 1, 1], 1)
@@ -279,87 +154,7 @@ def test_in_top_k_shape_errors_and_no_gradient():
     assert tf.gradients(tf.cast(tf.nn.in_top_k(p, [0, 1], 1), tf.float32), p) == [None]
 
 
-# -- composites ----------------------------------------------------------------------------
-def test_dropout_scales_kept_values_and_drops_about_the_right_fraction(sess):
-    x = tf.ones([100, 100])
-    y = tf.nn.dropout(x, keep_prob=0.25, seed=3)
-    out = sess.run(y)
-    assert set(np.unique(out)) <= {0.0, 4.0}
-    assert abs((out == 4.0).mean() - 0.25) < 0.03
-    assert not np.array_equal(out, sess.run(y))  # a new mask every run
-    same = sess.run(tf.nn.dropout(x, rate=0.75, seed=3))
-    assert abs((same == 4.0).mean() - 0.25) < 0.03
-
-
-def test_dropout_noise_shape_and_keep_prob_placeholder(sess):
-    x = tf.ones([50, 4])
-    keep = tf.placeholder(tf.float32, [])
-    out = sess.run(tf.nn.dropout(x, keep, noise_shape=[50, 1]), {keep: 0.5})
-    assert set(np.unique(out)) <= {0.0, 2.0}
-    assert (out == out[:, :1]).all()  # one decision per row
-    assert 0 < (out[:, 0] > 0).sum() < 50
-
-
-def test_dropout_argument_errors_and_keep_prob_one(sess):
-    x = tf.constant([1.0, 2.0])
-    assert tf.nn.dropout(x, keep_prob=1.0) is x
-    for bad in (0.0, 1.5, -0.1):
-        with pytest.raises(ValueError, match=r"range \(0, 1\]"):
-            tf.nn.dropout(x, keep_prob=bad)
-    with pytest.raises(ValueError, match="exactly one"):
-        tf.nn.dropout(x, keep_prob=0.5, rate=0.5)
-    with pytest.raises(ValueError, match="floating point"):
-        tf.nn.dropout(tf.constant([1, 2]), keep_prob=0.5)
-
-
-def test_dropout_gradient_uses_the_same_mask(sess):
-    x = tf.placeholder(F64, [1000])
-    y = tf.nn.dropout(x, keep_prob=0.5, seed=1)
-    g, = tf.gradients(y, x)
-    out, grad = sess.run([y, g], {x: np.ones(1000)})
-    np.testing.assert_array_equal(out, grad)  # dy/dx = mask / keep_prob, and x = 1
-
-
-def test_moments_match_numpy_and_keep_dims(sess):
-    x = tf.placeholder(F64, [2, 3])
-    mean, var = tf.nn.moments(x, axes=[0])
-    assert mean.shape.as_list() == [3] and var.shape.as_list() == [3]
-    out = sess.run([mean, var], {x: X})
-    np.testing.assert_allclose(out[0], X.mean(0))
-    np.testing.assert_allclose(out[1], X.var(0))
-    mean_k, var_k = tf.nn.moments(x, axes=[0, 1], keep_dims=True)
-    assert mean_k.shape.as_list() == [1, 1]
-    np.testing.assert_allclose(sess.run(var_k, {x: X}), [[X.var()]])
-    check_gradients(var, [x], [X])
-
-
-def test_l2_normalize_matches_numpy_and_is_safe_at_zero(sess):
-    x = tf.placeholder(F64, [2, 3])
-    y = tf.nn.l2_normalize(x, axis=1)
-    np.testing.assert_allclose(sess.run(y, {x: X}),
-                               X / np.linalg.norm(X, axis=1, keepdims=True))
-    np.testing.assert_allclose(sess.run(y, {x: np.zeros((2, 3))}), np.zeros((2, 3)))
-    check_gradients(y, [x], [X])
-
-
-def test_embedding_lookup_gathers_rows(sess):
-    params = tf.placeholder(F64, [4, 2])
-    table = np.arange(8.0).reshape(4, 2)
-    y = tf.nn.embedding_lookup(params, [3, 1, 3])
-    assert y.shape.as_list() == [3, 2]
-    np.testing.assert_allclose(sess.run(y, {params: table}), table[[3, 1, 3]])
-    dparams, = tf.gradients(tf.reduce_sum(y), params)
-    np.testing.assert_allclose(sess.run(tf.convert_to_tensor(dparams), {params: table}),
-                               [[0, 0], [1, 1], [0, 0], [2, 2]])
-    with pytest.raises(ValueError, match="shards"):
-        tf.nn.embedding_lookup([params, params], [0])
-
-
-def test_xw_plus_b(sess):
-    x, w, b = tf.placeholder(F64, [2, 3]), tf.placeholder(F64, [3, 2]), tf.placeholder(F64, [2])
-    y = tf.nn.xw_plus_b(x, w, b)
-    wv, bv = np.ones((3, 2)), np.array([1.0, -1.0])
-    np.testing.assert_allclose(sess.run(y, {x: X, w: wv, b: bv}), X @ wv + bv)
+# -- the tf.nn namespace, top_k, ReluGrad ---------------------------------------------------
 
 
 def test_nn_namespace_lists_every_public_name():
@@ -409,3 +204,30 @@ def test_relu_gradient_is_one_fused_relugrad_op_and_differentiable_again(sess):
     ddg, = tf.gradients(tf.reduce_sum(dx * dx), [g])  # d/dg sum((g * mask)^2) = 2 g mask
     np.testing.assert_array_equal(sess.run(ddg, {x: [-1.0, 0.0, 2.0], g: [1.0, 2.0, 3.0]}),
                                   [0.0, 0.0, 6.0])
+
+
+@pytest.mark.parametrize("data_format, shape", [("NHWC", [2, 3, 2, 4]), ("NCHW", [2, 4, 3, 2])])
+def test_bias_add_grad_op_sums_per_channel_and_has_a_gradient(sess, data_format, shape):
+    value, bias = tf.placeholder(F64, shape), tf.placeholder(F64, [4])
+    y = tf.nn.bias_add(value, bias, data_format=data_format)
+    dy = tf.placeholder(F64, shape)
+    db = tf.gradients(y, bias, grad_ys=dy)[0]
+    assert db.op.type == "BiasAddGrad" and db.shape.as_list() == [4]
+    g = np.random.default_rng(0).normal(size=shape)
+    axes = (0, 1, 2) if data_format == "NHWC" else (0, 2, 3)
+    np.testing.assert_allclose(sess.run(db, {dy: g}), g.sum(axis=axes), rtol=1e-12)
+    w = tf.constant(np.arange(4.0))
+    check_gradients(tf.reduce_sum(db * w), [dy], [g])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_grad_kernel_matches_its_reference_bit_for_bit(dtype):
+    rng = np.random.default_rng(3)
+    g = rng.standard_normal(1000).astype(dtype)
+    y = np.maximum(rng.standard_normal(1000), 0).astype(dtype)
+    y[:10] = 0.0  # ties at zero get no gradient; negative g there gives -0.0 in both
+    g[:5] = -1.0
+    fast, plain = ReluGrad.compute(g, y), ReluGrad.reference(g, y)
+    assert fast.dtype == plain.dtype == dtype
+    assert np.array_equal(fast.view(np.uint8), plain.view(np.uint8))
+    assert np.signbit(fast[:5]).all()  # -0.0, as TF's g * (features > 0)

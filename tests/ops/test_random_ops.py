@@ -1,4 +1,4 @@
-"""Random family: seed rules of framework.md 1.10 and example 21, per-run/per-session streams,
+"""Random family: TF1's graph-level and op-level seed rules, per-run/per-session streams,
 shapes and names, and loose distribution checks (5.6: truncated normal std about 0.88).
 
 Exact values cannot match TF (Philox); these tests pin the determinism rules instead.
@@ -52,7 +52,7 @@ def test_seed_attributes_are_fixed_when_the_op_is_created():
     assert (op.get_attr("seed"), op.get_attr("seed2")) == (3, 11)
 
 
-def test_seeded_graph_gives_the_same_sequence_in_every_session_example_21():
+def test_seeded_graph_gives_the_same_sequence_in_every_session():
     tf.set_random_seed(42)
     r = tf.random_uniform([2])
     with tf.Session() as s1:

@@ -1,4 +1,4 @@
-"""Global-step helpers (reference training.md section 7, framework.md 5.7)."""
+"""Global-step helpers: create, get, get_or_create, assert."""
 
 import logging
 

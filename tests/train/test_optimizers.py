@@ -1,4 +1,4 @@
-"""Optimizers against the measured TF values (reference training.md sections 5, 6 and 8)."""
+"""Optimizers against the measured TF values."""
 
 import numpy as np
 import pytest
@@ -251,8 +251,8 @@ def test_adam_float64_variable_uses_float32_hyper_parameters(sess):
     assert "Cast" in types
 
 
-# -- 8: worked examples --------------------------------------------------------------------
-def test_example_6_schedule_driven_by_global_step(sess):
+# -- whole training steps ---------------------------------------------------------------------
+def test_schedule_driven_by_global_step(sess):
     gs = tf.train.get_or_create_global_step()
     w = tf.Variable(0.0, name="w")
     lr = tf.train.exponential_decay(1.0, gs, 1, 0.5)
@@ -265,7 +265,7 @@ def test_example_6_schedule_driven_by_global_step(sess):
     assert_f32(sess.run(lr), 0.0625)
 
 
-def test_examples_13_to_16(sess):
+def test_adam_nesterov_momentum_rmsprop_adagrad_two_steps(sess):
     v13, v14, v15, v16 = (tf.Variable([1.0, 2.0], name=n) for n in ("a", "b", "c", "d"))
     adam = tf.train.AdamOptimizer(0.001)
     rms = tf.train.RMSPropOptimizer(0.01)
@@ -291,7 +291,7 @@ def test_examples_13_to_16(sess):
     assert_f32(sess.run(v14), [0.9538999795913696, 1.9538999795913696])
 
 
-def test_example_17_gd_minimize_with_int64_global_step(sess):
+def test_gd_minimize_with_int64_global_step(sess):
     w = tf.Variable([1.0, 2.0], name="w")
     gs = tf.train.get_or_create_global_step()
     op = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(w * w), global_step=gs)
@@ -303,7 +303,7 @@ def test_example_17_gd_minimize_with_int64_global_step(sess):
     assert step == 2 and step.dtype == np.int64
 
 
-def test_example_18_errors():
+def test_minimize_errors_name_the_variables_without_gradients():
     a, b = tf.Variable(1.0, name="a"), tf.Variable(2.0, name="b")
     x = tf.constant(3.0, name="x")
     opt = tf.train.GradientDescentOptimizer(0.1)
@@ -321,7 +321,7 @@ def test_example_18_errors():
         tf.train.create_global_step()
 
 
-def test_example_20_bert_adam_weight_decay(sess):
+def test_bert_adam_weight_decay_matches_tf(sess):
     with tf.variable_scope("dense"):
         kernel = tf.get_variable("kernel", initializer=tf.constant([1.0, 2.0]))
         bias = tf.get_variable("bias", initializer=tf.constant([1.0, 2.0]))

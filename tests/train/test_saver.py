@@ -1,4 +1,4 @@
-"""Saver and checkpoint helpers (reference framework.md section 9 and example 11.18)."""
+"""Saver and checkpoint helpers: save, restore, max_to_keep, state file, atomic writes."""
 
 import json
 import os
@@ -21,7 +21,7 @@ def model(sess):
     return w, b, step
 
 
-def test_example_18_max_to_keep_and_state_file(sess, model, tmp_path):
+def test_max_to_keep_and_state_file(sess, model, tmp_path):
     saver = tf.train.Saver(max_to_keep=2)
     prefix = str(tmp_path / "model.ckpt")
     got = [saver.save(sess, prefix, global_step=step) for step in (100, 200, 300)]

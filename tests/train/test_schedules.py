@@ -1,4 +1,4 @@
-"""Learning-rate schedules against the measured TF values (reference training.md 1.3, 1.4, 8)."""
+"""Learning-rate schedules against the measured TF values."""
 
 import doctest
 
@@ -99,7 +99,7 @@ def test_schedule_rereads_step_each_run(sess):
 
 
 def test_global_step_drives_schedule_through_minimize(sess):
-    """Worked example 6: the optimizer increments the step; the rate follows on each run."""
+    """The optimizer increments the step; the rate follows on each run."""
     gs = tf.train.get_or_create_global_step()
     w = tf.Variable(0.0)
     lr = tf.train.exponential_decay(1.0, gs, 1, 0.5)
@@ -121,13 +121,13 @@ def test_placeholder_step(sess):
     assert lr.dtype == tf.float32
 
 
-# -- worked examples (section 8) --------------------------------------------------------------
-def test_worked_example_1_exponential(sess):
+# -- measured values of each schedule --------------------------------------------------------------
+def test_exponential_decay_staircase_and_smooth(sess):
     assert run(sess, tf.train.exponential_decay(0.1, 5, 3, 0.5, staircase=True)) == F(0.05)
     assert_f32(run(sess, tf.train.exponential_decay(0.1, 5, 3, 0.5)), 0.031498026)
 
 
-def test_worked_example_2_polynomial_cycle(sess):
+def test_polynomial_decay_with_and_without_cycle(sess):
     step = tf.placeholder(tf.int64, [])
     cyc = tf.train.polynomial_decay(0.1, step, 10, end_learning_rate=0.01, cycle=True)
     flat = tf.train.polynomial_decay(0.1, step, 10, end_learning_rate=0.01)
@@ -137,21 +137,21 @@ def test_worked_example_2_polynomial_cycle(sess):
     assert_f32(run(sess, flat, {step: 15}), 0.01)
 
 
-def test_worked_example_3_cosine_restarts(sess):
+def test_cosine_decay_restarts_values(sess):
     assert_f32(run(sess, tf.train.cosine_decay_restarts(0.1, 15, 10)), 0.08535534)
     assert run(sess, tf.train.cosine_decay_restarts(0.1, 10, 10)) == F(0.1)
     assert_f32(run(sess, tf.train.cosine_decay_restarts(0.1, 15, 10, t_mul=2.0, m_mul=0.5,
                                                         alpha=0.1)), 0.048409905)
 
 
-def test_worked_example_4_piecewise(sess):
+def test_piecewise_constant_boundaries_belong_to_the_earlier_piece(sess):
     x = tf.placeholder(tf.int32, [])
     lr = tf.train.piecewise_constant(x, [3, 7], [1.0, 0.5, 0.1])
     got = [run(sess, lr, {x: v}) for v in (3, 4, 7, 8)]
     np.testing.assert_array_equal(got, F([1.0, 0.5, 0.5, 0.1]))
 
 
-def test_worked_example_5_linear_cosine(sess):
+def test_linear_cosine_decay_values(sess):
     assert_f32(run(sess, tf.train.linear_cosine_decay(0.1, 5, 10)), 0.025099998)
     assert_f32(run(sess, tf.train.linear_cosine_decay(0.1, 0, 10)), 0.1001)
 

@@ -1,6 +1,5 @@
 """Graph, Operation and Tensor: naming, scopes, lookup, collections, control dependencies,
-devices, finalize, graph mixing and the Python protocols a symbolic tensor refuses
-(reference framework.md sections 1, 2.1-2.2, 2.6 and worked examples 1, 2, 11, 12, 19)."""
+devices, finalize, graph mixing and the Python protocols a symbolic tensor refuses."""
 
 import threading
 
@@ -69,7 +68,7 @@ def test_op_from_non_default_graph_tensors_lands_in_their_graph():
 
 
 # -- 1.2 naming -----------------------------------------------------------------------------
-def test_worked_example_1_automatic_names():
+def test_automatic_names():
     a = tf.constant(1.0)
     b = tf.constant(2.0)
     c = a + b
@@ -83,7 +82,7 @@ def test_worked_example_1_automatic_names():
         "Const:0", "Const_1:0", "add:0", "add_1:0", "s/mul:0", "s_1/mul:0", "Add_2:0"]
 
 
-def test_worked_example_2_case_insensitive_uniquifying_keeps_caller_case():
+def test_case_insensitive_uniquifying_keeps_caller_case():
     names = [tf.constant(1, name=n).name for n in ("X", "x", "x_1")]
     assert names == ["X:0", "x_1:0", "x_1_1:0"]
     a = tf.constant(1.0, name="a")
@@ -338,7 +337,7 @@ def test_finalize_makes_graph_read_only_but_runnable():
 
 
 # -- 1.9 mixing graphs ----------------------------------------------------------------------
-def test_worked_example_19_mixing_graphs_raises_value_error():
+def test_mixing_graphs_raises_value_error():
     g1, g2 = tf.Graph(), tf.Graph()
     with g1.as_default():
         a = tf.constant(1.0)
@@ -379,7 +378,7 @@ def test_tensor_attributes_repr_and_str():
     assert not isinstance(tf.Variable(1.0), tf.Tensor)
 
 
-def test_worked_example_13_partial_shapes_and_set_shape():
+def test_partial_shapes_and_set_shape():
     x = tf.placeholder(tf.float32, [None, 3])
     y = tf.matmul(x, tf.ones([3, 4]))
     assert str(y.shape) == "(?, 4)" and y.shape.as_list() == [None, 4]
@@ -421,7 +420,7 @@ def test_static_inference_at_construction():
 
 
 # -- 2.6 refused Python protocols ------------------------------------------------------------
-def test_worked_examples_11_12_equality_bool_iter_len_numpy():
+def test_equality_bool_iter_len_and_numpy_protocols():
     a = tf.constant(1.0)
     b = tf.constant(1.0)
     assert (a == b) is False and (a == a) is True and (a != b) is True

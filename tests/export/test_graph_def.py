@@ -9,7 +9,7 @@ import pytest
 import minigraph as tf
 from minigraph.export import graph_def as graphdef
 
-DATA = pathlib.Path(__file__).resolve().parent / "data"
+DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
 
 
 def _example_graph():
@@ -28,7 +28,7 @@ def protos():
     return graphdef.import_protos()
 
 
-def test_write_graph_text_matches_the_reference_example(protos, tmp_path):
+def test_write_graph_text_matches_the_recorded_tf_file(protos, tmp_path):
     c = _example_graph()
     path = tf.io.write_graph(c.graph, str(tmp_path / "new" / "dir"), "graph.pbtxt")
     assert path == str(tmp_path / "new" / "dir" / "graph.pbtxt")
@@ -78,7 +78,7 @@ def test_inputs_name_outputs_and_control_dependencies(protos):
     assert list(nodes["init"].input) == ["^w/Assign"]
     assert nodes["z"].op == "Identity" and nodes["z"].attr["T"].type == 1
     # BroadcastGradientArgs has two outputs: a consumer of the second names it "op:1".
-    from minigraph.ops.array_ops import broadcast_gradient_args
+    from minigraph.ops.shape_ops import broadcast_gradient_args
 
     r0, r1 = broadcast_gradient_args([2, 3], [1, 3], name="args")
     tf.identity(r1, name="second")

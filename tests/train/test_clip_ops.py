@@ -1,4 +1,4 @@
-"""Clip ops against the measured TF values (reference training.md 4.1-4.5, 3.6, 8)."""
+"""Clip ops against the measured TF values."""
 
 import doctest
 
@@ -48,7 +48,7 @@ def test_clip_by_value_errors():
 
 
 def test_clip_by_value_gradient_ties(sess):
-    """Worked example 9: gradient 1 on the boundaries (maximum/minimum give ties to t)."""
+    """Gradient 1 on the boundaries (maximum/minimum give ties to t)."""
     t = tf.constant([-2., -1., 0., 1., 2.])
     lo, hi = tf.constant(-1.), tf.constant(1.)
     dt, dlo, dhi = tf.gradients(tf.reduce_sum(tf.clip_by_value(t, lo, hi)), [t, lo, hi])
@@ -65,7 +65,7 @@ def test_clip_by_value_finite_differences(sess):
 
 # -- clip_by_norm -----------------------------------------------------------------------------
 def test_clip_by_norm_values(sess):
-    """Worked example 12 and the 4.2 table."""
+    """clip_by_norm on measured inputs, including a negative clip_norm."""
     assert_f32(sess.run(tf.clip_by_norm([3., 4.], 2.0)), [1.2, 1.6])
     assert_f32(sess.run(tf.clip_by_norm([3., 4.], 10.0)), [3., 4.])
     m = tf.constant([[3, 4], [0.6, 0.8], [0, 0]])
@@ -139,7 +139,7 @@ def test_global_norm_finite_differences(sess):
 
 
 # -- clip_by_global_norm ----------------------------------------------------------------------
-def test_clip_by_global_norm_example_10(sess):
+def test_clip_by_global_norm_skips_none_and_scales(sess):
     clipped, norm = tf.clip_by_global_norm([[3., 4.], None, [[12.]]], 6.5)
     assert isinstance(clipped, list) and clipped[1] is None
     a, c, n = sess.run([clipped[0], clipped[2], norm])
@@ -148,7 +148,7 @@ def test_clip_by_global_norm_example_10(sess):
     assert_f32(n, 13.0)
 
 
-def test_clip_by_global_norm_example_11_inf_gives_nan(sess):
+def test_clip_by_global_norm_inf_gives_nan(sess):
     clipped, norm = tf.clip_by_global_norm([[INF, 1.], [[12.]]], 1.0)
     a, c, n = sess.run([clipped[0], clipped[1], norm])
     assert np.isnan(a).all() and np.isnan(c).all() and n == np.inf

@@ -1,4 +1,4 @@
-"""tf.cond and its Merge op (reference framework.md section 8.1, worked example 15)."""
+"""tf.cond and its Merge op: branches, guards in the plan, gradients, errors."""
 
 import collections
 
@@ -10,7 +10,7 @@ from minigraph.framework import errors
 from minigraph.gradient_checker import check_gradients
 
 
-# -- worked example 15 ---------------------------------------------------------------------
+# -- both branches built once, one taken per run -------------------------------------------
 def test_ops_created_outside_the_branches_always_run():
     x = tf.placeholder(tf.bool)
     v = tf.Variable(0.0)

@@ -1,6 +1,5 @@
 """Variables: what tf.Variable creates, initialization, assign family, collections,
-get_variable / variable_scope and the v1 initializers (reference framework.md section 5 and
-worked examples 7, 17)."""
+get_variable / variable_scope and the v1 initializers."""
 
 import numpy as np
 import pytest
@@ -214,7 +213,7 @@ def test_trainable_and_collections_apply_independently():
 
 
 # -- 5.5 get_variable and variable_scope ---------------------------------------------------------
-def test_worked_example_17_get_variable_twice_without_reuse():
+def test_get_variable_twice_without_reuse_raises():
     with tf.variable_scope("layer"):
         tf.get_variable("w", [2])
         with pytest.raises(ValueError) as info:

@@ -16,7 +16,7 @@ import pytest
 
 import minigraph as tf
 
-DATA = pathlib.Path(__file__).resolve().parent / "data"
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 RECORDED = json.loads((DATA / "fetch_after_update.json").read_text())["cases"]
 _spec = importlib.util.spec_from_file_location("record_fetch_after_update",
                                                DATA / "record_fetch_after_update.py")

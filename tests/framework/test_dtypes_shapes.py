@@ -1,5 +1,4 @@
-"""DType objects, TF1 conversion rules, TensorShape/Dimension v1 semantics
-(reference framework.md sections 2.3, 3.1-3.3 and worked examples 9, 10, 22)."""
+"""DType objects, TF1 conversion rules, TensorShape/Dimension v1 semantics."""
 
 import numpy as np
 import pytest
@@ -58,7 +57,7 @@ def test_reference_dtype_of_variables():
     (np.float64(1.5), tf.float64), (np.array([1, 2]), tf.int64), (np.float16(1), tf.float16),
     ([1, 2.5], tf.float32),
 ])
-def test_worked_example_22_inferred_dtypes(value, dtype):
+def test_inferred_dtypes(value, dtype):
     assert tf.constant(value).dtype == dtype
 
 
@@ -105,7 +104,7 @@ def test_convert_to_tensor_rules():
 
 
 # -- 3.3 no implicit promotion ---------------------------------------------------------------
-def test_worked_example_9_mixed_dtypes_raise():
+def test_mixed_dtypes_raise():
     with pytest.raises(TypeError, match="Input 'y' of 'AddV2' Op has type int32 that does not "
                                         "match type float32 of argument 'x'"):
         tf.constant(1.0) + tf.constant(1)
@@ -130,7 +129,7 @@ def test_python_operands_take_the_tensor_dtype():
         tf.constant(True) + tf.constant(False)
 
 
-def test_worked_example_10_integer_true_division_and_floor_ops():
+def test_integer_true_division_and_floor_ops():
     q = tf.constant(7) / tf.constant(2)
     assert q.dtype == tf.float64
     with tf.Session() as sess:

@@ -3,7 +3,7 @@
 A run writes variables into a per-run overlay committed only when every step succeeded
 (docs/architecture.md), so an assign computed before a failing op must not show. Numerics
 checks must name the first node that produced a NaN or Inf, and clipping an Inf gradient by
-its global norm gives NaN updates, as in TF (reference training.md 4.4).
+its global norm gives NaN updates, as in TF.
 """
 
 import os

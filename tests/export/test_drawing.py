@@ -59,7 +59,7 @@ def test_nodes_carry_sanitised_attributes():
         "op_type": "Placeholder", "kind": "placeholder", "dtype": "float32",
         "tensor_shape": "(?, 3)", "num_outputs": 1, "scope": "", "role": "forward",
         "highlight": "forward", "device": "", "site": g.nodes["x"]["site"]}
-    assert g.nodes["x"]["site"].startswith("test_viz.py:")
+    assert g.nodes["x"]["site"].startswith("test_drawing.py:")
     assert g.nodes["layer/w"]["kind"] == "variable"
     assert g.nodes["layer/w"]["dtype"] == "float32"  # base dtype, not float32_ref
     assert g.nodes["layer/w/read"]["scope"] == "layer/w"
@@ -185,7 +185,7 @@ def test_dot_text_is_parsed_by_graphviz(tmp_path):
     g = viz.to_networkx()
     layout = _dot_json(viz.to_dot(), tmp_path)
     objects = layout["objects"]
-    nodes = [o for o in objects if not o["name"].startswith("cluster")]
+    nodes = [o for o in objects if not o["name"].startswith(("cluster", "_legend"))]
     clusters = {o["name"]: o for o in objects if o["name"].startswith("cluster")}
     assert sorted(o["name"] for o in nodes) == sorted(g.nodes)
     by_id = {o["_gvid"]: o["name"] for o in objects}
@@ -203,6 +203,16 @@ def test_dot_text_is_parsed_by_graphviz(tmp_path):
     assert all(o.get("fillcolor") in viz.COLORS.values() for o in nodes)
     edge_labels = [e.get("label") for e in layout["edges"]]
     assert "float32 (?, 3)" in edge_labels
+    # A label names the op type only when it differs from the name: "mul\nMul", "loss\nSum",
+    # but "Assign" alone for the Assign op named Assign.
+    labels = {o["name"]: o["label"] for o in nodes}
+    assert labels["loss"] == "loss\\nSum" and labels["GradientDescent/Assign"] == "Assign"
+    # The legend names the colours the picture uses, and only those.
+    legend, = [o for o in objects if o["name"] == "_legend"]
+    for words in ("forward pass", "gradients", "gradient clipping", "learning-rate schedule",
+                  "optimizer slots and updates", "initializers"):
+        assert words in legend["label"], words
+    assert "summaries" not in legend["label"] and "warmup" not in legend["label"]
 
 
 @needs_dot
@@ -219,15 +229,23 @@ def test_unquoted_tf_names_break_dot(tmp_path):
 def test_collapsed_scopes_become_single_boxes(tmp_path):
     build_training_graph()
     everything = _dot_json(viz.to_dot(collapse_scopes=True), tmp_path)
-    names = {o["name"] for o in everything["objects"]}
-    assert names == {"x", "layer", "mul", "loss", "gradients", "clip_by_global_norm",
-                     "ExponentialDecay", "GradientDescent", "init", "train"}
+    names = {o["name"] for o in everything["objects"]} - {"_legend"}
+    # The variable layer/w stays a node beside the `layer` box (its read and initializer are
+    # drawn as it), so the update's input comes from the variable, not from the layer.
+    assert names == {"x", "layer", "layer/w", "mul", "loss", "gradients",
+                     "clip_by_global_norm", "ExponentialDecay", "GradientDescent", "init",
+                     "train"}
     by_id = {o["_gvid"]: o for o in everything["objects"]}
     box = [o for o in everything["objects"] if o["name"] == "gradients"][0]
     assert box["label"].startswith("gradients\\n") and box["label"].endswith(" ops")
     assert box["shape"] == "box3d"
     pairs = {(by_id[e["tail"]]["name"], by_id[e["head"]]["name"]) for e in everything["edges"]}
     assert ("layer", "gradients") in pairs and ("GradientDescent", "train") in pairs
+    assert ("layer/w", "GradientDescent") in pairs and ("layer/w", "layer") in pairs
+    assert ("layer", "GradientDescent") not in pairs
+    hoisted, = [o for o in everything["objects"] if o["name"] == "layer/w"]
+    assert hoisted["label"] == "layer/w\\nVariableV2" and hoisted["shape"] == "cylinder"
+    assert not any(o["name"].startswith("cluster_layer") for o in everything["objects"])
     assert all(t != h for t, h in pairs)  # edges inside a box disappear
     some = _dot_json(viz.to_dot(collapse_scopes=["gradients"]), tmp_path)
     names = {o["name"] for o in some["objects"]}
@@ -245,7 +263,7 @@ def test_dot_parses_in_pure_python_with_pydot():
         graph = stack.pop()
         names.update(n.get_name().strip('"') for n in graph.get_nodes())
         stack.extend(graph.get_subgraphs())
-    names -= {"graph", "node", "edge"}
+    names -= {"graph", "node", "edge", "_legend"}
     assert names == set(viz.to_networkx(fetches="loss:0"))
 
 

@@ -1,0 +1,33 @@
+"""Every graph the examples build exports as a GraphDef that TensorFlow's registry accepts.
+
+Each example runs in-process here (fast arguments), so tests/conftest.py's check sees every
+graph it builds: each node a TF op with the attrs TF requires. (tests/test_examples.py runs
+them as subprocesses, as users do, and checks their results.)
+"""
+
+import contextlib
+import importlib.util
+import io
+import pathlib
+import runpy
+import sys
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+FAST_ARGS = {"train_digits": ["--epochs", "1"], "onnx_round_trip": ["--steps", "5"]}
+NEEDS = {"train_digits": ["sklearn", "tqdm"], "onnx_round_trip": ["sklearn", "onnxruntime"]}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.py")))
+def test_example_graph_is_valid_for_tensorflow(name, tmp_path, monkeypatch):
+    for module in NEEDS.get(name, []):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"needs {module}")
+    args = FAST_ARGS.get(name, [])
+    if name in FAST_ARGS or name in NEEDS:
+        args = args + ["--out", str(tmp_path)]
+    monkeypatch.setattr(sys, "argv", [str(EXAMPLES / f"{name}.py")] + args)
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
