@@ -137,7 +137,7 @@ class Plan:
         self._fast = _compile(self.source, program.namespace, "fast")
         self._checked_fn = self._compile_wrapped(self._checking, "checked")
         self._checked = False
-        self._locks = None if self.written_vars else []
+        self._locks: list | None = None if self.written_vars else []
 
     @staticmethod
     def _checked_outputs(step, specs) -> list:
