@@ -13,6 +13,7 @@ its count), `namespaces` (the public names of each TF namespace, by defining mod
 from __future__ import annotations
 
 import collections
+import functools
 import inspect
 import re
 import sys
@@ -29,7 +30,7 @@ from minigraph.framework.registry import OP_TABLE, OpDef, no_gradient  # noqa: E
 
 # The namespaces a TF1 program reaches as `tf.<namespace>.<name>` ("" is `tf` itself).
 NAMESPACES = ["", "nn", "train", "losses", "summary", "layers", "math", "random", "initializers",
-              "logging", "errors", "io", "test"]
+              "logging", "errors", "io", "test", "metrics", "contrib.layers"]
 MARKER = re.compile(r"(<!-- BEGIN GENERATED: (\w+) -->\n)(.*?)(<!-- END GENERATED: \2 -->)",
                     re.DOTALL)
 
@@ -111,7 +112,7 @@ def owner(obj) -> str:
 def render_namespaces() -> str:
     lines = []
     for namespace in NAMESPACES:
-        module = getattr(tf, namespace) if namespace else tf
+        module = functools.reduce(getattr, namespace.split("."), tf) if namespace else tf
         title = f"tf.{namespace}" if namespace else "tf"
         groups = collections.defaultdict(list)
         for name in public_names(module):

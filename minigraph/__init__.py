@@ -8,7 +8,8 @@ builtins (range, abs, ...) are defined with a trailing underscore and renamed he
 from .framework import dtypes, errors  # noqa: F401
 from . import ops  # noqa: F401  (importing ops registers every op)
 from . import layers, train  # noqa: F401  (TF namespaces with logic behind them)
-from .api import (initializers, io, logging, losses, math, nn, random, summary, test)  # noqa: F401,A004
+from .api import (contrib, initializers, io, logging, losses, math, metrics, nn,  # noqa: F401,A004
+                  random, summary, test, version)
 from .api import gfile, graph_util  # noqa: F401
 from .ops import init_ops as _init_ops, variables as _variables
 from .train import clip_ops as _clip_ops
@@ -58,10 +59,18 @@ from .ops.unary_ops import *  # noqa: F401,F403
 from .ops.unary_ops import abs_ as abs, round_ as round  # noqa: A004
 from .runtime.session import InteractiveSession, Session
 from .framework.shapes import Dimension, TensorShape
+from .framework import behavior as _behavior
+from .framework.behavior import *  # noqa: F401,F403
+from .framework.behavior import __version__  # noqa: F401
+from .framework.missing import namespace_getattr as _namespace_getattr
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.variables import *  # noqa: F401,F403
 
 newaxis = None
+
+from . import compat  # noqa: E402  (last: tf.compat.v1 is this module, fully built)
+
+__getattr__ = _namespace_getattr("")
 
 __all__ = (
     list(dtypes.__all__) + _array_ops.__all__ + _broadcast_ops.__all__ + _check_ops.__all__
@@ -70,7 +79,7 @@ __all__ = (
     + _pad_ops.__all__ + _random_ops.__all__ + _reduction_ops.__all__ + _shape_ops.__all__
     + _state_ops.__all__ + _stitch_ops.__all__ + _unary_ops.__all__ + _variables.__all__
     + _init_ops.__all__
-    + _clip_ops.__all__
+    + _clip_ops.__all__ + _behavior.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
     + ["import_graph_def", "GraphDef", "gfile", "graph_util"]
@@ -80,5 +89,5 @@ __all__ = (
        "get_collection_ref", "get_default_graph", "get_default_session", "name_scope",
        "reset_default_graph", "Session", "InteractiveSession", "Dimension", "TensorShape",
        "newaxis", "errors", "dtypes", "range", "slice", "abs", "pow", "round", "tuple", "print",
-       "io", "losses", "nn", "summary", "test", "train"]
+       "io", "losses", "metrics", "nn", "summary", "test", "train", "compat", "contrib", "version"]
 )

@@ -18,7 +18,8 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PAGES = ["README.md", "docs/getting_started.md", "docs/architecture.md", "docs/convolutions.md"]
+PAGES = ["README.md", "docs/getting_started.md", "docs/architecture.md", "docs/convolutions.md",
+         "docs/course_programs.md"]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 EXPECTED_OUTPUT = re.compile(r"^\s*print\(.*\)\s+# (.*)$")
 NEEDS = {

@@ -20,13 +20,13 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TESTED = {"core_basics", "linear_regression", "logistic_regression", "seed_program",
-          "gradient_of_gradient", "train_digits", "onnx_round_trip"}
+          "gradient_of_gradient", "train_digits", "train_cnn_digits", "onnx_round_trip"}
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
 
 
-def run_example(name: str, *args: str) -> subprocess.CompletedProcess:
+def run_example(name: str, *args: str, **env_extra: str) -> subprocess.CompletedProcess:
     """Run examples/<name>.py with this interpreter from the repository root; require exit 0."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+    env = dict(os.environ, **env_extra, PYTHONPATH=os.pathsep.join(
         [str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
     proc = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
@@ -163,3 +163,25 @@ def test_onnx_round_trip_serves_the_same_predictions(tmp_path):
     assert ours == theirs > 0.8
     assert numbers(line_after(out, "largest probability difference:"))[0] < 1e-5
     assert (tmp_path / "digits_mlp.onnx").stat().st_size > 10_000
+
+
+def test_train_cnn_digits_reaches_tensorflows_accuracy():
+    """The compat.v1 notebook-style CNN (conv2d, max_pooling2d, batch_normalization with
+    UPDATE_OPS, dropout) against TF's test accuracy on the same program, recorded by
+    tests/data/record_cnn_digits.py (TF: 0.9556, 0.9556, 0.9806 for seeds 0, 1, 2)."""
+    pytest.importorskip("sklearn")
+    import json
+
+    recorded = json.loads((ROOT / "tests" / "data" / "cnn_digits_tf.json").read_text())
+    tf_accuracies = list(recorded["test_accuracy_by_seed"].values())
+    # One BLAS thread: the many small matrix products of this net slow down by 10-100x when
+    # BLAS threads compete for busy cores (a shared CI machine); the numbers are the same.
+    out = run_example("train_cnn_digits", "--seed", "0", OPENBLAS_NUM_THREADS="1",
+                      OMP_NUM_THREADS="1", MKL_NUM_THREADS="1").stdout
+    assert line_after(out, "update ops: ").startswith(
+        "2 (batch_normalization/AssignMovingAvg, batch_normalization/AssignMovingAvg_1)")
+    losses = [numbers(line)[-1] for line in out.splitlines() if line.startswith("epoch")]
+    assert losses[-1] < losses[0] < 0.5
+    accuracy = numbers(line_after(out, "test accuracy:"))[0]
+    assert accuracy >= min(tf_accuracies)          # 0.9778 with seed 0
+    assert numbers(line_after(out, "tf.metrics.accuracy:")) == [accuracy]

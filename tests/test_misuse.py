@@ -100,6 +100,13 @@ PHRASES = {
     "restore_shapes": "Assign requires shapes of both tensors to match",
     "save_no_parent": "doesn't exist, can't save",
     "saver_empty": "No variables to save",
+    "saver_other_graph": "Cannot interpret feed_dict key as Tensor",
+    "restore_corrupt_index": "not an sstable (bad magic number)",
+    "restore_corrupt_data": "Checksum does not match",
+    "restore_truncated_data": "Read less bytes than requested",
+    "restore_missing_data": "No such file or directory",
+    "init_scope_map": "should map to scope only",
+    "init_shape": "doesn't match with shape of tensor",
 }
 
 
@@ -731,6 +738,71 @@ def test_saver_with_nothing_to_save():
     with misuse(ValueError, "saver_empty", node="tf.train.Saver()",
                 fix="allow_empty=True"):
         tf.train.Saver()
+
+
+def test_saver_with_a_session_of_another_graph(tmp_path):
+    with tf.Graph().as_default():
+        tf.Variable(1.0, name="v")
+        saver = tf.train.Saver()
+    with tf.Graph().as_default() as other:
+        v = tf.Variable(2.0, name="v")
+    with tf.Session(graph=other) as sess:
+        sess.run(v.initializer)
+        with misuse(TypeError, "saver_other_graph", node="this Saver was built in another graph",
+                    fix="tf.Session(graph=...)"):
+            saver.save(sess, str(tmp_path / "model.ckpt"))
+
+
+def _damaged(tmp_path, suffix, edit):
+    path = _saved(tmp_path, [1.0, 2.0, 3.0])
+    target = path + suffix
+    with open(target, "rb") as f:
+        content = f.read()
+    with open(target, "wb") as f:
+        f.write(edit(content))
+    return path
+
+
+@pytest.mark.parametrize("suffix, edit, error, key", [
+    (".index", lambda b: b"garbage" * 10, errors.DataLossError, "restore_corrupt_index"),
+    (".data-00000-of-00001", lambda b: b[:-1] + bytes([b[-1] ^ 1]), errors.DataLossError,
+     "restore_corrupt_data"),
+    (".data-00000-of-00001", lambda b: b[:5], errors.OutOfRangeError, "restore_truncated_data"),
+])
+def test_restore_from_damaged_files(sess, tmp_path, suffix, edit, error, key):
+    path = _damaged(tmp_path, suffix, edit)
+    v = tf.Variable([0.0, 0.0, 0.0], name="v")
+    saver = tf.train.Saver()
+    sess.run(v.initializer)
+    with misuse(error, key, node="model.ckpt", fix="restore an intact copy"):
+        saver.restore(sess, path)
+    np.testing.assert_array_equal(sess.run(v), [0.0, 0.0, 0.0])
+
+
+def test_restore_with_a_missing_data_file(sess, tmp_path):
+    path = _saved(tmp_path, 1.0)
+    os.remove(path + ".data-00000-of-00001")
+    tf.Variable(0.0, name="v")
+    saver = tf.train.Saver()
+    with misuse(errors.NotFoundError, "restore_missing_data",
+                node="model.ckpt.data-00000-of-00001", fix="copy the data file"):
+        saver.restore(sess, path)
+
+
+def test_init_from_checkpoint_with_a_name_where_a_scope_is_needed(tmp_path):
+    path = _saved(tmp_path, 1.0, name="enc/v")
+    tf.get_variable("w", shape=[])
+    with misuse(ValueError, "init_scope_map", node="should map to scope only enc",
+                fix="end both names with '/'"):
+        tf.train.init_from_checkpoint(path, {"enc": "enc/"})
+
+
+def test_init_from_checkpoint_with_another_shape(tmp_path):
+    path = _saved(tmp_path, [1.0, 2.0], name="v")
+    tf.get_variable("v", shape=[3])
+    with misuse(ValueError, "init_shape", node="Shape of variable v:0",
+                fix="build the variable with the checkpoint's shape"):
+        tf.train.init_from_checkpoint(path, {"v": "v"})
 
 
 # ---------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ def test_survey_resolution_follows_the_namespaces(gen):
     assert gen.resolve("nn.relu") is tf.nn.relu
     assert gen.resolve("layers.dense") is tf.layers.dense
     assert gen.resolve("train.AdamOptimizer") is tf.train.AdamOptimizer
-    assert gen.resolve("data.Dataset") is None and gen.resolve("contrib.layers") is None
+    assert gen.resolve("data.Dataset") is None and gen.resolve("contrib.rnn") is None
+    assert gen.resolve("contrib.layers.xavier_initializer") is not None
     assert gen.resolve("nn.numbers") is None   # a module attribute that is not a public name
 
 

@@ -8,6 +8,7 @@ Example: `with tf.gfile.GFile("graph.pb", "rb") as f: gd = tf.GraphDef.FromStrin
 import glob as _glob
 import os as _os
 import shutil as _shutil
+from ..framework.missing import namespace_getattr
 
 __all__ = ["GFile", "FastGFile", "Open", "Exists", "MakeDirs", "MkDir", "ListDirectory",
            "Glob", "Remove", "IsDirectory", "DeleteRecursively", "Copy", "Rename",
@@ -63,3 +64,5 @@ def Rename(oldname, newname, overwrite=False):  # noqa: N802 - TF's name
 
 
 rename = Rename
+
+__getattr__ = namespace_getattr("gfile")

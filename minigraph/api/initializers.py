@@ -17,7 +17,10 @@ from ..ops.init_ops import truncated_normal_initializer as truncated_normal
 from ..ops.variables import variables_initializer as variables
 from ..ops.init_ops import variance_scaling_initializer as variance_scaling
 from ..ops.init_ops import zeros_initializer as zeros
+from ..framework.missing import namespace_getattr
 
 __all__ = ["constant", "zeros", "ones", "random_normal", "random_uniform", "truncated_normal",
            "variance_scaling", "glorot_uniform", "glorot_normal", "global_variables",
            "local_variables", "variables"]
+
+__getattr__ = namespace_getattr("initializers")

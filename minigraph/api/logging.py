@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from ..framework.missing import namespace_getattr
 
 __all__ = ["DEBUG", "INFO", "WARN", "ERROR", "FATAL", "debug", "info", "warn", "warning",
            "error", "fatal", "log", "log_if", "vlog", "set_verbosity", "get_verbosity", "flush"]
@@ -98,3 +99,5 @@ def flush() -> None:
     """Flush the handlers of the "minigraph" logger."""
     for handler in get_logger().handlers:
         handler.flush()
+
+__getattr__ = namespace_getattr("logging")

@@ -17,6 +17,7 @@ from ..ops.unary_ops import (abs_ as abs, ceil, cos, exp, floor, log, log1p, neg
                              round_ as round, rsqrt, sigmoid, sign, sin, sqrt, square, tanh)
 from ..ops.nn_impl import l2_normalize
 from ..ops.nn_ops import in_top_k, log_softmax, softmax, softplus, top_k
+from ..framework.missing import namespace_getattr
 
 __all__ = [
     "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "divide", "equal", "exp", "floor",
@@ -28,3 +29,5 @@ __all__ = [
     "sigmoid", "sign", "sin", "softmax", "softplus", "sqrt", "square", "squared_difference",
     "subtract", "tanh", "top_k", "truediv", "unsorted_segment_sum",
 ]
+
+__getattr__ = namespace_getattr("math")

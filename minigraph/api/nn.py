@@ -6,6 +6,7 @@ from ..ops.unary_ops import sigmoid, tanh
 from ..ops.nn_impl import (dropout, embedding_lookup, l2_normalize, moments,
                            sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
                            xw_plus_b)
+from ..ops.normalization_ops import batch_normalization, fused_batch_norm
 from ..ops.reduction_ops import l2_loss
 from ..ops.conv_ops import (atrous_conv2d, conv1d, conv2d, conv2d_backprop_filter,
                             conv2d_backprop_input, conv2d_transpose, convolution)
@@ -19,16 +20,19 @@ from ..ops.nn_ops import (bias_add, elu, in_top_k, leaky_relu, log_softmax, relu
                           softplus, top_k)
 from ..ops.pooling_ops import (avg_pool, avg_pool2d, avg_pool_v2, max_pool, max_pool2d,
                                max_pool_v2, max_pool_with_argmax, pool)
+from ..framework.missing import namespace_getattr
 
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "softplus", "sigmoid", "tanh", "softmax",
     "log_softmax", "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
     "l2_loss", "bias_add", "in_top_k", "dropout", "moments", "l2_normalize",
-    "embedding_lookup", "xw_plus_b", "top_k",
+    "embedding_lookup", "xw_plus_b", "top_k", "batch_normalization", "fused_batch_norm",
     "conv2d", "conv2d_transpose", "conv2d_backprop_input", "conv2d_backprop_filter", "conv1d",
     "atrous_conv2d", "max_pool", "max_pool_v2", "max_pool2d", "avg_pool", "avg_pool_v2",
     "avg_pool2d", "max_pool_with_argmax", "depthwise_conv2d", "depthwise_conv2d_native",
     "depthwise_conv2d_native_backprop_input", "depthwise_conv2d_native_backprop_filter",
     "separable_conv2d", "local_response_normalization", "lrn", "convolution", "pool",
 ]
+
+__getattr__ = namespace_getattr("nn")

@@ -9,5 +9,8 @@ from ..ops.random_ops import random_normal as normal
 from ..ops.random_ops import random_shuffle as shuffle
 from ..ops.random_ops import random_uniform as uniform
 from ..ops.random_ops import truncated_normal
+from ..framework.missing import namespace_getattr
 
 __all__ = ["normal", "uniform", "truncated_normal", "shuffle", "set_random_seed", "get_seed"]
+
+__getattr__ = namespace_getattr("random")

@@ -17,14 +17,16 @@ from .graph_def import graph_def as _graph_def
 __all__ = ["FileWriter"]
 
 
-def _tensorboard():
+def tensorboard_modules():
+    """tensorboard's Event and Summary protos and its EventFileWriter (the optional extra)."""
     try:
         from tensorboard.compat.proto import event_pb2, summary_pb2  # optional extra
         from tensorboard.summary.writer.event_file_writer import (  # optional extra
             EventFileWriter)
     except ImportError as e:
-        raise ImportError("tf.summary.FileWriter writes TensorBoard event files with the "
-                          "`tensorboard` package. Install the extra: pip install "
+        raise ImportError("tf.summary.FileWriter and tf.train.summary_iterator write and read "
+                          "TensorBoard event files with the `tensorboard` package. Install the "
+                          "extra: pip install "
                           f"'minigraph[tensorboard]' (or pip install tensorboard). ({e})") from e
     return event_pb2, summary_pb2, EventFileWriter
 
@@ -46,7 +48,7 @@ class FileWriter:
 
     def __init__(self, logdir: str, graph=None, max_queue: int = 10, flush_secs: float = 120,
                  graph_def=None, filename_suffix: str | None = None, session=None):
-        self._event_pb2, self._summary_pb2, self._writer_class = _tensorboard()
+        self._event_pb2, self._summary_pb2, self._writer_class = tensorboard_modules()
         self._logdir = str(logdir)
         self._options = {"max_queue_size": max_queue, "flush_secs": flush_secs,
                          "filename_suffix": filename_suffix or ""}

@@ -3,9 +3,9 @@
 Lives here: `export(sess, inputs, outputs, path)`, which walks the ops that `outputs` need
 (stopping at `inputs`), turns variables into initializers holding their values in `sess`,
 and converts each op with one small rule from `RULES` (op type -> function). Images stay
-NHWC at the model's edges as in TF; convolutions and pooling transpose to ONNX's NCHW and
-back around each op. An op without a rule is named in one clear error. Needs the `[onnx]`
-extra (onnx; onnxruntime to run the result).
+NHWC at the model's edges as in TF; convolutions (conv2d_transpose as ConvTranspose),
+pooling and LRN transpose to ONNX's NCHW and back around each op. An op without a rule is
+named in one clear error. Needs the `[onnx]` extra (onnx; onnxruntime to run the result).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
+from ..ops.conv_kernels import output_size
 
 __all__ = ["export", "RULES", "OPSET"]
 
@@ -489,9 +490,11 @@ def _spatial(op, key, default=1):
     return [int(v) for v in (values[2:] if nchw else values[1:3])]
 
 
-def _padding(op) -> dict:
+def _padding(op, kernel_hw=None) -> dict:
     padding = op.attrs.get("padding", "VALID")
     padding = padding.decode() if isinstance(padding, bytes) else padding
+    if padding == "SAME" and kernel_hw is not None and max(_spatial(op, "dilations")) > 1:
+        return {"pads": _same_pads(op, kernel_hw)}  # ONNX Runtime's SAME refuses dilations
     if padding == "SAME":
         return {"auto_pad": "SAME_UPPER"}  # TF puts the odd extra pixel at the end
     if padding == "EXPLICIT":
@@ -502,11 +505,69 @@ def _padding(op) -> dict:
     return {"auto_pad": "VALID"}
 
 
+def _image_hw(op, t) -> list:
+    dims = t.shape.as_list() if t.shape.ndims == 4 else [None] * 4
+    nchw = op.attrs.get("data_format", "NHWC") in ("NCHW", b"NCHW")
+    return dims[2:] if nchw else dims[1:3]
+
+
+def _same_pads(op, kernel_hw) -> list:
+    """TF's SAME pads as ONNX [top, left, bottom, right], from the input's static size."""
+    hw = _image_hw(op, op.inputs[0])
+    if None in hw:
+        raise ValueError(f"ONNX export of '{op.name}' (SAME padding with dilations) needs the "
+                         f"input's height and width, but its shape is {op.inputs[0].shape}. "
+                         "Fix: give the input placeholder a static height and width.")
+    pairs = [output_size(n, k, s, d, "SAME")[1] for n, k, s, d in
+             zip(hw, kernel_hw, _spatial(op, "strides"), _spatial(op, "dilations"))]
+    return [int(pairs[0][0]), int(pairs[1][0]), int(pairs[0][1]), int(pairs[1][1])]
+
+
+def _kernel_value(c, t):
+    return c.static(t, "the kernel") if c._static(t) is not None else c.run_value(t)
+
+
+@rule("Conv2DBackpropInput")
+def _conv2d_transpose(c, op):
+    """conv2d_transpose: ONNX ConvTranspose with TF's pads, output_padding for the rest."""
+    sizes = [int(v) for v in c.static(op.inputs[0], "the output shape")]
+    nchw = op.attrs.get("data_format", "NHWC") in ("NCHW", b"NCHW")
+    out_hw = sizes[2:] if nchw else sizes[1:3]
+    kernel = _kernel_value(c, op.inputs[1])
+    h, w = kernel.shape[:2]
+    strides, dilations = _spatial(op, "strides"), _spatial(op, "dilations")
+    padding = op.attrs.get("padding", "VALID")
+    padding = padding.decode() if isinstance(padding, bytes) else padding
+    if padding == "EXPLICIT":
+        pads = _padding(op)["pads"]
+    else:  # the forward convolution's pads, worked out on the result's size
+        pairs = [output_size(n, k, s, d, padding)[1]
+                 for n, k, s, d in zip(out_hw, (h, w), strides, dilations)]
+        pads = [pairs[0][0], pairs[1][0], pairs[0][1], pairs[1][1]]
+    in_hw = _image_hw(op, op.inputs[2])
+    extra = [n - (s * (i - 1) + (k - 1) * d + 1 - p0 - p1) for n, i, k, s, d, p0, p1 in
+             zip(out_hw, in_hw, (h, w), strides, dilations, pads[:2], pads[2:])]
+    weights = c.constant(np.transpose(kernel, (3, 2, 0, 1)), op.name + "/kernel")
+    y = c.node("ConvTranspose", [_to_nchw(c, op, c.name(op.inputs[2])), weights], op.name,
+               kernel_shape=[int(h), int(w)], strides=strides, dilations=dilations,
+               pads=[int(p) for p in pads], output_padding=[int(e) for e in extra])
+    _out(c, op, _from_nchw(c, op, y))
+
+
+@rule("LRN")
+def _lrn(c, op):
+    """TF divides by (bias + alpha * sum of squares); ONNX by (bias + alpha / size * sum)."""
+    size = 2 * int(op.attrs.get("depth_radius", 5)) + 1
+    y = c.node("LRN", [_to_nchw(c, op, c.name(op.inputs[0]))], op.name, size=size,
+               alpha=float(op.attrs.get("alpha", 1.0)) * size,
+               beta=float(op.attrs.get("beta", 0.5)), bias=float(op.attrs.get("bias", 1.0)))
+    _out(c, op, _from_nchw(c, op, y))
+
+
 @rule("Conv2D", "DepthwiseConv2dNative")
 def _conv2d(c, op):
     x = _to_nchw(c, op, c.name(op.inputs[0]))
-    kernel = c.static(op.inputs[1], "the kernel") if c._static(op.inputs[1]) is not None \
-        else c.run_value(op.inputs[1])
+    kernel = _kernel_value(c, op.inputs[1])
     h, w, cin, cout = kernel.shape
     group = 1
     if op.type == "DepthwiseConv2dNative":  # [h, w, in, multiplier] -> in groups of one
@@ -515,7 +576,7 @@ def _conv2d(c, op):
     weights = c.constant(np.transpose(kernel, (3, 2, 0, 1)), op.name + "/kernel")
     y = c.node("Conv", [x, weights], op.name, kernel_shape=[int(h), int(w)],
                strides=_spatial(op, "strides"), dilations=_spatial(op, "dilations"),
-               group=int(group), **_padding(op))
+               group=int(group), **_padding(op, (h, w)))
     _out(c, op, _from_nchw(c, op, y))
 
 

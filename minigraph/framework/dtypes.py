@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 
 import numpy as np
+from .missing import namespace_getattr
 
 __all__ = [
     "DType", "as_dtype", "float16", "half", "float32", "float64", "double", "int8", "int16",
@@ -237,3 +238,5 @@ def _infer_sequence_dtype(seq) -> DType:
         if candidate in names:
             return _BY_NAME[candidate]
     return found[0]
+
+__getattr__ = namespace_getattr("dtypes")

@@ -14,6 +14,7 @@ import linecache
 import os
 import sys
 import threading
+from .missing import namespace_getattr
 
 __all__ = [
     "OpError", "CancelledError", "UnknownError", "InvalidArgumentError",
@@ -158,3 +159,5 @@ def describe_caller() -> str:
     clip ops, sessions), so that the message still points at the user's code.
     """
     return describe_site(user_frame())
+
+__getattr__ = namespace_getattr("errors")

@@ -8,4 +8,4 @@ from . import (constant_op, shape_ops, broadcast_ops, array_ops, unary_ops,  # n
                comparison_ops, math_ops, linalg_ops, reduction_ops, pad_ops, indexing_ops,
                stitch_ops, join_split_ops, nn_ops, conv_kernels, conv_ops, depthwise_conv_ops,
                pooling_ops, lrn_ops, cross_entropy_ops, random_ops, state_ops,
-               control_flow_ops, check_ops, summary_ops, training_ops)
+               normalization_ops, control_flow_ops, check_ops, png, summary_ops, training_ops)

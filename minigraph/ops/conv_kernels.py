@@ -4,8 +4,10 @@ Lives here: `Window` (the 2-D geometry of a sliding window: sizes, strides, dila
 and output size, worked out once from an op's attributes), the attribute helpers that read
 TF's 4-element `strides`/`ksize`/`dilations` lists in either data format, and the numpy
 building blocks: `im2col` (every window copied into one matrix row, so a convolution is a
-single BLAS matmul), `col2im` (its adjoint), and `taps` (the strided view of the input under
-one window position). Every kernel works on NHWC arrays; NCHW callers transpose views.
+single BLAS matmul), `col2im` and `scatter_taps` (its adjoint), `taps` (the strided view of
+the input under one window position), and the two convolution kernels built from them,
+`conv_nhwc` and `conv_input_grad_nhwc`. Every kernel works on NHWC arrays; NCHW callers
+transpose views.
 No op is registered here and nothing here builds graph ops.
 """
 

@@ -3,9 +3,9 @@
 Lives here: the Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter blocks (each the
 gradient of the others, so gradients of gradients work as in TF), the attribute checks that
 turn TF's `strides`/`padding`/`dilations` arguments into op attributes, and the public
-conv2d, conv2d_transpose, conv2d_backprop_input/filter, conv1d and atrous_conv2d. Kernels are
-im2col plus one BLAS matmul (ops/conv_kernels.py). Depthwise and separable convolutions are in
-depthwise_conv_ops.py, pooling in pooling_ops.py.
+conv2d, conv2d_transpose, conv2d_backprop_input/filter, conv1d, atrous_conv2d and
+convolution. Kernels are im2col plus one BLAS matmul (ops/conv_kernels.py). Depthwise and
+separable convolutions are in depthwise_conv_ops.py, pooling in pooling_ops.py.
 """
 
 from __future__ import annotations
@@ -91,12 +91,14 @@ def conv_attrs(strides, padding, dilations, data_format) -> dict:
 
 def conv_window(in_hw, kernel_hw, attrs) -> Window:
     """The Window of a conv op from its spatial input size, kernel size and attributes."""
-    fmt, flat = attrs["data_format"], attrs["explicit_paddings"]
+    # Graphs imported from old TF versions may lack the later attrs: TF's defaults apply.
+    fmt, flat = attrs.get("data_format", "NHWC"), attrs.get("explicit_paddings", [])
     pads = ((0, 0), (0, 0))
     if attrs["padding"] == "EXPLICIT":
         pads = spatial([tuple(flat[2 * i:2 * i + 2]) for i in range(4)], fmt)
     return Window.from_attrs(in_hw, kernel_hw, spatial(attrs["strides"], fmt),
-                             spatial(attrs["dilations"], fmt), attrs["padding"], pads)
+                             spatial(attrs.get("dilations", [1, 1, 1, 1]), fmt),
+                             attrs["padding"], pads)
 
 
 def nhwc_dims(shape: TensorShape, data_format: str) -> list:
@@ -126,7 +128,7 @@ def conv_output_spec(op_type, x: Spec, f: Spec, attrs, depthwise=False) -> Spec:
     check_dtype_in(op_type, x, FLOATS, arg="input")
     check_rank4(op_type, x, "input")
     check_rank4(op_type, f, "filter")
-    fmt = attrs["data_format"]
+    fmt = attrs.get("data_format", "NHWC")
     n, h, w, c = nhwc_dims(x.shape, fmt)
     kh, kw, f_in, f_out = f.shape.as_list() if f.shape.ndims else [None] * 4
     if c is not None and f_in is not None and c != f_in:
@@ -186,7 +188,7 @@ class Conv2D(OpDef):
 
     @staticmethod
     def compute(x, f, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x = to_nhwc(x, fmt)
         check_channels(x, f)
         return from_nhwc(conv_nhwc(x, f, conv_window(x.shape[1:3], f.shape[:2], attrs)), fmt)
@@ -238,7 +240,7 @@ class Conv2DBackpropInput(OpDef):
         if sizes.value is None:
             return Spec(f.dtype, TensorShape([None] * 4))
         out_shape = TensorShape([int(d) for d in np.ravel(sizes.value)])
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         _, h, w, c = nhwc_dims(out_shape, fmt)
         _, dh, dw, dc = nhwc_dims(dy.shape, fmt)
         if f.shape.ndims == 4 and None not in f.shape.as_list()[:2]:
@@ -247,7 +249,7 @@ class Conv2DBackpropInput(OpDef):
 
     @staticmethod
     def compute(sizes, f, dy, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         n, h, w, c = nhwc_dims(TensorShape([int(d) for d in sizes]), fmt)
         dy = to_nhwc(dy, fmt)
         try:
@@ -300,7 +302,7 @@ class Conv2DBackpropFilter(OpDef):
         f_shape = [int(d) for d in np.ravel(sizes.value)]
         if len(f_shape) != 4:
             raise ValueError(f"filter_sizes must have 4 elements, got {f_shape}.")
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         _, h, w, _ = nhwc_dims(x.shape, fmt)
         _, dh, dw, _ = nhwc_dims(dy.shape, fmt)
         matching_window("Conv2DBackpropFilter", (h, w), f_shape, (dh, dw), attrs)
@@ -308,7 +310,7 @@ class Conv2DBackpropFilter(OpDef):
 
     @staticmethod
     def compute(x, sizes, dy, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x, dy = to_nhwc(x, fmt), to_nhwc(dy, fmt)
         f_shape = tuple(int(d) for d in sizes)
         try:
@@ -355,7 +357,7 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  
     with name_scope(name, "conv2d_transpose", [value, filter, output_shape]) as scope:
         value = convert_to_tensor(value, name="value")
         filter = convert_to_tensor(filter, name="filter")  # noqa: A001
-        channels = nhwc_dims(value.shape, attrs["data_format"])[3]
+        channels = nhwc_dims(value.shape, attrs.get("data_format", "NHWC"))[3]
         f_dims = filter.shape.as_list() if filter.shape.ndims == 4 else [None] * 4
         if channels is not None and f_dims[3] is not None and channels != f_dims[3]:
             raise ValueError(f"input channels {channels} of conv2d_transpose do not match the "

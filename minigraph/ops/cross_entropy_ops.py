@@ -18,7 +18,7 @@ from .common import check_dtype_in, check_same_dtype
 from .constant_op import convert_to_tensor
 from .nn_ops import (last_axis_log_softmax, last_axis_softmax, log_softmax, logits_spec, softmax,
                      softmax_grad)
-from . import shape_ops
+from . import array_ops, indexing_ops, math_ops, shape_ops
 
 __all__ = ["softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits"]
 
@@ -82,9 +82,41 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
     axis = dim if axis is None else axis
     logits = convert_to_tensor(logits, name="logits")
     labels = convert_to_tensor(labels, name="labels", preferred_dtype=logits.dtype.base_dtype)
+    if labels.dtype.base_dtype != logits.dtype.base_dtype:
+        labels = math_ops.cast(labels, logits.dtype.base_dtype)  # TF casts them, ints too
     if axis is not None and axis != -1:
         logits, labels = move_to_last(logits, axis), move_to_last(labels, axis)
+    if needs_flattening(logits, labels):
+        return broadcast_cross_entropy(logits, labels, name)
     return SoftmaxCrossEntropyWithLogits.apply([logits, labels], name=name)[0]
+
+
+def needs_flattening(logits: Tensor, labels: Tensor) -> bool:
+    """True when the shapes differ but hold the same classes (TF flattens both then)."""
+    ls, gs = labels.shape, logits.shape
+    if ls.ndims is None or gs.ndims is None or ls.is_compatible_with(gs):
+        return False
+    classes = ls.ndims and gs.ndims and ls[-1].value == gs[-1].value
+    return bool(classes) and ls[-1].value is not None
+
+
+def broadcast_cross_entropy(logits: Tensor, labels: Tensor, name) -> Tensor:
+    """Cross-entropy for labels whose shape differs from the logits' (TF's rule).
+
+    As TF does, both are flattened to [rows, classes] (so labels [1, N, C] or [N, 1, C] pair
+    with logits [N, C]), one row of labels broadcasts over every row of logits, and the
+    losses take the logits' shape without the class axis.
+    TF1 note: TF cannot differentiate through broadcast labels; minigraph sums the gradient.
+    """
+    flat_logits = shape_ops.reshape(logits, [-1, shape_ops.shape(logits)[-1]])
+    flat_labels = shape_ops.reshape(labels, [-1, shape_ops.shape(labels)[-1]])
+    if flat_labels.shape[0].value == 1 and flat_logits.shape[0].value != 1:
+        flat_labels = flat_labels + array_ops.zeros_like(flat_logits)
+    loss = SoftmaxCrossEntropyWithLogits.apply([flat_logits, flat_labels])[0]
+    rows = indexing_ops.strided_slice(shape_ops.shape(logits), [0], [-1], [1])
+    out = shape_ops.reshape(loss, rows, name=name)
+    out.set_shape(logits.shape[:-1])
+    return out
 
 
 def check_keywords(function: str, sentinel, labels, logits) -> None:

@@ -42,7 +42,7 @@ class DepthwiseConv2dNative(OpDef):
 
     @staticmethod
     def compute(x, f, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x = to_nhwc(x, fmt)
         check_channels(x, f)
         window = conv_window(x.shape[1:3], f.shape[:2], attrs)
@@ -88,8 +88,8 @@ def backprop_spec(op_type, sizes: Spec, known: Spec, dy: Spec, attrs, input_is_k
     shape = TensorShape([int(d) for d in np.ravel(sizes.value)])
     in_shape, f_shape = (known.shape, shape) if input_is_known else (shape, known.shape)
     if f_shape.ndims == 4 and None not in f_shape.as_list()[:2]:
-        _, h, w, _ = nhwc_dims(in_shape, attrs["data_format"])
-        _, dh, dw, _ = nhwc_dims(dy.shape, attrs["data_format"])
+        _, h, w, _ = nhwc_dims(in_shape, attrs.get("data_format", "NHWC"))
+        _, dh, dw, _ = nhwc_dims(dy.shape, attrs.get("data_format", "NHWC"))
         matching_window(op_type, (h, w), f_shape.as_list(), (dh, dw), attrs)
     return Spec(known.dtype, shape)
 
@@ -107,7 +107,7 @@ class DepthwiseConv2dNativeBackpropInput(OpDef):
 
     @staticmethod
     def compute(sizes, f, dy, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         shape = nhwc_dims(TensorShape([int(d) for d in sizes]), fmt)
         dy = split_channels(to_nhwc(dy, fmt), f.shape[3])
         window = conv_window(shape[1:3], f.shape[:2], attrs)
@@ -146,7 +146,7 @@ class DepthwiseConv2dNativeBackpropFilter(OpDef):
 
     @staticmethod
     def compute(x, sizes, dy, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x = to_nhwc(x, fmt)
         kh, kw, c, m = (int(d) for d in sizes)
         dy = split_channels(to_nhwc(dy, fmt), m)

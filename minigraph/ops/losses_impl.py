@@ -1,9 +1,9 @@
 """TF1 `tf.losses`: weighted losses, their reductions and the LOSSES collection.
 
 Lives here: `Reduction`, `compute_weighted_loss`, the loss functions (mean_squared_error,
-absolute_difference, softmax/sparse/sigmoid cross-entropy, log_loss, hinge_loss, huber_loss)
-and the collection helpers (add_loss, get_losses, get_total_loss, ...). All are composites;
-the namespace is losses.py.
+absolute_difference, softmax/sparse/sigmoid cross-entropy, log_loss, hinge_loss, huber_loss,
+cosine_distance, mean_pairwise_squared_error) and the collection helpers (add_loss,
+get_losses, get_total_loss, ...). All are composites; the namespace is losses.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from . import (array_ops, broadcast_ops, comparison_ops, cross_entropy_ops, math
 
 __all__ = ["Reduction", "compute_weighted_loss", "mean_squared_error", "absolute_difference",
            "softmax_cross_entropy", "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
-           "log_loss", "hinge_loss", "huber_loss", "add_loss", "get_losses",
+           "log_loss", "hinge_loss", "huber_loss", "cosine_distance",
+           "mean_pairwise_squared_error", "add_loss", "get_losses",
            "get_regularization_losses", "get_regularization_loss", "get_total_loss"]
 
 
@@ -251,6 +252,65 @@ def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
         quadratic = math_ops.minimum(error, delta)
         losses = 0.5 * quadratic * quadratic + delta * (error - quadratic)
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
+                    loss_collection=GraphKeys.LOSSES, reduction=DEFAULT_REDUCTION,
+                    dim=None) -> Tensor:
+    """Weighted 1 - sum(labels * predictions, axis) for unit-normalized inputs.
+
+    The per-example losses keep `axis` as a dimension of size 1, as in TF. `dim` is the old
+    name of `axis`. Example: `tf.losses.cosine_distance([[1., 0.]], [[0., 1.]], axis=1)` -> 1.0.
+    """
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("You must specify 'axis' in tf.losses.cosine_distance (the axis of "
+                         "the unit vectors, e.g. axis=1 for [batch, features]).")
+    with name_scope(scope, "cosine_distance_loss", [predictions, labels, weights]) as s:
+        labels, predictions = as_float_pair(labels, predictions, "cosine_distance")
+        radial = math_ops.multiply(predictions, labels)
+        losses = 1 - broadcast_ops.reduce_sum(radial, axis=(axis,), keepdims=True)
+        return compute_weighted_loss(losses, weights, s, loss_collection, reduction)
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
+                                loss_collection=GraphKeys.LOSSES) -> Tensor:
+    """Weighted mean over each example of the squared differences between all pairs of its
+    prediction errors: sum over pairs (d_i - d_j) ** 2 / pairs, for d = predictions - labels.
+
+    Written as TF does: 2 * sum(d ** 2) / (n - 1) - 2 * (sum d) ** 2 / (n * (n - 1)) per example,
+    n the number of present (non-zero weight) entries; weights are per example.
+    Example: `tf.losses.mean_pairwise_squared_error([[0., 1., 2.]], [[1., 1., 1.]])` -> 2.0.
+    """
+    reduce_sum, maximum, square = broadcast_ops.reduce_sum, math_ops.maximum, unary_ops.square
+    with name_scope(scope, "mean_pairwise_squared_error", [predictions, labels, weights]):
+        labels, predictions = as_float_pair(labels, predictions, "mean_pairwise_squared_error")
+        weights = cast_weights(weights)
+        diffs = math_ops.subtract(predictions, labels)
+        axes = list(range(1, diffs.shape.ndims))
+        present = num_present_per_example(diffs, weights, axes)
+        squares = reduce_sum(square(diffs), axes, keepdims=True)
+        term1 = 2.0 * safe_divide(squares, maximum(present - 1.0, 0.0))
+        sums = reduce_sum(diffs, axes, keepdims=True)
+        pairs = maximum(present * (present - 1.0), 0.0)
+        term2 = 2.0 * safe_divide(square(sums), pairs)
+        loss = reduce_sum((term1 - term2) * weights)
+        # No example with a present entry: the loss is 0, not NaN.
+        loss = comparison_ops.where(comparison_ops.greater(reduce_sum(present), 0.0), loss,
+                                    array_ops.zeros_like(loss), name="value")
+        add_loss(loss, loss_collection)
+        return loss
+
+
+def cast_weights(weights) -> Tensor:
+    return math_ops.cast(convert_to_tensor(weights, name="weights"), _dtypes.float32)
+
+
+def num_present_per_example(losses: Tensor, weights: Tensor, axes: list) -> Tensor:
+    """Per example (keeping the axes), how many entries of `losses` have a non-zero weight."""
+    present = comparison_ops.where(comparison_ops.equal(weights, 0.0),
+                                   array_ops.zeros_like(weights), array_ops.ones_like(weights))
+    return broadcast_ops.reduce_sum(present * array_ops.ones_like(losses), axes, keepdims=True)
 
 
 # -- collections ---------------------------------------------------------------------------

@@ -114,7 +114,7 @@ class MaxPool(OpDef):
 
     @staticmethod
     def compute(x, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x = to_nhwc(x, fmt)
         return from_nhwc(window_max(x, pool_window(x.shape[1:3], attrs)), fmt)
 
@@ -157,7 +157,7 @@ class MaxPoolGrad(OpDef):
 
     @staticmethod
     def compute(x, y, g, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x, y, g = to_nhwc(x, fmt), to_nhwc(y, fmt), to_nhwc(g, fmt)
         window = pool_window(x.shape[1:3], attrs)
         return from_nhwc(max_pool_grad_nhwc(x, y, g, window), fmt)
@@ -185,7 +185,7 @@ class MaxPoolGradGrad(OpDef):
 
     @staticmethod
     def compute(x, y, g, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x, y, g = to_nhwc(x, fmt), to_nhwc(y, fmt), to_nhwc(g, fmt)
         window = pool_window(x.shape[1:3], attrs)
         g_taps = {(i, j): view for i, j, view in taps(pad_nhwc(g, window), window)}
@@ -228,7 +228,7 @@ class AvgPool(OpDef):
 
     @staticmethod
     def compute(x, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         x = to_nhwc(x, fmt)
         window = pool_window(x.shape[1:3], attrs)
         out = window_sum(x, window)
@@ -279,7 +279,7 @@ class AvgPoolGrad(OpDef):
 
     @staticmethod
     def compute(sizes, g, **attrs):
-        fmt = attrs["data_format"]
+        fmt = attrs.get("data_format", "NHWC")
         shape = nhwc_dims(TensorShape([int(d) for d in sizes]), fmt)
         g = to_nhwc(g, fmt)
         window = pool_window(shape[1:3], attrs)
@@ -301,13 +301,17 @@ class MaxPoolWithArgmax(OpDef):
     inputs = ("input",)
 
     @staticmethod
-    def infer(x, **attrs):
-        spec = pool_spec("MaxPoolWithArgmax", x, attrs)
-        return [spec, Spec(attrs["Targmax"], spec.shape)]
+    def infer(x, *, ksize, strides, padding, Targmax=_dtypes.int64,  # noqa: N803 - TF's name
+              include_batch_in_index=False):
+        spec = pool_spec("MaxPoolWithArgmax", x, {"ksize": ksize, "strides": strides,
+                                                  "padding": padding})
+        return [spec, Spec(Targmax, spec.shape)]
 
     @staticmethod
-    def compute(x, **attrs):
-        window = pool_window(x.shape[1:3], attrs)
+    def compute(x, *, ksize, strides, padding, Targmax=_dtypes.int64,  # noqa: N803
+                include_batch_in_index=False):
+        window = pool_window(x.shape[1:3], {"ksize": ksize, "strides": strides,
+                                            "padding": padding})
         y = window_max(x, window)
         n, h, w, c = x.shape
         (top, _), (left, _) = window.pads
@@ -318,9 +322,9 @@ class MaxPoolWithArgmax(OpDef):
         for i, j, hit in first_max_masks(x, y, window):
             index = np.where(hit, ((rows + i) * w + cols + j) * c, index)
         index += np.arange(c)
-        if attrs["include_batch_in_index"]:
+        if include_batch_in_index:
             index += np.arange(n)[:, None, None, None] * (h * w * c)
-        return [y, index.astype(attrs["Targmax"].as_numpy_dtype)]
+        return [y, index.astype(Targmax.as_numpy_dtype)]
 
     @staticmethod
     def gradient(op, grad, grad_argmax):
@@ -371,7 +375,7 @@ class MaxPoolGradWithArgmax(OpDef):
 
     @staticmethod
     def compute(x, g, argmax, **attrs):
-        index = flat_argmax(argmax, x.shape, attrs["include_batch_in_index"])
+        index = flat_argmax(argmax, x.shape, attrs.get("include_batch_in_index", False))
         out = np.bincount(index.ravel(), weights=g.ravel(), minlength=x.size)
         return out.astype(x.dtype).reshape(x.shape)
 
@@ -396,7 +400,7 @@ class MaxPoolGradGradWithArgmax(OpDef):
 
     @staticmethod
     def compute(x, g, argmax, **attrs):
-        index = flat_argmax(argmax, x.shape, attrs["include_batch_in_index"])
+        index = flat_argmax(argmax, x.shape, attrs.get("include_batch_in_index", False))
         return g.ravel()[index]
 
     @staticmethod

@@ -20,7 +20,7 @@ from ..framework.shapes import TensorShape
 from .common import check_same_dtype, same_shape_passthrough
 from .constant_op import constant, convert_to_tensor
 
-__all__ = ["shape", "reshape", "broadcast_gradient_args", "rank", "size", "transpose",
+__all__ = ["shape", "shape_n", "reshape", "broadcast_gradient_args", "rank", "size", "transpose",
            "invert_permutation", "expand_dims", "squeeze"]
 # range_ shadows a builtin: minigraph/__init__.py exports it as tf.range.
 
@@ -47,6 +47,32 @@ class Shape(OpDef):
 def shape(input, name=None, out_type=_dtypes.int32) -> Tensor:  # noqa: A002
     """The dynamic shape of `input`.  Example: `tf.shape(x)` -> [batch, 3] at run time."""
     return Shape.apply([input], name=name, out_type=_dtypes.as_dtype(out_type))
+
+
+@register_op("ShapeN")
+class ShapeN(OpDef):
+    """The run-time shapes of N inputs at once, one 1-D int32 (or int64) output each.
+
+    TF's conv2d gradient reads its two shapes with it, so imported TF gradient graphs hold it.
+    """
+
+    @staticmethod
+    def infer(*xs, out_type=_dtypes.int32):
+        if not xs:
+            raise ValueError("shape_n needs at least one tensor.")
+        return [Shape.infer(x, out_type=out_type) for x in xs]
+
+    @staticmethod
+    def compute(*xs, out_type=_dtypes.int32):
+        return [np.array(np.shape(x), dtype=out_type.as_numpy_dtype) for x in xs]
+
+    gradient = staticmethod(no_gradient)
+
+
+def shape_n(input, out_type=_dtypes.int32, name=None) -> list:  # noqa: A002
+    """The dynamic shapes of a list of tensors.  Example: `tf.shape_n([x, w])` -> [[2, 3], [3]]."""
+    outputs = ShapeN.apply(list(input), name=name, out_type=_dtypes.as_dtype(out_type))
+    return outputs if isinstance(outputs, list) else [outputs]
 
 
 @register_op("Reshape")

@@ -1,10 +1,11 @@
-"""Summary ops: ScalarSummary, HistogramSummary, MergeSummary and the `tf.summary` builders.
+"""Summary ops: Scalar/Histogram/ImageSummary, MergeSummary and the `tf.summary` builders.
 
-Lives here: the three ops (each kernel returns a serialized `Summary` protobuf as a string
+Lives here: the four ops (each kernel returns a serialized `Summary` protobuf as a string
 scalar), TF1's tag rules (invalid characters -> "_", name-scope prefix, `family`), TF's default
-histogram buckets, and a ~40-line protobuf encoder for the few Summary fields needed. The
-encoder is hand-written so that summary ops run without the tensorboard extra; the tests check
-its bytes against tensorboard's own protos. Writing event files lives in export/event_writer.py.
+histogram buckets, TF's mapping of float images to 8-bit pixels (the PNG encoder is png.py),
+and a ~40-line protobuf encoder for the few Summary fields needed. The encoder is hand-written
+so that summary ops run without the tensorboard extra; the tests check its bytes against
+tensorboard's own protos. Writing event files lives in export/event_writer.py.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from ..framework.graph import GraphKeys, get_collection, name_scope
 from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
+from .common import check_dtype_in
 from .constant_op import constant, convert_to_tensor
+from .png import encode_png
 
-__all__ = ["scalar", "histogram", "merge", "merge_all", "clean_tag"]
+__all__ = ["scalar", "histogram", "image", "merge", "merge_all", "clean_tag"]
 
 
 def _check_real(op_type: str, spec: Spec) -> None:
@@ -136,6 +139,71 @@ class MergeSummary(OpDef):
     gradient = staticmethod(no_gradient)
 
 
+@register_op("ImageSummary")
+class ImageSummary(OpDef):
+    """A Summary with up to `max_images` PNG images of a [batch, height, width, 1|3|4] tensor.
+
+    Float images are mapped to 8 bits per image as TF does: scaled so that the largest value
+    is 255 when none is negative, else so that 0 is 128 and the largest magnitude 127 (then
+    truncated); pixels with a non-finite channel take `bad_color`. uint8 images are kept.
+    """
+
+    inputs = ("tag", "tensor")
+    input_types = ("string", "T")
+    uses_context = True
+
+    @staticmethod
+    def infer(tag, tensor, *, max_images=3, bad_color=(255, 0, 0, 255)):
+        check_dtype_in("ImageSummary", tensor, ("uint8", "float16", "float32", "float64"),
+                       arg="tensor")
+        shape = tensor.shape
+        if shape.ndims is not None and (shape.ndims != 4 or shape[3].value not in
+                                        (None, 1, 3, 4)):
+            raise ValueError(f"Tensor must be 4-D with last dim 1, 3, or 4, not "
+                             f"{shape._bracket()}. Fix: images are [batch, height, width, "
+                             "channels]; tf.reshape(x, [-1, 28, 28, 1]) for flat gray images.")
+        if max_images < 1:
+            raise ValueError(f"max_outputs must be positive, got {max_images}.")
+        return Spec(_dtypes.string, TensorShape([]))
+
+    @staticmethod
+    def compute(ctx, op, tag, tensor, *, max_images=3, bad_color=(255, 0, 0, 255)):
+        if tensor.ndim != 4 or tensor.shape[3] not in (1, 3, 4):
+            raise InvalidArgumentError(
+                None, op, f"Tensor must be 4-D with last dim 1, 3, or 4, not "
+                f"{list(tensor.shape)} (node '{op.name}', ImageSummary).")
+        tag = _as_bytes(np.ravel(tag)[0])
+        values = []
+        for i in range(min(max_images, tensor.shape[0])):
+            suffix = b"/image" if max_images == 1 else b"/image/%d" % i
+            pixels = to_uint8(tensor[i], np.asarray(bad_color, np.uint8))
+            values.append(image_value(tag + suffix, pixels))
+        return _as_string(encode_summary(values))
+
+    gradient = staticmethod(no_gradient)
+
+
+def to_uint8(image: np.ndarray, bad_color: np.ndarray) -> np.ndarray:
+    """TF's float image -> uint8 mapping (see ImageSummary); uint8 images pass through."""
+    if image.dtype == np.uint8:
+        return image
+    finite = np.all(np.isfinite(image), axis=-1)
+    good = image[finite]
+    low = good.min() if good.size else np.inf
+    high = good.max() if good.size else -np.inf
+    dtype = image.dtype.type
+    if low < 0:
+        biggest = max(abs(low), abs(high))
+        scale, offset = (0.0 if biggest < 1e-6 else 127.0 / biggest), 128.0
+    else:
+        scale, offset = (0.0 if high < 1e-6 else 255.0 / high), 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        mapped = image * dtype(scale) + dtype(offset)
+    out = np.where(finite[..., None], mapped, 0).astype(np.uint8)   # truncates, as TF
+    out[~finite] = bad_color[:image.shape[-1]]
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # Public builders (tf.summary.*)
 # ---------------------------------------------------------------------------------------
@@ -187,6 +255,21 @@ def histogram(name: str, values, collections=None, family=None) -> Tensor:
     return result
 
 
+def image(name: str, tensor, max_outputs: int = 3, collections=None, family=None) -> Tensor:
+    """A string scalar holding a Summary of up to `max_outputs` images (op ImageSummary).
+
+    `tensor` is [batch, height, width, channels] (1: gray, 3: RGB, 4: RGBA), uint8 or float.
+    Tags are "<name>/image/0", "<name>/image/1", ... ("<name>/image" when max_outputs is 1).
+    Example: `tf.summary.image("input", tf.reshape(x, [-1, 28, 28, 1]), 3)`.
+    """
+    with _summary_scope(name, family, [tensor]) as (tag, scope):
+        tensor = convert_to_tensor(tensor)
+        result = ImageSummary.apply([constant(tag, name="tag"), tensor], name=scope,
+                                    max_images=int(max_outputs))
+    _collect(result, collections, [GraphKeys.SUMMARIES])
+    return result
+
+
 def merge(inputs, collections=None, name=None) -> Tensor:
     """One Summary combining the summary tensors in `inputs` (op MergeSummary).
 
@@ -218,6 +301,14 @@ def merge_all(key: str = GraphKeys.SUMMARIES, scope=None, name=None) -> Tensor |
 def scalar_value(tag, value) -> bytes:
     """A serialized `Summary.Value{tag, simple_value}` (simple_value is float32)."""
     return _length_field(1, _as_bytes(tag)) + _key(2, 5) + struct.pack("<f", value)
+
+
+def image_value(tag: bytes, pixels: np.ndarray) -> bytes:
+    """A serialized `Summary.Value{tag, image{height, width, colorspace, encoded PNG}}`."""
+    height, width, channels = pixels.shape
+    fields = _key(1, 0) + _varint(height) + _key(2, 0) + _varint(width) \
+        + _key(3, 0) + _varint(channels) + _length_field(4, encode_png(pixels))
+    return _length_field(1, tag) + _length_field(4, fields)
 
 
 def histogram_value(tag, values: np.ndarray) -> bytes:

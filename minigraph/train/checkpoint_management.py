@@ -2,44 +2,35 @@
 
 Lives here: CheckpointState and the state file in protobuf text format, latest_checkpoint,
 get_checkpoint_state, update_checkpoint_state, checkpoint_exists, the readers
-(NewCheckpointReader, list_variables, load_variable) and the temp-file/fsync/replace helpers
-that make every write atomic. The Saver itself lives in
-saver.py; the file format is described in docs/checkpoints.md.
+(NewCheckpointReader, list_variables, load_variable, on both checkpoint formats) and the
+temp-file/fsync/replace helpers that make every write of a single file atomic. The Saver
+lives in saver.py, the checkpoint files in checkpoint_io.py; see docs/checkpoints.md.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import time
 
 import numpy as np
 
-from ..framework import dtypes as _dtypes
 from ..framework.errors import NotFoundError
+from .checkpoint_io import new_temp_name, open_checkpoint, sync_directory
 
 __all__ = ["latest_checkpoint", "get_checkpoint_state", "checkpoint_exists",
            "update_checkpoint_state", "CheckpointState", "list_variables", "load_variable",
            "load_checkpoint", "NewCheckpointReader"]
 
-FORMAT = "minigraph-checkpoint"
-FORMAT_VERSION = 1
-DATA_SUFFIX = ".data-00000-of-00001"
 _STATE_FILE = "checkpoint"
 
 
 # ---------------------------------------------------------------------------------------
 # Atomic file writing
 # ---------------------------------------------------------------------------------------
-def _temp_name(path: str) -> str:
-    return f"{path}.tmp{os.getpid()}-{time.monotonic_ns()}"
-
-
 def write_temp(path: str, write) -> str:
     """Write a temp file next to `path` with `write(file)`, flushed and fsynced; return it."""
-    temp = _temp_name(path)
+    temp = new_temp_name(path)
     try:
         with open(temp, "wb") as f:
             write(f)
@@ -51,24 +42,15 @@ def write_temp(path: str, write) -> str:
     return temp
 
 
-def commit_files(temps: list, directory: str) -> None:
-    """Move each (temp, final) pair into place, in order, then sync the directory."""
-    for temp, final in temps:
-        os.replace(temp, final)
-    try:
-        fd = os.open(directory or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # some file systems cannot sync a directory; the data is still written
-        pass
-    finally:
-        os.close(fd)
-
-
 def atomic_write(path: str, write) -> None:
-    commit_files([(write_temp(path, write), path)], os.path.dirname(path))
+    """Replace `path` by what `write(file)` writes: readers see the old or the new file."""
+    temp = write_temp(path, write)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        remove_file(temp)
+        raise
+    sync_directory(os.path.dirname(path))
 
 
 def remove_file(path: str) -> None:
@@ -202,31 +184,36 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None):
 # Reading checkpoints
 # ---------------------------------------------------------------------------------------
 class CheckpointReader:
-    """Read names, shapes and values from one checkpoint prefix (NewCheckpointReader)."""
+    """Names, shapes, dtypes and checked values of one checkpoint (NewCheckpointReader).
+
+    Reads TensorFlow's tensor bundle and minigraph's earlier format alike.
+    """
 
     def __init__(self, prefix: str):
         self._prefix = prefix
-        self._index = read_index(prefix)
-        self._tensors = self._index["tensors"]
+        self._reader = open_checkpoint(prefix)
 
     def get_variable_to_shape_map(self) -> dict:
-        return {name: list(e["shape"]) for name, e in self._tensors.items()}
+        return {name: list(e.shape) for name, e in self._reader.entries.items()}
 
     def get_variable_to_dtype_map(self) -> dict:
-        return {name: _dtypes.as_dtype(e["dtype"]) for name, e in self._tensors.items()}
+        return {name: e.dtype for name, e in self._reader.entries.items()}
 
     def has_tensor(self, name: str) -> bool:
-        return name in self._tensors
+        return name in self._reader.entries
 
     def get_tensor(self, name: str) -> np.ndarray:
-        if name not in self._tensors:
+        """The saved value of `name`, after checking its size, dtype, shape and checksum."""
+        if name not in self._reader.entries:
             raise NotFoundError(None, None, f"Key {name} not found in checkpoint "
-                                f"{self._prefix}. Known keys: {sorted(self._tensors)}.")
-        return read_data(self._prefix, self._index, [name])[name]
+                                f"{self._prefix}. Fix: use one of the names "
+                                f"{sorted(self._reader.entries)[:20]} (list them all with "
+                                "tf.train.list_variables).")
+        return self._reader.read([name])[name]
 
     def debug_string(self) -> bytes:
-        return "".join(f"{n} ({e['dtype']}) {e['shape']}\n"
-                       for n, e in sorted(self._tensors.items())).encode()
+        return "".join(f"{n} ({e.dtype.name}) {list(e.shape)}\n"
+                       for n, e in sorted(self._reader.entries.items())).encode()
 
 
 def NewCheckpointReader(filepattern: str) -> CheckpointReader:  # noqa: N802 - TF's name
@@ -261,38 +248,3 @@ def load_variable(ckpt_dir_or_file: str, name: str) -> np.ndarray:
     if name.endswith(":0"):
         name = name[:-2]
     return load_checkpoint(ckpt_dir_or_file).get_tensor(name)
-
-
-def read_index(prefix: str) -> dict:
-    path = prefix + ".index"
-    try:
-        with open(path, encoding="utf-8") as f:
-            index = json.load(f)
-    except FileNotFoundError:
-        raise NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: Failed "
-                            f"to find any matching files for {prefix}") from None
-    except ValueError as e:
-        raise ValueError(f"{path} is not a minigraph checkpoint index ({e}).") from None
-    if index.get("format") != FORMAT or index.get("version") != FORMAT_VERSION:
-        raise ValueError(f"{path} is not a minigraph checkpoint index of version "
-                         f"{FORMAT_VERSION} (format {index.get('format')!r}, version "
-                         f"{index.get('version')!r}).")
-    return index
-
-
-def read_data(prefix: str, index: dict, names) -> dict:
-    """Load the arrays of `names` from the data file (fresh, writable arrays)."""
-    path = prefix + DATA_SUFFIX
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            out = {}
-            for name in names:
-                entry = index["tensors"][name]
-                arr = data[entry["key"]]
-                if entry["dtype"] == "string":
-                    arr = arr.astype(object)
-                out[name] = arr
-            return out
-    except FileNotFoundError:
-        raise NotFoundError(None, None, f"Checkpoint data file {path} is missing; the "
-                            "checkpoint is incomplete. Fix: save it again.") from None

@@ -1,10 +1,12 @@
 """`tf.train.Saver`: save variables to checkpoints, restore them, keep the newest few.
 
-Lives here: Saver (save / restore / max_to_keep / keep_checkpoint_every_n_hours). The
-checkpoint files use minigraph's own format (JSON index + numpy .npz data, see
-docs/checkpoints.md) under TF's file names; the state file, readers and atomic-write helpers
-live in checkpoint_management.py. Deliberately absent:
-import_meta_graph, sharding, partitioned variables.
+Lives here: Saver (save / restore / max_to_keep / keep_checkpoint_every_n_hours) and the
+checks that make a restore all-or-nothing: every variable is matched against its index entry
+(name, dtype, shape) and every array is read and checked (size, checksum) before any variable
+changes. The files are TensorFlow's tensor bundle (tensor_bundle.py), written atomically by
+checkpoint_io.py; the `checkpoint` state file and the readers live in
+checkpoint_management.py. See docs/checkpoints.md. Deliberately absent: sharding,
+partitioned variables.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ import time
 
 import numpy as np
 
-from ..framework.nest import flatten
 from ..framework import dtypes as _dtypes
-from ..framework.errors import InvalidArgumentError, NotFoundError, describe_caller, describe_node
+from ..framework.nest import flatten
+from ..framework.errors import (InvalidArgumentError, NotFoundError, OpError, describe_caller,
+                                describe_node)
 from ..framework.graph import get_default_graph
 from ..framework.tensor import Tensor
 from ..ops.variables import Variable, global_variables
 from . import training_util
-from .checkpoint_management import (DATA_SUFFIX, FORMAT, FORMAT_VERSION, checkpoint_exists,
-                                    commit_files, read_data, read_index, remove_file,
-                                    update_checkpoint_state, write_temp)
+from .checkpoint_io import SAVE_LOCK, open_checkpoint, save_checkpoint
+from .checkpoint_management import checkpoint_exists, remove_file, update_checkpoint_state
+from .tensor_bundle import DATA_SUFFIX
 
 __all__ = ["Saver"]
 
@@ -67,8 +70,8 @@ def _variable_op(var):
 class Saver:
     """Save and restore variables as checkpoints, keeping the `max_to_keep` newest.
 
-    TF1 note: the Saver adds no ops to the graph; the file contents are minigraph's own
-    format (docs/checkpoints.md), the file names and the `checkpoint` state file are TF's.
+    TF1 note: the Saver adds no ops to the graph; its files are TF's (tensor bundle,
+    `checkpoint` state file), so TensorFlow reads them and it reads TensorFlow's.
     Example: `saver = tf.train.Saver(); saver.save(sess, "/tmp/run/model.ckpt", global_step=gs)`.
     """
 
@@ -84,6 +87,7 @@ class Saver:
                              "pass allow_empty=True.")
         self._graph = get_default_graph() if not self._variables else \
             next(iter(self._variables.values())).graph
+        self._site = describe_caller()
         self._max_to_keep = max_to_keep
         self._keep_every_seconds = keep_checkpoint_every_n_hours * 3600.0
         self._next_keep_time = time.time() + self._keep_every_seconds
@@ -112,11 +116,10 @@ class Saver:
              strip_default_attrs=False, save_debug_info=False) -> str:
         """Write a checkpoint; return its prefix (`save_path` or `save_path-<step>`).
 
-        Every file is written to a temp name, synced and moved into place; the state file
-        is replaced last, so a failed save leaves the previous checkpoint the latest.
+        Atomic: after a crash at any point `save_path` restores the complete old or the
+        complete new checkpoint (docs/checkpoints.md); the state file is replaced last.
         """
-        if not hasattr(sess, "variable_values"):
-            raise TypeError(f"'sess' must be a Session; {sess!r}")
+        self._check_session(sess, "save")
         if latest_filename is not None and os.path.basename(latest_filename) != \
                 latest_filename:
             raise ValueError("'latest_filename' must be a file name, not a path: "
@@ -130,13 +133,28 @@ class Saver:
         names = sorted(self._variables)
         values = sess.variable_values([self._variables[n] for n in names])
         arrays = {n: values[self._variables[n]] for n in names}
-        self._write_files(prefix, arrays, meta_graph_suffix if write_meta_graph else None)
-        if write_state:
-            dropped = self._record(prefix)
-            update_checkpoint_state(directory, prefix, self.last_checkpoints,
-                                    latest_filename, self._save_relative_paths)
-            self._delete(dropped, meta_graph_suffix)  # only once the state file moved on
+        meta = (f"{prefix}.{meta_graph_suffix}", _meta_graph(self._graph, {"tensors": arrays})) \
+            if write_meta_graph else None
+        with SAVE_LOCK:
+            save_checkpoint(prefix, arrays, meta)
+            if write_state:
+                dropped = self._record(prefix)
+                update_checkpoint_state(directory, prefix, self.last_checkpoints,
+                                        latest_filename, self._save_relative_paths)
+                self._delete(dropped, meta_graph_suffix)  # only once the state file moved on
         return prefix
+
+    def _check_session(self, sess, action: str) -> None:
+        if not hasattr(sess, "variable_values"):
+            raise TypeError(f"'sess' must be a Session; {sess!r}")
+        if sess.graph is not self._graph:
+            raise TypeError(
+                f"Cannot interpret feed_dict key as Tensor: this Saver was built in another "
+                f"graph than the session's, so its variables do not exist in the session "
+                f"(Saver created at {self._site}; {action} called at {describe_caller()}). "
+                "Fix: create the Saver while the session's graph is the default (`with "
+                "graph.as_default(): saver = tf.train.Saver()`), or open the session on the "
+                "Saver's graph (`tf.Session(graph=...)`).")
 
     def _prefix(self, sess, save_path, global_step) -> str:
         if global_step is None:
@@ -146,33 +164,6 @@ class Saver:
         if self._pad_step_number:
             return f"{save_path}-{global_step:08d}"
         return f"{save_path}-{global_step}"
-
-    def _write_files(self, prefix, arrays, meta_suffix) -> None:
-        """Write data, meta and index to temp files, then move them into place (index last)."""
-        index = {"format": FORMAT, "version": FORMAT_VERSION, "tensors": {}}
-        stored = {}
-        for i, (name, arr) in enumerate(arrays.items()):
-            key = f"t{i}"
-            dtype = _dtypes.as_dtype(arr.dtype) if arr.dtype != object else _dtypes.string
-            index["tensors"][name] = {"key": key, "dtype": dtype.name,
-                                      "shape": list(arr.shape)}
-            stored[key] = arr.astype(bytes) if dtype == _dtypes.string else arr
-        temps = []
-        try:
-            temps.append((write_temp(prefix + DATA_SUFFIX,
-                                      lambda f: np.savez(f, **stored)), prefix + DATA_SUFFIX))
-            if meta_suffix:
-                meta = _meta_graph(self._graph, index)
-                temps.append((write_temp(f"{prefix}.{meta_suffix}",
-                                          lambda f: f.write(meta)), f"{prefix}.{meta_suffix}"))
-            text = json.dumps(index, indent=1, sort_keys=True).encode("utf-8")
-            temps.append((write_temp(prefix + ".index", lambda f: f.write(text)),
-                          prefix + ".index"))
-        except BaseException:
-            for temp, _ in temps:
-                remove_file(temp)
-            raise
-        commit_files(temps, os.path.dirname(prefix))
 
     def _record(self, prefix) -> list:
         """Append `prefix` to the kept list; return the prefixes that fall off it."""
@@ -198,7 +189,12 @@ class Saver:
 
     # -- restore ----------------------------------------------------------------------------
     def restore(self, sess, save_path: str) -> None:
-        """Load every variable of this Saver from checkpoint `save_path`, all or nothing."""
+        """Load every variable of this Saver from checkpoint `save_path`, all or nothing.
+
+        Everything is read and checked (names, dtypes, shapes, sizes, checksums) before the
+        first variable changes. Reads TensorFlow's checkpoints and minigraph's earlier ones.
+        """
+        self._check_session(sess, "restore")
         if save_path is None:
             raise ValueError("Can't load save_path when it is None. Fix: pass the prefix that "
                              "saver.save returned, or tf.train.latest_checkpoint(dir) (which is "
@@ -210,40 +206,67 @@ class Saver:
                              "'.index'), as returned by saver.save or "
                              f"tf.train.latest_checkpoint; restore called at "
                              f"{describe_caller()}.")
-        index = read_index(save_path)
-        saved = index["tensors"]
+        try:
+            self._restore_checked(sess, save_path)
+        except OpError as e:
+            if e.op is not None:
+                raise
+            raise type(e)(None, None, f"{e.message} (restore called at "
+                          f"{describe_caller()})") from None
+
+    def _restore_checked(self, sess, save_path: str) -> None:
+        reader = open_checkpoint(save_path)
         for name, op in self._variables.items():
-            if name not in saved:
+            if name not in reader.entries:
                 raise NotFoundError(
                     None, op, "Restoring from checkpoint failed. This is most likely due to a "
                     "Variable name or other graph key that is missing from the checkpoint. "
                     "Please ensure that you have not altered the graph expected based on the "
                     f"checkpoint. Original error:\n\nKey {name} not found in checkpoint "
-                    f"{save_path}\n\nFix: the checkpoint holds {sorted(saved)}; build the "
-                    "variables with the same names (or pass tf.train.Saver({'saved_name': "
-                    f"variable}})). Variable {describe_node(op)}.")
-            self._check_entry(name, op, saved[name])
-        arrays = read_data(save_path, index, list(self._variables))
+                    f"{save_path}\n\nFix: the checkpoint holds "
+                    f"{_some(reader.entries)}; build the variables with the same names (or "
+                    "pass tf.train.Saver({'saved_name': variable}) or use "
+                    f"tf.train.init_from_checkpoint). Variable {describe_node(op)}.")
+            self._check_entry(name, op, reader.entries[name], save_path)
+        arrays = reader.read(list(self._variables))  # every array checked against its entry
+        for name, op in self._variables.items():
+            self._check_entry(name, op, _Found(arrays[name]), save_path)
         sess.commit_variables({op: arrays[name] for name, op in self._variables.items()})
 
     @staticmethod
-    def _check_entry(name, op, entry) -> None:
+    def _check_entry(name, op, entry, save_path) -> None:
+        """InvalidArgumentError unless the entry's shape and dtype fit variable `op`."""
         spec = op.outputs[0]
-        if not spec.shape.is_compatible_with(entry["shape"]):
+        if not spec.shape.is_compatible_with(entry.shape):
             raise InvalidArgumentError(
                 None, op, "Restoring from checkpoint failed. This is most likely due to a "
                 "mismatch between the current graph and the graph from the checkpoint. Please "
                 "ensure that you have not altered the graph expected based on the checkpoint. "
                 "Original error:\n\nAssign requires shapes of both tensors to match. lhs "
                 f"shape= {_bracket(spec.shape.as_list())} rhs shape= "
-                f"{_bracket(entry['shape'])} (variable {name})\n\nFix: build the variable "
-                f"with the checkpoint's shape {_bracket(entry['shape'])}, or leave it out of "
-                f"this Saver's var_list. Variable {describe_node(op)}.")
-        if spec.dtype.base_dtype.name != entry["dtype"]:
+                f"{_bracket(entry.shape)} (variable {name}, checkpoint {save_path})\n\nFix: "
+                f"build the variable with the checkpoint's shape {_bracket(entry.shape)}, or "
+                f"leave it out of this Saver's var_list. Variable {describe_node(op)}.")
+        if spec.dtype.base_dtype != entry.dtype:
             raise InvalidArgumentError(
                 None, op, f"Restoring from checkpoint failed. tensor_name = {name}; expected "
                 f"dtype {spec.dtype.base_dtype.name} does not equal original dtype "
-                f"{entry['dtype']}.")
+                f"{entry.dtype.name} (checkpoint {save_path}). Fix: build the variable with dtype "
+                f"{entry.dtype.name}, or tf.cast where it is used. Variable "
+                f"{describe_node(op)}.")
+
+
+class _Found:
+    """An array seen as an index entry (shape, dtype), for the final check before commit."""
+
+    def __init__(self, arr):
+        self.shape = arr.shape
+        self.dtype = _dtypes.string if arr.dtype == object else _dtypes.as_dtype(arr.dtype)
+
+
+def _some(entries) -> str:
+    names = sorted(entries)
+    return str(names) if len(names) <= 20 else f"{names[:20]} and {len(names) - 20} more"
 
 
 def _bracket(dims) -> str:

@@ -1,7 +1,7 @@
 """Record TensorFlow 1.x results for the convolution, pooling and LRN ops (run by hand).
 
-Usage (in a venv with TensorFlow, never in CI):
-    TF_USE_LEGACY_KERAS=1 python tests/data/record_conv.py
+Usage (in a venv with TensorFlow, numpy and networkx, never in CI), from the repo root:
+    TF_USE_LEGACY_KERAS=1 PYTHONPATH=. python tests/data/record_conv.py
 writes tests/data/conv_tf.npz, which tests/ops/test_conv_tf.py replays against minigraph.
 
 Each case calls one `tf.nn` function on seeded random float32 inputs (passed positionally in
@@ -11,7 +11,8 @@ gradients of sum(first_gradient * weights2) with respect to the inputs and to gr
 (gradients of gradients, e.g. MaxPoolGradGrad; inputs TF gives no such gradient are left
 out). A case TF refuses (e.g. NCHW on CPU) is
 reported and skipped. The case table is stored in the file as JSON. `layers_net` (a small
-tf.layers network) is recorded too: variable and output names, values and gradients.
+tf.layers network) is recorded too: variable and output names, values and gradients; and
+`exchange_net` as GraphDefs both ways (TF's for minigraph to import, minigraph's run by TF).
 """
 
 from __future__ import annotations
@@ -199,6 +200,61 @@ def record_layers(tf, arrays):
         "outputs": [[t.name, t.shape.as_list()] for t in outputs]}))
 
 
+def exchange_net(tf, x):
+    """Convolution, pooling and LRN ops and their gradients, for exchanging GraphDefs with TF.
+
+    Returns {name: tensor}; each is also an Identity node named "out_<name>".
+    """
+    rng = np.random.default_rng(7)
+
+    def weights(*shape):
+        return tf.constant((rng.normal(size=shape) * 0.3).astype(np.float32))
+
+    h = tf.nn.conv2d(x, weights(3, 3, 2, 4), [1, 2, 2, 1], "SAME")
+    h = tf.nn.lrn(tf.nn.relu(tf.nn.bias_add(h, weights(4))), 2, 1.0, 0.1, 0.75)
+    m = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 1, 1, 1], "SAME")
+    outputs = {
+        "avg": tf.nn.avg_pool(h, [1, 3, 3, 1], [1, 2, 2, 1], "VALID"),
+        "depthwise": tf.nn.depthwise_conv2d(m, weights(2, 2, 4, 2), [1, 1, 1, 1], "VALID"),
+        "separable": tf.nn.separable_conv2d(m, weights(3, 3, 4, 1), weights(1, 1, 4, 3),
+                                            [1, 1, 1, 1], "SAME"),
+        "transpose": tf.nn.conv2d_transpose(m, weights(3, 3, 2, 4), [2, 8, 8, 2],
+                                            [1, 2, 2, 1], "SAME"),
+        "argmax_pool": tf.nn.max_pool_with_argmax(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")[0],
+        "conv1d": tf.nn.conv1d(tf.reshape(x, [2, 16, 8]), weights(3, 8, 2), 2, "SAME"),
+    }
+    loss = tf.add_n([tf.reduce_sum(t * t) for t in outputs.values()])
+    outputs["grad"] = tf.gradients(loss, x)[0]
+    return {name: tf.identity(t, name=f"out_{name}") for name, t in outputs.items()}
+
+
+def record_exchange(tf, arrays):
+    """GraphDefs both ways: TF's exchange_net (forward and gradients) for minigraph to import,
+    and minigraph's exchange_net exported, imported into TF and run there."""
+    import minigraph as mg  # run from the repository root with PYTHONPATH=.
+
+    x_value = np.random.default_rng(5).normal(size=(2, 8, 8, 2)).astype(np.float32)
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [2, 8, 8, 2], name="x")
+    outputs = exchange_net(tf, x)
+    with tf.Session() as sess:
+        values = sess.run(outputs, {x: x_value})
+    graph_def = tf.get_default_graph().as_graph_def().SerializeToString()
+    arrays["exchange/tf_graph_def"] = np.frombuffer(graph_def, np.uint8)
+    arrays["exchange/x"] = x_value
+    for name, value in values.items():
+        arrays[f"exchange/tf/{name}"] = value
+    mg.reset_default_graph()
+    exchange_net(mg, mg.placeholder(mg.float32, [2, 8, 8, 2], name="x"))
+    exported = mg.get_default_graph().as_graph_def().SerializeToString()
+    tf.reset_default_graph()
+    tf.import_graph_def(tf.GraphDef.FromString(exported), name="")
+    with tf.Session() as sess:
+        values = sess.run({name: f"out_{name}:0" for name in outputs}, {"x:0": x_value})
+    for name, value in values.items():
+        arrays[f"exchange/minigraph_in_tf/{name}"] = value
+
+
 def main():
     import tensorflow.compat.v1 as tf
 
@@ -213,6 +269,7 @@ def main():
         spec["seed"] = seed
         recorded.append(spec)
     record_layers(tf, arrays)
+    record_exchange(tf, arrays)
     arrays["cases"] = np.array(json.dumps(recorded))
     arrays["tf_version"] = np.array(tf.__version__)
     np.savez_compressed(OUT, **arrays)

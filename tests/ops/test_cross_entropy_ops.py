@@ -74,9 +74,10 @@ def test_softmax_cross_entropy_shape_inference_and_errors():
     assert loss.shape.as_list() == [None]
     with pytest.raises(ValueError, match="same shape"):
         tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros([2, 4]), logits=logits)
-    with pytest.raises(TypeError, match="labels"):
-        tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros([2, 3], tf.float64),
-                                                   logits=logits)
+    # As in TF, labels of another dtype are cast to the logits' dtype.
+    cast = tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros([2, 3], tf.float64),
+                                                      logits=logits)
+    assert cast.dtype == tf.float32 and cast.op.inputs[1].op.type == "Cast"
 
 
 def test_softmax_cross_entropy_gradients_and_second_order(sess):

@@ -173,3 +173,16 @@ def test_squeeze_shapes_and_errors(sess):
         tf.squeeze(p, [2])
     with pytest.raises(tf.errors.InvalidArgumentError):
         sess.run(tf.squeeze(p, [0]), {p: np.zeros((3, 1, 2))})
+
+
+def test_shape_n_gives_each_inputs_shape(sess):
+    x, w = tf.placeholder(tf.float32, [None, 3]), tf.zeros([3, 4])
+    sx, sw = tf.shape_n([x, w])
+    assert sx.op.type == "ShapeN" and sx.op is sw.op and sx.shape.as_list() == [2]
+    assert sw.op.outputs[1].dtype == tf.int32
+    shapes = sess.run([sx, sw], {x: np.zeros((5, 3))})
+    np.testing.assert_array_equal(shapes[0], [5, 3])
+    np.testing.assert_array_equal(shapes[1], [3, 4])
+    assert tf.shape_n([w], out_type=tf.int64)[0].dtype == tf.int64
+    with pytest.raises(ValueError, match="shape_n needs at least one tensor"):
+        tf.shape_n([])

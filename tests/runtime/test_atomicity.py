@@ -13,7 +13,7 @@ import pytest
 
 import minigraph as tf
 from minigraph.framework import errors
-from minigraph.train import saver as saver_module
+from minigraph.train import checkpoint_io
 
 
 def _values(sess, variables):
@@ -200,7 +200,7 @@ def test_a_crash_while_writing_data_keeps_the_previous_checkpoint(sess, tmp_path
     def crash(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(saver_module.np, "savez", crash)
+    monkeypatch.setattr(checkpoint_io, "write_bundle", crash)
     with pytest.raises(OSError, match="disk full"):
         saver.save(sess, prefix, global_step=2)
     monkeypatch.undo()
@@ -222,14 +222,14 @@ def test_a_crash_while_writing_the_index_keeps_the_previous_checkpoint(sess, tmp
     prefix = str(tmp_path / "model.ckpt")
     first = saver.save(sess, prefix, global_step=1)
     files_before = sorted(os.listdir(tmp_path))
-    real_write_temp = saver_module.write_temp
+    real_replace = os.replace
 
-    def crash_on_index(path, write):
-        if path.endswith(".index"):
+    def crash_on_index(src, dst):
+        if dst.endswith(".index"):
             raise KeyboardInterrupt  # interrupted after data and meta were written
-        return real_write_temp(path, write)
+        return real_replace(src, dst)
 
-    monkeypatch.setattr(saver_module, "write_temp", crash_on_index)
+    monkeypatch.setattr(checkpoint_io.os, "replace", crash_on_index)
     with pytest.raises(KeyboardInterrupt):
         saver.save(sess, prefix, global_step=2)
     monkeypatch.undo()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigraph as tf
-from minigraph.train import saver as saver_module
+from minigraph.train import checkpoint_format, checkpoint_io, tensor_bundle
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_crash_mid_save_keeps_previous_latest(sess, model, tmp_path, monkeypatch
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(saver_module.np, "savez", crash)
+    monkeypatch.setattr(checkpoint_io, "write_bundle", crash)
     sess.run(w.assign(tf.zeros([2, 2])))
     with pytest.raises(OSError, match="disk full"):
         saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2)
@@ -204,15 +204,19 @@ def test_relative_paths_and_latest_filename(sess, model, tmp_path, monkeypatch):
     assert not os.path.exists("sub/checkpoint")
 
 
-def test_file_format_is_documented_json_and_npz(sess, model, tmp_path):
+def test_files_are_a_tensorflow_tensor_bundle(sess, model, tmp_path):
     path = tf.train.Saver().save(sess, str(tmp_path / "m"))
-    index = json.loads((tmp_path / "m.index").read_text())
-    assert index["format"] == "minigraph-checkpoint" and index["version"] == 1
-    assert index["tensors"]["sc/b"]["dtype"] == "float64"
-    assert index["tensors"]["w"]["shape"] == [2, 2]
-    with np.load(path + ".data-00000-of-00001") as data:
-        np.testing.assert_array_equal(data[index["tensors"]["w"]["key"]],
-                                      [[1.0, 2.0], [3.0, 4.0]])
+    table = checkpoint_format.read_table((tmp_path / "m.index").read_bytes())
+    assert [key for key, _ in table] == [b"", b"sc/b", b"step", b"w"]  # header, sorted names
+    header = checkpoint_format.decode_message(table[0][1])
+    assert header[1] == [1] and checkpoint_format.decode_message(header[3][0]) == {1: [1]}
+    reader = tensor_bundle.BundleReader(path, (tmp_path / "m.index").read_bytes())
+    w = reader.entries["w"]
+    assert (w.dtype, w.shape, w.size) == (tf.float32, (2, 2), 16)
+    data = (tmp_path / "m.data-00000-of-00001").read_bytes()
+    raw = data[w.offset:w.offset + w.size]
+    assert np.frombuffer(raw, "<f4").tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert checkpoint_format.crc32c(raw) == w.crc
     meta = json.loads((tmp_path / "m.meta").read_text())
     assert {"name": "w", "op": "VariableV2", "inputs": [], "control_inputs": []} in meta["nodes"]
 
