@@ -2,14 +2,15 @@
 
 Lives here: dropout, moments, l2_normalize, embedding_lookup, xw_plus_b, the v1
 softmax_cross_entropy_with_logits (labels behind stop_gradient) and the numerically stable
-sigmoid_cross_entropy_with_logits. No op is registered here; the primitives are in nn_ops.py
-and cross_entropy_ops.py.
+sigmoid_cross_entropy_with_logits, and sequence_mask. No op is registered here; the
+primitives are in nn_ops.py and cross_entropy_ops.py.
 """
 
 from __future__ import annotations
 
 import numbers
 
+from ..framework import dtypes as _dtypes
 from ..framework.graph import name_scope
 from ..framework.tensor import Tensor
 from .constant_op import convert_to_tensor
@@ -18,7 +19,8 @@ from . import (array_ops, broadcast_ops, comparison_ops, indexing_ops, linalg_op
                random_ops, reduction_ops, shape_ops, unary_ops)
 
 __all__ = ["dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b",
-           "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits"]
+           "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
+           "sequence_mask"]
 
 
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None) -> Tensor:
@@ -154,3 +156,25 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
         neg_abs_logits = comparison_ops.where(nonnegative, -logits, logits)
         return math_ops.add(relu_logits - logits * labels,
                             unary_ops.log1p(unary_ops.exp(neg_abs_logits)), name=scope)
+
+
+def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None) -> Tensor:
+    """mask[i, j] = j < lengths[i] (for every index i of `lengths`), j in [0, maxlen).
+
+    Without `maxlen` it is max(lengths). Built as TF builds it: Range(maxlen) < lengths.
+    Example: `tf.sequence_mask([1, 3], 4)` -> [[T, F, F, F], [T, T, T, F]].
+    """
+    with name_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = convert_to_tensor(lengths, name="lengths")
+        if maxlen is None:
+            maxlen = math_ops.maximum(0, reduction_ops.reduce_max(lengths))
+        else:
+            maxlen = convert_to_tensor(maxlen, name="maxlen")
+        if maxlen.shape.ndims not in (None, 0):
+            raise ValueError(f"maxlen must be scalar for sequence_mask, got shape "
+                             f"{maxlen.shape}. Fix: pass one int.")
+        row = shape_ops.range_(0, maxlen, 1)
+        matrix = math_ops.cast(shape_ops.expand_dims(lengths, -1), maxlen.dtype)
+        result = comparison_ops.less(row, matrix)
+        dtype = _dtypes.as_dtype(dtype)
+        return result if dtype == _dtypes.bool else math_ops.cast(result, dtype)
