@@ -46,6 +46,7 @@ from .ops.indexing_ops import *  # noqa: F401,F403
 from .ops.join_split_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.nn_impl import sequence_mask  # noqa: F401
+from .ops.sort_ops import argsort, sort  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import pow_ as pow  # noqa: A004
 from .ops.pad_ops import *  # noqa: F401,F403
@@ -83,7 +84,8 @@ __all__ = (
     + _clip_ops.__all__ + _behavior.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
-    + ["import_graph_def", "GraphDef", "gfile", "graph_util", "sequence_mask"]
+    + ["import_graph_def", "GraphDef", "gfile", "graph_util", "sequence_mask", "sort",
+       "argsort"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",
        "GraphKeys", "Operation", "Tensor", "add_to_collection", "add_to_collections",
        "colocate_with", "control_dependencies", "device", "get_collection",
