@@ -1,6 +1,6 @@
-"""Run the benchmarks W1-W6 and print a table of medians and ratios.
+"""Run the benchmarks W1-W8 and print a table of medians and ratios.
 
-Usage: python benchmarks/run.py [--quick] [--only W6] [--write benchmarks/RESULTS.md]
+Usage: python benchmarks/run.py [--quick] [--only W7] [--write benchmarks/RESULTS.md]
 
 minigraph is measured side by side with a hand-written numpy baseline (and with
 `tensorflow.compat.v1` graph mode when TensorFlow is importable), rounds interleaved,
@@ -169,6 +169,28 @@ def machine_info():
     }
 
 
+def bench_w7(tf1, quick):
+    x, y, params = W.w7_data()
+    fresh(minigraph)
+    fns = {"minigraph": W.w7_minigraph(minigraph, x, y, params),
+           "numpy": W.w7_numpy(x, y, params)}
+    if tf1:
+        fresh(tf1)
+        fns["tf1"] = W.w7_minigraph(tf1, x, y, params)
+    return interleaved(fns, calls=1 if quick else 2, rounds=3 if quick else 5)
+
+
+def bench_w8(tf1, quick):
+    table, ids, target = W.w8_data()
+    fresh(minigraph)
+    fns = {"minigraph": W.w8_minigraph(minigraph, table, ids, target),
+           "numpy": W.w8_numpy(table, ids, target)}
+    if tf1:
+        fresh(tf1)
+        fns["tf1"] = W.w8_minigraph(tf1, table, ids, target)
+    return interleaved(fns, calls=20 if quick else 200, rounds=3 if quick else 7)
+
+
 def fmt_time(seconds):
     if seconds >= 1:
         return f"{seconds:.3f} s"
@@ -219,6 +241,11 @@ def main():
             fmt=lambda b: f"{b / 2**20:.1f} MiB" if b else "-")
     if wanted("W6"):
         row("W6 small CNN training step", bench_w6(tf1, args.quick), "≤ 1.5")
+    if wanted("W7"):
+        row("W7 LSTM language-model step", bench_w7(tf1, args.quick), "≤ 2")
+    if wanted("W8"):
+        row("W8 embedding 50000x128, 32 ids, GD step", bench_w8(tf1, args.quick),
+            "rows, not table")
     report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",
         f"- wall time of this run: {time.time() - started:.0f} s", "", "## Results", ""] + lines

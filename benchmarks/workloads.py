@@ -414,3 +414,204 @@ def w6_numpy(x, y, params):
         return loss
 
     return step
+
+
+# ---------------------------------------------------------------------------------------
+# W7: LSTM language-model step: embedding, dynamic_rnn (35 steps, hidden 200), full
+# softmax over 10,000 words, Adam
+# ---------------------------------------------------------------------------------------
+W7_BATCH, W7_STEPS, W7_HIDDEN, W7_VOCAB = 20, 35, 200, 10000
+
+
+def w7_data(seed=0):
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, W7_VOCAB, size=(W7_BATCH, W7_STEPS + 1)).astype(np.int32)
+    h, v = W7_HIDDEN, W7_VOCAB
+
+    def uniform(*shape):
+        return rng.uniform(-0.1, 0.1, size=shape).astype(np.float32)
+
+    params = [uniform(v, h), uniform(2 * h, 4 * h), np.zeros(4 * h, np.float32),
+              uniform(h, v), np.zeros(v, np.float32)]
+    return ids[:, :-1], ids[:, 1:], params
+
+
+def w7_minigraph(tf, x_value, y_value, params):
+    """Build the W7 step (PTB-style LSTM language model); return a step function."""
+    x = tf.placeholder(tf.int32, [W7_BATCH, W7_STEPS], name="x")
+    y = tf.placeholder(tf.int32, [W7_BATCH, W7_STEPS], name="y")
+    embedding = tf.Variable(params[0], name="embedding")
+    inputs = tf.nn.embedding_lookup(embedding, x)
+    cell = tf.nn.rnn_cell.BasicLSTMCell(W7_HIDDEN, forget_bias=0.0)
+    outputs, _ = tf.nn.dynamic_rnn(cell, inputs, dtype=tf.float32)
+    softmax_w = tf.Variable(params[3], name="softmax_w")
+    softmax_b = tf.Variable(params[4], name="softmax_b")
+    logits = tf.matmul(tf.reshape(outputs, [-1, W7_HIDDEN]), softmax_w) + softmax_b
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.reshape(y, [-1]), logits=logits))
+    train_op = tf.train.AdamOptimizer(1e-3, **ADAM).minimize(loss)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    kernel, bias = cell.weights if hasattr(cell, "weights") else cell.variables
+    kernel.load(params[1], sess)
+    bias.load(params[2], sess)
+    return _runner(sess, [train_op, loss], {x: x_value, y: y_value})
+
+
+def _sigmoid(x, out):
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
+    return out
+
+
+def _lstm_forward(xe, kernel, bias, cache):
+    """Run the LSTM over time; fill `cache` (inputs, gates, cells) and return outputs."""
+    steps = xe.shape[1]
+    hidden = W7_HIDDEN
+    zin, gates, cells, outs = cache["zin"], cache["gates"], cache["cells"], cache["outs"]
+    for t in range(steps):
+        zin[t, :, :hidden] = xe[:, t]
+        zin[t, :, hidden:] = outs[t - 1] if t else 0.0
+        g = gates[t]
+        np.matmul(zin[t], kernel, out=g)
+        g += bias
+        _sigmoid(g[:, :hidden], g[:, :hidden])                 # i
+        np.tanh(g[:, hidden:2 * hidden], out=g[:, hidden:2 * hidden])   # j
+        _sigmoid(g[:, 2 * hidden:], g[:, 2 * hidden:])         # f (forget_bias 0), o
+        c = cells[t]
+        np.multiply(g[:, :hidden], g[:, hidden:2 * hidden], out=c)
+        if t:
+            c += cells[t - 1] * g[:, 2 * hidden:3 * hidden]
+        np.tanh(c, out=outs[t])
+        outs[t] *= g[:, 3 * hidden:]
+    return outs
+
+
+def _lstm_backward(d_outs, kernel, cache, d_kernel, d_bias):
+    """Backpropagation through time; return the gradient of the inputs [steps, batch, h]."""
+    steps, batch, hidden = d_outs.shape[0], d_outs.shape[1], W7_HIDDEN
+    zin, gates, cells = cache["zin"], cache["gates"], cache["cells"]
+    d_kernel[...] = 0.0
+    d_bias[...] = 0.0
+    dh_next = np.zeros((batch, hidden), np.float32)
+    dc_next = np.zeros((batch, hidden), np.float32)
+    dz = np.empty((batch, 4 * hidden), np.float32)
+    d_in = np.empty((steps, batch, hidden), np.float32)
+    for t in range(steps - 1, -1, -1):
+        g = gates[t]
+        i, j, f, o = (g[:, k * hidden:(k + 1) * hidden] for k in range(4))
+        tc = np.tanh(cells[t])
+        dh = d_outs[t] + dh_next
+        dz[:, 3 * hidden:] = dh * tc * o * (1.0 - o)
+        dc = dc_next + dh * o * (1.0 - tc * tc)
+        dz[:, :hidden] = dc * j * i * (1.0 - i)
+        dz[:, hidden:2 * hidden] = dc * i * (1.0 - j * j)
+        if t:
+            dz[:, 2 * hidden:3 * hidden] = dc * cells[t - 1] * f * (1.0 - f)
+        else:
+            dz[:, 2 * hidden:3 * hidden] = 0.0
+        dc_next = dc * f
+        d_kernel += zin[t].T @ dz
+        d_bias += dz.sum(axis=0)
+        dzin = dz @ kernel.T
+        d_in[t] = dzin[:, :hidden]
+        dh_next = dzin[:, hidden:]
+    return d_in
+
+
+def w7_numpy(x, y, params):
+    """Hand-written numpy W7 step: forward, BPTT, softmax gradient, Adam on every table."""
+    params = [p.copy() for p in params]
+    embedding, kernel, bias, softmax_w, softmax_b = params
+    grads = [np.zeros_like(p) for p in params]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    steps, batch, hidden = W7_STEPS, W7_BATCH, W7_HIDDEN
+    cache = {"zin": np.empty((steps, batch, 2 * hidden), np.float32),
+             "gates": np.empty((steps, batch, 4 * hidden), np.float32),
+             "cells": np.empty((steps, batch, hidden), np.float32),
+             "outs": np.empty((steps, batch, hidden), np.float32)}
+    labels = y.T.reshape(-1)  # time-major rows, like the outputs below
+    rows = np.arange(labels.size)
+    logits_buffer = np.empty((labels.size, W7_VOCAB), np.float32)
+    state = {"b1p": 1.0, "b2p": 1.0}
+    b1, b2, eps = ADAM["beta1"], ADAM["beta2"], ADAM["epsilon"]
+
+    def step():
+        outs = _lstm_forward(embedding[x], kernel, bias, cache)
+        flat = outs.reshape(-1, hidden)
+        logits = logits_buffer
+        np.matmul(flat, softmax_w, out=logits)
+        logits += softmax_b
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        loss = -np.log(logits[rows, labels]).mean()
+        logits[rows, labels] -= 1.0
+        logits /= labels.size
+        np.matmul(flat.T, logits, out=grads[3])
+        np.sum(logits, axis=0, out=grads[4])
+        d_outs = (logits @ softmax_w.T).reshape(steps, batch, hidden)
+        d_in = _lstm_backward(d_outs, kernel, cache, grads[1], grads[2])
+        grads[0][...] = 0.0
+        np.add.at(grads[0], x.T.reshape(-1), d_in.reshape(-1, hidden))
+        state["b1p"] *= b1
+        state["b2p"] *= b2
+        lr_t = 1e-3 * np.sqrt(1 - state["b2p"]) / (1 - state["b1p"])
+        for p, g, mm, vv in zip(params, grads, m, v):
+            mm *= b1
+            mm += (1 - b1) * g
+            vv *= b2
+            g *= g
+            g *= 1 - b2
+            vv += g
+            np.sqrt(vv, out=g)
+            g += eps
+            np.divide(mm, g, out=g)
+            g *= lr_t
+            p -= g
+        return loss
+
+    return step
+
+
+# ---------------------------------------------------------------------------------------
+# W8: embedding 50,000 x 128 updated through a batch of 32 ids (GradientDescent)
+# ---------------------------------------------------------------------------------------
+W8_VOCAB, W8_DIM, W8_BATCH, W8_LR = 50_000, 128, 32, 0.1
+
+
+def w8_data(seed=0):
+    rng = np.random.default_rng(seed)
+    table = rng.normal(size=(W8_VOCAB, W8_DIM)).astype(np.float32)
+    ids = rng.integers(0, W8_VOCAB, size=W8_BATCH).astype(np.int32)
+    target = rng.normal(size=(W8_BATCH, W8_DIM)).astype(np.float32)
+    return table, ids, target
+
+
+def w8_minigraph(tf, table_value, ids_value, target_value, dense=False):
+    """One GD step on sum(lookup(table, ids) * target); the gradient is an IndexedSlices,
+    applied with ScatterSub (rows only). `dense=True` converts it first (the whole table)."""
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    target = tf.placeholder(tf.float32, [None, W8_DIM], name="target")
+    table = tf.Variable(table_value, name="table")
+    loss = tf.reduce_sum(tf.nn.embedding_lookup(table, ids) * target)
+    opt = tf.train.GradientDescentOptimizer(W8_LR)
+    (grad, var), = opt.compute_gradients(loss, [table])
+    if dense:
+        grad = tf.convert_to_tensor(grad)
+    train_op = opt.apply_gradients([(grad, var)])
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    return _runner(sess, [train_op], {ids: ids_value, target: target_value})
+
+
+def w8_numpy(table_value, ids, target):
+    table = table_value.copy()
+
+    def run():
+        np.subtract.at(table, ids, W8_LR * target)  # d loss / d row = target
+
+    return run

@@ -11,7 +11,7 @@ import numpy as np
 from .framework.graph import get_default_session
 from .framework.tensor import Tensor
 from .gradients import gradients
-from .ops.constant_op import placeholder
+from .ops.constant_op import convert_to_tensor, placeholder
 
 __all__ = ["compute_gradient", "compute_gradient_error", "check_gradients"]
 
@@ -27,7 +27,9 @@ def _session(session):
 def _jacobians(xs, x_values, y, y_shape, delta, feed, session):
     y_size = int(np.prod(y_shape, dtype=np.int64))
     dy = placeholder(y.dtype.base_dtype, y_shape, name="compute_gradient_dy")
-    grads = gradients(y, xs, grad_ys=dy)
+    # A sparse gradient (IndexedSlices) is compared as the dense tensor it stands for.
+    grads = [None if g is None else convert_to_tensor(g)
+             for g in gradients(y, xs, grad_ys=dy)]
     base = {**feed, **dict(zip(xs, x_values))}
     theoretical, numerical = [], []
     for x, x_val, g in zip(xs, x_values, grads):

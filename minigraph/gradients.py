@@ -15,11 +15,12 @@ import contextlib
 import gc
 
 from .framework import dtypes as _dtypes
-from .framework.errors import describe_caller, describe_node
-from .framework.errors import creation_site, user_frame
+from .framework.errors import creation_site, describe_caller, user_frame
 from .framework.graph import graph_of
+from .framework.indexed_slices import IndexedSlices
+from .framework.registry import gradient_function
 from .framework.tensor import Tensor
-from .ops import array_ops, math_ops, shape_ops
+from .ops import array_ops, join_split_ops, math_ops, shape_ops
 from .ops.control_flow_ops import Merge
 from .ops.common import gradient_targets
 from .ops.constant_op import constant, convert_to_tensor
@@ -126,7 +127,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 g = found[x] = _aggregate(pending[x])
             if g is None and unconnected == UnconnectedGradients.ZERO:
                 g = array_ops.zeros_like(array_ops.identity(x) if x.dtype.is_ref_dtype else x)
-            if isinstance(g, Tensor):
+            if isinstance(g, Tensor):  # an IndexedSlices is returned as such
                 try:
                     g.set_shape(x.shape)
                 except ValueError as e:
@@ -178,11 +179,29 @@ def _initial_grad(y: Tensor, grad_y, index: int):
 
 
 def _aggregate(contributions):
+    """Sum gradient contributions as TF does: add_n of tensors (an IndexedSlices among
+    tensors is densified); several IndexedSlices alone are concatenated, not summed."""
     if not contributions:
         return None
     if len(contributions) == 1:
         return contributions[0]
+    if all(isinstance(g, IndexedSlices) for g in contributions):
+        return _concat_slices(contributions)
     return math_ops.add_n(contributions)
+
+
+def _concat_slices(slices) -> IndexedSlices:
+    """One IndexedSlices holding the rows of all (int64 indices if their dtypes differ).
+
+    Contributions arrive from the last-built consumer first; reversed, the rows come in
+    the order TF gives (that of the forward ops).
+    """
+    slices = slices[::-1]
+    indices = [s.indices for s in slices]
+    if len({i.dtype.base_dtype for i in indices}) > 1:
+        indices = [math_ops.cast(i, _dtypes.int64) for i in indices]
+    return IndexedSlices(join_split_ops.concat([s.values for s in slices], 0),
+                         join_split_ops.concat(indices, 0), slices[0].dense_shape)
 
 
 def _deeper(branch, base):
@@ -219,12 +238,7 @@ def _leave_branches(g: Tensor, x: Tensor, branch, base) -> Tensor:
 
 
 def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
-    if not hasattr(op.op_def, "gradient"):
-        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}). "
-                          f"Fix: wrap its output in tf.stop_gradient if no gradient should flow "
-                          "through it, or add a `gradient` to its OpDef in minigraph/ops/. "
-                          f"Node: {describe_node(op)}.")
-    grad_fn = op.op_def.gradient
+    grad_fn = gradient_function(op)  # an override, the OpDef's rule, or LookupError
     if grad_fn is None:  # declared non-differentiable: nothing flows to the inputs
         return
     graph = op.graph
@@ -232,7 +246,9 @@ def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
         out_grads = [array_ops.zeros_like(t) if g is None and _differentiable(t) else g
                      for t, g in zip(op._outputs, out_grads)]
     with graph.name_scope(op.name + "_grad"):
-        in_grads = list(grad_fn(op, *out_grads))
+        in_grads = grad_fn(op, *out_grads)
+    # A registered gradient may return one tensor for a one-input op, as TF allows.
+    in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
     if len(in_grads) != len(op._inputs):
         raise ValueError(f"The gradient of '{op.name}' ({op.type}) returned {len(in_grads)} "
                          f"values for {len(op._inputs)} inputs.")
@@ -240,12 +256,13 @@ def _backprop_op(op, out_grads, pending, between, x_set, branch, base):
         if g is None or not _differentiable(t):
             continue
         if t.op in between or t in x_set:
-            g = convert_to_tensor(g)
+            if not isinstance(g, IndexedSlices):
+                g = convert_to_tensor(g)
             if g.dtype.base_dtype != t.dtype.base_dtype and not _dtypes.as_dtype(
                     t.dtype.base_dtype).is_complex:
                 raise TypeError(f"The gradient of '{op.name}' ({op.type}) for input "
                                 f"'{t.name}' has dtype {g.dtype.name}, expected "
                                 f"{t.dtype.base_dtype.name}.")
             if branch is not None:
-                g = _leave_branches(g, t, branch, base)
+                g = _leave_branches(convert_to_tensor(g), t, branch, base)
             pending.setdefault(t, []).append(g)

@@ -20,7 +20,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TESTED = {"core_basics", "linear_regression", "logistic_regression", "seed_program",
-          "gradient_of_gradient", "train_digits", "train_cnn_digits", "onnx_round_trip"}
+          "gradient_of_gradient", "train_digits", "train_cnn_digits", "onnx_round_trip",
+          "word2vec", "train_char_lstm"}
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
 
 
@@ -154,6 +155,16 @@ def test_train_digits_demo(tmp_path):
     assert events.Scalars("learning_rate")[0].value == 0.0  # warmup starts at 0
 
 
+def test_train_char_lstm_learns_the_generated_text():
+    out = run_example("train_char_lstm", "--epochs", "3").stdout
+    losses = [numbers(line)[1] for line in out.splitlines() if line.startswith("epoch")]
+    assert len(losses) == 3 and losses[0] > 1.5 and losses[-1] < 0.6
+    assert losses == sorted(losses, reverse=True)
+    sample = line_after(out, "sample: ")
+    assert sample.startswith("the cat ") and len(sample) == len("the cat ") + 40
+    assert set(sample) <= set("abcdefghijklmnopqrstuvwxyz. ")
+
+
 def test_onnx_round_trip_serves_the_same_predictions(tmp_path):
     pytest.importorskip("sklearn")
     pytest.importorskip("onnxruntime")
@@ -163,6 +174,17 @@ def test_onnx_round_trip_serves_the_same_predictions(tmp_path):
     assert ours == theirs > 0.8
     assert numbers(line_after(out, "largest probability difference:"))[0] < 1e-5
     assert (tmp_path / "digits_mlp.onnx").stat().st_size > 10_000
+
+
+def test_word2vec_learns_topics_with_sparse_updates():
+    out = run_example("word2vec").stdout
+    assert line_after(out, "gradient of the embeddings:").strip() == "IndexedSlices"
+    first = numbers(line_after(out, "loss, first 50 steps:"))[0]
+    last = numbers(line_after(out, "loss, last 50 steps:"))[0]
+    within = numbers(line_after(out, "cosine similarity within topics:"))[0]
+    across = numbers(line_after(out, "cosine similarity across topics:"))[0]
+    assert last < 0.6 * first
+    assert within > across + 0.2
 
 
 def test_train_cnn_digits_reaches_tensorflows_accuracy():

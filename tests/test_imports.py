@@ -2,6 +2,7 @@
 imports hidden inside functions (except optional extras, each with a comment saying so)."""
 
 import ast
+import importlib
 import pathlib
 import subprocess
 import sys
@@ -147,3 +148,13 @@ def test_function_level_imports_are_few_and_explained():
                              + "; ".join(unexplained) + ". Fix: import the module at the top "
                              "and call it qualified (math_ops.cast).")
     assert len(found) <= MAX_FUNCTION_LEVEL_IMPORTS, [f"{m}:{line}" for m, line, _ in found]
+
+
+def test_each_public_op_name_is_defined_in_the_one_module_that_exports_it():
+    # (One name may live in two modules when TF has it in two namespaces:
+    # tf.losses.mean_squared_error and tf.metrics.mean_squared_error are different functions.)
+    for module in sorted(m for m in MODULES if m.startswith("minigraph.ops.")):
+        mod = importlib.import_module(module)
+        for name in getattr(mod, "__all__", []):
+            home = getattr(getattr(mod, name), "__module__", module)
+            assert home == module, f"{module} re-exports {name} from {home}: import it from there"

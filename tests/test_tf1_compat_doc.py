@@ -41,7 +41,8 @@ def test_survey_resolution_follows_the_namespaces(gen):
     assert gen.resolve("nn.relu") is tf.nn.relu
     assert gen.resolve("layers.dense") is tf.layers.dense
     assert gen.resolve("train.AdamOptimizer") is tf.train.AdamOptimizer
-    assert gen.resolve("data.Dataset") is None and gen.resolve("contrib.rnn") is None
+    assert gen.resolve("data.Dataset") is tf.data.Dataset
+    assert gen.resolve("estimator.Estimator") is None
     assert gen.resolve("contrib.layers.xavier_initializer") is not None
     assert gen.resolve("nn.numbers") is None   # a module attribute that is not a public name
 
@@ -49,12 +50,12 @@ def test_survey_resolution_follows_the_namespaces(gen):
 def test_survey_counts_count_files_not_mentions(gen, tmp_path):
     survey = tmp_path / "survey.txt"
     survey.write_text("# header\n\nrepo a.py: Session nn.relu Session\n"
-                      "repo b.py: Session while_loop\n")
+                      "repo b.py: Session estimator.Estimator\n")
     files = gen.read_survey(survey)
     assert [label for label, _ in files] == ["repo a.py", "repo b.py"]
-    assert gen.survey_counts(files) == [("Session", 2), ("nn.relu", 1), ("while_loop", 1)]
+    assert gen.survey_counts(files) == [("Session", 2), ("estimator.Estimator", 1), ("nn.relu", 1)]
     unsupported = gen.render_unsupported(files)
-    assert "| `tf.while_loop` | 1 |" in unsupported and "Session" not in unsupported
+    assert "| `tf.estimator.Estimator` | 1 |" in unsupported and "Session" not in unsupported
 
 
 def test_render_refuses_a_document_without_the_markers(gen):

@@ -33,9 +33,11 @@ def to_networkx(graph: Graph | None = None, fetches=None) -> nx.MultiDiGraph:
     and `tensor_shape` of output 0 ("float32", "(?, 3)"), `num_outputs`, `scope`, `role`,
     `highlight` (the role refined: clip, warmup, optimizer, global_step), `device`, `site`.
     Data edges have key "in<i>" and `kind="data"`, `tensor`, `index`, `dtype`,
-    `tensor_shape`; control edges have key "control" and `kind="control"`. With `fetches`
-    (tensors, ops, variables, names, nested in lists/tuples/dicts) only the ops they need
-    are kept. Every attribute is a scalar, so `nx.write_graphml`, `nx.write_gexf` and
+    `tensor_shape`; control edges have key "control" and `kind="control"`; a while loop's
+    condition and body results reach its While op by edges of `kind="loop"` ("loop<i>"),
+    and its body ops sit in the loop's name scope (one frame, one box or TensorBoard group).
+    With `fetches` (tensors, ops, variables, names, nested in lists/tuples/dicts) only the
+    ops they need are kept. Every attribute is a scalar, so `nx.write_graphml`, `nx.write_gexf` and
     `nx.node_link_data` work unchanged.
 
     Example: `to_networkx().nodes["mul"]["op_type"]` -> "Mul".
@@ -60,6 +62,14 @@ def to_networkx(graph: Graph | None = None, fetches=None) -> nx.MultiDiGraph:
         for c in op.control_inputs:
             if c in kept:
                 result.add_edge(c.name, op.name, key="control", kind="control")
+        frame = op.attrs.get("frame") if op.type == "While" else None
+        if frame is not None:  # a loop's body results flow back into the While op
+            ends = [frame.cond_output] if frame.cond_output is not None else []
+            for i, t in enumerate(ends + frame.body_outputs + frame.stacked):
+                if t.op in kept:
+                    result.add_edge(t.op.name, op.name, key=f"loop{i}", kind="loop",
+                                    tensor=t.name, index=i, dtype=t.dtype.base_dtype.name,
+                                    tensor_shape=str(t.shape))
     return result
 
 
@@ -291,6 +301,8 @@ def _box_style(box, members: dict) -> dict:
 def _edge_style(kind, datas, edge_labels) -> dict:
     if kind == "control":
         return {"style": "dashed", "color": "#8a8a8a", "arrowhead": "odot"}
+    if kind == "loop":  # the next iteration's values: a back edge of the loop frame
+        return {"style": "bold", "color": "#3b6fb6", "label": "next iteration"}
     if not edge_labels:
         return {}
     if len(datas) == 1:

@@ -53,7 +53,34 @@ class Exporter:
     def run(self) -> list:
         for op in self.graph.get_operations():
             self.export(op)
+        self.order_reads_before_writes()
         return self.nodes
+
+    def order_reads_before_writes(self) -> None:
+        """Give each variable update a control input from the reads of that variable it
+        could otherwise race with, as minigraph's plans order them (reads first).
+
+        TF1 reads a reference variable without copying it, so an update that runs before a
+        read the same step needs (a backward MatMul reading `w/read`, say) changes what that
+        read sees. Only reads that feed some update count (what a training step runs), and
+        only outside tf.cond branches and loops, where a control edge is always safe.
+        """
+        writers = [op for op in self.graph.get_operations()
+                   if op.op_def.writes_ref and _top_level(op)]
+        if not writers:
+            return
+        feeding = _ancestors(writers)
+        nodes = {node.name: node for node in self.nodes}
+        for writer in writers:
+            node = nodes.get(writer.name)
+            if node is None:
+                continue
+            for i in [i for i in range(len(writer.inputs)) if i in writer.op_def.ref_inputs]:
+                for reader in _value_readers(writer.inputs[i]):
+                    edge = "^" + reader.name
+                    if (reader in feeding and reader._id < writer._id and _top_level(reader)
+                            and reader.name in nodes and edge not in node.inputs):
+                        node.inputs.append(edge)
 
     def export(self, op) -> None:
         self.op = op
@@ -225,3 +252,37 @@ def import_problems(specs: list) -> list:
         problems += [f"{where}: {p}" for p in
                      tf_registry.check_node(spec.op, spec.attrs, spec.input_dtypes)]
     return problems
+
+
+def _top_level(op) -> bool:
+    return op.cond_context is None and getattr(op, "loop_frame", None) is None
+
+
+def _ancestors(ops) -> set:
+    """Every op that `ops` depend on (data or control), `ops` excluded."""
+    seen, stack = set(), [x for op in ops for x in
+                          [t.op for t in op.inputs] + list(op.control_inputs)]
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return seen
+
+
+def _value_readers(ref) -> list:
+    """Ops that read the value of the variable behind `ref` (through Identity reads)."""
+    readers, stack = [], [ref]
+    while stack:
+        t = stack.pop()
+        for consumer in t.consumers():
+            uses = [i for i, x in enumerate(consumer.inputs) if x is t]
+            if all(i in consumer.op_def.ref_inputs for i in uses):
+                continue  # another update (or initializer) of the variable
+            if consumer.op_def.forwards_alias:
+                stack.extend(consumer.outputs)
+            else:
+                readers.append(consumer)
+    return readers

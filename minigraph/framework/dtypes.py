@@ -15,7 +15,7 @@ from .missing import namespace_getattr
 __all__ = [
     "DType", "as_dtype", "float16", "half", "float32", "float64", "double", "int8", "int16",
     "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool", "string", "complex64",
-    "complex128",
+    "complex128", "resource", "variant",
 ]
 
 
@@ -151,14 +151,19 @@ bool = DType("bool", np.bool_, 10)  # noqa: A001 - TF's public name is tf.bool
 string = DType("string", object, 7)
 complex64 = DType("complex64", np.complex64, 8)
 complex128 = DType("complex128", np.complex128, 18)
+# Handles of session-owned state (a tf.data iterator) and opaque values (a dataset, a while
+# loop's saved iterations); their values are Python objects.
+resource = DType("resource", object, 20)
+variant = DType("variant", object, 21)
 half = float16
 double = float64
 
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-        bool, string, complex64, complex128]
+        bool, string, complex64, complex128, resource, variant]
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update({"float": float32, "double": float64, "half": float16})
-_BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in _ALL if d is not string}
+_BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in _ALL
+             if d not in (string, resource, variant)}
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
 

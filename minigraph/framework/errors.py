@@ -14,6 +14,8 @@ import linecache
 import os
 import sys
 import threading
+import types
+
 from .missing import namespace_getattr
 
 __all__ = [
@@ -129,7 +131,7 @@ def user_frame():
     pinned = getattr(_site_local, "site", None)
     if pinned is not None:
         return pinned
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and filename not in _SKIP_FILES:
@@ -159,5 +161,6 @@ def describe_caller() -> str:
     clip ops, sessions), so that the message still points at the user's code.
     """
     return describe_site(user_frame())
+
 
 __getattr__ = namespace_getattr("errors")

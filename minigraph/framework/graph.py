@@ -14,7 +14,8 @@ import re
 import threading
 
 from .errors import describe_site, user_frame
-from .tensor import Operation, Tensor, TensorOperators, describe_value, exporter
+from .tensor import (Operation, Tensor, TensorOperators, describe_value, exporter, frame_branch,
+                     frame_inputs)
 
 __all__ = [
     "Graph", "GraphKeys", "get_default_graph", "reset_default_graph",
@@ -92,6 +93,8 @@ class Graph:
             local.device_stack = []
             local.variable_scopes = []
             local.cond_stack = []  # CondBranch (or None: outside any cond) of new ops
+            local.frame_stack = []  # WhileFrame of new ops (innermost last)
+            local.gradient_overrides = {}  # op type -> RegisterGradient name
         return local
 
     @property
@@ -199,9 +202,13 @@ class Graph:
                                      f"created earlier with name='{op_name}/', which does not "
                                      "reserve the name). Pick another name.")
             site = user_frame()
-            output_specs = op_def.output_specs(inputs, attrs, op_name, site)
             state = self._state()
+            frame = state.frame_stack[-1] if state.frame_stack else None
+            inputs = frame_inputs(inputs, frame, op_name)
+            output_specs = op_def.output_specs(inputs, attrs, op_name, site)
             control = self._current_control_inputs(inputs)
+            if frame is not None:  # outside ops gate the loop (its While op), not one step
+                control = [c for c in control if c.loop_frame is frame]
             dev = state.device_stack[-1] if state.device_stack else ""
             op = Operation(self, op_def, op_name, inputs, attrs, control, output_specs,
                            "" if callable(dev) else dev, site)
@@ -209,6 +216,13 @@ class Graph:
                 op.device = dev(op) or ""
             if state.cond_stack:
                 op.cond_context = state.cond_stack[-1]
+                if frame is not None and op.cond_context is not None:
+                    op.cond_context = frame_branch(op.cond_context, frame)
+            if frame is not None:
+                op.loop_frame = frame
+                frame.ops.append(op)
+            if state.gradient_overrides:
+                op.gradient_override = state.gradient_overrides.get(op.type)
             self._ops.append(op)
             self._by_name[op_name] = op
             for t in inputs:
@@ -240,6 +254,43 @@ class Graph:
         finally:
             stack.pop()
 
+    @contextlib.contextmanager
+    def loop_frame(self, frame):
+        """Ops created in the block belong to the while-loop body `frame` (a WhileFrame).
+
+        The body starts outside any tf.cond branch: a loop built in a branch is one op of
+        that branch, and its body runs only when that op does.
+        """
+        state = self._state()
+        state.frame_stack.append(frame)
+        state.cond_stack.append(None)
+        try:
+            yield frame
+        finally:
+            state.cond_stack.pop()
+            state.frame_stack.pop()
+
+    @property
+    def current_loop_frame(self):
+        """The WhileFrame new ops are created in, or None outside while-loop bodies."""
+        stack = self._state().frame_stack
+        return stack[-1] if stack else None
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map: dict):
+        """Ops of the mapped types created in the block take their gradient from the
+        function registered (tf.RegisterGradient) under the mapped name."""
+        for key, value in op_type_map.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        state = self._state()
+        old = state.gradient_overrides
+        state.gradient_overrides = {**old, **op_type_map}
+        try:
+            yield
+        finally:
+            state.gradient_overrides = old
+
     @property
     def current_cond_branch(self):
         """The CondBranch new ops are created in, or None outside tf.cond branches."""
@@ -250,13 +301,15 @@ class Graph:
     def control_dependencies(self, control_inputs):
         """Ops created in the block run only after `control_inputs`; None clears outer ones.
 
-        None also leaves any tf.cond branch (as in TF1): variables created in a branch
-        function, and their initializers, do not depend on the branch taken.
+        None also leaves any tf.cond branch and while-loop body (as in TF1): variables
+        created in a branch or loop body function, and their initializers, are made once,
+        outside it.
         """
         state = self._state()
         if control_inputs is None:
             frame = None
             state.cond_stack.append(None)
+            state.frame_stack.append(None)
         else:
             frame = []
             for c in control_inputs:
@@ -269,6 +322,7 @@ class Graph:
             state.control_stack.pop()
             if frame is None:
                 state.cond_stack.pop()
+                state.frame_stack.pop()
 
     @contextlib.contextmanager
     def device(self, spec):

@@ -45,10 +45,7 @@ REPLACEMENTS = {
 }
 
 # TF names with a remark instead of a replacement.
-NOTES = {
-    "contrib.rnn": "minigraph has no recurrent cells yet (tf.contrib.rnn and tf.nn.rnn_cell "
-                   "are planned).",
-}
+NOTES: dict = {}
 
 
 class MissingNameError(AttributeError):

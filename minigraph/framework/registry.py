@@ -16,7 +16,8 @@ from .errors import describe_node, describe_site, user_frame
 from .graph import get_default_graph, graph_of
 from .tensor import OPERATORS, Operation, Spec, Tensor
 
-__all__ = ["OpDef", "register_op", "OP_TABLE", "Spec", "no_gradient", "ALL_INPUTS"]
+__all__ = ["OpDef", "register_op", "OP_TABLE", "Spec", "no_gradient", "ALL_INPUTS",
+           "RegisterGradient", "NotDifferentiable", "gradient_function"]
 
 
 class _AllInputs:
@@ -54,6 +55,58 @@ def register_op(op_type: str):
     return decorate
 
 
+_GRADIENTS: dict = {}  # names given to tf.RegisterGradient -> gradient function (or None)
+
+
+class RegisterGradient:
+    """Decorator: register a gradient function under `name`, for gradient_override_map.
+
+    Example:
+        @tf.RegisterGradient("ClippedSquare")
+        def _(op, grad): return tf.clip_by_value(grad * 2 * op.inputs[0], -1., 1.)
+        with tf.get_default_graph().gradient_override_map({"Square": "ClippedSquare"}): ...
+    """
+
+    def __init__(self, op_type: str):
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, fn):
+        if self._op_type in _GRADIENTS or (self._op_type in _OPS and
+                                           hasattr(_OPS[self._op_type], "gradient")):
+            raise KeyError(f"Registering two gradient with name '{self._op_type}'! Fix: "
+                           "pick a new name and map the op type to it with "
+                           "Graph.gradient_override_map.")
+        _GRADIENTS[self._op_type] = fn
+        return fn
+
+
+def NotDifferentiable(op_type: str) -> None:  # noqa: N802 - TF's public name
+    """Declare that ops mapped to `op_type` pass no gradient (tf.NotDifferentiable)."""
+    if op_type in _GRADIENTS:
+        raise KeyError(f"Registering two gradient with name '{op_type}'!")
+    _GRADIENTS[op_type] = None
+
+
+def gradient_function(op):
+    """The gradient function of `op`: its override (gradient_override_map) if any, else its
+    OpDef's. None means "no gradient flows"; an op type with neither raises LookupError."""
+    name = op.gradient_override
+    if name is not None:
+        if name not in _GRADIENTS:
+            raise LookupError(f"No gradient registered under '{name}' (mapped from op type "
+                              f"'{op.type}' of '{op.name}' by gradient_override_map). Fix: "
+                              f"decorate a function with @tf.RegisterGradient('{name}').")
+        return _GRADIENTS[name]
+    if not hasattr(op.op_def, "gradient"):
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
+                          f"{op.type}). Fix: wrap its output in tf.stop_gradient if no "
+                          "gradient should flow through it, or add a `gradient` to its OpDef "
+                          f"in minigraph/ops/. Node: {describe_node(op)}.")
+    return op.op_def.gradient
+
+
 def no_gradient(op, *grads):
     """Marker: the op is not differentiable; no gradient flows to any input."""
     return [None] * len(op.inputs)
@@ -72,6 +125,10 @@ class OpDef:
       forwards_alias  True for Identity: a variable read flows through it unevaluated.
       uses_context  True if `compute(ctx, op, *arrays, **attrs)` needs the run context.
       stateful      True if two runs with equal inputs may differ (random, assign, print).
+      returns_ref   True if output 0 is the variable behind ref input 0, as TF's
+                    `output_ref` (ScatterAdd, SparseApply*): consumers read the variable
+                    after the update; the kernel returns nothing, so an update of a few
+                    rows never copies the whole variable.
       selects_branch  True for Merge: inputs (true_value, false_value, pred); the plan emits
                     `t if pred else f`, reading only the value of the tf.cond branch taken.
       list_output   True if an attribute sets the number of outputs (Split, Unpack): `infer`
@@ -95,6 +152,7 @@ class OpDef:
     stateful = False
     selects_branch = False
     list_output = False
+    returns_ref = False
 
     @staticmethod
     def infer(*specs, **attrs):
@@ -156,7 +214,7 @@ class OpDef:
             t = _as_tensor_if_graph_value(x, as_ref=i in cls.ref_inputs)
             if t is None:
                 arg = cls.inputs[i] if i < len(cls.inputs) else f"input_{i}"
-                dtype = group_dtype.get(label)
+                dtype = group_dtype.get(label) if label is not None else None
                 if dtype is None and label is not None and label in _dtypes._BY_NAME:
                     dtype = _dtypes.as_dtype(label)
                 try:

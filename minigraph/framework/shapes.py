@@ -169,10 +169,12 @@ class TensorShape:
         return self._dims is not None and all(d is not None for d in self._dims)
 
     def num_elements(self):
-        if not self.is_fully_defined():
+        if self._dims is None:
             return None
         n = 1
         for d in self._dims:
+            if d is None:  # an unknown dimension: the count is unknown too
+                return None
             n *= d
         return n
 

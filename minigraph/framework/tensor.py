@@ -2,20 +2,23 @@
 
 Lives here: `Spec` (dtype, static shape, constant value), the Python operators shared by
 Tensor and Variable (they call the public op constructors through `OPERATORS`, a table that
-`ops/` fills when it is imported; `EXPORTERS` does the same for export/), `Tensor` and
-`Operation`. The Graph lives in graph.py; creation sites (`user_frame`) in errors.py.
+`ops/` fills when it is imported; `EXPORTERS` does the same for export/), `Tensor`,
+`Operation`, and the control-flow records `CondBranch` and `WhileFrame` (with
+`frame_inputs` / `frame_branch`, which route a forward loop's values into its gradient
+loop). The Graph lives in graph.py; creation sites (`user_frame`) in errors.py.
 """
 
 from __future__ import annotations
 
 import linecache
+from typing import TYPE_CHECKING, Callable
 
 from . import dtypes as _dtypes
-from .errors import describe_site
+from .errors import describe_site, user_frame
 from .shapes import TensorShape, as_shape
 
-__all__ = ["Spec", "Tensor", "Operation", "CondBranch", "TensorOperators", "OPERATORS",
-           "EXPORTERS", "describe_value"]
+__all__ = ["Spec", "Tensor", "Operation", "CondBranch", "WhileFrame", "TensorOperators",
+           "OPERATORS", "EXPORTERS", "describe_value", "frame_inputs", "frame_branch"]
 
 # Functions that live above the framework, reached through tables that those layers fill
 # when they are imported (the framework imports nothing else of minigraph):
@@ -75,6 +78,10 @@ class TensorOperators:
 
     __slots__ = ()
     __array_priority__ = 100
+
+    if TYPE_CHECKING:  # Tensor and Variable define it; the error messages below use it
+        @property
+        def name(self) -> str: ...
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     __add__, __radd__ = _operator("add"), _operator("add", True)
@@ -221,11 +228,117 @@ class CondBranch:
         return f"<CondBranch {self.pred.name} == {self.branch}>"
 
 
+class WhileFrame:
+    """The body of one while loop: the ops created in it run once per iteration.
+
+    The loop is one `While` op in the enclosing graph (or frame); its frame records what the
+    runtime needs to compile the body into a sub-plan and what exporters need to draw it:
+      name          the loop's scope ("while"), for drawing and export.
+      outer         the enclosing WhileFrame (nested loops) or None.
+      ops           every op created in this frame (not in frames nested in it).
+      loop_vars     the tensors standing for the loop variables inside the body (fed).
+      sliced        tensors standing for row `iteration` of a sliced input (fed).
+      iteration     int32 scalar: the iteration's index (fed; reversed loops count down).
+      cond_output   the bool scalar deciding whether to run the body (None: run `limit` times).
+      body_outputs  the next values of the loop variables.
+      stacked       body tensors whose values of all iterations are stacked into outputs.
+      captures      tensors from outside that the frame reads (inputs of the While op).
+      saved         body tensors whose value of every iteration the While op keeps for a
+                    gradient loop (appended to while gradients are built).
+      forward       for a gradient loop: the frame whose saved values it reads, else None.
+      reader        for a gradient loop: reader(t) -> the value of forward tensor `t` at the
+                    matching iteration (built by ops/while_loop.py).
+    """
+
+    __slots__ = ("name", "outer", "ops", "loop_vars", "sliced", "iteration", "cond_output",
+                 "body_outputs", "stacked", "captures", "saved", "forward", "reader",
+                 "op", "translated")
+
+    def __init__(self, name: str, outer: "WhileFrame | None"):
+        self.name, self.outer = name, outer
+        self.ops: list[Operation] = []
+        self.loop_vars: list[Tensor] = []
+        self.sliced: list[Tensor] = []
+        self.iteration: Tensor | None = None
+        self.cond_output: Tensor | None = None
+        self.body_outputs: list[Tensor] = []
+        self.stacked: list[Tensor] = []
+        self.captures: list[Tensor] = []
+        self.saved: list[Tensor] = []
+        self.forward: WhileFrame | None = None
+        self.reader: Callable[[Tensor], Tensor] | None = None
+        self.op: Operation | None = None
+        # forward CondBranch (or forward Tensor) -> the same branch (value) read in this frame
+        self.translated: dict = {}
+
+    def within(self, other: "WhileFrame | None") -> bool:
+        """True if this frame is `other` or nested inside it (everything is within None)."""
+        f: WhileFrame | None = self
+        while f is not None:
+            if f is other:
+                return True
+            f = f.outer
+        return other is None
+
+    def reader_for(self, frame: "WhileFrame") -> "WhileFrame | None":
+        """The gradient frame (this one or an enclosing one) that reads `frame`'s values."""
+        f: WhileFrame | None = self
+        while f is not None:
+            if f.forward is frame:
+                return f
+            f = f.outer
+        return None
+
+    def __repr__(self):
+        return f"<WhileFrame {self.name}>"
+
+
+def frame_inputs(inputs, frame, op_name):
+    """`inputs` with each value of another loop's body replaced by its saved value.
+
+    A gradient loop reads the forward loop's values of the matching iteration (TF's stack
+    push/pop); any other use of a tensor made inside a loop body from outside it fails.
+    """
+    result = None
+    for i, t in enumerate(inputs):
+        source = t._op.loop_frame
+        if source is None or (frame is not None and frame.within(source)):
+            continue
+        reader = frame.reader_for(source) if frame is not None else None
+        if reader is None:
+            raise ValueError(
+                f"Cannot use '{t.name}' as input to '{op_name}' because '{t.name}' is in a "
+                "while loop (it has a value only inside one iteration). Fix: return it from "
+                "the loop body as a loop variable (or collect it with tf.scan) and use the "
+                f"loop's output; used at {describe_site(user_frame())}.")
+        if result is None:
+            result = list(inputs)
+        result[i] = reader.reader(t)
+    return inputs if result is None else result
+
+
+def frame_branch(branch, frame):
+    """`branch` as seen from `frame`: a forward loop's tf.cond branch read in its gradient."""
+    source = branch.pred._op.loop_frame
+    if source is None or frame.within(source):
+        return branch
+    reader = frame.reader_for(source)
+    if reader is None:
+        return branch
+    if branch not in reader.translated:
+        outer = frame_branch(branch.outer, frame) if branch.outer is not None else None
+        reader.translated[branch] = CondBranch(reader.reader(branch.pred), branch.branch,
+                                               outer)
+    return reader.translated[branch]
+
+
+
 class Operation:
     """A node of the graph: an op type, input tensors, attributes and output tensors."""
 
     __slots__ = ("_graph", "name", "type", "op_def", "_inputs", "attrs", "_control_inputs",
-                 "_outputs", "device", "_id", "creation_site", "cond_context", "__weakref__")
+                 "_outputs", "device", "_id", "creation_site", "cond_context", "loop_frame",
+                 "gradient_override", "__weakref__")
 
     def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, specs, device, site):
         self._graph = graph
@@ -240,6 +353,8 @@ class Operation:
         self._id = len(graph._ops)
         self._outputs = [Tensor(self, i, s) for i, s in enumerate(specs)]
         self.cond_context = None  # the CondBranch the op was created in (tf.cond), if any
+        self.loop_frame = None  # the WhileFrame the op was created in (a loop body), if any
+        self.gradient_override = None  # RegisterGradient name from gradient_override_map
 
     graph = property(lambda self: self._graph)
     inputs = property(lambda self: self._inputs)
@@ -261,6 +376,8 @@ class Operation:
         return [(filename, lineno, "<module>", linecache.getline(filename, lineno).strip())]
 
     def get_attr(self, name: str):
+        if name == "_gradient_op_type" and self.gradient_override is not None:
+            return self.gradient_override.encode()
         if name in self.attrs:
             return self.attrs[name]
         if name in ("T", "dtype") and (self._outputs or self._inputs):

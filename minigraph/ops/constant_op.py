@@ -12,6 +12,7 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError, describe_caller, describe_site
+from ..framework.indexed_slices import IndexedSlices, to_dense
 from ..framework.tensor import OPERATORS, Operation, Spec, Tensor
 from ..framework.registry import OpDef, register_op
 from ..framework.shapes import TensorShape, as_shape
@@ -116,6 +117,12 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, dtype_
     Example: `tf.convert_to_tensor([1.0, 2.0])` -> a float32 Const of shape (2,).
     """
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
+    if isinstance(value, IndexedSlices):  # sums the rows into a dense tensor
+        if dtype is not None and not dtype.is_compatible_with(value.dtype):
+            raise ValueError(f"Incompatible tensor conversion requested to `dtype` "
+                             f"{dtype.name} for IndexedSlices ({value}) with dtype "
+                             f"{value.dtype.name}.")
+        return to_dense(value)
     if isinstance(value, Tensor):
         if dtype is not None and not dtype.is_compatible_with(value.dtype):
             raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with "

@@ -172,11 +172,17 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
                 f"outside the valid range of [0, {classes}).  Label values: "
                 f"{' '.join(str(v) for v in np.ravel(labels))}. Fix: labels must be class "
                 f"indices below the number of logits ({classes}).")
-        log_probs = last_axis_log_softmax(features)
-        picked = np.take_along_axis(log_probs, labels[..., None].astype(np.intp), axis=-1)
-        onehot = np.arange(classes) == labels[..., None]
-        return [np.asarray(-picked[..., 0], features.dtype),
-                (np.exp(log_probs) - onehot).astype(features.dtype)]
+        # TF's kernel: loss = log(sum(exp(z))) - z[label] and backprop = exp(z) / sum - onehot
+        # with z = logits - max; one exp, and backprop is built in place.
+        shifted = features - np.max(features, axis=-1, keepdims=True)
+        backprop = np.exp(shifted)
+        total = np.sum(backprop, axis=-1, keepdims=True)
+        backprop /= total
+        index = (np.arange(labels.size), labels.reshape(-1).astype(np.intp))
+        picked = shifted.reshape(-1, classes)[index].reshape(labels.shape)
+        loss = np.asarray(np.log(total[..., 0]) - picked, features.dtype)
+        backprop.reshape(-1, classes)[index] -= 1
+        return [loss, backprop]
 
     @staticmethod
     def gradient(op, grad_loss, grad_backprop):

@@ -15,13 +15,15 @@ import numpy as np
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import name_scope
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import Dimension, TensorShape
 from .array_ops import ones_like, stack
 from .common import check_dtype_in
 from .constant_op import constant, convert_to_tensor
-from .shape_ops import fold_integers, normalize_axis, shape, static_axis, transpose
+from .shape_ops import (fold_integers, normalize_axis, reshape, shape, static_axis,
+                        transpose)
 
 __all__ = ["strided_slice", "gather", "unsorted_segment_sum", "one_hot"]
 # slice_ is exported as tf.slice by minigraph/__init__.py (it shadows a builtin).
@@ -295,6 +297,8 @@ class GatherV2(OpDef):
         pr, ir = params.shape.ndims, indices.shape.ndims
         if a is not None and pr is not None:
             a = a % pr
+        if a == 0 and pr is not None:  # TF's sparse gradient: grad's rows at the indices
+            return [_gather_rows_gradient(params, indices, convert_to_tensor(grad)), None, None]
         n = params.shape.known[a] if a is not None and pr is not None else None
         if n is None:
             n = shape(params, out_type=indices.dtype)[a if a is not None else axis]
@@ -311,11 +315,23 @@ class GatherV2(OpDef):
                 None, None]
 
 
+def _gather_rows_gradient(params, indices, grad) -> IndexedSlices:
+    """IndexedSlices(grad as one row per index, the flat indices, shape(params)), as TF."""
+    params_shape = shape(params)
+    inner = params.shape.as_list()[1:]
+    if None in inner:  # [-1, params_shape[1], ...] from the run-time shape
+        inner = [params_shape[i] for i in range(1, params.shape.ndims)]
+        values = reshape(grad, stack([-1] + inner))
+    else:
+        values = reshape(grad, [-1] + inner)
+    return IndexedSlices(values, reshape(indices, [-1]), params_shape)
+
+
 def gather(params, indices, validate_indices=None, name=None, axis=0, batch_dims=0) -> Tensor:
     """Gather slices of `params` along `axis`.  Example: `tf.gather([5, 6, 7], [2, 0])` -> [7, 5].
 
-    TF1 note: the gradient for `params` is a dense tensor (TF returns IndexedSlices); duplicate
-    indices add up either way.
+    The gradient for `params` along axis 0 is an IndexedSlices (rows at `indices`, duplicates
+    not summed), as in TF; along other axes a dense tensor.
     """
     if batch_dims != 0:
         raise ValueError("minigraph's gather supports batch_dims=0 only.")
@@ -356,6 +372,14 @@ class UnsortedSegmentSum(OpDef):
     @staticmethod
     def gradient(op, grad):
         return [gather(grad, op.inputs[1]), None, None]
+
+
+def indexed_slices_to_dense(value: IndexedSlices, name=None) -> Tensor:
+    """The dense tensor of an IndexedSlices: rows summed per index (TF's conversion)."""
+    return unsorted_segment_sum(value.values, value.indices, value.dense_shape[0], name=name)
+
+
+OPERATORS["indexed_slices_to_dense"] = indexed_slices_to_dense
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None) -> Tensor:

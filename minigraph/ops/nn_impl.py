@@ -13,10 +13,11 @@ import numbers
 from ..framework import dtypes as _dtypes
 from ..framework.graph import name_scope
 from ..framework.tensor import Tensor
-from .constant_op import convert_to_tensor
+from .constant_op import constant, convert_to_tensor
 from .cross_entropy_ops import check_keywords, softmax_cross_entropy_with_logits_v2
-from . import (array_ops, broadcast_ops, comparison_ops, indexing_ops, linalg_ops, math_ops, nn_ops,
-               random_ops, reduction_ops, shape_ops, unary_ops)
+from . import (array_ops, broadcast_ops, comparison_ops, indexing_ops, join_split_ops,
+               linalg_ops, math_ops, nn_ops, partition_ops, random_ops, reduction_ops,
+               shape_ops, stitch_ops, unary_ops)
 
 __all__ = ["dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b",
            "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
@@ -96,22 +97,60 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
                      max_norm=None) -> Tensor:
-    """Rows of `params` selected by `ids` (a gather along axis 0).
+    """Rows of `params` selected by `ids`; `params` may be a list of shards.
 
-    TF1 note: `params` must be one tensor (or a list of one); sharded params are not
-    supported, and `max_norm` clipping is not implemented.
+    With several shards, id i lives in shard i % n at row i // n ("mod"), or in contiguous
+    blocks, the first (total % n) shards one row longer ("div"), as in TF. The gradient for
+    each shard is an IndexedSlices of the rows it gave.
+    TF1 note: `max_norm` clipping is not implemented.
     Example: `tf.nn.embedding_lookup(table, [3, 1])` -> rows 3 and 1.
     """
-    if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise ValueError(f"embedding_lookup got {len(params)} shards; minigraph supports "
-                             "a single params tensor. Fix: tf.concat the shards first.")
-        params = params[0]
+    shards = list(params) if isinstance(params, (list, tuple)) else [params]
+    if not shards:
+        raise ValueError("Need at least one param: embedding_lookup got an empty list.")
     if max_norm is not None:
         raise ValueError("embedding_lookup(max_norm=...) is not supported by minigraph. Fix: "
                          "clip the looked-up rows with tf.clip_by_norm.")
-    with name_scope(name, "embedding_lookup", [params, ids]) as scope:
-        return indexing_ops.gather(params, ids, name=scope)
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy!r}. Fix: use "
+                         "'mod' or 'div'.")
+    with name_scope(name, "embedding_lookup", shards + [ids]) as scope:
+        if len(shards) == 1:
+            return indexing_ops.gather(shards[0], ids, name=scope)
+        ids = convert_to_tensor(ids, name="ids")
+        flat_ids = shape_ops.reshape(ids, [-1])
+        assignments, new_ids = _partition_ids(shards, flat_ids, partition_strategy)
+        positions = shape_ops.range_(shape_ops.size(flat_ids))
+        gather_ids = partition_ops.dynamic_partition(new_ids, assignments, len(shards))
+        where_from = partition_ops.dynamic_partition(positions, assignments, len(shards))
+        rows = [indexing_ops.gather(shard, i) for shard, i in zip(shards, gather_ids)]
+        merged = stitch_ops.dynamic_stitch(where_from, rows)
+        tail = shape_ops.shape(shards[0])[1:]
+        result = shape_ops.reshape(
+            merged, join_split_ops.concat([shape_ops.shape(ids), tail], 0), name=scope)
+        result.set_shape(ids.shape.concatenate(shards[0].shape[1:]))
+        return result
+
+
+def _partition_ids(shards, flat_ids, strategy):
+    """(shard of each id as int32, row of each id within its shard)."""
+    n = len(shards)
+    if strategy == "mod":
+        return (math_ops.cast(math_ops.floormod(flat_ids, n), _dtypes.int32),
+                math_ops.floordiv(flat_ids, n))
+    sizes = [s.shape[0].value for s in shards]
+    if None in sizes:
+        total = math_ops.add_n([math_ops.cast(shape_ops.shape(s)[0], flat_ids.dtype)
+                                for s in shards])
+    else:
+        total = constant(sum(sizes), flat_ids.dtype)
+    per_shard, extras = math_ops.floordiv(total, n), math_ops.floormod(total, n)
+    assignments = math_ops.maximum(math_ops.floordiv(flat_ids, per_shard + 1),
+                                   math_ops.floordiv(flat_ids - extras, per_shard))
+    new_ids = comparison_ops.where(comparison_ops.less(assignments, extras),
+                                   math_ops.floormod(flat_ids, per_shard + 1),
+                                   math_ops.floormod(flat_ids - extras, per_shard))
+    return math_ops.cast(assignments, _dtypes.int32), new_ids
 
 
 def xw_plus_b(x, weights, biases, name=None) -> Tensor:

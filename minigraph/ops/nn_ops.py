@@ -58,7 +58,8 @@ def last_axis_softmax(x: np.ndarray) -> np.ndarray:
 
 def last_axis_log_softmax(x: np.ndarray) -> np.ndarray:
     shifted = x - _row_max(x)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    shifted -= np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return shifted
 
 
 # -- activations ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ..framework.errors import describe_site, user_frame
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.shapes import TensorShape, as_shape
 from ..framework.tensor import Tensor, TensorOperators
-from . import array_ops, constant_op, control_flow_ops, state_ops
+from . import array_ops, constant_op, control_flow_ops, scatter_ops, state_ops
 from .init_ops import Initializer, glorot_uniform_initializer, zeros_initializer
 
 __all__ = [
@@ -154,6 +154,21 @@ class Variable(TensorOperators):
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         return state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        """Add an IndexedSlices to rows of the variable (only those rows are touched)."""
+        return scatter_ops.scatter_add(self._variable, *_slices(sparse_delta),
+                                       use_locking=use_locking, name=name)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        """Subtract an IndexedSlices from rows of the variable."""
+        return scatter_ops.scatter_sub(self._variable, *_slices(sparse_delta),
+                                       use_locking=use_locking, name=name)
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        """Overwrite rows of the variable with an IndexedSlices."""
+        return scatter_ops.scatter_update(self._variable, *_slices(sparse_delta),
+                                          use_locking=use_locking, name=name)
 
     def eval(self, session=None):
         """The variable's value in `session` or the default session."""
@@ -457,3 +472,11 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
         if loss is not None:
             graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
     return var
+
+
+def _slices(sparse_delta):
+    """(indices, values) of an IndexedSlices, for the Variable.scatter_* methods."""
+    if not hasattr(sparse_delta, "indices") or not hasattr(sparse_delta, "values"):
+        raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta!r}. Fix: pass "
+                        "tf.IndexedSlices(values, indices).")
+    return sparse_delta.indices, sparse_delta.values

@@ -220,6 +220,9 @@ class Emitter:
             call_args = ["ctx", self.bind(("op", op), identifier(op.name) + "_op", op)] + args
         call = f"{kernel}({', '.join(call_args)})"
         outs = op._outputs
+        if op.op_def.returns_ref and outs[0] in self.alias:
+            # The output stands for the variable (TF's output_ref): consumers read it.
+            return self.emitted(op, call, self.locals_in(args), [], kernel)
         # A fed output keeps its fed value for consumers; the kernel's result is dropped.
         names = ["_" if t in self.feeds else self.local(t) for t in outs]
         if not outs:

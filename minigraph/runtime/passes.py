@@ -65,7 +65,7 @@ def aliases(ops, feeds):
     for op in ops:  # creation order is topological
         if op.op_def.op_type == "VariableV2":
             alias[op._outputs[0]] = op
-        elif op.op_def.forwards_alias:
+        elif op.op_def.forwards_alias or op.op_def.returns_ref:
             t = op._inputs[0]
             if t in alias and t not in feeds:
                 alias[op._outputs[0]] = alias[t]
@@ -177,7 +177,7 @@ def fold(op, inputs, specs):
 
 def schedule(ops, alias, feeds):
     in_plan = set(ops)
-    parents = {op: set() for op in ops}
+    parents: dict = {op: set() for op in ops}
     for op in ops:
         for t in op._inputs:
             if t not in feeds and t._op in in_plan:
@@ -187,7 +187,7 @@ def schedule(ops, alias, feeds):
             parents[op].update(p._op for p in cond_preds(op) if p not in feeds)
     for reader, writer in read_before_write(ops, alias, parents, feeds):
         parents[writer].add(reader)
-    children = {op: [] for op in ops}
+    children: dict = {op: [] for op in ops}
     for op, ps in parents.items():
         for p in ps:
             children[p].append(op)
@@ -218,9 +218,9 @@ def guards(order, feeds):
     if all(op.cond_context is None for op in order):
         return {}
     position = {op: i for i, op in enumerate(order)}
-    terms = {}
+    terms: dict = {}
     for op in order:
-        mine = set()
+        mine: set = set()
         branch = op.cond_context
         if branch is not None:
             for pred, taken in branch.guards():
@@ -242,7 +242,8 @@ def guards(order, feeds):
 
 def read_before_write(ops, alias, parents, feeds):
     """Pairs (reader, writer): a read not downstream of a write sees the old value."""
-    readers, writers = {}, {}
+    readers: dict = {}
+    writers: dict = {}
     for op in ops:
         if op.op_def.writes_ref:
             for i in ref_indices(op):
@@ -259,11 +260,11 @@ def read_before_write(ops, alias, parents, feeds):
                 readers.setdefault(alias[t], []).append(op)
     if not writers:
         return []
-    children = {}
+    children: dict = {}
     for child, ps in parents.items():
         for p in ps:
             children.setdefault(p, []).append(child)
-    pairs = []
+    pairs: list = []
     for var, ws in writers.items():
         for w in ws:
             below = descendants(w, children)

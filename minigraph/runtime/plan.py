@@ -44,14 +44,20 @@ def closed_during_call(run: bool):
 
 
 class RunContext:
-    """Per-run state handed to stateful kernels: variable reads/writes, random streams."""
+    """Per-run state handed to stateful kernels: variable reads/writes, random streams.
 
-    __slots__ = ("session", "writes", "scratch")
+    Sparse updates (scatter ops, the optimizers' sparse kernels) record new rows with
+    `write_rows`; the session applies them when the run commits (Session._with_rows), so
+    an update through 32 ids costs 32 rows, not the table.
+    """
+
+    __slots__ = ("session", "writes", "scratch", "row_writes")
 
     def __init__(self, session):
         self.session = session
         self.writes = {}
         self.scratch = None
+        self.row_writes = None
 
     def buffer(self, var, like):
         """A writable array like `like` for the new value of variable `var` (reused memory)."""
@@ -68,6 +74,8 @@ class RunContext:
 
     def read(self, var):
         """Return the current value of variable `var` (this run's write if any)."""
+        if self.row_writes and var in self.row_writes:
+            self._materialize(var)
         writes = self.writes
         if writes and var in writes:
             return writes[var]
@@ -84,6 +92,34 @@ class RunContext:
 
     def write(self, var, value) -> None:
         """Record a new value for `var`; it becomes visible to other runs on commit."""
+        if self.row_writes:
+            self.row_writes.pop(var, None)
+        self.writes[var] = value
+
+    def read_rows(self, var, indices):
+        """Rows `indices` (unique, in range) of variable `var`'s current value (a copy)."""
+        return self.read(var)[indices]
+
+    def write_rows(self, var, indices, rows) -> None:
+        """Record new values for rows `indices` (unique) of `var`; applied on commit."""
+        if var in self.writes:  # already a private array of this run: write into it
+            value = self.writes[var]
+            if not value.flags.writeable:
+                value = self.writes[var] = value.copy()
+            value[indices] = rows
+            return
+        self.read(var)  # fails here, naming the variable, if it is uninitialized
+        if self.row_writes is None:
+            self.row_writes = {}
+        self.row_writes.setdefault(var, []).append((indices, rows))
+
+    def _materialize(self, var):
+        """Turn the pending row writes of `var` into a full private value of this run."""
+        assert self.row_writes is not None  # only called for a variable with pending rows
+        pending = self.row_writes.pop(var)
+        value = self.read(var).copy()
+        for indices, rows in pending:
+            value[indices] = rows
         self.writes[var] = value
 
     def is_initialized(self, var) -> bool:
@@ -92,6 +128,10 @@ class RunContext:
     def rng(self, op) -> np.random.Generator:
         """The random stream of `op` in this session (seeded from its seed attributes)."""
         return self.session.random_stream(op)
+
+    def run_loop(self, op, inputs) -> tuple:
+        """Run the While op `op` on its input arrays; return its outputs (runtime/loops.py)."""
+        return self.session.loop_program(op).run(self, inputs)
 
     def state(self, op) -> dict:
         """A dict private to `op` in this session (e.g. Print's count of runs that printed).
@@ -111,10 +151,11 @@ class Plan:
     per op; `str(plan)` lists the steps.
     """
 
-    def __init__(self, graph, targets, feeds: dict):
+    def __init__(self, graph, targets, feeds: dict, missing_ok=False):
         self.graph = graph
         self.targets = list(targets)
         self.feed_order = list(feeds)
+        self.missing_ok = missing_ok  # a fetch whose cond branch did not run gives None
         ops = passes.prune(self.targets, feeds)
         self.ops = ops  # every op the plan needs, in creation order (steps are a subset)
         self._feeds = feeds  # fed tensor -> fed shape: `trace` specialises again
@@ -128,14 +169,16 @@ class Plan:
         self.fetch_fed = [isinstance(t, Tensor) and t in feeds for t in self.targets]
         program = codegen.emit(order, feeds, alias, specs, guards, self.feed_order,
                                self.targets)
-        program.namespace["missing"] = self._missing
+        # In a loop body a value of a cond branch not taken is None (see missing_ok).
+        program.namespace["missing"] = _none if missing_ok else self._missing
         self.program = program
         self.source = program.source
         self.step_ops = [step.op for step in program.steps]
         # Per step: (position in the kernel's result or None, tensor, static spec) to check.
         self._checks = [self._checked_outputs(step, specs) for step in program.steps]
-        self._fast = _compile(self.source, program.namespace, "fast")
-        self._checked_fn = self._compile_wrapped(self._checking, "checked")
+        self._code = compile(self.source, "<minigraph plan>", "exec")  # one source, compiled once
+        self._fast = _define(self._code, program.namespace)
+        self._checked_fn = self._define_wrapped(self._checking)
         self._checked = False
         self._locks: list | None = None if self.written_vars else []
 
@@ -145,12 +188,12 @@ class Plan:
         return [(None if single else t.value_index, t, specs[t]) for t in step.outs
                 if specs.get(t) is not None]
 
-    def _compile_wrapped(self, wrap, label):
-        """The same source, with every kernel replaced by `wrap(name, kernel)`."""
+    def _define_wrapped(self, wrap):
+        """The same function, with every kernel replaced by `wrap(kernel)`."""
         namespace = dict(self.program.namespace)
         for name in self.program.kernels:
             namespace[name] = wrap(namespace[name])
-        return _compile(self.source, namespace, label)
+        return _define(self._code, namespace)
 
     def _step_calling(self) -> int:
         """The step whose line (in the generated function) is calling a wrapped kernel."""
@@ -194,8 +237,8 @@ class Plan:
                     raise
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn) from e
-            if ctx.writes:
-                session.commit_variables(ctx.writes, run=True)
+            if ctx.writes or ctx.row_writes:
+                session.commit_variables(ctx.writes, ctx.row_writes, run=True)
         finally:
             if locks:
                 session.release_locks(locks)
@@ -205,6 +248,19 @@ class Plan:
         self._checked = True
         return [v if fed else _fetched(v, feed_values)
                 for v, fed in zip(values, self.fetch_fed)]
+
+    def run_in(self, ctx, feed_values: list) -> tuple:
+        """Run the steps inside another run (a loop body): `ctx` is that run's context."""
+        first = not self._checked
+        fn = self._checked_fn if first else self._fast
+        try:
+            values = fn(ctx, feed_values)
+        except InternalError:
+            raise
+        except Exception as e:  # noqa: BLE001 - re-raised with the node's context
+            raise self._error(e, fn) from e
+        self._checked = True
+        return values
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
@@ -224,7 +280,7 @@ class Plan:
                     totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
             return call
 
-        fast, self._fast = self._fast, self._compile_wrapped(timed, "profiled")
+        fast, self._fast = self._fast, self._define_wrapped(timed)
         try:
             for _ in range(runs):
                 self.execute(session, feed_values)
@@ -256,7 +312,7 @@ class Plan:
                 return result
             return call
 
-        fn = self._compile_wrapped(recording, "traced")
+        fn = self._define_wrapped(recording)
         ctx = _RecordingContext(session, fn.__code__, self.program)
         variables = [op for op in self.ops if op.op_def.op_type == "VariableV2"]
         before = {v: ctx.read(v) for v in variables if ctx.is_initialized(v)}
@@ -329,9 +385,10 @@ class Plan:
         shapes = [getattr(frame_locals.get(n), "shape", None) for n in reads]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
         text = f"{type(e).__name__} in {describe_node(op)}: {e}"
-        if "could not be broadcast" in str(e) and len(shapes) == 2 and None not in shapes:
+        known = [list(s) for s in shapes if s is not None]
+        if "could not be broadcast" in str(e) and len(shapes) == len(known) == 2:
             # numpy's broadcasting failure, in the words TF uses at run time.
-            text = (f"Incompatible shapes: {list(shapes[0])} vs. {list(shapes[1])} in "
+            text = (f"Incompatible shapes: {known[0]} vs. {known[1]} in "
                     f"{describe_node(op)} (numpy: {e})")
         return InvalidArgumentError(
             None, op, f"{text}. Input shapes at run time: [{shown}]. Fix: check that the "
@@ -353,6 +410,10 @@ class Plan:
         for i, op in enumerate(self.step_ops):
             lines.append(f"  {i:3d}  {op.type:<22} {op.name}")
         return "\n".join(lines)
+
+
+def _none(k):
+    return None
 
 
 class _RecordingContext(RunContext):
@@ -377,8 +438,8 @@ class _RecordingContext(RunContext):
         return value
 
 
-def _compile(source, namespace, label):
-    code = compile(source, f"<minigraph plan ({label})>", "exec")
+def _define(code, namespace):
+    """Run the compiled plan source in `namespace`; return the `run` function it defines."""
     exec(code, namespace)  # noqa: S102 - the source is generated from the graph above
     return namespace["run"]
 

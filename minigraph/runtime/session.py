@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,9 @@ from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
 from ..framework.graph import Graph
+from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ..framework.tensor import Operation, Tensor
+from .loops import LoopProgram
 from .plan import Plan, RunContext, closed_during_call
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
@@ -36,7 +39,8 @@ _CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
 # ---------------------------------------------------------------------------------------
 def _normalize_fetches(graph, fetches):
     """Flatten a nested fetch structure; return (targets, rebuild(values) -> structure)."""
-    targets, index = [], {}
+    targets: list = []
+    index: dict = {}
 
     def element(f):
         try:
@@ -60,6 +64,10 @@ def _normalize_fetches(graph, fetches):
             raise TypeError("Fetch argument None has invalid type <class 'NoneType'>. Fix: "
                             "remove it from the fetches (a gradient that is None cannot be "
                             f"run); run called at {describe_caller()}.")
+        if isinstance(f, IndexedSlices):  # fetched as IndexedSlicesValue, as in TF
+            parts = [walk(x) for x in (f.values, f.indices, f.dense_shape) if x is not None]
+            return lambda v: IndexedSlicesValue(*[p(v) for p in parts],
+                                                *[None] * (3 - len(parts)))
         if isinstance(f, (list, tuple)) and not hasattr(f, "_fields"):
             parts = [walk(x) for x in f]
             kind = type(f)
@@ -71,10 +79,10 @@ def _normalize_fetches(graph, fetches):
         if isinstance(f, dict):
             keys = list(f)
             parts = [walk(f[k]) for k in keys]
-            kind = type(f)
+            mapping: Any = type(f)  # dict, OrderedDict, defaultdict, ...
 
             def rebuild(v):
-                out = kind.__new__(kind)
+                out = mapping.__new__(mapping)
                 if hasattr(f, "default_factory"):
                     out.default_factory = f.default_factory
                 for k, p in zip(keys, parts):
@@ -190,9 +198,11 @@ class Session:
         self._kernel_states = {}
         self._plans = OrderedDict()  # (fetches, fed tensors) -> {fed shapes: Plan}, LRU order
         self._plan_count = 0
+        self._loops = {}
         self._fetch_cache = {}
         self._variable_locks = {}
         self._spare = {}
+        self._shadows = {}  # var -> (previous array, rows it lacks): see _with_rows
         self._lock = threading.Lock()
         self._entered = None
         self.config = config
@@ -222,8 +232,10 @@ class Session:
         self._kernel_states = {}
         self._plans = OrderedDict()
         self._plan_count = 0
+        self._loops = {}
         self._fetch_cache = {}
         self._spare = {}
+        self._shadows = {}  # var -> (previous array, rows it lacks): see _with_rows
 
     def __enter__(self):
         if self._entered is not None:
@@ -236,7 +248,7 @@ class Session:
         return self
 
     def __exit__(self, *exc):
-        for ctx in reversed(self._entered):
+        for ctx in reversed(self._entered or ()):
             ctx.__exit__(*exc)
         self._entered = None
         self.close()
@@ -421,29 +433,59 @@ class Session:
         return feeds
 
     # -- state -----------------------------------------------------------------------------
-    def commit_variables(self, writes, run=False) -> None:
+    def commit_variables(self, writes, row_writes=None, run=False) -> None:
         """Store new values for several variables at once ({VariableV2 op: array}).
 
         All values become visible together (one dict update, so not even a KeyboardInterrupt
         can commit half of them); used by Session.run (`run=True`), Saver.restore and
-        Variable.load. The arrays become read-only: the session owns them. Nothing is
+        Variable.load. The arrays become read-only: the session owns them. `row_writes`
+        ({var: [(indices, rows)]}) change only those rows (see `_with_rows`). Nothing is
         committed once the session is closed.
         """
         for value in writes.values():
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
+        rows = row_writes or {}
         with self._lock:
             if self._closed:
                 raise closed_during_call(run)
             store = self._store
-            olds = {var: store.get(var) for var in writes}
-            store.update(writes)
+            new = {var: self._with_rows(var, pending) for var, pending in rows.items()}
+            new.update(writes)
+            for var in writes:
+                self._shadows.pop(var, None)
+            olds = {var: store.get(var) for var in writes if var not in rows}
+            store.update(new)
         # Recycle each replaced buffer for the next update of its variable, unless someone
         # still holds it (a view, a concurrent run): refcount = `olds` + `old` + argument.
         for var, old in olds.items():
             if type(old) is np.ndarray and old is not writes[var] and old.base is None and \
                     sys.getrefcount(old) <= 3:
                 self._spare[var] = old
+
+    def _with_rows(self, var, pending) -> np.ndarray:
+        """The stored value of `var` with the `pending` rows written, at the cost of rows.
+
+        Double buffering: the array stored before the previous row commit (the shadow) is
+        brought up to date by copying the rows it lacks, then gets the new rows and becomes
+        the stored value; the array readers may still be using is never changed, so a run
+        never sees a half-written update. The first row commit of a variable, or one while
+        a reader still holds the shadow, pays for one copy of the table.
+        """
+        current = self._store[var]
+        shadow, lacking = self._shadows.pop(var, (None, ()))
+        if shadow is None or shadow.shape != current.shape or \
+                shadow.dtype != current.dtype or sys.getrefcount(shadow) > 2:  # local, arg
+            shadow = np.array(current, copy=True)
+        else:
+            shadow.flags.writeable = True
+            for indices in lacking:
+                shadow[indices] = current[indices]
+        for indices, rows in pending:
+            shadow[indices] = rows
+        shadow.flags.writeable = False
+        self._shadows[var] = (current, [indices for indices, _ in pending])
+        return shadow
 
     def take_buffer(self, key, like: np.ndarray) -> np.ndarray:
         """A writable array shaped like `like`, reused across runs under `key` when possible.
@@ -512,6 +554,20 @@ class Session:
                 interrupt = e
         if interrupt is not None:
             raise interrupt
+
+    def loop_program(self, op) -> LoopProgram:
+        """The compiled body and condition of While op `op` (compiled on first use).
+
+        Recompiled when a gradient built later asks the loop to save more values.
+        """
+        key = (op, len(op.attrs["frame"].saved))
+        program = self._loops.get(key)
+        if program is None:
+            with self._lock:
+                program = self._loops.get(key)
+                if program is None:
+                    program = self._loops[key] = LoopProgram(self._graph, op)
+        return program
 
     def kernel_state(self, op) -> dict:
         """The per-session scratch dict of a stateful kernel (created on first use)."""

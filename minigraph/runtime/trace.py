@@ -38,7 +38,8 @@ class RunTrace:
         self.needed = list(plan.ops)
         self.writes = writes
         self.results = results
-        self.values, self.sources = {}, {}
+        self.values: dict = {}  # tensor -> its value in the run
+        self.sources: dict = {}  # tensor -> where the value came from ("fed", "step", ...)
         for t, value in zip(plan.feed_order, feed_values):
             self._set(t, value, "fed")
         for t, value in recorded.items():

@@ -3,8 +3,9 @@
 All are composites of primitive ops (minimum, maximum, sqrt, where, ...), so they need no
 registry entry and their gradients come from the primitives. Formulas and edge cases
 (inf or nan norms, a negative clip_norm) follow TF 1.x; docs/clipping.md has them.
-minigraph has no IndexedSlices (gradients are always dense), so TF's IndexedSlices branches
-do not exist here.
+As in TF, clip_by_value, clip_by_norm, global_norm and clip_by_global_norm accept an
+IndexedSlices (a sparse gradient): they work on its rows and return an IndexedSlices (the
+norm of the rows, repeated indices counted separately).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from ..framework import dtypes as _dtypes
 from ..framework.errors import describe_caller, describe_node
 from ..framework.graph import name_scope
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor import Tensor
 from ..ops import (array_ops, broadcast_ops, comparison_ops, constant_op, math_ops, shape_ops,
                    unary_ops)
@@ -26,6 +28,13 @@ __all__ = ["clip_by_value", "clip_by_norm", "global_norm", "clip_by_global_norm"
            "clip_by_average_norm"]
 
 TensorLike = object  # anything convertible to a Tensor: Tensor, Variable, number, array
+
+
+def _on_rows(t, fn):
+    """fn applied to t, or to the rows of an IndexedSlices (which stays one)."""
+    if isinstance(t, IndexedSlices):
+        return IndexedSlices(fn(t.values), t.indices, t.dense_shape)
+    return fn(t)
 
 
 def _check_not_enlarged(what: str, t: Tensor, result: Tensor) -> None:
@@ -56,6 +65,8 @@ def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: Ten
         >>> print(tf.Session().run(tf.clip_by_value([-2., 0.5, 3.], -1., 1.)))
         [-1.   0.5  1. ]
     """
+    if isinstance(t, IndexedSlices):
+        return _on_rows(t, lambda v: clip_by_value(v, clip_value_min, clip_value_max, name))
     with name_scope(name or "clip_by_value"):
         t = convert_to_tensor(t, name="t")
         dtype = t.dtype.base_dtype
@@ -109,6 +120,8 @@ def clip_by_norm(t: TensorLike, clip_norm: TensorLike, axes: int | list | None =
         >>> print(tf.Session().run(tf.clip_by_norm([3., 4.], 2.0)))
         [1.2 1.6]
     """
+    if isinstance(t, IndexedSlices):
+        return _on_rows(t, lambda v: clip_by_norm(v, clip_norm, axes, name))
     with name_scope(name or "clip_by_norm"):
         t = convert_to_tensor(t, name="t")
         _floating("clip_by_norm", t)
@@ -148,7 +161,8 @@ def global_norm(t_list: list | tuple, name: str | None = None) -> Tensor:
     """
     _check_sequence("global_norm", t_list)
     with name_scope(name or "global_norm"):
-        values = [convert_to_tensor(t, name="t") for t in t_list if t is not None]
+        values = [convert_to_tensor(t.values if isinstance(t, IndexedSlices) else t, name="t")
+                  for t in t_list if t is not None]
         if not values:
             return constant(0.0, dtype=_dtypes.float32, name="global_norm")
         first = values[0].dtype.base_dtype
@@ -195,9 +209,11 @@ def clip_by_global_norm(t_list: list | tuple, clip_norm: TensorLike,
             if t is None:
                 clipped.append(None)
                 continue
-            t = convert_to_tensor(t, name="t")
+            if not isinstance(t, IndexedSlices):
+                t = convert_to_tensor(t, name="t")
             factor = scale if t.dtype.base_dtype == dtype else math_ops.cast(scale, t.dtype)
-            clipped.append(array_ops.identity(t * factor))
+            clipped.append(_on_rows(t, lambda v, f=factor: array_ops.identity(
+                convert_to_tensor(v, name="t") * f)))
         return clipped, norm
 
 

@@ -1,11 +1,11 @@
 """MetaGraph files: a GraphDef plus collections and a saver, as `tf.train.export_meta_graph`
-writes and `tf.train.import_meta_graph` reads them (also the `.meta` of a checkpoint).
+writes them (also the `.meta` that `Saver.save` writes beside a checkpoint).
 
 Lives here: `export_meta_graph` (the graph as TF would import it, its collections — variables
 as VariableDef protos, tensors and ops by name — and a TF saver subgraph, SaveV2 / RestoreV2 /
 Assign under "save/", so that TensorFlow's `import_meta_graph(...).restore(...)` works on it)
-and `import_meta_graph` (the reverse: the graph without the saver subgraph, the collections
-rebuilt as minigraph Variables, Tensors and Operations, and a minigraph Saver).
+and `read_meta_graph`. The reverse, `import_meta_graph`, lives with the Saver it returns
+(saver.py), as in TF.
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor import Operation, Tensor
 from ..framework.shapes import TensorShape
 from ..export.graph_def import describe_value, import_protos, node_def_proto
-from ..export.graph_import import import_graph_def
 from ..export.lowering import Exporter
-from ..ops.variables import Variable
-from .saver import Saver
 
-__all__ = ["export_meta_graph", "import_meta_graph", "read_meta_graph"]
+__all__ = ["export_meta_graph", "read_meta_graph", "VARIABLE_COLLECTIONS"]
 
-_VARIABLE_COLLECTIONS = (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES,
+VARIABLE_COLLECTIONS = (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES,
                          GraphKeys.LOCAL_VARIABLES, GraphKeys.MODEL_VARIABLES,
                          GraphKeys.MOVING_AVERAGE_VARIABLES, GraphKeys.METRIC_VARIABLES)
 
@@ -121,7 +118,7 @@ def _add_collection(pb, meta, graph, key) -> None:
     if not items:
         return
     entry = meta.collection_def[key]
-    if key in _VARIABLE_COLLECTIONS or all(hasattr(i, "initializer") and hasattr(i, "_ref")
+    if key in VARIABLE_COLLECTIONS or all(hasattr(i, "initializer") and hasattr(i, "_ref")
                                            for i in items):
         entry.bytes_list.value.extend(_variable_def(pb, v).SerializeToString() for v in items)
     elif all(isinstance(i, (Tensor, Operation)) or hasattr(i, "_ref") for i in items):
@@ -167,71 +164,3 @@ def read_meta_graph(path: str):
     except Exception as e:  # noqa: BLE001 - report either parse failure as one error
         raise ValueError(f"'{path}' is not a MetaGraphDef file (neither binary nor text "
                          f"protobuf): {e}") from None
-
-
-def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
-    """Recreate a saved graph and its collections in the default graph; return a Saver.
-
-    Returns a `tf.train.Saver` over the imported global variables (None if there are none),
-    so `saver.restore(sess, prefix)` loads a checkpoint into them, as in TF1 tutorials.
-
-    Example: `saver = tf.train.import_meta_graph("model.ckpt.meta")`.
-    """
-    meta = (read_meta_graph(meta_graph_or_file) if isinstance(meta_graph_or_file, str)
-            else meta_graph_or_file)
-    saver_nodes = _saver_nodes(meta)
-    pb = import_protos()
-    graph_def = pb.graph_pb2.GraphDef()
-    graph_def.versions.CopyFrom(meta.graph_def.versions)
-    for node in meta.graph_def.node:
-        if node.name not in saver_nodes:
-            graph_def.node.append(node)
-            if clear_devices:
-                graph_def.node[-1].device = ""
-    import_graph_def(graph_def, name=import_scope or "")
-    graph = get_default_graph()
-    scope = f"{import_scope}/" if import_scope else ""
-    variables = {}
-    for key, entry in meta.collection_def.items():
-        _restore_collection(pb, graph, key, entry, scope, variables)
-    global_variables = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
-    if not global_variables:
-        return None
-    return Saver(var_list=global_variables)
-
-
-def _saver_nodes(meta) -> set:
-    """Names of the nodes of the saver subgraph (what restore_op and save_tensor need)."""
-    if not meta.HasField("saver_def"):
-        return set()
-    roots = [meta.saver_def.restore_op_name, meta.saver_def.save_tensor_name.split(":")[0]]
-    scope = roots[0].rsplit("/", 1)[0] + "/"
-    by_name = {n.name: n for n in meta.graph_def.node}
-    found, stack = set(), list(roots)
-    while stack:
-        name = stack.pop()
-        if name in found or name not in by_name or not name.startswith(scope):
-            continue
-        found.add(name)
-        stack.extend(i.lstrip("^").split(":")[0] for i in by_name[name].input)
-    return found
-
-
-def _restore_collection(pb, graph, key, entry, scope, variables) -> None:
-    kind = entry.WhichOneof("kind")
-    if kind == "bytes_list" and key in _VARIABLE_COLLECTIONS:
-        for data in entry.bytes_list.value:
-            proto = pb.variable_pb2.VariableDef.FromString(data)
-            if proto.variable_name not in variables:
-                variables[proto.variable_name] = Variable(variable_def=proto,
-                                                          import_scope=scope.rstrip("/") or None)
-            graph.add_to_collection(key, variables[proto.variable_name])
-    elif kind == "node_list":
-        for name in entry.node_list.value:
-            full = scope + name
-            item = graph.get_tensor_by_name(full) if ":" in name else \
-                graph.get_operation_by_name(full)
-            graph.add_to_collection(key, item)
-    elif kind == "bytes_list":
-        for value in entry.bytes_list.value:
-            graph.add_to_collection(key, value)

@@ -3,8 +3,10 @@
 Lives here: everything every optimizer shares: gradient
 computation and validation, the update loop with its name scopes, slot and non-slot variables,
 hyper-parameter preparation and casting, the global-step increment and the TF1 errors for
-missing gradients. The concrete update rules live in optimizers.py; their kernels in
-ops/training_ops.py. Deliberately absent: sparse (IndexedSlices) updates and eager mode.
+missing gradients, and the sparse path: an IndexedSlices gradient (from a gather or an
+embedding lookup) has its duplicate indices summed and goes to `_apply_sparse`, which
+updates only those rows. The concrete update rules live in optimizers.py; their kernels in
+ops/training_ops.py and ops/sparse_training_ops.py. Deliberately absent: eager mode.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from ..framework import dtypes as _dtypes
 from ..framework.errors import describe_caller, describe_node
 from ..gradients import gradients
 from ..framework.graph import GraphKeys, get_default_graph, graph_of
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor import Tensor
-from ..ops import array_ops, control_flow_ops, math_ops, state_ops
+from ..ops import (array_ops, control_flow_ops, indexing_ops, math_ops, scatter_ops,
+                   shape_ops, state_ops)
 from ..ops.constant_op import constant, convert_to_tensor
 from ..ops.variables import Variable, trainable_variables
 
@@ -115,7 +119,10 @@ class Optimizer:
                     if grad is None:
                         continue
                     with graph.name_scope("update_" + var.op.name):
-                        update_ops.append(self._apply_dense(grad, var))
+                        if isinstance(grad, IndexedSlices):
+                            update_ops.append(self._apply_sparse_duplicate_indices(grad, var))
+                        else:
+                            update_ops.append(self._apply_dense(grad, var))
                 if global_step is None:
                     train_op = self._finish(update_ops, scope)
                 else:
@@ -232,6 +239,19 @@ class Optimizer:
         """Return the update op of one variable."""
         raise NotImplementedError(f"{type(self).__name__} must implement _apply_dense.")
 
+    def _apply_sparse_duplicate_indices(self, grad: IndexedSlices, var):
+        """Sum the rows of `grad` that share an index, then `_apply_sparse`."""
+        unique_indices, positions = scatter_ops.unique(grad.indices)
+        summed = indexing_ops.unsorted_segment_sum(grad.values, positions,
+                                                   shape_ops.shape(unique_indices)[0])
+        return self._apply_sparse(IndexedSlices(summed, unique_indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad: IndexedSlices, var):
+        """Return the update op of one variable for a gradient with unique indices."""
+        raise NotImplementedError(f"{type(self).__name__} has no sparse update: it must "
+                                  "implement _apply_sparse. Fix: tf.convert_to_tensor the "
+                                  "gradient to apply it densely.")
+
     def _finish(self, update_ops, name_scope: str):
         """Group the updates; the group is named `name_scope`."""
         return control_flow_ops.group(*update_ops, name=name_scope)
@@ -265,7 +285,7 @@ def _check_pairs(grads_and_vars) -> tuple:
                          f"{describe_caller()}.")
     out = []
     for grad, var in pairs:
-        if grad is not None:
+        if grad is not None and not isinstance(grad, IndexedSlices):
             try:
                 grad = convert_to_tensor(grad)
             except (TypeError, ValueError) as e:

@@ -1,15 +1,20 @@
 """The concrete TF1 optimizers: each fills the base class's hooks in a few lines.
 
 Lives here: GradientDescent, Momentum, Adam, Adagrad, Adadelta, RMSProp, Ftrl and
-ProximalGradientDescent (their formulas: docs/optimizers.md). Each update rule is one fused op
-from ops/training_ops.py, whose kernel holds the formula. BERT's AdamWeightDecayOptimizer,
+ProximalGradientDescent (their formulas: docs/optimizers.md). Each dense update rule is one
+fused op from ops/training_ops.py, whose kernel holds the formula; each sparse rule (for an
+IndexedSlices gradient, duplicates already summed) is TF1's: a SparseApply* op from
+ops/sparse_training_ops.py, a ScatterSub for GradientDescent, and for Adam TF1's non-lazy
+rule (all of m and v decay, the gradient rows are added with ScatterAdd, every row of the
+variable moves). BERT's AdamWeightDecayOptimizer,
 which is not TF API and is built from ordinary ops, lives in adam_weight_decay.py.
 """
 
 from __future__ import annotations
 
 from ..framework.errors import describe_caller
-from ..ops import control_flow_ops, math_ops
+from ..ops import control_flow_ops, math_ops, scatter_ops, state_ops, unary_ops
+from ..ops import sparse_training_ops as sparse_ops
 from ..ops import training_ops as ops
 from ..ops.constant_op import convert_to_tensor
 from .optimizer import Optimizer
@@ -29,6 +34,12 @@ class GradientDescentOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         return ops.apply_gradient_descent(var, self._hyper("learning_rate", var), grad,
                                           use_locking=self._use_locking).op
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        # TF1: no summing of duplicates; ScatterSub subtracts every row in turn.
+        delta = grad.values * self._hyper("learning_rate", var)
+        return scatter_ops.scatter_sub(var, grad.indices, delta,
+                                       use_locking=self._use_locking).op
 
 
 class MomentumOptimizer(Optimizer):
@@ -51,6 +62,12 @@ class MomentumOptimizer(Optimizer):
         return ops.apply_momentum(
             var, self.get_slot(var, "momentum"), self._hyper("learning_rate", var), grad,
             self._hyper("momentum", var), use_locking=self._use_locking,
+            use_nesterov=self._use_nesterov).op
+
+    def _apply_sparse(self, grad, var):
+        return sparse_ops.sparse_apply_momentum(
+            var, self.get_slot(var, "momentum"), self._hyper("learning_rate", var), grad.values,
+            grad.indices, self._hyper("momentum", var), use_locking=self._use_locking,
             use_nesterov=self._use_nesterov).op
 
 
@@ -89,6 +106,27 @@ class AdamOptimizer(Optimizer):
             self._hyper("beta1", var), self._hyper("beta2", var), self._hyper("epsilon", var),
             grad, use_locking=self._use_locking).op
 
+    def _apply_sparse(self, grad, var):
+        """TF1's non-lazy sparse Adam: m and v decay everywhere, the rows are added, and
+        var -= lr_t * m / (sqrt(v) + epsilon) over the whole variable."""
+        beta1_power, beta2_power = (self._cast(p, var)
+                                    for p in self._get_beta_accumulators(var.graph))
+        beta1, beta2 = self._hyper("beta1", var), self._hyper("beta2", var)
+        lr = self._hyper("learning_rate", var) * unary_ops.sqrt(1 - beta2_power) / \
+            (1 - beta1_power)
+        m, v, graph = self.get_slot(var, "m"), self.get_slot(var, "v"), var.graph
+        m_decayed = state_ops.assign(m, m * beta1, use_locking=self._use_locking)
+        with graph.control_dependencies([m_decayed]):
+            m_t = scatter_ops.scatter_add(m, grad.indices, grad.values * (1 - beta1),
+                                          use_locking=self._use_locking)
+        v_decayed = state_ops.assign(v, v * beta2, use_locking=self._use_locking)
+        with graph.control_dependencies([v_decayed]):
+            v_t = scatter_ops.scatter_add(v, grad.indices, (grad.values * grad.values) *
+                                          (1 - beta2), use_locking=self._use_locking)
+        step = lr * m_t / (unary_ops.sqrt(v_t) + self._hyper("epsilon", var))
+        var_update = state_ops.assign_sub(var, step, use_locking=self._use_locking)
+        return control_flow_ops.group(var_update, m_t, v_t)
+
     def _finish(self, update_ops, name_scope):
         # The beta powers advance once per apply, after every variable has been updated.
         beta1_power, beta2_power = self._get_beta_accumulators(update_ops[0].graph)
@@ -122,6 +160,11 @@ class AdagradOptimizer(Optimizer):
                                  self._hyper("learning_rate", var), grad,
                                  use_locking=self._use_locking).op
 
+    def _apply_sparse(self, grad, var):
+        return sparse_ops.sparse_apply_adagrad(
+            var, self.get_slot(var, "accumulator"), self._hyper("learning_rate", var),
+            grad.values, grad.indices, use_locking=self._use_locking).op
+
 
 class AdadeltaOptimizer(Optimizer):
     """Adadelta; TF scales the step by learning_rate (1.0 gives the paper's rule)."""
@@ -141,6 +184,12 @@ class AdadeltaOptimizer(Optimizer):
             var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update"),
             self._hyper("lr", var), self._hyper("rho", var), self._hyper("epsilon", var), grad,
             use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        return sparse_ops.sparse_apply_adadelta(
+            var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update"),
+            self._hyper("lr", var), self._hyper("rho", var), self._hyper("epsilon", var),
+            grad.values, grad.indices, use_locking=self._use_locking).op
 
 
 class RMSPropOptimizer(Optimizer):
@@ -171,6 +220,16 @@ class RMSPropOptimizer(Optimizer):
                                                grad, use_locking=self._use_locking).op
         return ops.apply_rms_prop(var, rms, mom, *hyper, grad,
                                   use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        hyper = [self._hyper(k, var) for k in ("learning_rate", "decay", "momentum", "epsilon")]
+        rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
+        if self._centered:
+            return sparse_ops.sparse_apply_centered_rms_prop(
+                var, self.get_slot(var, "mg"), rms, mom, *hyper, grad.values, grad.indices,
+                use_locking=self._use_locking).op
+        return sparse_ops.sparse_apply_rms_prop(var, rms, mom, *hyper, grad.values,
+                                                grad.indices, use_locking=self._use_locking).op
 
 
 class FtrlOptimizer(Optimizer):
@@ -223,6 +282,14 @@ class FtrlOptimizer(Optimizer):
         return ops.apply_ftrl_v2(var, self.get_slot(var, "accum"), self.get_slot(var, "linear"),
                                  grad, *hyper, use_locking=self._use_locking).op
 
+    def _apply_sparse(self, grad, var):
+        hyper = [self._hyper(k, var) for k in (
+            "learning_rate", "l1_regularization_strength", "l2_regularization_strength",
+            "l2_shrinkage_regularization_strength", "learning_rate_power")]
+        return sparse_ops.sparse_apply_ftrl_v2(
+            var, self.get_slot(var, "accum"), self.get_slot(var, "linear"), grad.values,
+            grad.indices, *hyper, use_locking=self._use_locking).op
+
 
 class ProximalGradientDescentOptimizer(Optimizer):
     """prox = var - lr*grad; var = sign(prox)/(1 + lr*l2) * max(|prox| - lr*l1, 0)."""
@@ -256,6 +323,12 @@ class ProximalGradientDescentOptimizer(Optimizer):
                         f"{var.dtype.base_dtype.name} of argument 'var'. Fix: pass {key} as a "
                         f"Python float or a {var.dtype.base_dtype.name} tensor; minimize called "
                         f"at {describe_caller()}.")
+
+    def _apply_sparse(self, grad, var):
+        return sparse_ops.sparse_apply_proximal_gradient_descent(
+            var, self._hyper("learning_rate", var), self._hyper("l1_regularization_strength", var),
+            self._hyper("l2_regularization_strength", var), grad.values, grad.indices,
+            use_locking=self._use_locking).op
 
 
 def _check_at_least(bound, **values):

@@ -11,7 +11,6 @@ partitioned variables.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -21,15 +20,19 @@ from ..framework import dtypes as _dtypes
 from ..framework.nest import flatten
 from ..framework.errors import (InvalidArgumentError, NotFoundError, OpError, describe_caller,
                                 describe_node)
-from ..framework.graph import get_default_graph
+from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor import Tensor
 from ..ops.variables import Variable, global_variables
+from ..api import logging as tf_logging
+from ..export.graph_def import import_protos
+from ..export.graph_import import import_graph_def
 from . import training_util
 from .checkpoint_io import SAVE_LOCK, open_checkpoint, save_checkpoint
 from .checkpoint_management import checkpoint_exists, remove_file, update_checkpoint_state
+from .meta_graph import VARIABLE_COLLECTIONS, export_meta_graph, read_meta_graph
 from .tensor_bundle import DATA_SUFFIX
 
-__all__ = ["Saver"]
+__all__ = ["Saver", "import_meta_graph"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -133,8 +136,8 @@ class Saver:
         names = sorted(self._variables)
         values = sess.variable_values([self._variables[n] for n in names])
         arrays = {n: values[self._variables[n]] for n in names}
-        meta = (f"{prefix}.{meta_graph_suffix}", _meta_graph(self._graph, {"tensors": arrays})) \
-            if write_meta_graph else None
+        meta_bytes = _meta_graph(self._graph, self) if write_meta_graph else None
+        meta = (f"{prefix}.{meta_graph_suffix}", meta_bytes) if meta_bytes else None
         with SAVE_LOCK:
             save_checkpoint(prefix, arrays, meta)
             if write_state:
@@ -273,11 +276,81 @@ def _bracket(dims) -> str:
     return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
 
 
-def _meta_graph(graph, index) -> bytes:
-    """A JSON description of the graph (ops, inputs, collections of variables)."""
-    nodes = [{"name": op.name, "op": op.type, "inputs": [t.name for t in op.inputs],
-              "control_inputs": [c.name for c in op.control_inputs]}
-             for op in graph.get_operations()]
-    meta = {"format": "minigraph-meta-graph", "version": 1, "nodes": nodes,
-            "saved_tensors": sorted(index["tensors"])}
-    return json.dumps(meta, indent=1).encode("utf-8")
+def _meta_graph(graph, saver) -> bytes | None:
+    """The MetaGraphDef that `.meta` holds (None, with a warning, without protobuf)."""
+    try:
+        return export_meta_graph(graph=graph, saver=saver).SerializeToString()
+    except ImportError as e:
+        tf_logging.warning("Saver.save writes no .meta file: %s", e)
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# tf.train.import_meta_graph
+# ---------------------------------------------------------------------------------------
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+    """Recreate a saved graph and its collections in the default graph; return a Saver.
+
+    Returns a `tf.train.Saver` over the imported global variables (None if there are none),
+    so `saver.restore(sess, prefix)` loads a checkpoint into them, as in TF1 tutorials.
+
+    Example: `saver = tf.train.import_meta_graph("model.ckpt.meta")`.
+    """
+    meta = (read_meta_graph(meta_graph_or_file) if isinstance(meta_graph_or_file, str)
+            else meta_graph_or_file)
+    saver_nodes = _saver_nodes(meta)
+    pb = import_protos()
+    graph_def = pb.graph_pb2.GraphDef()
+    graph_def.versions.CopyFrom(meta.graph_def.versions)
+    for node in meta.graph_def.node:
+        if node.name not in saver_nodes:
+            graph_def.node.append(node)
+            if clear_devices:
+                graph_def.node[-1].device = ""
+    import_graph_def(graph_def, name=import_scope or "")
+    graph = get_default_graph()
+    scope = f"{import_scope}/" if import_scope else ""
+    variables = {}
+    for key, entry in meta.collection_def.items():
+        _restore_collection(pb, graph, key, entry, scope, variables)
+    imported = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
+    if not imported:
+        return None
+    return Saver(var_list=imported)
+
+
+def _saver_nodes(meta) -> set:
+    """Names of the nodes of the saver subgraph (what restore_op and save_tensor need)."""
+    if not meta.HasField("saver_def"):
+        return set()
+    roots = [meta.saver_def.restore_op_name, meta.saver_def.save_tensor_name.split(":")[0]]
+    scope = roots[0].rsplit("/", 1)[0] + "/"
+    by_name = {n.name: n for n in meta.graph_def.node}
+    found, stack = set(), list(roots)
+    while stack:
+        name = stack.pop()
+        if name in found or name not in by_name or not name.startswith(scope):
+            continue
+        found.add(name)
+        stack.extend(i.lstrip("^").split(":")[0] for i in by_name[name].input)
+    return found
+
+
+def _restore_collection(pb, graph, key, entry, scope, variables) -> None:
+    kind = entry.WhichOneof("kind")
+    if kind == "bytes_list" and key in VARIABLE_COLLECTIONS:
+        for data in entry.bytes_list.value:
+            proto = pb.variable_pb2.VariableDef.FromString(data)
+            if proto.variable_name not in variables:
+                variables[proto.variable_name] = Variable(variable_def=proto,
+                                                          import_scope=scope.rstrip("/") or None)
+            graph.add_to_collection(key, variables[proto.variable_name])
+    elif kind == "node_list":
+        for name in entry.node_list.value:
+            full = scope + name
+            item = graph.get_tensor_by_name(full) if ":" in name else \
+                graph.get_operation_by_name(full)
+            graph.add_to_collection(key, item)
+    elif kind == "bytes_list":
+        for value in entry.bytes_list.value:
+            graph.add_to_collection(key, value)

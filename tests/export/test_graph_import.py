@@ -169,3 +169,19 @@ def test_gfile_reads_writes_and_lists(tmp_path):
     with pytest.raises(FileExistsError, match="overwrite=True"):
         tf.gfile.Rename(os.path.join(folder, "f.txt"), os.path.join(folder, "g.txt"))
     assert sorted(tf.gfile.Glob(os.path.join(folder, "*.txt")))[-1].endswith("g.txt")
+
+
+def test_exported_updates_wait_for_the_reads_they_would_race_with():
+    """TF reads reference variables without copying: the export orders each update after the
+    backward reads of its variable (minigraph's plan order), and after nothing else."""
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    w1 = tf.Variable(tf.ones([3, 4]), name="w1")
+    w2 = tf.Variable(tf.ones([4, 1]), name="w2")
+    loss = tf.reduce_sum(tf.matmul(tf.nn.relu(tf.matmul(x, w1)), w2))
+    tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    tf.reduce_mean(tf.matmul(x, w1), name="eval_only")  # never run by a training step
+    nodes = {n.name: list(n.input) for n in tf.get_default_graph().as_graph_def().node}
+    update_w2 = nodes["GradientDescent/update_w2/ApplyGradientDescent"]
+    assert "^gradients/MatMul_1_grad/MatMul" in update_w2  # dh = grad @ w2^T reads w2
+    eval_matmul = tf.get_default_graph().get_operation_by_name("eval_only").inputs[0].op.name
+    assert not any(i == "^" + eval_matmul for inputs in nodes.values() for i in inputs)

@@ -61,6 +61,17 @@ def initialized_value():
                 no_init=True)
 
 
+def unclipped_sgd_step():
+    """A step whose updates race with backward reads in TF unless the export orders them."""
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    w1 = tf.Variable(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4), name="w1")
+    w2 = tf.Variable(np.linspace(1, -1, 4, dtype=np.float32).reshape(4, 1), name="w2")
+    loss = tf.reduce_sum(tf.square(tf.matmul(tf.tanh(tf.matmul(x, w1)), w2)), name="loss")
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss, name="train")
+    feeds = {"x:0": np.array([[1.0, 2.0, -1.0], [0.5, -0.5, 2.0]], np.float32)}
+    return dict(feeds=feeds, before=[loss.name], train=train.name, repeat=25)
+
+
 CASES = {"demo_step": demo_step, "cond_step": cond_step,
          "cond_step_other_branch": cond_step_other_branch,
-         "initialized_value": initialized_value}
+         "initialized_value": initialized_value, "unclipped_sgd_step": unclipped_sgd_step}

@@ -174,11 +174,16 @@ def test_gather_forward_and_shapes(sess):
     assert tf.gather(p, [0], axis=tf.placeholder(tf.int32, [])).shape.ndims is None
 
 
-def test_gather_duplicate_indices_give_dense_summed_gradient(sess):
+def test_gather_gradient_is_indexed_slices_that_densify_summed(sess):
     p = tf.placeholder(F64, [3])
     g, = tf.gradients(tf.reduce_sum(tf.gather(p, [0, 0, 2])), [p])
-    assert "UnsortedSegmentSum" in [op.type for op in tf.get_default_graph().get_operations()]
-    np.testing.assert_allclose(sess.run(g, {p: [1.0, 2.0, 3.0]}), [2.0, 0.0, 1.0])
+    assert isinstance(g, tf.IndexedSlices)
+    value = sess.run(g, {p: [1.0, 2.0, 3.0]})
+    assert isinstance(value, tf.IndexedSlicesValue)
+    assert value.indices.tolist() == [0, 0, 2] and value.dense_shape.tolist() == [3]
+    dense = tf.convert_to_tensor(g)
+    assert dense.op.type == "UnsortedSegmentSum"
+    np.testing.assert_allclose(sess.run(dense, {p: [1.0, 2.0, 3.0]}), [2.0, 0.0, 1.0])
 
 
 @pytest.mark.parametrize("axis", [0, 1, 2, -1])
@@ -250,7 +255,7 @@ def test_one_hot_errors_and_no_gradient(sess):
 def test_gather_and_segment_sum_second_order(sess):
     p = tf.placeholder(F64, [3])
     y = tf.gather(p, [0, 0, 2])
-    g, = tf.gradients(tf.reduce_sum(y * y), [p])
+    g = tf.convert_to_tensor(tf.gradients(tf.reduce_sum(y * y), [p])[0])
     np.testing.assert_allclose(sess.run(g, {p: [1.0, 2.0, 3.0]}), [4.0, 0.0, 6.0])
     check_gradients(g * g, [p], [[1.0, 2.0, 3.0]])
 

@@ -1,12 +1,12 @@
 """Saver and checkpoint helpers: save, restore, max_to_keep, state file, atomic writes."""
 
-import json
 import os
 
 import numpy as np
 import pytest
 
 import minigraph as tf
+from minigraph.train.meta_graph import read_meta_graph
 from minigraph.train import checkpoint_format, checkpoint_io, tensor_bundle
 
 
@@ -217,8 +217,10 @@ def test_files_are_a_tensorflow_tensor_bundle(sess, model, tmp_path):
     raw = data[w.offset:w.offset + w.size]
     assert np.frombuffer(raw, "<f4").tolist() == [1.0, 2.0, 3.0, 4.0]
     assert checkpoint_format.crc32c(raw) == w.crc
-    meta = json.loads((tmp_path / "m.meta").read_text())
-    assert {"name": "w", "op": "VariableV2", "inputs": [], "control_inputs": []} in meta["nodes"]
+    meta = read_meta_graph(str(tmp_path / "m.meta"))  # TF's MetaGraphDef, which TF imports
+    assert {"w", "sc/b", "step"} <= {node.name for node in meta.graph_def.node}
+    assert meta.saver_def.restore_op_name == "save/restore_all"
+    assert len(meta.collection_def["variables"].bytes_list.value) == 3
 
 
 def test_optimizer_state_round_trip(sess, tmp_path):
@@ -247,3 +249,20 @@ def test_keep_checkpoint_every_n_hours_keeps_dropped_files(sess, model, tmp_path
         saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
     assert saver.last_checkpoints == [str(tmp_path / "m-3")]
     assert all(tf.train.checkpoint_exists(str(tmp_path / f"m-{s}")) for s in (1, 2, 3))
+
+
+def test_tutorial_flow_import_meta_graph_then_restore(tmp_path):
+    """TF1 tutorials: save; later, in a fresh graph, import the .meta and restore."""
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    w = tf.Variable([[1.0], [2.0]], name="w")
+    tf.add_to_collection("prediction", tf.matmul(x, w, name="prediction"))
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        sess.run(w.assign([[3.0], [-1.0]]))
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model"), global_step=7)
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        prediction = tf.get_collection("prediction")[0]
+        with tf.Session() as sess:
+            saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+            np.testing.assert_allclose(sess.run(prediction, {"x:0": [[1.0, 1.0]]}), [[2.0]])
