@@ -48,6 +48,8 @@ from .ops.control_flow_ops import tuple_ as tuple  # noqa: A004
 from .ops.indexing_ops import *  # noqa: F401,F403
 from .ops.join_split_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
+from .ops.nn_impl import sequence_mask  # noqa: F401
+from .ops.sort_ops import argsort, sort  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import pow_ as pow  # noqa: A004
 from .ops.pad_ops import *  # noqa: F401,F403
@@ -96,7 +98,8 @@ __all__ = (
     + _clip_ops.__all__ + _behavior.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
-    + ["import_graph_def", "GraphDef", "gfile", "graph_util"]
+    + ["import_graph_def", "GraphDef", "gfile", "graph_util", "sequence_mask", "sort",
+       "argsort"]
     + ["data", "IndexedSlices", "IndexedSlicesValue", "RegisterGradient", "NotDifferentiable",
        "NoGradient"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",

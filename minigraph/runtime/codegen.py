@@ -227,7 +227,7 @@ class Emitter:
         names = ["_" if t in self.feeds else self.local(t) for t in outs]
         if not outs:
             text = call
-        elif len(outs) == 1:
+        elif len(outs) == 1 and not op.op_def.list_output:
             text = f"{names[0]} = {call}"
         else:
             text = f"{', '.join(names)}, = {call}"
@@ -254,10 +254,14 @@ class Emitter:
         lines = ["def run(ctx, F):", "    read = ctx.read"]
         for i, t in enumerate(feed_order):
             lines.append(f"    {self.local(t)} = F[{i}]  # fed: {t.name}")
-        fetched = {t for t in targets if isinstance(t, Tensor)}
+        # A fetched reference (the variable itself, an Assign's output) gives the variable's
+        # value at the end of the run, as in TF; every other fetch is read where it is made.
+        at_end = {t: var for t in targets if isinstance(t, Tensor) and t not in self.feeds
+                  and t._dtype.is_ref_dtype and (var := passes.ref_variable(t, self.alias))}
+        fetched = {t for t in targets if isinstance(t, Tensor) and t not in at_end}
         emitted = [line for op in order if (line := self.step(op, fetched)) is not None]
         step_of_line = self.body(lines, emitted, feed_order, fetched)
-        results = ", ".join(self.result(k, t) for k, t in enumerate(targets))
+        results = ", ".join(self.result(k, t, at_end.get(t)) for k, t in enumerate(targets))
         lines.append(f"    return ({results},)")
         header = [f"# {name} = {op_type} kernel with {attrs}"
                   for name, op_type, attrs in self.kernel_variants()]
@@ -299,11 +303,14 @@ class Emitter:
         return [name for pred, _ in self.guards[step.op]
                 if (name := self.value_of(pred)) in self.local_names]
 
-    def result(self, k, t) -> str:
-        """The expression returning fetch `k`; a fetch made in a cond branch is checked."""
+    def result(self, k, t, var=None) -> str:
+        """The expression returning fetch `k`; a fetch made in a cond branch is checked.
+
+        `var` is the variable whose end-of-run value a fetched reference returns (or None).
+        """
         if not isinstance(t, Tensor):
             return "None"
-        value = self.value_of(t)
+        value = self.value_of(t) if var is None else f"read({self.var(var)})"
         guard = self.guard_text(t._op) if t not in self.feeds else ""
         return f"({value} if {guard} else missing({k}))" if guard else value
 
