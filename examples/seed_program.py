@@ -2,8 +2,8 @@
 
 Schedule (polynomial decay) + linear warmup + gradients + clip_by_global_norm + Adam +
 global_step, exactly as TF 1.x code writes it. Prints loss, learning rate and global_step
-per step (fetched with train_op, global_step is the value before the update: 0..39), then
-the final global_step (40). Run: python examples/seed_program.py
+per step (fetched with train_op, global_step is its value after the step, as in TF 1.x:
+1..40), then the final global_step (40). Run: python examples/seed_program.py
 """
 
 import numpy as np
@@ -50,7 +50,8 @@ if __name__ == "__main__":  # docs/make_images.py builds the graph without train
         sess.run(tf.global_variables_initializer())
         feed = {x: features, y: targets}
         for _ in range(num_train_steps):
-            # Fetched together with train_op, loss and learning rate are the pre-update values.
+            # Fetched together with train_op, loss and learning rate are the pre-update values
+            # and global_step (the variable itself) the value after this step's increment.
             _, loss_value, lr_value, step = sess.run([train_op, loss, learning_rate, global_step],
                                                      feed)
             print(f"step {step:3d}  loss {loss_value:9.5f}  learning rate {lr_value:.5f}")

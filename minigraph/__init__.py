@@ -34,7 +34,8 @@ from .ops import (array_ops as _array_ops, broadcast_ops as _broadcast_ops,
                   random_ops as _random_ops, reduction_ops as _reduction_ops,
                   shape_ops as _shape_ops, state_ops as _state_ops, stitch_ops as _stitch_ops,
                   unary_ops as _unary_ops, scatter_ops as _scatter_ops,
-                  partition_ops as _partition_ops, script_ops as _script_ops)
+                  partition_ops as _partition_ops, script_ops as _script_ops,
+                  parsing_ops as _parsing_ops)
 from . import loop_gradients  # noqa: F401  (registers the gradient of the While op)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.broadcast_ops import *  # noqa: F401,F403
@@ -47,6 +48,8 @@ from .ops.control_flow_ops import tuple_ as tuple  # noqa: A004
 from .ops.indexing_ops import *  # noqa: F401,F403
 from .ops.join_split_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
+from .ops.nn_impl import sequence_mask  # noqa: F401
+from .ops.sort_ops import argsort, sort  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import pow_ as pow  # noqa: A004
 from .ops.pad_ops import *  # noqa: F401,F403
@@ -62,6 +65,7 @@ from .ops.unary_ops import abs_ as abs, round_ as round  # noqa: A004
 from .ops.scatter_ops import *  # noqa: F401,F403
 from .ops.partition_ops import *  # noqa: F401,F403
 from .ops.script_ops import *  # noqa: F401,F403
+from .ops.parsing_ops import *  # noqa: F401,F403
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .framework.registry import NotDifferentiable, RegisterGradient
 from .runtime.session import InteractiveSession, Session
@@ -89,11 +93,13 @@ __all__ = (
     + _pad_ops.__all__ + _random_ops.__all__ + _reduction_ops.__all__ + _shape_ops.__all__
     + _state_ops.__all__ + _stitch_ops.__all__ + _unary_ops.__all__ + _variables.__all__
     + _scatter_ops.__all__ + _partition_ops.__all__ + _script_ops.__all__
+    + _parsing_ops.__all__
     + _init_ops.__all__
     + _clip_ops.__all__ + _behavior.__all__
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
-    + ["import_graph_def", "GraphDef", "gfile", "graph_util"]
+    + ["import_graph_def", "GraphDef", "gfile", "graph_util", "sequence_mask", "sort",
+       "argsort"]
     + ["data", "IndexedSlices", "IndexedSlicesValue", "RegisterGradient", "NotDifferentiable",
        "NoGradient"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",

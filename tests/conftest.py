@@ -27,10 +27,6 @@ def _tf_import_problems(graph) -> list:
     ops = graph.get_operations()
     if any(not op.op_def.__module__.startswith("minigraph.") for op in ops):
         return []
-    if any(op.type == "While" or op.loop_frame is not None for op in ops):
-        # Loops are not lowered to TF1's Enter/Exit/NextIteration/LoopCond ops yet (a
-        # follow-up of issue 10); until then graphs with a loop skip the import check.
-        return []
     return import_problems(node_specs(graph, describe_value))
 
 

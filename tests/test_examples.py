@@ -84,8 +84,8 @@ def test_seed_program_runs_forty_steps_of_the_full_schedule():
     steps = [int(r[0]) for r in rows]
     losses = np.array([r[1] for r in rows])
     rates = np.array([r[2] for r in rows])
-    # Fetched with train_op, global_step is read before its increment: 0..39, then 40.
-    assert steps == list(range(40))
+    # Fetched with train_op, global_step is its value after the increment (as in TF): 1..40.
+    assert steps == list(range(1, 41))
     assert numbers(line_after(out, "final global_step:")) == [40]
     # Warmup for 5 steps (0.1 * step / 5), then polynomial decay to 0 at step 40.
     s = np.arange(40)
@@ -150,7 +150,7 @@ def test_train_digits_demo(tmp_path):
     events.Reload()
     assert set(events.Tags()["scalars"]) == {"loss", "learning_rate"}
     loss = events.Scalars("loss")
-    assert [e.step for e in loss] == list(range(total))
+    assert [e.step for e in loss] == list(range(1, total + 1))  # the incremented step
     assert loss[-1].value < loss[0].value / 4
     assert events.Scalars("learning_rate")[0].value == 0.0  # warmup starts at 0
 

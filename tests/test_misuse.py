@@ -55,9 +55,11 @@ PHRASES = {
     "feed_tensor_value": "The value of a feed cannot be a tf.Tensor object",
     "feed_overflow": "is not compatible with Tensor type",
     "feed_not_dict": "feed_dict must be a dictionary",
+    "feed_tuple_key": "Could not flatten dictionary. Key had 2 elements, but value had 1",
     "fetch_none": "Fetch argument None has invalid type",
     "fetch_unknown": "cannot be interpreted as a Tensor",
     "closed_session": "Attempted to use a closed Session",
+    "closed_during_run": "was cancelled: Session.close() was called while it ran",
     "unfed_placeholder": "You must feed a value for placeholder tensor",
     "eval_no_session": "No default session is registered",
     "session_reentry": "Session context managers are not re-entrant",
@@ -85,9 +87,12 @@ PHRASES = {
     "adagrad_accumulator": "initial_accumulator_value must be positive",
     "ftrl_power": "needs to be negative or zero",
     "ftrl_l1": "needs to be positive or zero",
+    "ftrl_int_rate": "FtrlOptimizer: learning_rate must be a floating-point value",
+    "proximal_rate_dtype": "Op has type float64 that does not match type float32 of argument",
     "check_numerics": "Tensor had NaN values",
     "gather_range": "is not in [0, 3)",
     "int_division": "Integer division by zero",
+    "out_of_memory": "OOM when allocating tensor with shape[1000000,1000000] and type float32",
     # checkpoints
     "restore_missing": "The passed save_path is not a valid checkpoint",
     "restore_none": "Can't load save_path when it is None",
@@ -386,6 +391,64 @@ def test_run_on_a_closed_session():
     with misuse(RuntimeError, "closed_session", node="sess.run(x)",
                 fix="create a new tf.Session()"):
         sess.run(x)
+
+
+def test_close_while_another_thread_runs(monkeypatch):
+    import threading
+
+    p = tf.placeholder(tf.float32, [], name="p")
+    v = tf.Variable(1.0, name="v")
+    update = v.assign_add(tf.square(p), name="update"); at = here()  # noqa: E702
+    square = update.op.inputs[1].op.op_def
+    entered, closed, failures = threading.Event(), threading.Event(), []
+    real = square.compute
+
+    def blocking(x, **attrs):
+        entered.set()
+        closed.wait(10)
+        return real(x, **attrs)
+
+    monkeypatch.setattr(square, "compute", staticmethod(blocking))
+    sess = tf.Session()
+    sess.run(v.initializer)
+
+    def run():
+        try:
+            with misuse(errors.CancelledError, "closed_during_run", node="update", at=at,
+                        fix="join them"):
+                sess.run(update, {p: 2.0})
+        except BaseException as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert entered.wait(10)
+    sess.close()
+    closed.set()
+    worker.join(10)
+    assert not failures, failures
+
+
+def test_tuple_feed_key_with_too_few_values(sess):
+    x, y = tf.placeholder(tf.float32, [], name="x"), tf.placeholder(tf.float32, [], name="y")
+    with misuse(ValueError, "feed_tuple_key", node="sess.run(x + y", fix="Fix: give"):
+        sess.run(x + y, {(x, y): [1.0]})
+
+
+def test_optimizer_learning_rates_of_the_wrong_dtype():
+    w = tf.Variable(1.0, name="w")
+    with misuse(TypeError, "ftrl_int_rate", node="minimize", fix="write 1.0 instead of 1"):
+        tf.train.FtrlOptimizer(1).minimize(w * w)
+    with misuse(TypeError, "proximal_rate_dtype", node="Input 'alpha'",
+                fix="Python float or a float32 tensor"):
+        tf.train.ProximalGradientDescentOptimizer(np.float64(0.1)).minimize(w * w)
+
+
+def test_a_tensor_too_big_for_memory(sess):
+    z = tf.zeros([10**6, 10**6], name="huge"); at = here()  # noqa: E702
+    with misuse(errors.ResourceExhaustedError, "out_of_memory", node="huge", at=at,
+                fix="make the tensor smaller"):
+        sess.run(z)
 
 
 def test_placeholder_not_fed(sess):

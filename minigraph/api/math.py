@@ -11,8 +11,8 @@ from ..ops.comparison_ops import (equal, greater, greater_equal, less, less_equa
                                   logical_not, logical_or, logical_xor, not_equal)
 from ..ops.math_ops import (add, add_n, divide, floordiv, floormod, maximum, minimum, mod, multiply,
                             pow_ as pow, scalar_mul, squared_difference, subtract, truediv)
-from ..ops.reduction_ops import (argmax, argmin, reduce_all, reduce_any, reduce_max, reduce_mean,
-                                 reduce_min, reduce_prod)
+from ..ops.reduction_ops import (argmax, argmin, cumprod, cumsum, reduce_all, reduce_any,
+                                 reduce_max, reduce_mean, reduce_min, reduce_prod)
 from ..ops.unary_ops import (abs_ as abs, ceil, cos, exp, floor, log, log1p, negative, reciprocal,
                              round_ as round, rsqrt, sigmoid, sign, sin, sqrt, square, tanh)
 from ..ops.nn_impl import l2_normalize
@@ -20,7 +20,8 @@ from ..ops.nn_ops import in_top_k, log_softmax, softmax, softplus, top_k
 from ..framework.missing import namespace_getattr
 
 __all__ = [
-    "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "divide", "equal", "exp", "floor",
+    "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "cumprod", "cumsum", "divide",
+    "equal", "exp", "floor",
     "floordiv", "floormod", "greater", "greater_equal", "in_top_k", "invert_permutation",
     "l2_normalize", "less", "less_equal", "log", "log1p", "log_softmax", "logical_and",
     "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "mod", "multiply",

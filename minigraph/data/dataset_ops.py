@@ -91,11 +91,11 @@ class Dataset:
         self._children = list(children)
 
     # -- what a node defines ---------------------------------------------------------------
-    def _iterate(self, env: Environment):
+    def iterate(self, env: Environment):
         """Yield the elements as tuples of numpy arrays (one per flattened component)."""
         raise NotImplementedError(f"{type(self).__name__} must define _iterate.")
 
-    def _inputs(self) -> list:
+    def graph_inputs(self) -> list:
         """Every graph tensor the pipeline reads, each once, in a fixed order."""
         seen, stack = {}, [self]
         while stack:
@@ -123,7 +123,7 @@ class Dataset:
     def output_classes(self):
         return _structure.map_leaves(lambda s: Tensor, self._spec)
 
-    def _flat_specs(self) -> list:
+    def flat_specs(self) -> list:
         return _structure.flatten(self._spec)
 
     def __iter__(self):
@@ -163,6 +163,11 @@ class Dataset:
         return _GeneratorDataset(generator, output_types, output_shapes, args)
 
     @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None) -> "Dataset":
+        """The file names matching `file_pattern` (shuffled unless shuffle=False)."""
+        return _builder("list_files")(file_pattern, shuffle, seed)
+
+    @staticmethod
     def zip(datasets) -> "Dataset":
         """Elements combine one element of each dataset (a tuple or dict of datasets)."""
         return _ZipDataset(datasets)
@@ -188,6 +193,12 @@ class Dataset:
 
     def map(self, map_func, num_parallel_calls=None) -> "Dataset":
         return _builder("MapDataset")(self, map_func)
+
+    def flat_map(self, map_func) -> "Dataset":
+        return _builder("FlatMapDataset")(self, map_func)
+
+    def interleave(self, map_func, cycle_length, block_length=1, num_parallel_calls=None):
+        return _builder("InterleaveDataset")(self, map_func, cycle_length, block_length)
 
     def filter(self, predicate) -> "Dataset":
         return _builder("FilterDataset")(self, predicate)
@@ -235,7 +246,7 @@ class _TensorDataset(Dataset):
         self._flat = _structure.flatten(tensors)
         super().__init__(_structure.specs_of(tensors), inputs=self._flat)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         yield tuple(env.value(t) for t in self._flat)
 
 
@@ -260,7 +271,7 @@ class _TensorSliceDataset(Dataset):
                                  t.dtype.base_dtype), tensors)
         super().__init__(spec, inputs=self._flat)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         arrays = [env.value(t) for t in self._flat]
         sizes = {np.shape(a)[0] for a in arrays}
         if len(sizes) > 1:
@@ -281,7 +292,7 @@ class _RangeDataset(Dataset):
                                                      ("start", "stop", "step"))]
         super().__init__(TensorSpec([], _dtypes.int64), inputs=self._args)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         start, stop, step = (int(env.value(t)) for t in self._args)
         if step == 0:
             raise InvalidArgumentError(None, None, "step must be a non-zero integer.")
@@ -300,8 +311,8 @@ class _GeneratorDataset(Dataset):
         super().__init__(_structure.normalize_types(output_types, output_shapes),
                          inputs=self._args)
 
-    def _iterate(self, env):
-        specs = self._flat_specs()
+    def iterate(self, env):
+        specs = self.flat_specs()
         for value in self._generator(*[env.value(a) for a in self._args]):
             try:
                 flat = _flatten_like(self._spec, value)
@@ -335,27 +346,27 @@ class _ZipDataset(Dataset):
         for d in self._datasets:
             if not isinstance(d, Dataset):
                 raise TypeError(f"Dataset.zip takes a tuple or dict of datasets, got {d!r}.")
-        spec = _structure.pack(datasets, [d._spec for d in self._datasets])
+        spec = _structure.pack(datasets, [d.element_spec for d in self._datasets])
         super().__init__(spec, children=self._datasets)
 
-    def _iterate(self, env):
-        for parts in zip(*(d._iterate(env) for d in self._datasets)):
+    def iterate(self, env):
+        for parts in zip(*(d.iterate(env) for d in self._datasets)):
             yield tuple(v for part in parts for v in part)
 
 
 class _ConcatenateDataset(Dataset):
     def __init__(self, first, second):
-        a, b = first._flat_specs(), second._flat_specs()
+        a, b = first.flat_specs(), second.flat_specs()
         if [s.dtype for s in a] != [s.dtype for s in b] or len(a) != len(b):
             raise TypeError(f"Two datasets to concatenate have different types "
                             f"{first.output_types} and {second.output_types}.")
         flat = [TensorSpec(x.shape.most_specific_compatible_shape(y.shape), x.dtype)
                 for x, y in zip(a, b)]
-        super().__init__(_structure.pack(first._spec, flat), children=[first, second])
+        super().__init__(_structure.pack(first.element_spec, flat), children=[first, second])
 
-    def _iterate(self, env):
+    def iterate(self, env):
         for child in self._children:
-            yield from child._iterate(env)
+            yield from child.iterate(env)
 
 
 def run_generator_safely(iterator):

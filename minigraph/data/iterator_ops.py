@@ -3,8 +3,9 @@
 Lives here: `IteratorV2` and `OneShotIterator` (the iterator handle: its value is the
 iterator's state dict in the running session), `MakeIterator` (the initializer: evaluates
 the tensors the pipeline reads and starts it), `IteratorGetNext` (the next element, or
-OutOfRangeError at the end), and `Iterator` with make_one_shot_iterator,
-make_initializable_iterator, from_structure / make_initializer and get_next. The state of
+OutOfRangeError at the end), the string handles of feedable iterators, and `Iterator` with
+make_one_shot_iterator, make_initializable_iterator, from_structure / make_initializer,
+from_string_handle and get_next. The state of
 a pipeline lives in the session, so a new session starts every pipeline afresh.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.errors import FailedPreconditionError, OutOfRangeError, describe_caller
+from ..framework.errors import (FailedPreconditionError, InvalidArgumentError, OutOfRangeError,
+                                describe_caller)
 from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
@@ -30,7 +32,7 @@ def _handle_spec():
 
 def _start(ctx, state, dataset, tensors, values):
     env = Environment(ctx.session, tensors, values)
-    state["iterator"] = dataset._iterate(env)
+    state["iterator"] = dataset.iterate(env)
 
 
 @register_op("IteratorV2")
@@ -121,6 +123,59 @@ class IteratorGetNext(OpDef):
     gradient = staticmethod(no_gradient)
 
 
+@register_op("IteratorToStringHandle")
+class IteratorToStringHandle(OpDef):
+    """A string naming the iterator in this session (for from_string_handle)."""
+
+    inputs = ("resource_handle",)
+    uses_context = True
+    stateful = True
+
+    @staticmethod
+    def infer(handle):
+        return Spec(_dtypes.string, TensorShape([]))
+
+    @staticmethod
+    def compute(ctx, op, handle):
+        name = op.inputs[0].op.name
+        ctx.session.kernel_state(_HANDLES)[name] = handle[()]
+        return np.array(name.encode(), dtype=object)
+
+    gradient = staticmethod(no_gradient)
+
+
+@register_op("IteratorFromStringHandleV2")
+class IteratorFromStringHandle(OpDef):
+    """The iterator whose string_handle() was fed: get_next reads that iterator."""
+
+    inputs = ("string_handle",)
+    uses_context = True
+    stateful = True
+
+    @staticmethod
+    def infer(string_handle, *, output_types=(), output_shapes=()):
+        if string_handle.dtype.base_dtype != _dtypes.string:
+            raise TypeError(f"from_string_handle needs a string handle, got "
+                            f"{string_handle.dtype.name}. Fix: feed tf.string placeholder.")
+        return _handle_spec()
+
+    @staticmethod
+    def compute(ctx, op, string_handle, **attrs):
+        value = np.asarray(string_handle, dtype=object)[()]
+        name = value.decode() if isinstance(value, bytes) else str(value)
+        state = ctx.session.kernel_state(_HANDLES).get(name)
+        if state is None:
+            raise InvalidArgumentError(
+                None, None, f"No iterator with string handle {name!r} in this session. Fix: "
+                "feed the value of sess.run(iterator.string_handle()) from this session.")
+        return np.array(state, dtype=object)
+
+    gradient = staticmethod(no_gradient)
+
+
+_HANDLES = "tf.data string handles"  # the session's kernel-state key of the handle registry
+
+
 class Iterator:
     """Reads the elements of a dataset inside a session, one `get_next()` run at a time.
 
@@ -137,16 +192,16 @@ class Iterator:
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def one_shot(cls, dataset: Dataset) -> "Iterator":
-        inputs = dataset._inputs()
+        inputs = dataset.graph_inputs()
         _refuse_placeholders(inputs)
-        types, shapes = _flat_attrs(dataset._spec)
+        types, shapes = _flat_attrs(dataset.element_spec)
         handle = OneShotIterator.apply(inputs, name="OneShotIterator", dataset=dataset,
                                        output_types=types, output_shapes=shapes)
-        return cls(handle, None, dataset._spec)
+        return cls(handle, None, dataset.element_spec)
 
     @classmethod
     def initializable(cls, dataset: Dataset, shared_name=None) -> "Iterator":
-        iterator = cls.from_structure(dataset._spec, shared_name=shared_name)
+        iterator = cls.from_structure(dataset.element_spec, shared_name=shared_name)
         iterator._initializer = iterator.make_initializer(dataset)
         return iterator
 
@@ -165,8 +220,8 @@ class Iterator:
         """The op that starts this iterator on `dataset` (whose structure must match)."""
         if not isinstance(dataset, Dataset):
             raise TypeError(f"make_initializer expects a Dataset, got {type(dataset).__name__}.")
-        _check_compatible(self._spec, dataset._spec)
-        return MakeIterator.apply([self._handle] + dataset._inputs(),
+        _check_compatible(self._spec, dataset.element_spec)
+        return MakeIterator.apply([self._handle] + dataset.graph_inputs(),
                                   name=name or "MakeIterator", dataset=dataset)
 
     # -- use --------------------------------------------------------------------------------
@@ -187,10 +242,20 @@ class Iterator:
         return _structure.pack(self._spec, flat)
 
     def string_handle(self, name=None):
-        raise NotImplementedError("Feedable iterators (string_handle / from_string_handle) "
-                                  "are not supported by minigraph. Fix: use "
-                                  "Iterator.from_structure with make_initializer to switch "
-                                  "datasets.")
+        """A string tensor naming this iterator, to feed to from_string_handle."""
+        return IteratorToStringHandle.apply([self._handle], name=name or
+                                            "IteratorToStringHandle")
+
+    @staticmethod
+    def from_string_handle(string_handle, output_types, output_shapes=None,
+                           output_classes=None) -> "Iterator":
+        """A feedable iterator: get_next reads the iterator whose handle is fed."""
+        spec = output_types if _all_specs(output_types) else \
+            _structure.normalize_types(output_types, output_shapes)
+        types, shapes = _flat_attrs(spec)
+        handle = IteratorFromStringHandle.apply([string_handle], output_types=types,
+                                                output_shapes=shapes)
+        return Iterator(handle, None, spec)
 
     @property
     def element_spec(self):

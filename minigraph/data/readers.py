@@ -9,6 +9,7 @@ protos is not part of minigraph.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import struct
 import zlib
@@ -16,13 +17,13 @@ import zlib
 import numpy as np
 
 from ..framework import dtypes as _dtypes
-from ..framework.errors import DataLossError, NotFoundError
+from ..framework.errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..framework.shapes import TensorShape
 from ..ops.constant_op import convert_to_tensor
-from .dataset_ops import Dataset
+from .dataset_ops import BUILDERS, Dataset
 from .structure import TensorSpec
 
-__all__ = ["TextLineDataset", "TFRecordDataset", "TFRecordWriter", "TFRecordOptions",
+__all__ = ["TextLineDataset", "TFRecordDataset", "list_files", "TFRecordWriter", "TFRecordOptions",
            "tf_record_iterator", "crc32c", "masked_crc32c"]
 
 
@@ -182,7 +183,7 @@ class TextLineDataset(_FileDataset):
     def __init__(self, filenames, compression_type=None, buffer_size=None):
         super().__init__(filenames, compression_type)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         for path in self._paths(env):
             data = _read_file(path, self._compression)
             lines = data.split(b"\n")
@@ -202,8 +203,36 @@ class TFRecordDataset(_FileDataset):
                  num_parallel_reads=None):
         super().__init__(filenames, compression_type)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         for path in self._paths(env):
             for record in _records(_read_file(path, self._compression), path):
                 yield (record,)
 
+
+class _MatchingFilesDataset(_FileDataset):
+    """The names of the files matching glob patterns, sorted (TF's MatchingFiles)."""
+
+    def __init__(self, file_pattern):
+        super().__init__(file_pattern, None)
+
+    def iterate(self, env):
+        found = sorted({name for pattern in self._paths(env) for name in glob.glob(pattern)})
+        if not found:
+            raise InvalidArgumentError(None, None, f"No files matched pattern: "
+                                       f"{', '.join(self._paths(env))}")
+        for name in found:
+            yield (np.asarray(name.encode(), dtype=object),)
+
+
+def list_files(file_pattern, shuffle=None, seed=None) -> Dataset:
+    """`Dataset.list_files`: the matching file names, shuffled unless shuffle=False (as TF).
+
+    Example: `tf.data.Dataset.list_files("data/*.txt").flat_map(tf.data.TextLineDataset)`.
+    """
+    files = _MatchingFilesDataset(file_pattern)
+    if shuffle is None or shuffle:
+        return files.shuffle(1 << 20, seed=seed)  # the whole list, as TF's buffer does
+    return files
+
+
+BUILDERS["list_files"] = list_files

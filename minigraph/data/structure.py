@@ -34,10 +34,11 @@ class TensorSpec:
         return self.dtype == other.dtype and self.shape.is_compatible_with(other.shape)
 
     def __eq__(self, other):
-        return isinstance(other, TensorSpec) and self.dtype == other.dtype and \
-            self.shape.as_list() == other.shape.as_list() if self.shape.ndims is not None \
-            else isinstance(other, TensorSpec) and other.shape.ndims is None and \
-            self.dtype == other.dtype
+        if not isinstance(other, TensorSpec) or self.dtype != other.dtype:
+            return False
+        if self.shape.ndims is None or other.shape.ndims is None:
+            return self.shape.ndims == other.shape.ndims
+        return self.shape.as_list() == other.shape.as_list()
 
     __hash__ = object.__hash__
 

@@ -1,5 +1,5 @@
-"""The Dataset transformations: batch, padded_batch, shuffle, repeat, map, filter, take,
-skip, prefetch, cache, unbatch.
+"""The Dataset transformations: batch, padded_batch, shuffle, repeat, map, flat_map,
+interleave, filter, take, skip, prefetch, cache, unbatch.
 
 Each is a Dataset node whose `_iterate` consumes its input's generator. `map` and `filter`
 call the user's function once, while building, on placeholders shaped like one element: the
@@ -21,15 +21,16 @@ from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import get_default_graph
 from ..framework.shapes import TensorShape, as_shape
-from ..ops.constant_op import convert_to_tensor, placeholder
+from ..ops.constant_op import convert_to_tensor, get_static_value, placeholder
 from ..ops.random_ops import get_seed
 from . import structure as _structure
-from .dataset_ops import BUILDERS, Dataset
+from .dataset_ops import BUILDERS, Dataset, Environment
 from .structure import TensorSpec
 
 __all__ = ["BatchDataset", "PaddedBatchDataset", "ShuffleDataset", "RepeatDataset",
-           "MapDataset", "FilterDataset", "TakeDataset", "SkipDataset", "PrefetchDataset",
-           "CacheDataset", "UnbatchDataset", "DatasetFunction"]
+           "MapDataset", "FlatMapDataset", "InterleaveDataset", "FilterDataset", "TakeDataset",
+           "SkipDataset", "PrefetchDataset", "CacheDataset", "UnbatchDataset",
+           "DatasetFunction"]
 
 
 def _int64(value, name):
@@ -37,7 +38,8 @@ def _int64(value, name):
 
 
 def _static_int(tensor):
-    return None if tensor._static_value is None else int(tensor._static_value)
+    value = get_static_value(tensor)
+    return None if value is None else int(value)
 
 
 class _Unary(Dataset):
@@ -95,13 +97,13 @@ class BatchDataset(_Unary):
     def __init__(self, input_dataset, batch_size, drop_remainder=False):
         size = _int64(batch_size, "batch_size")
         batch = _static_int(size) if drop_remainder else None
-        spec = _structure.map_leaves(lambda s: _batched(s, batch), input_dataset._spec)
+        spec = _structure.map_leaves(lambda s: _batched(s, batch), input_dataset.element_spec)
         super().__init__(input_dataset, spec, batch_size=size)
         self._drop = bool(drop_remainder)
 
-    def _iterate(self, env):
-        specs = self._input._flat_specs()
-        for chunk in _batches(self._input._iterate(env), self._scalar(env, "batch_size"),
+    def iterate(self, env):
+        specs = self._input.flat_specs()
+        for chunk in _batches(self._input.iterate(env), self._scalar(env, "batch_size"),
                               self._drop):
             yield _stack(chunk, specs)
 
@@ -111,12 +113,12 @@ class PaddedBatchDataset(_Unary):
 
     def __init__(self, input_dataset, batch_size, padded_shapes, padding_values,
                  drop_remainder):
-        specs = input_dataset._flat_specs()
+        specs = input_dataset.flat_specs()
         if padded_shapes is None:
             shapes = [TensorShape([None] * s.shape.ndims) if s.shape.ndims is not None
                       else s.shape for s in specs]
         else:
-            shapes = _padded_shapes(input_dataset._spec, padded_shapes)
+            shapes = _padded_shapes(input_dataset.element_spec, padded_shapes)
         values = [None] * len(specs) if padding_values is None else \
             _structure.flatten(padding_values)
         self._pads = [_pad_value(v, s) for v, s in zip(values, specs)]
@@ -132,12 +134,12 @@ class PaddedBatchDataset(_Unary):
         batch = _static_int(size) if drop_remainder else None
         flat = [TensorSpec(TensorShape([batch]).concatenate(shape), spec.dtype)
                 for spec, shape in zip(specs, shapes)]
-        super().__init__(input_dataset, _structure.pack(input_dataset._spec, flat),
+        super().__init__(input_dataset, _structure.pack(input_dataset.element_spec, flat),
                          batch_size=size)
         self._shapes, self._drop = shapes, bool(drop_remainder)
 
-    def _iterate(self, env):
-        for chunk in _batches(self._input._iterate(env), self._scalar(env, "batch_size"),
+    def iterate(self, env):
+        for chunk in _batches(self._input.iterate(env), self._scalar(env, "batch_size"),
                               self._drop):
             yield tuple(_pad(chunk, i, shape, pad)
                         for i, (shape, pad) in enumerate(zip(self._shapes, self._pads)))
@@ -193,11 +195,11 @@ class UnbatchDataset(_Unary):
     def __init__(self, input_dataset):
         spec = _structure.map_leaves(
             lambda s: TensorSpec(s.shape[1:] if s.shape.ndims else None, s.dtype),
-            input_dataset._spec)
+            input_dataset.element_spec)
         super().__init__(input_dataset, spec)
 
-    def _iterate(self, env):
-        for element in self._input._iterate(env):
+    def iterate(self, env):
+        for element in self._input.iterate(env):
             sizes = {np.shape(v)[0] for v in element}
             if len(sizes) != 1:
                 raise InvalidArgumentError(None, None, "unbatch needs components with the "
@@ -211,12 +213,12 @@ class ShuffleDataset(_Unary):
     """Elements drawn at random from a buffer of the next `buffer_size` elements."""
 
     def __init__(self, input_dataset, buffer_size, seed=None, reshuffle_each_iteration=None):
-        super().__init__(input_dataset, input_dataset._spec, buffer_size=buffer_size)
+        super().__init__(input_dataset, input_dataset.element_spec, buffer_size=buffer_size)
         self.seeds = get_seed(seed)
         self._reshuffle = True if reshuffle_each_iteration is None else \
             bool(reshuffle_each_iteration)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         size = self._scalar(env, "buffer_size")
         if size <= 0:
             raise InvalidArgumentError(None, None, f"buffer_size must be greater than zero, "
@@ -224,7 +226,7 @@ class ShuffleDataset(_Unary):
         seeds, rng = env.random(self)
         if not self._reshuffle:  # the same order at every epoch of this initialization
             rng = np.random.default_rng(list(seeds))
-        source = self._input._iterate(env)
+        source = self._input.iterate(env)
         buffer = list(itertools.islice(source, size))
         while buffer:
             j = int(rng.integers(len(buffer)))
@@ -242,14 +244,14 @@ class RepeatDataset(_Unary):
     """The input `count` times (None or -1: forever)."""
 
     def __init__(self, input_dataset, count=None):
-        super().__init__(input_dataset, input_dataset._spec,
+        super().__init__(input_dataset, input_dataset.element_spec,
                          count=-1 if count is None else count)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         count, epoch = self._scalar(env, "count"), 0
         while count < 0 or epoch < count:
             produced = False
-            for element in self._input._iterate(env):
+            for element in self._input.iterate(env):
                 produced = True
                 yield element
             if not produced:  # an empty input repeated forever is still empty
@@ -261,11 +263,11 @@ class TakeDataset(_Unary):
     """At most `count` elements (-1: all)."""
 
     def __init__(self, input_dataset, count):
-        super().__init__(input_dataset, input_dataset._spec, count=count)
+        super().__init__(input_dataset, input_dataset.element_spec, count=count)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         count = self._scalar(env, "count")
-        source = self._input._iterate(env)
+        source = self._input.iterate(env)
         yield from (source if count < 0 else itertools.islice(source, count))
 
 
@@ -273,13 +275,13 @@ class SkipDataset(_Unary):
     """All but the first `count` elements (-1: none)."""
 
     def __init__(self, input_dataset, count):
-        super().__init__(input_dataset, input_dataset._spec, count=count)
+        super().__init__(input_dataset, input_dataset.element_spec, count=count)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         count = self._scalar(env, "count")
         if count < 0:
             return
-        yield from itertools.islice(self._input._iterate(env), count, None)
+        yield from itertools.islice(self._input.iterate(env), count, None)
 
 
 class PrefetchDataset(_Unary):
@@ -287,10 +289,10 @@ class PrefetchDataset(_Unary):
     thread prefetches them."""
 
     def __init__(self, input_dataset, buffer_size):
-        super().__init__(input_dataset, input_dataset._spec, buffer_size=buffer_size)
+        super().__init__(input_dataset, input_dataset.element_spec, buffer_size=buffer_size)
 
-    def _iterate(self, env):
-        return self._input._iterate(env)
+    def iterate(self, env):
+        return self._input.iterate(env)
 
 
 class CacheDataset(_Unary):
@@ -300,15 +302,15 @@ class CacheDataset(_Unary):
     """
 
     def __init__(self, input_dataset, filename=""):
-        super().__init__(input_dataset, input_dataset._spec)
+        super().__init__(input_dataset, input_dataset.element_spec)
 
-    def _iterate(self, env):
+    def iterate(self, env):
         store = env.storage(self)
         if "elements" in store:
             yield from store["elements"]
             return
         seen = []
-        for element in self._input._iterate(env):
+        for element in self._input.iterate(env):
             seen.append(element)
             yield element
         store["elements"] = seen
@@ -324,7 +326,7 @@ class DatasetFunction:
     is initialized.
     """
 
-    def __init__(self, fn, in_spec, label):
+    def __init__(self, fn, in_spec, label, returns_dataset=False):
         graph = get_default_graph()
         with graph.control_dependencies(None), graph.name_scope(label):
             self.placeholders = [placeholder(s.dtype, s.shape, name=f"arg{i}")
@@ -333,13 +335,24 @@ class DatasetFunction:
             result = fn(*args) if type(args) is tuple else fn(args)
             if isinstance(result, list):
                 result = tuple(result)
-            if isinstance(result, Dataset):
-                raise TypeError(f"The function passed to {label} returned a Dataset; "
-                                "flat_map/interleave are not supported by minigraph.")
-            outputs = _structure.to_tensors(result)
-        self.outputs = _structure.flatten(outputs)
-        self.spec = _structure.specs_of(outputs)
+            if isinstance(result, Dataset) != returns_dataset:
+                raise TypeError(f"The function passed to {label} must return "
+                                f"{'a Dataset' if returns_dataset else 'tensors'}, got "
+                                f"{type(result).__name__}. Fix: use "
+                                f"{'map' if returns_dataset else 'flat_map or interleave'}.")
+            if returns_dataset:  # the values it computes are what the inner pipeline reads
+                self.dataset, self.spec = result, result.element_spec
+                self.outputs = result.graph_inputs()
+            else:
+                outputs = _structure.to_tensors(result)
+                self.outputs = _structure.flatten(outputs)
+                self.spec = _structure.specs_of(outputs)
         self.captured = _captured_placeholders(self.outputs, self.placeholders)
+
+    def inner(self, env, element):
+        """The elements of the dataset the function returns for `element`."""
+        values = env.call(self, element)
+        return self.dataset.iterate(Environment(env.session, self.outputs, values))
 
     def compile(self, session, captured_values):
         run = session.make_callable(self.outputs, feed_list=self.placeholders + self.captured)
@@ -347,49 +360,96 @@ class DatasetFunction:
 
 
 def _captured_placeholders(outputs, own) -> list:
-    """Placeholders outside the function that its outputs depend on, in creation order."""
+    """Placeholders outside the function that its outputs depend on (in the order a
+    depth-first walk from the outputs meets them)."""
     own_ops = {t.op for t in own}
-    found, seen, stack = {}, set(), [t.op for t in outputs]
+    found, seen, stack = [], set(), [t.op for t in outputs]
     while stack:
         op = stack.pop()
         if op in seen or op in own_ops:
             continue
         seen.add(op)
         if op.type == "Placeholder":
-            found[op.outputs[0]] = op._id
+            found.append(op.outputs[0])
         stack.extend(t.op for t in op.inputs)
         stack.extend(op.control_inputs)
-    return sorted(found, key=found.get)
+    return found
 
 
 class MapDataset(_Unary):
     """`map_func` applied to every element."""
 
     def __init__(self, input_dataset, map_func):
-        self._function = DatasetFunction(map_func, input_dataset._spec, "Dataset_map")
+        self._function = DatasetFunction(map_func, input_dataset.element_spec, "Dataset_map")
         super().__init__(input_dataset, self._function.spec)
         self._own_inputs += self._function.captured
 
-    def _iterate(self, env):
-        for element in self._input._iterate(env):
+    def iterate(self, env):
+        for element in self._input.iterate(env):
             yield tuple(env.call(self._function, element))
+
+
+class FlatMapDataset(_Unary):
+    """The elements of the datasets `map_func` returns for each input element, in turn."""
+
+    def __init__(self, input_dataset, map_func):
+        self._function = DatasetFunction(map_func, input_dataset.element_spec,
+                                         "Dataset_flat_map", returns_dataset=True)
+        super().__init__(input_dataset, self._function.spec)
+        self._own_inputs += self._function.captured
+
+    def iterate(self, env):
+        for element in self._input.iterate(env):
+            yield from self._function.inner(env, element)
+
+
+class InterleaveDataset(_Unary):
+    """Up to `cycle_length` of `map_func`'s datasets read in turn, `block_length` elements
+    at a time; an exhausted one is replaced by the next input element's, as in TF."""
+
+    def __init__(self, input_dataset, map_func, cycle_length, block_length=1):
+        self._function = DatasetFunction(map_func, input_dataset.element_spec,
+                                         "Dataset_interleave", returns_dataset=True)
+        super().__init__(input_dataset, self._function.spec, cycle_length=cycle_length,
+                         block_length=block_length)
+        self._own_inputs += self._function.captured
+
+    def iterate(self, env):
+        cycle, block = self._scalar(env, "cycle_length"), self._scalar(env, "block_length")
+        if cycle <= 0 or block <= 0:
+            raise InvalidArgumentError(None, None, "cycle_length and block_length must be "
+                                       f"positive, got {cycle} and {block}.")
+        source, slots, index, input_done = self._input.iterate(env), [None] * cycle, 0, False
+        while not input_done or any(slot is not None for slot in slots):
+            if slots[index] is None and not input_done:
+                element = next(source, None)
+                input_done = element is None
+                if element is not None:
+                    slots[index] = self._function.inner(env, element)
+            for _ in range(block if slots[index] is not None else 0):
+                value = next(slots[index], None)
+                if value is None:
+                    slots[index] = None
+                    break
+                yield value
+            index = (index + 1) % cycle
 
 
 class FilterDataset(_Unary):
     """The elements for which `predicate` is True."""
 
     def __init__(self, input_dataset, predicate):
-        self._function = DatasetFunction(predicate, input_dataset._spec, "Dataset_filter")
+        self._function = DatasetFunction(predicate, input_dataset.element_spec, "Dataset_filter")
         spec = self._function.spec
         if not isinstance(spec, TensorSpec) or spec.dtype != _dtypes.bool or \
                 not spec.shape.is_compatible_with([]):
             raise ValueError(f"`predicate` return type must be convertible to a scalar "
                              f"boolean tensor. Was {spec}.")
-        super().__init__(input_dataset, input_dataset._spec)
+        super().__init__(input_dataset, input_dataset.element_spec)
         self._own_inputs += self._function.captured
 
-    def _iterate(self, env):
-        for element in self._input._iterate(env):
+    def iterate(self, env):
+        for element in self._input.iterate(env):
             (keep,) = env.call(self._function, element)
             if keep:
                 yield element
@@ -397,4 +457,5 @@ class FilterDataset(_Unary):
 
 BUILDERS.update({cls.__name__: cls for cls in (
     BatchDataset, PaddedBatchDataset, ShuffleDataset, RepeatDataset, MapDataset, FilterDataset,
-    TakeDataset, SkipDataset, PrefetchDataset, CacheDataset, UnbatchDataset)})
+    TakeDataset, SkipDataset, PrefetchDataset, CacheDataset, UnbatchDataset, FlatMapDataset,
+    InterleaveDataset)})

@@ -17,8 +17,10 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from . import tf_registry
+from .loop_lowering import LoopLowering
 
-__all__ = ["NodeSpec", "Exporter", "node_specs", "single_node_spec", "import_problems"]
+__all__ = ["NodeSpec", "Exporter", "node_specs", "single_node_spec", "import_problems",
+           "renamed_tensors"]
 
 # minigraph attribute names that TF spells differently.
 _RENAMED = {"keepdims": "keep_dims"}
@@ -48,6 +50,7 @@ class Exporter:
         self._pivots: dict = {}      # (pred name, branch) -> pivot node name
         self._taken = {op.name for op in graph.get_operations()}
         self.op = None               # the op being exported (lowering helpers read it)
+        self.loops = LoopLowering(self)
 
     # -- the walk ------------------------------------------------------------------------
     def run(self) -> list:
@@ -83,6 +86,8 @@ class Exporter:
                         node.inputs.append(edge)
 
     def export(self, op) -> None:
+        if _in_unfinished_loop(op):
+            return  # left behind by a tf.while_loop whose building failed: not a loop
         self.op = op
         lower = getattr(op.op_def, "lower", None)
         if lower is not None:
@@ -112,10 +117,41 @@ class Exporter:
         `live_when=(pred, branch)` also makes it dead unless `pred == branch` (a Merge input).
         """
         t = self.op.inputs[index]
-        exported = self.routed(t, self.op.cond_context)
+        exported = self.route(t, self.op)
         if live_when is not None:
             pred, branch = live_when
             if not _inside(t.op.cond_context, pred, branch):
+                exported = self.switch(exported, self._tensors[pred][0], branch)
+        return exported
+
+    def tensor_name(self, t) -> tuple:
+        """(name, dtype) of `t` where it is made."""
+        return self._tensors[t]
+
+    def route(self, t, op) -> tuple:
+        """(name, dtype) of `t` as `op` reads it: into `op`'s loop frames and cond branches."""
+        return self.route_value(self._tensors[t], t.op.loop_frame, t.op.cond_context, op,
+                                source_op=t.op)
+
+    def route_value(self, exported, source_frame, source_context, op, source_op=None):
+        """Route a value made in (source_frame, source_context) to where `op` reads it.
+
+        Cond branches opened outside `op`'s loop frame are entered (Switch) before the frame
+        (Enter), branches opened inside it after, so each Switch sits beside its predicate.
+        """
+        frame = op.loop_frame
+        guards = op.cond_context.guards() if op.cond_context is not None else []
+        inner = [g for g in guards if frame is not None and _frame_of(g[0]) is not None
+                 and _frame_of(g[0]).within(frame)]
+        outer = [g for g in guards if g not in inner]
+        exported = self._switch_into(exported, source_context, outer)
+        if frame is not None:
+            exported = self.loops.into_frame(exported, source_frame, source_op, op)
+        return self._switch_into(exported, source_context, inner)
+
+    def _switch_into(self, exported, source_context, guards) -> tuple:
+        for pred, branch in guards:
+            if not _inside(source_context, pred, branch):
                 exported = self.switch(exported, self._tensors[pred][0], branch)
         return exported
 
@@ -146,10 +182,9 @@ class Exporter:
         """Add one TF node; return its name. `inputs` are (name, dtype) pairs."""
         name = name or self.unique(f"{self.op.name}/{op_type}")
         control = list(control)
-        branch = self.op.cond_context if (context and self.op is not None) else None
-        if branch is not None and not inputs:
-            pivot = self.pivot(branch)
-            if pivot not in control:
+        if context and self.op is not None and not inputs:
+            pivot = self._pivot_for(self.op)
+            if pivot is not None and pivot not in control:
                 control.append(pivot)
         input_dtypes = [d for _, d in inputs]
         if output_dtypes is None:
@@ -168,6 +203,15 @@ class Exporter:
         name = self.emit("Const", [], {"value": ("tensor", array), "dtype": ("type", dtype)},
                          name=self.unique(f"{self.op.name}/{suffix}"), output_dtypes=[dtype])
         return (name, dtype)
+
+    def _pivot_for(self, op):
+        """The control input that keeps an input-less op in its cond branch or loop frame."""
+        branch, frame = op.cond_context, op.loop_frame
+        if frame is None:
+            return None if branch is None else self.pivot(branch)
+        if branch is not None and _frame_of(branch.pred) is frame:
+            return self.pivot(branch)
+        return self.loops.pivot(op)
 
     def pivot(self, branch) -> str:
         """The node whose control edge keeps input-less ops of `branch` dead when not taken."""
@@ -195,6 +239,19 @@ class Exporter:
             if node.name == name:
                 return node
         return None
+
+
+def _in_unfinished_loop(op) -> bool:
+    frame = op.loop_frame
+    while frame is not None:
+        if frame.op is None:
+            return True
+        frame = frame.outer
+    return False
+
+
+def _frame_of(t):
+    return t.op.loop_frame
 
 
 def _inside(context, pred, branch) -> bool:
@@ -231,6 +288,22 @@ def single_node_spec(op, describe_value) -> NodeSpec:
 def node_specs(graph, describe_value, add_shapes: bool = False) -> list:
     """The TF nodes of `graph`, in creation order, lowered and with TF's attrs."""
     return Exporter(graph, describe_value, add_shapes).run()
+
+
+def renamed_tensors(graph, describe_value) -> dict:
+    """{tensor name in `graph`: its name in the exported GraphDef} where the two differ.
+
+    Lowered ops keep their names for output 0; other outputs of a lowered op live on their
+    own TF nodes (a While op's output k is the Exit node `while/Exit_k:0`, as in TF).
+    """
+    exporter = Exporter(graph, describe_value)
+    exporter.run()
+    renamed = {}
+    for t, (name, _) in exporter._tensors.items():
+        exported = name if ":" in name else f"{name}:0"
+        if exported != t.name and t.dtype.base_dtype.name != "variant":
+            renamed[t.name] = exported
+    return renamed
 
 
 def import_problems(specs: list) -> list:

@@ -49,6 +49,7 @@ _ENUM_DTYPES = {
     "DT_STRING": _dtypes.string, "DT_COMPLEX64": _dtypes.complex64, "DT_INT64": _dtypes.int64,
     "DT_BOOL": _dtypes.bool, "DT_UINT16": _dtypes.uint16, "DT_COMPLEX128": _dtypes.complex128,
     "DT_HALF": _dtypes.float16, "DT_UINT32": _dtypes.uint32, "DT_UINT64": _dtypes.uint64,
+    "DT_RESOURCE": _dtypes.resource, "DT_VARIANT": _dtypes.variant,
 }
 
 

@@ -151,8 +151,9 @@ bool = DType("bool", np.bool_, 10)  # noqa: A001 - TF's public name is tf.bool
 string = DType("string", object, 7)
 complex64 = DType("complex64", np.complex64, 8)
 complex128 = DType("complex128", np.complex128, 18)
-# Handles of session-owned state (a tf.data iterator) and opaque values (a dataset, a while
-# loop's saved iterations); their values are Python objects.
+# Handles of session-owned state (a tf.data iterator; a TensorArray or stack in exported graphs)
+# and opaque values (a dataset, a while loop's saved iterations); their values are Python
+# objects.
 resource = DType("resource", object, 20)
 variant = DType("variant", object, 21)
 half = float16

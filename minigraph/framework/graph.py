@@ -191,6 +191,7 @@ class Graph:
             self._check_not_finalized()
             if name.endswith("/"):
                 op_name = name[:-1]
+                _validate_name(op_name, nested=False, what="node")  # a full name, used as is
                 if op_name in self._by_name:
                     raise ValueError(f"Duplicate node name in graph: '{op_name}'. Pick another "
                                      "name, or let minigraph uniquify it by dropping the "

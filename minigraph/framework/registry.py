@@ -131,6 +131,9 @@ class OpDef:
                     rows never copies the whole variable.
       selects_branch  True for Merge: inputs (true_value, false_value, pred); the plan emits
                     `t if pred else f`, reading only the value of the tf.cond branch taken.
+      list_output   True if an attribute sets the number of outputs (Split, Unpack): `infer`
+                    and `compute` return sequences and `apply` a list, even of one or no
+                    tensors. Otherwise one output is a bare Spec / array / Tensor.
 
     Static method a block may add:
       lower(op, exporter)  for an op TensorFlow has no node for (or one whose TF node differs):
@@ -148,6 +151,7 @@ class OpDef:
     uses_context = False
     stateful = False
     selects_branch = False
+    list_output = False
     returns_ref = False
 
     @staticmethod
@@ -188,6 +192,8 @@ class OpDef:
                 tensors = cls._convert_inputs(inputs, scope)
                 op = graph.create_op(cls, tensors, attrs, scope)
         outputs = op._outputs
+        if cls.list_output:
+            return list(outputs)
         if len(outputs) == 1:
             return outputs[0]
         return op if not outputs else list(outputs)
@@ -234,6 +240,11 @@ class OpDef:
             raise type(e)(f"{e}\n  In node '{op_name}' ({cls.op_type}) with input shapes: "
                           f"{shapes}, created at {describe_site(site)}.") from None
         return [out] if isinstance(out, Spec) else list(out)
+
+    @classmethod
+    def results(cls, op: Operation, value) -> list:
+        """The list of output values in what `compute` returned for `op`."""
+        return [value] if len(op._outputs) == 1 and not cls.list_output else list(value)
 
 
 def _as_tensor_if_graph_value(x, as_ref=False):

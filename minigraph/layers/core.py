@@ -230,6 +230,9 @@ class Dropout(Layer):
     def __init__(self, rate=0.5, noise_shape=None, seed: int | None = None,
                  name: str | None = None, **kwargs):
         super().__init__(name=name, **kwargs)
+        if isinstance(rate, numbers.Real) and not 0 <= rate <= 1:  # NaN too, as in TF
+            raise ValueError(f"Invalid value {rate} received for `rate`, expected a value "
+                             "between 0 and 1.")
         self.rate = rate
         self.noise_shape = noise_shape
         self.seed = seed

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
+from ..framework.graph import name_scope
 from ..framework.tensor import Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
@@ -81,43 +82,63 @@ def fill(dims, value, name=None) -> Tensor:
     return Fill.apply([dims, value], name=name)
 
 
-def _const_fill(shape_value, dtype, fill_value, name):
-    dtype = _dtypes.as_dtype(dtype)
-    if isinstance(shape_value, Tensor):
-        return fill(shape_value, constant(fill_value, dtype), name=name)
-    shp = [int(d) for d in np.asarray(shape_value, dtype=np.int64).ravel()] \
-        if not isinstance(shape_value, TensorShape) else shape_value.as_list()
-    return constant(np.full(shp, fill_value, dtype=dtype.as_numpy_dtype), dtype, name=name)
+SMALL_CONSTANT = 1000  # elements: smaller zeros/ones are one Const, larger ones a Fill (TF)
+
+
+def _const_fill(shape_value, dtype, fill_value, name, default_name):
+    """zeros/ones as TF builds them: a Const under SMALL_CONSTANT elements, else a Fill of a
+    scalar (`<name>/shape_as_tensor`, `<name>/Const`, `<name>`), so the graph does not grow
+    with the tensor; nothing of the tensor's size is allocated before a run needs it."""
+    dtype = _dtypes.as_dtype(dtype).base_dtype
+    if dtype == _dtypes.string:
+        fill_value = "" if fill_value == 0 else fill_value
+    elif dtype == _dtypes.bool:
+        fill_value = bool(fill_value)
+    values = [shape_value] if isinstance(shape_value, Tensor) else None
+    with name_scope(name, default_name, values) as scope:
+        if isinstance(shape_value, Tensor):
+            dims = shape_value if shape_value.shape.ndims != 0 else \
+                shape_ops.reshape(shape_value, [-1])
+        else:
+            known = shape_value.as_list() if isinstance(shape_value, TensorShape) else \
+                [int(d) for d in np.asarray(shape_value, dtype=np.int64).ravel()]
+            if int(np.prod(known, dtype=np.float64)) < SMALL_CONSTANT:
+                return constant(np.full(known, fill_value, dtype=dtype.as_numpy_dtype), dtype,
+                                name=scope)
+            wide = any(d >= 2**31 for d in known)
+            dims = constant(known, _dtypes.int64 if wide else _dtypes.int32,
+                            name="shape_as_tensor")
+        return fill(dims, constant(fill_value, dtype, name="Const"), name=scope)
 
 
 def zeros(shape, dtype=_dtypes.float32, name=None) -> Tensor:
     """A tensor of zeros.  Example: `tf.zeros([2, 3])`."""
-    return _const_fill(shape, dtype, 0, name or "zeros")
+    return _const_fill(shape, dtype, 0, name, "zeros")
 
 
 def ones(shape, dtype=_dtypes.float32, name=None) -> Tensor:
     """A tensor of ones.  Example: `tf.ones([2, 3], tf.int32)`."""
-    return _const_fill(shape, dtype, 1, name or "ones")
+    return _const_fill(shape, dtype, 1, name, "ones")
 
 
-def _like(tensor, dtype, value, name):
+def _like(tensor, dtype, value, name, default_name):
     tensor = convert_to_tensor(tensor)
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else tensor.dtype.base_dtype
     if tensor.shape.is_fully_defined():
-        return _const_fill(tensor.shape, dtype, value, name)
-    out = fill(shape_ops.shape(tensor), constant(value, dtype), name=name)
+        return _const_fill(tensor.shape, dtype, value, name, default_name)
+    out = fill(shape_ops.shape(tensor), constant(value, dtype), name=name or default_name)
     out.set_shape(tensor.shape)  # Fill sees only the shape tensor; keep the known dims
     return out
 
 
 def zeros_like(tensor, dtype=None, name=None, optimize=True) -> Tensor:
     """Zeros with the shape of `tensor`."""
-    return _like(tensor, dtype, 0, name or "zeros_like")
+    return _like(tensor, dtype, 0, name, "zeros_like")
 
 
 def ones_like(tensor, dtype=None, name=None, optimize=True) -> Tensor:
     """Ones with the shape of `tensor`."""
-    return _like(tensor, dtype, 1, name or "ones_like")
+    return _like(tensor, dtype, 1, name, "ones_like")
 
 
 @register_op("Pack")
@@ -173,6 +194,7 @@ class Unpack(OpDef):
     """Split along `axis` into `num` tensors of one rank less (the inverse of stack)."""
 
     default_name = "unstack"
+    list_output = True
     inputs = ("value",)
 
     @staticmethod

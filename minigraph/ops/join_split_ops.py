@@ -150,6 +150,7 @@ class Split(OpDef):
     """Cut `value` into `num_split` equal pieces along `split_dim`."""
 
     default_name = "split"
+    list_output = True
     inputs = ("split_dim", "value")
     input_types = ("int32", "T")
 
@@ -180,6 +181,7 @@ class SplitV(OpDef):
     """Cut `value` along `split_dim` into pieces of the listed sizes (one -1 is inferred)."""
 
     default_name = "split"
+    list_output = True
     inputs = ("value", "size_splits", "split_dim")
     input_types = ("T", "Tlen", "int32")
 

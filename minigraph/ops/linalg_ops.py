@@ -20,7 +20,7 @@ from .constant_op import convert_pair
 
 MATMUL_TYPES = FLOATS + ("int32", "int64", "complex64", "complex128")
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "matrix_band_part"]
 
 
 def matrix_dims(op_type: str, spec: Spec, transposed: bool, arg: str, min_rank: int):
@@ -163,3 +163,48 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
 
 OPERATORS["matmul"] = lambda x, y: matmul(x, y, name="matmul")
+
+
+@register_op("MatrixBandPart")
+class MatrixBandPart(OpDef):
+    """Keep the band of each innermost matrix: entry (m, n) stays when it is at most
+    `num_lower` below and `num_upper` above the diagonal (-1: the whole triangle); the rest
+    is zero. `(0, -1)` is the upper triangle, `(-1, 0)` the lower, `(0, 0)` the diagonal."""
+
+    inputs = ("input", "num_lower", "num_upper")
+    input_types = ("T", "Tindex", "Tindex")
+
+    @staticmethod
+    def infer(x, num_lower, num_upper):
+        if x.shape.ndims is not None and x.shape.ndims < 2:
+            raise ValueError(f"input must be at least 2-dim, received shape {x.shape}. Fix: "
+                             "pass a matrix or a batch of matrices.")
+        for arg, spec in (("num_lower", num_lower), ("num_upper", num_upper)):
+            if spec.shape.ndims not in (None, 0):
+                raise ValueError(f"{arg} must be a scalar, got shape {spec.shape}.")
+        return Spec(x.dtype, x.shape)
+
+    @staticmethod
+    def compute(x, num_lower, num_upper):
+        rows, cols = np.shape(x)[-2:]
+        lower, upper = int(num_lower), int(num_upper)
+        if lower > rows or upper > cols:
+            raise InvalidArgumentError(None, None, f"num_lower ({lower}) must be at most the "
+                                       f"number of rows ({rows}) and num_upper ({upper}) at "
+                                       f"most the number of columns ({cols}). Fix: use -1 "
+                                       "to keep a whole triangle.")
+        offset = np.arange(cols)[None, :] - np.arange(rows)[:, None]  # n - m
+        keep = ((lower < 0) | (-offset <= lower)) & ((upper < 0) | (offset <= upper))
+        return np.where(keep, x, np.zeros((), np.asarray(x).dtype))
+
+    @staticmethod
+    def gradient(op, grad):
+        return [matrix_band_part(grad, op.inputs[1], op.inputs[2]), None, None]
+
+
+def matrix_band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
+    """Zero everything outside a band of each matrix.
+
+    Example: `tf.matrix_band_part(m, 0, -1)` is the upper triangle of `m`.
+    """
+    return MatrixBandPart.apply([input, num_lower, num_upper], name=name)

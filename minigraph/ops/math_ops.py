@@ -379,7 +379,11 @@ class Cast(OpDef):
 
     @staticmethod
     def infer(x, *, DstT):  # noqa: N803 - TF's attribute name
-        return Spec(DstT, x.shape)
+        value = None
+        if x.value is not None and np.size(x.value) <= 1 and x.dtype.is_numeric and \
+                DstT.is_numeric:  # a constant scalar (shape arithmetic, tf.range's bounds)
+            value = Cast.compute(x.value, DstT=DstT)
+        return Spec(DstT, x.shape, value)
 
     @staticmethod
     def compute(x, *, DstT):  # noqa: N803
@@ -414,6 +418,9 @@ def cast(x, dtype, name=None) -> Tensor:
         if x.dtype.base_dtype == dtype:
             return x
         return Cast.apply([x], name=scope, DstT=dtype)
+
+
+OPERATORS["cast"] = cast  # shape_ops.range_ casts its arguments with it
 
 
 def to_float(x, name="ToFloat") -> Tensor:

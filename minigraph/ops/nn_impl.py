@@ -2,8 +2,8 @@
 
 Lives here: dropout, moments, l2_normalize, embedding_lookup, xw_plus_b, the v1
 softmax_cross_entropy_with_logits (labels behind stop_gradient) and the numerically stable
-sigmoid_cross_entropy_with_logits. No op is registered here; the primitives are in nn_ops.py
-and cross_entropy_ops.py.
+sigmoid_cross_entropy_with_logits, and sequence_mask. No op is registered here; the
+primitives are in nn_ops.py and cross_entropy_ops.py.
 """
 
 from __future__ import annotations
@@ -20,15 +20,18 @@ from . import (array_ops, broadcast_ops, comparison_ops, indexing_ops, join_spli
                shape_ops, stitch_ops, unary_ops)
 
 __all__ = ["dropout", "moments", "l2_normalize", "embedding_lookup", "xw_plus_b",
-           "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits"]
+           "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
+           "sequence_mask"]
 
 
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None) -> Tensor:
     """Zero each element with probability 1 - keep_prob and scale the rest by 1 / keep_prob.
 
     `rate` (= 1 - keep_prob) may be given instead of keep_prob, not both. `noise_shape`
-    (broadcastable to x's shape_ops.shape) shares one keep/drop decision along dimensions of size 1.
-    Raises ValueError for a Python keep_prob outside (0, 1] or a non-float `x`.
+    (broadcastable to x's shape) shares one keep/drop decision along dimensions of size 1.
+    Raises ValueError for a Python keep_prob outside (0, 1] or a non-float `x`. Dropped
+    elements are exactly 0 and kept ones x / keep_prob, as in TF: a keep_prob that keeps
+    nothing (NaN, or a fed value <= 0) gives zeros, not NaN.
     Example: `tf.nn.dropout(h, keep_prob=0.5)` doubles the kept values.
     """
     if (keep_prob is None) == (rate is None):
@@ -44,7 +47,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             keep_prob = 1 - (rate if isinstance(rate, numbers.Real)
                              else convert_to_tensor(rate, dtype, name="rate"))
         if isinstance(keep_prob, numbers.Real):
-            if not 0 < keep_prob <= 1:
+            if keep_prob <= 0 or keep_prob > 1:  # NaN passes, as in TF, and keeps nothing
                 raise ValueError(f"keep_prob must be a scalar tensor or a float in the range "
                                  f"(0, 1], got {keep_prob:g}")
             if keep_prob == 1:
@@ -52,12 +55,14 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         keep_prob = convert_to_tensor(keep_prob, dtype=dtype, name="keep_prob")
         if keep_prob.shape.ndims not in (None, 0):
             raise ValueError(f"keep_prob must be a scalar, got shape {keep_prob.shape}.")
-        if noise_shape is None:
-            noise_shape = x.shape.as_list() if x.shape.is_fully_defined() else shape_ops.shape(x)
-        uniform = random_ops.random_uniform(noise_shape, seed=seed, dtype=dtype)
-        # 1 with probability keep_prob
-        keep = math_ops.cast(comparison_ops.less(uniform, keep_prob), dtype)
-        return math_ops.multiply(math_ops.divide(x, keep_prob), keep, name=scope)
+        full = x.shape.as_list() if x.shape.is_fully_defined() else shape_ops.shape(x)
+        uniform = random_ops.random_uniform(full if noise_shape is None else noise_shape,
+                                            seed=seed, dtype=dtype)
+        keep = comparison_ops.less(uniform, keep_prob)  # True with probability keep_prob
+        if noise_shape is not None:
+            keep = broadcast_ops.broadcast_to(keep, full)
+        return comparison_ops.where(keep, math_ops.divide(x, keep_prob),
+                                    array_ops.zeros_like(x), name=scope)
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None) -> tuple:
@@ -190,3 +195,25 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
         neg_abs_logits = comparison_ops.where(nonnegative, -logits, logits)
         return math_ops.add(relu_logits - logits * labels,
                             unary_ops.log1p(unary_ops.exp(neg_abs_logits)), name=scope)
+
+
+def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None) -> Tensor:
+    """mask[i, j] = j < lengths[i] (for every index i of `lengths`), j in [0, maxlen).
+
+    Without `maxlen` it is max(lengths). Built as TF builds it: Range(maxlen) < lengths.
+    Example: `tf.sequence_mask([1, 3], 4)` -> [[T, F, F, F], [T, T, T, F]].
+    """
+    with name_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = convert_to_tensor(lengths, name="lengths")
+        if maxlen is None:
+            maxlen = math_ops.maximum(0, reduction_ops.reduce_max(lengths))
+        else:
+            maxlen = convert_to_tensor(maxlen, name="maxlen")
+        if maxlen.shape.ndims not in (None, 0):
+            raise ValueError(f"maxlen must be scalar for sequence_mask, got shape "
+                             f"{maxlen.shape}. Fix: pass one int.")
+        row = shape_ops.range_(0, maxlen, 1)
+        matrix = math_ops.cast(shape_ops.expand_dims(lengths, -1), maxlen.dtype)
+        result = comparison_ops.less(row, matrix)
+        dtype = _dtypes.as_dtype(dtype)
+        return result if dtype == _dtypes.bool else math_ops.cast(result, dtype)

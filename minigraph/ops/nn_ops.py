@@ -45,14 +45,19 @@ def softmax_grad(grad: Tensor, y: Tensor) -> Tensor:
     return (grad - broadcast_ops.reduce_sum(grad * y, axis=-1, keepdims=True)) * y
 
 
+def _row_max(x: np.ndarray) -> np.ndarray:
+    """The maximum over the last axis (kept); -inf for an empty axis, whose softmax is empty."""
+    return np.max(x, axis=-1, keepdims=True, initial=-np.inf)
+
+
 def last_axis_softmax(x: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, shifted by the maximum for numerical stability."""
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    e = np.exp(x - _row_max(x))
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def last_axis_log_softmax(x: np.ndarray) -> np.ndarray:
-    shifted = x - np.max(x, axis=-1, keepdims=True)
+    shifted = x - _row_max(x)
     shifted -= np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
     return shifted
 

@@ -1,4 +1,5 @@
-"""Reductions: Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin, L2Loss (one block per op).
+"""Reductions: Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin, L2Loss, and the running
+reductions (scans) Cumsum and Cumprod (one block per op).
 
 Lives here: the reduce_* family built on the plumbing of broadcast_ops.py (the `ReductionOp`
 base, the `reduction` constructor helper, `broadcast_reduction_grad`). Each reduction op
@@ -22,7 +23,8 @@ from .common import FLOATS, REALS, check_dtype_in, reduction_axes
 
 
 __all__ = ["reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
-           "reduce_all", "reduce_any", "argmax", "argmin", "arg_max", "arg_min", "l2_loss"]
+           "reduce_all", "reduce_any", "argmax", "argmin", "arg_max", "arg_min", "l2_loss",
+           "cumsum", "cumprod"]
 
 
 @register_op("Mean")
@@ -301,3 +303,81 @@ class L2Loss(OpDef):
 def l2_loss(t, name=None) -> Tensor:
     """Half the squared L2 norm, sum(t ** 2) / 2.  Example: `tf.nn.l2_loss([3., 4.])` -> 12.5."""
     return L2Loss.apply([t], name=name)
+
+
+# -- running sums and products (scans) -----------------------------------------------------
+class _Scan(OpDef):
+    """Shared inputs, attributes and shape rule of Cumsum and Cumprod: the output has x's
+    shape; `exclusive` shifts in the identity (0 or 1), `reverse` scans from the end."""
+
+    inputs = ("x", "axis")
+    input_types = ("T", "int32")
+    IDENTITY = 0
+
+    @classmethod
+    def infer(cls, x, axis, *, exclusive, reverse):
+        check_dtype_in(cls.op_type, x, REALS + ("complex64", "complex128"), arg="x")
+        a = shape_ops.static_axis(axis, cls.op_type)
+        if a is not None and x.shape.ndims is not None:
+            shape_ops.normalize_axis(a, x.shape.ndims, cls.op_type)
+        return Spec(x.dtype, x.shape)
+
+    @classmethod
+    def scan(cls, x, axis, exclusive, reverse, running):
+        """`running(array, axis=0)` (np.cumsum / np.cumprod) along `axis`, TF's options."""
+        x = np.moveaxis(np.asarray(x), int(axis), 0)
+        if reverse:
+            x = x[::-1]
+        out = running(x, axis=0, dtype=x.dtype)
+        if exclusive and len(out):
+            out = np.concatenate([np.full_like(out[:1], cls.IDENTITY), out[:-1]])
+        if reverse:
+            out = out[::-1]
+        return np.ascontiguousarray(np.moveaxis(out, 0, int(axis)))
+
+
+@register_op("Cumsum")
+class Cumsum(_Scan):
+    """Running sum along `axis`: [a, b, c] -> [a, a + b, a + b + c]."""
+
+    @classmethod
+    def compute(cls, x, axis, *, exclusive, reverse):
+        return cls.scan(x, axis, exclusive, reverse, np.cumsum)
+
+    @staticmethod
+    def gradient(op, grad):
+        attrs = op.attrs  # each input reaches the outputs after it: sum the grads from there
+        return [cumsum(grad, op.inputs[1], exclusive=attrs["exclusive"],
+                       reverse=not attrs["reverse"]), None]
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running sum.  Example: `tf.cumsum([1, 2, 3], exclusive=True)` -> [0, 1, 3]."""
+    return Cumsum.apply([x, axis], name=name, exclusive=bool(exclusive), reverse=bool(reverse))
+
+
+@register_op("Cumprod")
+class Cumprod(_Scan):
+    """Running product along `axis`: [a, b, c] -> [a, a * b, a * b * c]."""
+
+    IDENTITY = 1
+
+    @classmethod
+    def compute(cls, x, axis, *, exclusive, reverse):
+        return cls.scan(x, axis, exclusive, reverse, np.cumprod)
+
+    @staticmethod
+    def gradient(op, grad):
+        # TF's formula: cumsum of (product * grad) backwards, divided by x (so, as in TF,
+        # not defined where x is 0).
+        x, axis = op.inputs
+        attrs = op.attrs
+        product = cumprod(x, axis, exclusive=attrs["exclusive"], reverse=attrs["reverse"])
+        summed = cumsum(product * grad, axis, exclusive=attrs["exclusive"],
+                        reverse=not attrs["reverse"])
+        return [math_ops.divide(summed, x), None]
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running product.  Example: `tf.cumprod([2, 3, 4])` -> [2, 6, 24]."""
+    return Cumprod.apply([x, axis], name=name, exclusive=bool(exclusive), reverse=bool(reverse))

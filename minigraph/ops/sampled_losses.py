@@ -42,6 +42,22 @@ def _rows(params, ids, partition_strategy):
     return nn_impl.embedding_lookup(list(weights), ids, partition_strategy=partition_strategy)
 
 
+def _class_rows(weights, biases, labels_flat, sampled, inputs, partition_strategy):
+    """(true_w, sampled_w, true_b, sampled_b): rows of weights and biases, one lookup each
+    for the true labels followed by the sampled ids, as TF does."""
+    all_ids = join_split_ops.concat([labels_flat, sampled], 0)
+    dtype = inputs.dtype.base_dtype
+    all_w = _rows(weights, all_ids, partition_strategy)
+    all_b = _rows(biases, all_ids, partition_strategy)
+    all_w = all_w if all_w.dtype.base_dtype == dtype else cast(all_w, dtype)
+    all_b = all_b if all_b.dtype.base_dtype == dtype else cast(all_b, dtype)
+    n_true = shape_ops.shape(labels_flat)[0]
+    first = shape_ops.reshape(n_true, [1])
+    return (pad_ops.slice_(all_w, [0, 0], array_ops.stack([n_true, -1])),
+            pad_ops.slice_(all_w, array_ops.stack([n_true, 0]), [-1, -1]),
+            pad_ops.slice_(all_b, [0], first), pad_ops.slice_(all_b, first, [-1]))
+
+
 def _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, num_true,
                     sampled_values, remove_accidental_hits, partition_strategy, seed):
     """(logits [batch, num_true + num_sampled], labels of the same shape), TF1's recipe."""
@@ -56,26 +72,15 @@ def _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, n
     sampled, true_count, sampled_count = (array_ops.stop_gradient(convert_to_tensor(v))
                                           for v in sampled_values)
     sampled = cast(sampled, _dtypes.int64)
-    all_ids = join_split_ops.concat([labels_flat, sampled], 0)
-    all_w = _rows(weights, all_ids, partition_strategy)
-    if all_w.dtype.base_dtype != inputs.dtype.base_dtype:
-        all_w = cast(all_w, inputs.dtype.base_dtype)
-    n_true = shape_ops.shape(labels_flat)[0]
-    true_w = pad_ops.slice_(all_w, [0, 0], array_ops.stack([n_true, -1]))
-    sampled_w = pad_ops.slice_(all_w, array_ops.stack([n_true, 0]), [-1, -1])
-    sampled_logits = matmul(inputs, sampled_w, transpose_b=True)
-    all_b = _rows(biases, all_ids, partition_strategy)
-    if all_b.dtype.base_dtype != inputs.dtype.base_dtype:
-        all_b = cast(all_b, inputs.dtype.base_dtype)
-    true_b = pad_ops.slice_(all_b, [0], shape_ops.reshape(n_true, [1]))
-    sampled_b = pad_ops.slice_(all_b, shape_ops.reshape(n_true, [1]), [-1])
+    true_w, sampled_w, true_b, sampled_b = _class_rows(weights, biases, labels_flat, sampled,
+                                                       inputs, partition_strategy)
     dim = shape_ops.shape(true_w)[1:2]
     true_rows = shape_ops.reshape(true_w, join_split_ops.concat([[-1, num_true], dim], 0))
     dots = shape_ops.reshape(shape_ops.expand_dims(inputs, 1) * true_rows,
                              join_split_ops.concat([[-1], dim], 0))
     true_logits = shape_ops.reshape(_sum_rows(dots), [-1, num_true])
     true_logits += shape_ops.reshape(true_b, [-1, num_true])
-    sampled_logits += sampled_b
+    sampled_logits = matmul(inputs, sampled_w, transpose_b=True) + sampled_b
     if remove_accidental_hits:
         hits = reduce_any(equal(shape_ops.expand_dims(labels, 2),
                                 shape_ops.reshape(sampled, [1, 1, -1])), axis=1)

@@ -27,6 +27,8 @@ INDEX_TYPES = ("int32", "int64")
 def check_rows(op, indices, rows: int) -> np.ndarray:
     """Flat int64 indices, each in [0, rows), else TF's InvalidArgumentError."""
     flat = np.asarray(indices).reshape(-1).astype(np.int64, copy=False)
+    if not flat.size or (flat.min() >= 0 and flat.max() < rows):
+        return flat
     bad = np.flatnonzero((flat < 0) | (flat >= rows))
     if bad.size:
         raise InvalidArgumentError(
@@ -36,14 +38,14 @@ def check_rows(op, indices, rows: int) -> np.ndarray:
 
 
 def occurrence_waves(positions) -> list:
-    """Index arrays into `positions` such that wave k holds the k-th occurrence of every
-    value: applying the waves in turn updates a repeated row once per occurrence, in order
-    (as TF's kernels loop), while each wave is one vectorised numpy step."""
-    _, first, inverse = np.unique(positions, return_index=True, return_inverse=True)
-    if first.size == np.size(positions):
+    """Index arrays into `positions` (small non-negative ints, such as np.unique's inverse)
+    such that wave k holds the k-th occurrence of every value: applying the waves in turn
+    updates a repeated row once per occurrence, in order (as TF's kernels loop), while each
+    wave is one vectorised numpy step."""
+    counts = np.bincount(positions)
+    if counts.size == 0 or counts.max() <= 1:
         return [slice(None)]
-    order = np.argsort(inverse, kind="stable")
-    counts = np.bincount(inverse)
+    order = np.argsort(positions, kind="stable")
     occurrence = np.empty_like(order)
     occurrence[order] = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
     return [np.flatnonzero(occurrence == k) for k in range(int(counts.max()))]

@@ -158,26 +158,29 @@ def custom_gradient(f):
         result, grad_fn = f(*inputs)
         flat = [convert_to_tensor(r) for r in
                 (result if isinstance(result, (list, tuple)) else [result])]
-        name = f"CustomGradient-{next(_CUSTOM)}"
-
-        @RegisterGradient(name)
-        def _gradient(op, *grads):
-            input_grads = grad_fn(*grads[:len(flat)])
-            if not isinstance(input_grads, (list, tuple)):
-                input_grads = [input_grads]
-            if len(input_grads) != len(inputs):
-                raise ValueError(f"custom_gradient function {f.__name__} returned "
-                                 f"{len(input_grads)} gradients for {len(inputs)} inputs.")
-            return [None] * len(flat) + list(input_grads)
-
-        graph = get_default_graph()
-        with graph.gradient_override_map({"IdentityN": name}), name_scope(None, "IdentityN"):
-            outputs = identity_n(flat + inputs)
-        outputs = outputs[:len(flat)]
-        if isinstance(result, (list, tuple)):
-            return type(result)(outputs)
-        return outputs[0]
+        name = _register_custom(grad_fn, len(flat), len(inputs), f.__name__)
+        with get_default_graph().gradient_override_map({"IdentityN": name}), \
+                name_scope(None, "IdentityN"):
+            outputs = identity_n(flat + inputs)[:len(flat)]
+        return type(result)(outputs) if isinstance(result, (list, tuple)) else outputs[0]
 
     decorated.__name__ = getattr(f, "__name__", "custom_gradient")
     decorated.__doc__ = f.__doc__
     return decorated
+
+
+def _register_custom(grad_fn, n_outputs: int, n_inputs: int, label: str) -> str:
+    """Register the IdentityN gradient of one custom_gradient call; return its name."""
+    name = f"CustomGradient-{next(_CUSTOM)}"
+
+    @RegisterGradient(name)
+    def _gradient(op, *grads):
+        input_grads = grad_fn(*grads[:n_outputs])
+        if not isinstance(input_grads, (list, tuple)):
+            input_grads = [input_grads]
+        if len(input_grads) != n_inputs:
+            raise ValueError(f"custom_gradient function {label} returned "
+                             f"{len(input_grads)} gradients for {n_inputs} inputs.")
+        return [None] * n_outputs + list(input_grads)
+
+    return name

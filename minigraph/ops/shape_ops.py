@@ -13,7 +13,8 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.tensor import Spec, Tensor
+from ..framework.graph import name_scope
+from ..framework.tensor import OPERATORS, Spec, Tensor
 from ..framework.registry import OpDef, no_gradient, register_op
 from ..framework.shapes import TensorShape
 from .common import check_same_dtype, same_shape_passthrough
@@ -230,7 +231,8 @@ def size(input, name=None, out_type=_dtypes.int32) -> Tensor:  # noqa: A002
 
 @register_op("Transpose")
 class Transpose(OpDef):
-    """Permute the dimensions: output dimension i is input dimension perm[i]."""
+    """Permute the dimensions: output dimension i is input dimension perm[i] (negative entries
+    count from the end, as in TF)."""
 
     inputs = ("x", "perm")
     input_types = ("T", "Tperm")
@@ -243,13 +245,14 @@ class Transpose(OpDef):
                 rank = perm.shape.known[0]
             return Spec(x.dtype, TensorShape(None if rank is None else [None] * rank))
         order = [int(i) for i in np.ravel(perm.value)]
+        order = [i % len(order) if -len(order) <= i < 0 else i for i in order]  # -1: the last
         if rank is not None and len(order) != rank:
             raise ValueError(f"Dimension must be {rank} but is {len(order)}: perm {order} "
                              f"does not fit a tensor of rank {rank}. Fix: list every axis "
                              "exactly once.")
         if sorted(order) != list(range(len(order))):
             raise ValueError(f"perm {order} is not a permutation of 0..{len(order) - 1}. "
-                             "Fix: list every axis exactly once (no negative axes).")
+                             "Fix: list every axis exactly once (-1 counts from the end).")
         dims = x.shape.known or [None] * len(order)
         value = fold_integers(x.dtype, np.transpose, [x, perm])
         return Spec(x.dtype, TensorShape([dims[i] for i in order]), value)
@@ -260,7 +263,11 @@ class Transpose(OpDef):
 
     @staticmethod
     def gradient(op, grad):
-        return [transpose(grad, invert_permutation(op.inputs[1])), None]
+        perm = op.inputs[1]
+        value = perm._static_value
+        if value is not None and np.any(np.asarray(value) < 0):  # count from the end
+            perm = constant(np.asarray(value) % np.size(value), perm.dtype.base_dtype)
+        return [transpose(grad, invert_permutation(perm)), None]
 
 
 def transpose(a, perm=None, name="transpose") -> Tensor:
@@ -389,15 +396,21 @@ class Range(OpDef):
     """The sequence start, start+delta, ... up to (not including) limit."""
 
     inputs = ("start", "limit", "delta")
+    FOLD_LIMIT = 1 << 16  # longer constant ranges keep their length but are made at run time
 
     @staticmethod
     def infer(start, limit, delta):
         check_same_dtype("Range", [start, limit, delta], ("start", "limit", "delta"))
+        if any(s.value is None for s in (start, limit, delta)) or delta.value == 0:
+            return Spec(start.dtype, TensorShape([None]))
+        first, last, step = (s.value.item() for s in (start, limit, delta))
+        length = max(0, -((first - last) // step)) if start.dtype.is_integer else \
+            max(0, int(np.ceil((last - first) / step)))
         value = None
-        if all(s.value is not None for s in (start, limit, delta)):
-            value = np.arange(start.value, limit.value, delta.value,
-                              dtype=start.dtype.as_numpy_dtype)
-        return Spec(start.dtype, TensorShape([None if value is None else len(value)]), value)
+        if length <= Range.FOLD_LIMIT:
+            value = np.arange(first, last, step, dtype=start.dtype.as_numpy_dtype)
+            length = len(value)
+        return Spec(start.dtype, TensorShape([length]), value)
 
     @staticmethod
     def compute(start, limit, delta):
@@ -406,11 +419,28 @@ class Range(OpDef):
     gradient = staticmethod(no_gradient)
 
 
+_RANGE_DTYPES = (_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64)
+
+
 def range_(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
-    """Like Python's range, as a tensor.  Example: `tf.range(3)` -> [0, 1, 2]."""
+    """Like Python's range, as a tensor.  Example: `tf.range(3)` -> [0, 1, 2].
+
+    Without `dtype` the result has the widest dtype of the arguments in the order int32,
+    int64, float32, float64 (`tf.range(6.0)` is float32, `tf.range(2**33)` int64), and the
+    other arguments are cast to it, as in TF.
+    """
     if limit is None:
         start, limit = 0, start
-    if dtype is not None:
-        start, limit, delta = (constant(v, dtype) if not isinstance(v, Tensor) else v
-                               for v in (start, limit, delta))
-    return Range.apply([start, limit, delta], name=name)
+    with name_scope(name, "Range", [start, limit, delta]) as scope:
+        args = [x if isinstance(x, Tensor) else convert_to_tensor(x, dtype, name=part)
+                for x, part in zip((start, limit, delta), ("start", "limit", "delta"))]
+        if dtype is None:
+            kinds = [a.dtype.base_dtype for a in args]
+            bad = [k.name for k in kinds if k not in _RANGE_DTYPES]
+            if bad:
+                raise TypeError(f"tf.range takes int32, int64, float32 or float64 arguments, "
+                                f"got {', '.join(bad)}. Fix: tf.cast them, or pass dtype=.")
+            dtype = max(kinds, key=_RANGE_DTYPES.index)
+        cast = OPERATORS["cast"]  # math_ops.cast, filled in by math_ops (a layer above)
+        args = [cast(a, dtype) for a in args]
+        return Range.apply(args, name=scope)

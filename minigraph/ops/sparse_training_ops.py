@@ -68,7 +68,8 @@ class _SparseApply(OpDef):
         grad = np.reshape(named["grad"], (indices.size,) + ctx.read(refs[0]).shape[1:])
         hyper = {k: v for k, v in named.items() if k not in ("indices", "grad")
                  and k not in cls.inputs[:len(refs)]}
-        for wave in occurrence_waves(indices):  # each wave holds every index at most once
+        _, positions = np.unique(indices, return_inverse=True)
+        for wave in occurrence_waves(positions.reshape(-1)):  # each index at most once
             rows = indices[wave]
             current = [ctx.read_rows(r, rows) for r in refs]
             new = cls.rows(current, grad[wave], **hyper, **attrs)

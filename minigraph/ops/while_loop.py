@@ -50,6 +50,11 @@ class LoopVar(OpDef):
 
     gradient = staticmethod(no_gradient)
 
+    @staticmethod
+    def lower(op, exporter):
+        # TF's Merge (condition side) and Identity (body side); see export/loop_lowering.py.
+        return exporter.loops.lower_loop_var(op)
+
 
 @register_op("LoopHistory")
 class LoopHistory(OpDef):
@@ -69,6 +74,11 @@ class LoopHistory(OpDef):
     @staticmethod
     def compute(history, iteration, *, index, dtype, shape):
         return history[()][iteration][index]
+
+    @staticmethod
+    def lower(op, exporter):
+        # A TensorArray the forward loop wrote, read at this iteration.
+        return exporter.loops.lower_history(op)
 
     @staticmethod
     def gradient(op, grad):
@@ -111,6 +121,11 @@ class While(OpDef):
     @staticmethod
     def gradient(op, *grads):
         return LOOP_GRADIENT["While"](op, grads)
+
+    @staticmethod
+    def lower(op, exporter):
+        # TF1's frame: Enter, Merge, LoopCond, Switch, NextIteration, Exit.
+        return exporter.loops.lower_while(op)
 
 
 # ---------------------------------------------------------------------------------------

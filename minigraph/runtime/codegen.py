@@ -100,7 +100,7 @@ def line_text(step) -> str:
     call = f"{step.kernel}({', '.join(args)})"
     if not names:
         return call
-    if len(names) == 1:
+    if len(names) == 1 and not step.op.op_def.list_output:
         return f"{names[0]} = {call}"
     return f"{', '.join(names)}, = {call}"
 
@@ -310,13 +310,17 @@ class Emitter:
     def program(self, order, feed_order, targets) -> Program:
         prelude = [f"    {self.local(t)} = F[{i}]  # fed: {t.name}"
                    for i, t in enumerate(feed_order)]
-        fetched = {t for t in targets if isinstance(t, Tensor)}
+        # A fetched reference (the variable itself, an Assign's output) gives the variable's
+        # value at the end of the run, as in TF; every other fetch is read where it is made.
+        at_end = {t: var for t in targets if isinstance(t, Tensor) and t not in self.feeds
+                  and t._dtype.is_ref_dtype and (var := passes.ref_variable(t, self.alias))}
+        fetched = {t for t in targets if isinstance(t, Tensor) and t not in at_end}
         for op in order:
             self.step(op, fetched)
         self.free_after_last_use(self.steps, feed_order, fetched)
-        returned = ", ".join(self.result(k, t) for k, t in enumerate(targets))
+        returned = ", ".join(self.result(k, t, at_end.get(t)) for k, t in enumerate(targets))
         feeds = [self.names[t] for t in feed_order]
-        ends = [self.result_parts(t) for t in targets]
+        ends = [self.result_parts(t, at_end.get(t)) for t in targets]
         header = [f"# {name} = {op_type} kernel with {attrs}"
                   for name, op_type, attrs in self.kernel_variants()]
         return Program(self.namespace, self.steps, self.kernels, feeds, ends, header, prelude,
@@ -348,20 +352,24 @@ class Emitter:
         return [name for pred, _ in self.guards[step.op]
                 if (name := self.value_of(pred)) in self.local_names]
 
-    def result(self, k, t) -> str:
-        """The expression returning fetch `k`; a fetch made in a cond branch is checked."""
+    def result(self, k, t, var=None) -> str:
+        """The expression returning fetch `k`; a fetch made in a cond branch is checked.
+
+        `var` is the variable whose end-of-run value a fetched reference returns (or None).
+        """
         if not isinstance(t, Tensor):
             return "None"
-        value = self.value_of(t)
+        value = self.value_of(t) if var is None else f"read({self.var(var)})"
         guard = self.guard_text(t._op) if t not in self.feeds else ""
         return f"({value} if {guard} else missing({k}))" if guard else value
 
-    def result_parts(self, t):
+    def result_parts(self, t, var=None):
         """Fetch `t` for the interpreter: (its expression or None, its guard terms)."""
         if not isinstance(t, Tensor):
             return None, ()
+        value = self.value_of(t) if var is None else f"read({self.var(var)})"
         terms = self.guards.get(t._op) if t not in self.feeds else None
-        return self.value_of(t), [(self.value_of(p), taken) for p, taken in terms or ()]
+        return value, [(self.value_of(p), taken) for p, taken in terms or ()]
 
     def kernel_variants(self) -> list:
         """(name, op type, attributes) of every kernel bound with attributes."""

@@ -70,7 +70,10 @@ class Interpreter:
         fn = namespace[step.kernel] if step.kind == "call" else None
         outs = tuple(None if n == "_" else self.slot(n) for n in step.names)
         frees = tuple(self.slot_of[n] for n in step.frees)
-        return step.kind, fn, args, outs, guard, frees
+        kind = step.kind
+        if kind == "call" and len(outs) == 1 and not step.op.op_def.list_output:
+            kind = "one"  # the kernel returns the value itself, not a list of outputs
+        return kind, fn, args, outs, guard, frees
 
     def run(self, ctx, feed_values, check=None):
         """One run: the fetched values, as the generated `run(ctx, F)` returns them.
@@ -96,14 +99,14 @@ class Interpreter:
             for i, (kind, fn, args, outs, guard, frees) in enumerate(self.code):
                 if guard and not all(bool(value(p)) == taken for p, taken in guard):
                     continue
-                if kind == "call":
+                if kind == "one" or kind == "call":
                     result = fn(*[value(a) for a in args])
                     if check is not None:
                         check(i, result)
-                    if len(outs) == 1:
+                    if kind == "one":
                         if outs[0] is not None:
                             slots[outs[0]] = result
-                    elif outs:
+                    else:
                         for slot, v in zip(outs, result):
                             if slot is not None:
                                 slots[slot] = v

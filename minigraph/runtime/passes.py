@@ -14,10 +14,10 @@ import numpy as np
 
 from ..framework.tensor import Spec, Tensor
 
-__all__ = ["ref_indices", "prune", "aliases", "is_alias_op", "forwarded_input", "specialize",
-           "schedule", "guards", "FOLD_INPUT_LIMIT"]
+__all__ = ["ref_indices", "prune", "aliases", "is_alias_op", "ref_variable", "forwarded_input",
+           "specialize", "schedule", "guards", "FOLD_INPUT_LIMIT"]
 
-FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs are left to run time
+FOLD_INPUT_LIMIT = 1 << 20  # elements; larger constant inputs or outputs are left to run time
 
 
 def is_alias_op(op, alias) -> bool:
@@ -70,6 +70,16 @@ def aliases(ops, feeds):
             if t in alias and t not in feeds:
                 alias[op._outputs[0]] = alias[t]
     return alias
+
+
+def ref_variable(t, alias):
+    """The variable op behind ref tensor `t` (a variable, or an Assign's output), else None."""
+    while t not in alias:
+        refs = ref_indices(t._op)
+        if not t._dtype.is_ref_dtype or not refs:
+            return None
+        t = t._op._inputs[refs[0]]
+    return alias[t]
 
 
 def forwarded_input(op, specs, args, is_value):
@@ -142,12 +152,17 @@ def fold(op, inputs, specs):
         return
     if sum(int(np.size(s.value)) for s in inputs) > FOLD_INPUT_LIMIT:
         return
+    for t in op._outputs:  # a big Fill is made when the run needs it, not kept in the plan
+        dims = specs[t].shape._dims if t in specs else None
+        if dims is not None and None not in dims and \
+                np.prod(dims, dtype=np.float64) > FOLD_INPUT_LIMIT:
+            return
     try:
         with np.errstate(all="ignore"):
             result = op.op_def.compute(*[s.value for s in inputs], **op.attrs)
     except Exception:  # noqa: BLE001 - an op that fails on constants fails again at run time
         return
-    results = [result] if len(op._outputs) == 1 else list(result)
+    results = op.op_def.results(op, result)
     for t, value in zip(op._outputs, results):
         spec = specs[t]
         if not isinstance(value, (np.ndarray, np.generic)) or \

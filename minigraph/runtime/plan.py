@@ -31,17 +31,27 @@ import numpy as np
 
 from . import codegen, passes
 from .interpreter import Interpreter, StepFailed
-from ..framework.errors import (FailedPreconditionError, InternalError, InvalidArgumentError,
-                                OpError, describe_node, describe_site)
+from ..framework.errors import (CancelledError, FailedPreconditionError, InternalError,
+                                InvalidArgumentError, OpError, ResourceExhaustedError,
+                                describe_node, describe_site)
 from ..framework.tensor import Tensor
 from .trace import RunTrace
 
-__all__ = ["Plan", "RunContext", "COMPILE_STEPS_PER_RUN"]
+__all__ = ["Plan", "RunContext", "closed_during_call", "COMPILE_STEPS_PER_RUN"]
 
 # A plan runs in the interpreter tier (interpreter.py) until it has run 1 + steps / this
 # many times, then its generated source is compiled: a plan of fewer steps compiles on its
 # second run (a training step: a few ms once), a one-off 100,000-step gradient not soon.
 COMPILE_STEPS_PER_RUN = 2048
+
+
+def closed_during_call(run: bool):
+    """The error of a run (or restore/load) that was still going on when close() was called."""
+    what = "Run call" if run else "The call"
+    return CancelledError(
+        None, None, f"{what} was cancelled: Session.close() was called while it ran, so it "
+        "committed nothing. Fix: let runs in other threads finish (join them) before closing "
+        "the session.")
 
 
 class RunContext:
@@ -82,6 +92,8 @@ class RunContext:
             return writes[var]
         value = self.session._store.get(var)
         if value is None:
+            if self.session._closed:
+                raise closed_during_call(run=True)
             raise FailedPreconditionError(
                 None, var, f"Attempting to use uninitialized value {var.name}. Fix: run "
                 "sess.run(tf.global_variables_initializer()) first, and create that "
@@ -96,8 +108,20 @@ class RunContext:
         self.writes[var] = value
 
     def read_rows(self, var, indices):
-        """Rows `indices` (unique, in range) of variable `var`'s current value (a copy)."""
-        return self.read(var)[indices]
+        """Rows `indices` (unique, in range) of variable `var`'s current value (a copy).
+
+        Rows this run already wrote are taken from its pending writes, so a second sparse
+        update of a variable in one run still costs rows, not a copy of the table.
+        """
+        pending = self.row_writes.get(var) if self.row_writes else None
+        if not pending:
+            return self.read(var)[indices]
+        rows = self.session._store[var][indices]
+        for written, values in pending:
+            _, mine, theirs = np.intersect1d(indices, written, assume_unique=True,
+                                             return_indices=True)
+            rows[mine] = values[theirs]
+        return rows
 
     def write_rows(self, var, indices, rows) -> None:
         """Record new values for rows `indices` (unique) of `var`; applied on commit."""
@@ -107,7 +131,8 @@ class RunContext:
                 value = self.writes[var] = value.copy()
             value[indices] = rows
             return
-        self.read(var)  # fails here, naming the variable, if it is uninitialized
+        if not self.is_initialized(var):
+            self.read(var)  # raises FailedPreconditionError naming the variable
         if self.row_writes is None:
             self.row_writes = {}
         self.row_writes.setdefault(var, []).append((indices, rows))
@@ -183,6 +208,7 @@ class Plan:
         self._runs = 0
         self.compile_after = 1 + len(program.steps) // COMPILE_STEPS_PER_RUN
         self._compiled: types.CodeType | None = None  # `source` compiled, once needed
+        self._locks: list | None = None if self.written_vars else []
 
     @property
     def source(self) -> str:
@@ -198,7 +224,7 @@ class Plan:
 
     @staticmethod
     def _checked_outputs(step, specs) -> tuple:
-        single = len(step.op._outputs) == 1
+        single = len(step.op._outputs) == 1 and not step.op.op_def.list_output
         return tuple((None if single else t.value_index, t, specs[t]) for t in step.outs
                      if specs.get(t) is not None) or ()
 
@@ -248,14 +274,20 @@ class Plan:
 
     # -- execution ----------------------------------------------------------------------
     def execute(self, session, feed_values: list):
-        """Run the plan with `feed_values` (in `feed_order`); return the fetched values."""
+        """Run the plan with `feed_values` (in `feed_order`); return the fetched values.
+
+        A KeyboardInterrupt (Ctrl-C) may land between any two Python steps in here. Every
+        state change is therefore either one C call (the commit) or undone on the way out
+        (locks, scratch buffers); see Session.acquire_locks for the locks.
+        """
         ctx = RunContext(session)
         fn = self._runner()
-        locks = [session.variable_lock(v) for v in self.written_vars] \
-            if self.written_vars else ()
-        for lock in locks:
-            lock.acquire()
+        locks = self._locks
+        if locks is None:  # a plan belongs to one session's cache
+            locks = self._locks = session.variable_locks(self.written_vars)
         try:
+            if locks:
+                session.acquire_locks(locks)
             with np.errstate(all="ignore"):
                 try:
                     values = fn(ctx, feed_values)
@@ -266,14 +298,15 @@ class Plan:
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn) from e
             if ctx.writes or ctx.row_writes:
-                session.commit_variables(ctx.writes, ctx.row_writes)
+                session.commit_variables(ctx.writes, ctx.row_writes, run=True)
         finally:
+            if locks:
+                session.release_locks(locks)
             if ctx.scratch:
                 for key, buf in ctx.scratch:
                     session.give_buffer(key, buf)
-            for lock in reversed(locks):
-                lock.release()
-        return [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+        return [v if fed else _fetched(v, feed_values)
+                for v, fed in zip(values, self.fetch_fed)]
 
     def run_in(self, ctx, feed_values: list) -> tuple:
         """Run the steps inside another run (a loop body): `ctx` is that run's context."""
@@ -331,7 +364,8 @@ class Plan:
                 result = kernel(*args)
                 i = self._step_calling()
                 self._check_outputs(i, result)
-                single = len(self.step_ops[i]._outputs) == 1
+                op = self.step_ops[i]
+                single = len(op._outputs) == 1 and not op.op_def.list_output
                 for t in self.program.steps[i].outs:
                     recorded[t] = result if single else result[t.value_index]
                 return result
@@ -344,7 +378,8 @@ class Plan:
         values = self._call(ctx, fn, feed_values, commit)
         for i, value in ctx.reads.items():
             recorded[self.program.steps[i].outs[0]] = value
-        results = [v if fed else _fetched(v) for v, fed in zip(values, self.fetch_fed)]
+        results = [v if fed else _fetched(v, feed_values)
+                   for v, fed in zip(values, self.fetch_fed)]
         # The folded values and cond guards again (no plan keeps them: memory per plan).
         alias = passes.aliases(self.ops, self._feeds)
         known = {"specs": passes.specialize(self.ops, self._feeds, alias), "alias": alias,
@@ -355,10 +390,9 @@ class Plan:
         """`execute`'s steps for `trace`: run `fn` under the variable locks, commit its
         writes only if asked (`execute` keeps its own copy inline: it is the hot path)."""
         session = ctx.session
-        locks = [session.variable_lock(v) for v in self.written_vars]
-        for lock in locks:
-            lock.acquire()
+        locks = session.variable_locks(self.written_vars)
         try:
+            session.acquire_locks(locks)
             with np.errstate(all="ignore"):
                 try:
                     values = fn(ctx, feed_values)
@@ -367,13 +401,12 @@ class Plan:
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn) from e
             if ctx.writes and commit:
-                session.commit_variables(ctx.writes)
+                session.commit_variables(ctx.writes, run=True)
         finally:
+            session.release_locks(locks)
             if ctx.scratch:
                 for key, buf in ctx.scratch:
                     session.give_buffer(key, buf)
-            for lock in reversed(locks):
-                lock.release()
         return values
 
     def _check_outputs(self, i, result):
@@ -413,6 +446,8 @@ class Plan:
         where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
         if isinstance(e, OpError):
             return type(e)(None, e.op or op, e.message + where)
+        if isinstance(e, MemoryError):
+            return self._out_of_memory(e, op, step, where)
         reads = self.program.steps[step].reads
         shapes = [getattr(frame_locals.get(n), "shape", None) for n in reads]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
@@ -425,6 +460,16 @@ class Plan:
         return InvalidArgumentError(
             None, op, f"{text}. Input shapes at run time: [{shown}]. Fix: check that the "
             f"values fed to this op have the shapes and values it expects.{where}")
+
+    def _out_of_memory(self, e, op, step, where):
+        """numpy could not allocate a kernel's result: TF's ResourceExhaustedError (OOM)."""
+        shown = [f"shape{spec.shape._bracket()} and type {spec.dtype.base_dtype.name}"
+                 for _, _, spec in self._checks[step]]
+        what = f"tensor with {shown[0]}" if shown else "a tensor"
+        return ResourceExhaustedError(
+            None, op, f"OOM when allocating {what} in {describe_node(op)} ({e}). Fix: make "
+            "the tensor smaller (a smaller batch, layer or tf.zeros/tf.ones shape), or free "
+            f"memory; the graph itself is fine.{where}")
 
     def __str__(self):
         lines = [f"Plan: {len(self.step_ops)} steps, {len(self.feed_order)} feeds, "
@@ -478,9 +523,28 @@ def _define(code, namespace):
     return namespace["run"]
 
 
-def _fetched(value):
+def _fetched(value, feed_values):
+    """The value handed to the caller for a fetch that is not itself fed.
+
+    numpy scalars for 0-d results; a copy of a read-only array (owned by the session) and of
+    a view of a fed array (`tf.identity(x)`, a reshape of `x`): as in TF, only fetching the
+    fed tensor itself returns the caller's own array.
+    """
     if not isinstance(value, np.ndarray):
         return value
     if value.ndim == 0:
         return value[()]
-    return value if value.flags.writeable else value.copy()
+    if not value.flags.writeable or (feed_values and _views_a_feed(value, feed_values)):
+        return value.copy()
+    return value
+
+
+def _root(array):
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _views_a_feed(value, feed_values) -> bool:
+    root = _root(value)
+    return any(type(f) is np.ndarray and _root(f) is root for f in feed_values)

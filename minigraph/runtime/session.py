@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,12 @@ from ..framework.graph import Graph
 from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ..framework.tensor import Operation, Tensor
 from .loops import LoopProgram
-from .plan import Plan, RunContext
+from .plan import Plan, RunContext, closed_during_call
 
 __all__ = ["Session", "InteractiveSession", "Plan"]
 
 MAX_SHAPE_PLANS = 8  # shape-specialised plans per fetch/feed signature before going generic
+MAX_PLANS = 1024     # compiled plans a session keeps (least recently used dropped first)
 GENERIC = "generic"
 _CACHEABLE_FETCHES = (Tensor, Operation, list, tuple, str)
 
@@ -135,6 +137,11 @@ def _feed_value(tensor, value):
         else:
             try:
                 arr = np.asarray(value, dtype=np_type)
+            except OverflowError as e:
+                raise TypeError(f"Type of feed value {value!r} is not compatible with Tensor "
+                                f"type {np_type} ({e}). Fix: declare the placeholder with a "
+                                f"wider type, e.g. tf.int64; tensor "
+                                f"{describe_node(tensor.op)}.") from None
             except (ValueError, TypeError) as e:
                 raise ValueError(f"Cannot feed {value!r} to Tensor {tensor.name} of dtype "
                                  f"{dtype.name}: {str(e).rstrip('.')}. Fix: feed a "
@@ -147,6 +154,17 @@ def _feed_value(tensor, value):
                          "the placeholder with None for dimensions that vary; tensor "
                          f"{describe_node(tensor.op)}.")
     return arr
+
+
+def _check_tuple_feed(key, value) -> None:
+    """A tuple of tensors as one feed key needs a sequence of as many values (TF's rule)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or \
+            len(value) != len(key):
+        count = len(value) if hasattr(value, "__len__") and not isinstance(value, str) else 1
+        raise ValueError(f"Could not flatten dictionary. Key had {len(key)} elements, but value "
+                         f"had {count} elements. Key: {list(key)}, value: {value!r}. Fix: give "
+                         "a tuple key a tuple of as many values, e.g. {(x, y): (x_value, "
+                         f"y_value)}}; run called at {describe_caller()}.")
 
 
 def _fits(dims, shape) -> bool:
@@ -178,7 +196,8 @@ class Session:
         self._store = {}
         self._rngs = {}
         self._kernel_states = {}
-        self._plans = {}
+        self._plans = OrderedDict()  # (fetches, fed tensors) -> {fed shapes: Plan}, LRU order
+        self._plan_count = 0
         self._loops = {}
         self._fetch_cache = {}
         self._variable_locks = {}
@@ -200,12 +219,19 @@ class Session:
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
-        """Release variable values; later runs raise RuntimeError. Safe to call twice."""
-        self._closed = True
-        self._store = {}
+        """Release variable values; later runs raise RuntimeError. Safe to call twice.
+
+        A run still executing in another thread when the session closes commits nothing and
+        raises CancelledError; a run that starts after `close` began raises RuntimeError
+        ("Attempted to use a closed Session.").
+        """
+        with self._lock:
+            self._closed = True
+            self._store = {}
         self._rngs = {}
         self._kernel_states = {}
-        self._plans = {}
+        self._plans = OrderedDict()
+        self._plan_count = 0
         self._loops = {}
         self._fetch_cache = {}
         self._spare = {}
@@ -299,24 +325,40 @@ class Session:
 
         The graph only ever grows and existing ops never change, so a plan stays valid as
         ops are added. A signature fed more than MAX_SHAPE_PLANS different shapes gets one
-        generic plan that does not fold shapes.
+        generic plan that does not fold shapes. The cache holds at most MAX_PLANS plans:
+        beyond that the least recently used signature (with all its plans) is dropped, and
+        compiled again if it is run again.
         """
         signature = (tuple(targets), tuple(feeds))
-        by_shape = self._plans.get(signature)
+        plans = self._plans
+        by_shape = plans.get(signature)
         if by_shape is None:
             self._check_not_empty()
-            by_shape = self._plans[signature] = {}
+            by_shape = plans[signature] = {}
+        else:
+            plans.move_to_end(signature)
         shapes = tuple(getattr(v, "shape", None) for v in feeds.values())
         plan = by_shape.get(shapes)
         if plan is None:
             if len(by_shape) < MAX_SHAPE_PLANS:
-                plan = Plan(self._graph, targets, dict(zip(feeds, shapes)))
-                by_shape[shapes] = plan
+                plan = by_shape[shapes] = Plan(self._graph, targets, dict(zip(feeds, shapes)))
             else:
                 plan = by_shape.get(GENERIC)
                 if plan is None:
                     plan = by_shape[GENERIC] = Plan(self._graph, targets, dict.fromkeys(feeds))
+            self._plan_count += 1
+            if self._plan_count > MAX_PLANS:
+                self._evict_plans()
         return plan
+
+    def _evict_plans(self) -> None:
+        """Drop least recently used signatures until at most MAX_PLANS plans remain."""
+        plans = self._plans
+        count = sum(map(len, plans.values()))
+        while count > MAX_PLANS and len(plans) > 1:
+            _, by_shape = plans.popitem(last=False)
+            count -= len(by_shape)
+        self._plan_count = count
 
     def _fetch_structure(self, fetches):
         """Normalised fetches, cached for the common flat forms (a node or a list of nodes)."""
@@ -381,6 +423,7 @@ class Session:
                     feeds[key] = _feed_value(key, value)
                 continue
             if isinstance(key, tuple) and not isinstance(key, Tensor):
+                _check_tuple_feed(key, value)
                 for k, v in zip(key, value):
                     t = self._feed_key(k)
                     feeds[t] = _feed_value(t, v)
@@ -390,27 +433,35 @@ class Session:
         return feeds
 
     # -- state -----------------------------------------------------------------------------
-    def commit_variables(self, writes, row_writes=None) -> None:
+    def commit_variables(self, writes, row_writes=None, run=False) -> None:
         """Store new values for several variables at once ({VariableV2 op: array}).
 
-        All values become visible together; used by Session.run, Saver.restore and
+        All values become visible together (one dict update, so not even a KeyboardInterrupt
+        can commit half of them); used by Session.run (`run=True`), Saver.restore and
         Variable.load. The arrays become read-only: the session owns them. `row_writes`
-        ({var: [(indices, rows)]}) change only those rows (see `_with_rows`).
+        ({var: [(indices, rows)]}) change only those rows (see `_with_rows`). Nothing is
+        committed once the session is closed.
         """
+        for value in writes.values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        rows = row_writes or {}
         with self._lock:
-            for var, pending in (row_writes or {}).items():
-                self._store[var] = self._with_rows(var, pending)
-            for var, value in writes.items():
+            if self._closed:
+                raise closed_during_call(run)
+            store = self._store
+            new = {var: self._with_rows(var, pending) for var, pending in rows.items()}
+            new.update(writes)
+            for var in writes:
                 self._shadows.pop(var, None)
-                if isinstance(value, np.ndarray):
-                    value.flags.writeable = False
-                old = self._store.get(var)
-                self._store[var] = value
-                # Recycle the replaced buffer for the next update of this variable, unless
-                # someone still holds it (a view, a concurrent run): refcount = `old` + arg.
-                if type(old) is np.ndarray and old is not value and old.base is None and \
-                        sys.getrefcount(old) <= 2:
-                    self._spare[var] = old
+            olds = {var: store.get(var) for var in writes if var not in rows}
+            store.update(new)
+        # Recycle each replaced buffer for the next update of its variable, unless someone
+        # still holds it (a view, a concurrent run): refcount = `olds` + `old` + argument.
+        for var, old in olds.items():
+            if type(old) is np.ndarray and old is not writes[var] and old.base is None and \
+                    sys.getrefcount(old) <= 3:
+                self._spare[var] = old
 
     def _with_rows(self, var, pending) -> np.ndarray:
         """The stored value of `var` with the `pending` rows written, at the cost of rows.
@@ -459,13 +510,50 @@ class Session:
         ctx = RunContext(self)
         return {op: ctx.read(op) for op in var_ops}
 
-    def variable_lock(self, var) -> threading.Lock:
-        """The lock a run holds while it updates variable `var` (created on first use)."""
-        lock = self._variable_locks.get(var)
-        if lock is None:
-            with self._lock:
-                lock = self._variable_locks.setdefault(var, threading.Lock())
-        return lock
+    def variable_locks(self, variables) -> list:
+        """The locks a run holds while it updates `variables` (created on first use).
+
+        Always taken in one order (the plan sorts its written variables), so two runs that
+        write overlapping sets cannot deadlock each other.
+        """
+        locks, table = [], self._variable_locks
+        for var in variables:
+            lock = table.get(var)
+            if lock is None:
+                with self._lock:
+                    lock = table.setdefault(var, threading.RLock())
+            locks.append(lock)
+        return locks
+
+    @staticmethod
+    def acquire_locks(locks) -> None:
+        """Take `locks` (from variable_locks) for one run of this thread.
+
+        Ctrl-C raises KeyboardInterrupt between any two Python steps, so a run can be
+        interrupted after taking a lock and before its `finally` releases it (or while the
+        `finally` runs). Such a lock is left owned by this thread, which is not in any other
+        run now (runs do not nest), so it is released here before being taken again: after
+        any interrupt the thread's next run works.
+        """
+        for lock in locks:
+            if lock._is_owned():
+                lock._release_save()  # left over from an interrupted run of this thread
+            lock.acquire()
+
+    @staticmethod
+    def release_locks(locks) -> None:
+        """Release the locks of `locks` that this thread holds, even under a Ctrl-C storm."""
+        interrupt = None
+        while True:
+            try:
+                for lock in reversed(locks):
+                    if lock._is_owned():
+                        lock.release()
+                break
+            except KeyboardInterrupt as e:  # finish releasing, then deliver the interrupt
+                interrupt = e
+        if interrupt is not None:
+            raise interrupt
 
     def loop_program(self, op) -> LoopProgram:
         """The compiled body and condition of While op `op` (compiled on first use).

@@ -189,10 +189,10 @@ class Optimizer:
         return self._get_or_make_slot(var, array_ops.zeros, slot_name, op_name)
 
     def _constant_slot(self, var, value: float, slot_name: str, op_name: str):
-        def make(shape, dtype):
+        def make(shape, dtype):  # a Fill of one scalar: the graph does not grow with var
             if value == 1.0:
                 return array_ops.ones(shape, dtype)
-            return constant(value, dtype, shape=shape)
+            return array_ops.fill(shape, constant(value, dtype, name="value"), name="Const")
 
         return self._get_or_make_slot(var, make, slot_name, op_name)
 

@@ -261,6 +261,15 @@ class FtrlOptimizer(Optimizer):
         self._initial_accumulator_value = initial_accumulator_value
         self._accum_name, self._linear_name = accum_name or name, linear_name or name
 
+    def _prepare(self):
+        super()._prepare()
+        lr = self._hyper("learning_rate")
+        if not lr.dtype.is_floating:  # TF fails too, in Maximum(learning_rate, 1e-36)
+            raise TypeError(f"FtrlOptimizer: learning_rate must be a floating-point value, got "
+                            f"{lr.dtype.base_dtype.name}. Fix: write 1.0 instead of 1, or "
+                            f"tf.cast the tensor to a float dtype; minimize called at "
+                            f"{describe_caller()}.")
+
     def _create_slots(self, var_list):
         for v in var_list:
             self._constant_slot(v, self._initial_accumulator_value, "accum", self._accum_name)
@@ -294,10 +303,26 @@ class ProximalGradientDescentOptimizer(Optimizer):
                         l2_regularization_strength=l2_regularization_strength)
 
     def _apply_dense(self, grad, var):
-        return ops.apply_proximal_gradient_descent(
-            var, self._hyper("learning_rate", var), self._hyper("l1_regularization_strength", var),
-            self._hyper("l2_regularization_strength", var), grad,
-            use_locking=self._use_locking).op
+        hyper = [self._exact_hyper(key, arg, var) for key, arg in (
+            ("learning_rate", "alpha"), ("l1_regularization_strength", "l1"),
+            ("l2_regularization_strength", "l2"))]
+        return ops.apply_proximal_gradient_descent(var, *hyper, grad,
+                                                   use_locking=self._use_locking).op
+
+    def _exact_hyper(self, key, arg, var):
+        """TF passes these uncast: a tensor or numpy value must have the variable's dtype.
+
+        TF1 note: a Python float adapts to the variable's dtype here (TF makes it float32,
+        which fails for a float64 variable).
+        """
+        value = self._hyper(key)
+        if type(self._hyper_values[key]) is float or value.dtype.base_dtype == var.dtype.base_dtype:
+            return self._hyper(key, var)
+        raise TypeError(f"Input '{arg}' of 'ApplyProximalGradientDescent' Op has type "
+                        f"{value.dtype.base_dtype.name} that does not match type "
+                        f"{var.dtype.base_dtype.name} of argument 'var'. Fix: pass {key} as a "
+                        f"Python float or a {var.dtype.base_dtype.name} tensor; minimize called "
+                        f"at {describe_caller()}.")
 
     def _apply_sparse(self, grad, var):
         return sparse_ops.sparse_apply_proximal_gradient_descent(

@@ -156,8 +156,8 @@ def _check_boundaries(x: Tensor, boundaries: list) -> list:
                              f"same dtype as x ({x_dtype.name}). Fix: write the boundaries in "
                              f"x's dtype or tf.cast x.")
         checked.append(b)
-    if all(k is not None for k in known) and any(
-            not lo < hi for lo, hi in zip(known[:-1], known[1:], strict=True)):
+    if all(k is not None for k in known) and any(  # a NaN boundary compares False: allowed
+            lo >= hi for lo, hi in zip(known[:-1], known[1:], strict=True)):
         raise ValueError(f"piecewise_constant: boundaries must increase strictly, got "
                          f"{[k.item() for k in known]}. Fix: sort them and drop duplicates.")
     return checked
@@ -167,12 +167,13 @@ def piecewise_constant(x: TensorLike, boundaries: list, values: list,
                        name: str | None = None) -> Tensor:
     """Return values[i] where boundaries[i-1] < x <= boundaries[i] (values[0] / values[-1] outside).
 
-    A boundary belongs to the interval on its left. The result has the values' dtype.
+    A boundary belongs to the interval on its left. The result has the values' dtype. When no
+    interval holds (x or a boundary is NaN) the result is values[0], as in TF.
 
     Raises:
       ValueError: len(boundaries) != len(values) - 1, boundary dtype differing from x's
         (int32 boundaries are promoted for an int64 x), values of mixed dtypes, or constant
-        boundaries that do not increase.
+        boundaries that do not increase (NaN boundaries are accepted, as in TF).
 
     TF1 note: TF checks the order only at run time (InvalidArgumentError from its exclusive
     `case`); minigraph rejects unsorted constant boundaries while building, and an empty
@@ -204,11 +205,13 @@ def piecewise_constant(x: TensorLike, boundaries: list, values: list,
                 raise ValueError(f"piecewise_constant: values must all have the same dtype, "
                                  f"got {vals[0].dtype.base_dtype.name} (values[0]) and "
                                  f"{v.dtype.base_dtype.name}. Fix: write them all as floats.")
-        # Walk right to left: the first boundary that x does not exceed picks its value.
-        result = vals[-1]
-        for bound, value in zip(reversed(bounds), reversed(vals[:-1]), strict=True):
-            result = comparison_ops.where(x <= bound, value, result)
-        return result
+        # TF's cases: x <= b[0] -> values[0]; b[i-1] < x <= b[i] -> values[i]; x > b[-1] ->
+        # values[-1]; and values[0] when no case holds (a NaN x or boundary).
+        result = vals[0]
+        for i in range(1, len(bounds)):
+            inside = comparison_ops.logical_and(x > bounds[i - 1], x <= bounds[i])
+            result = comparison_ops.where(inside, vals[i], result)
+        return comparison_ops.where(x > bounds[-1], vals[-1], result)
 
 
 def polynomial_decay(learning_rate: TensorLike, global_step: TensorLike,

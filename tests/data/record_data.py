@@ -61,6 +61,14 @@ def pipelines():
             {"a": [1, 2, 3], "b": [[1.5], [2.5], [3.5]]}).batch(2)),
         "tuple_map": drain(tf.data.Dataset.from_tensor_slices(([1, 2], [3, 4])).map(
             lambda a, b: (a + b, a * b))),
+        "flat_map": drain(tf.data.Dataset.from_tensor_slices([[1, 2], [3, 4], [5, 6]])
+                          .flat_map(lambda row: tf.data.Dataset.from_tensor_slices(row * 10))),
+        "interleave_2_1": drain(tf.data.Dataset.range(1, 5).interleave(
+            lambda x: tf.data.Dataset.from_tensors(x).repeat(x), cycle_length=2,
+            block_length=1)),
+        "interleave_3_2": drain(tf.data.Dataset.range(1, 6).interleave(
+            lambda x: tf.data.Dataset.range(x * 10, x * 10 + x), cycle_length=3,
+            block_length=2)),
     }
 
 

@@ -21,6 +21,8 @@ import tensorflow.compat.v1 as tf1
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "export"))
 import minigraph as mg  # noqa: E402
+from minigraph.export.graph_def import describe_value  # noqa: E402
+from minigraph.export.lowering import renamed_tensors  # noqa: E402
 import tf_import_cases  # noqa: E402
 
 
@@ -36,6 +38,12 @@ def record(name, build):
             weights = {v.op.name: sess.run(v) for v in variables}
             weights.update(case.get("set", {}))
     graph_def = graph.as_graph_def().SerializeToString()
+    # Fetch names as the exported GraphDef spells them (a loop's outputs are Exit nodes).
+    renamed = renamed_tensors(graph, describe_value)
+    stored_before = case["before"]
+    stored_after = case.get("after") or [n + ":0" for n in weights]
+    case = dict(case, before=[renamed.get(n, n) for n in case["before"]],
+                after=[renamed.get(n, n) for n in stored_after])
     meta_graph = mg.train.export_meta_graph().SerializeToString()
 
     tf1.disable_v2_behavior()
@@ -50,8 +58,7 @@ def record(name, build):
             feeds = {tf_graph.get_tensor_by_name(k): v for k, v in case["feeds"].items()}
             before = sess.run([tf_graph.get_tensor_by_name(n) for n in case["before"]], feeds)
             sess.run(tf_graph.get_operation_by_name(case["train"]), feeds)
-            after_names = case.get("after") or [n + ":0" for n in weights]
-            after = sess.run([tf_graph.get_tensor_by_name(n) for n in after_names])
+            after = sess.run([tf_graph.get_tensor_by_name(n) for n in case["after"]], feeds)
     meta_before, meta_variables = run_meta_graph(meta_graph, case, weights)
     for a, b in zip(before, meta_before):
         np.testing.assert_array_equal(a, b)  # the MetaGraph path computes the same
@@ -60,10 +67,10 @@ def record(name, build):
         out[f"{name}/weight/{k}"] = v
     for k, v in case["feeds"].items():
         out[f"{name}/feed/{k}"] = v
-    for n, v in zip(case["before"], before):
+    for n, v in zip(stored_before, before):
         v = np.asarray(v)
         out[f"{name}/before/{n}"] = v.astype("S") if v.dtype == object else v
-    for n, v in zip(after_names, after):
+    for n, v in zip(stored_after, after):
         out[f"{name}/after/{n}"] = np.asarray(v)
     return out
 

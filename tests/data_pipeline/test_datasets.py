@@ -184,3 +184,41 @@ def test_slices_need_one_first_dimension():
 def test_dataset_is_not_iterable_in_python():
     with pytest.raises(RuntimeError, match="make_one_shot_iterator"):
         iter(tf.data.Dataset.range(2))
+
+
+def test_experimental_autotune_and_unbatch():
+    ds = tf.data.Dataset.from_tensors([[1, 2], [3, 4]]).apply(tf.data.experimental.unbatch()) \
+        .map(lambda v: v * 2, num_parallel_calls=tf.data.experimental.AUTOTUNE) \
+        .prefetch(tf.data.experimental.AUTOTUNE)
+    assert listify(drain(ds)) == [[2, 4], [6, 8]]
+
+
+def test_element_spec_equality():
+    spec = tf.data.Dataset.range(3).batch(2).element_spec
+    assert spec == tf.data.TensorSpec([None], tf.int64)
+    assert spec != tf.data.TensorSpec([2], tf.int64)
+    assert spec != tf.data.TensorSpec([None], tf.int32)
+
+
+def test_flat_map_and_interleave_match_tf():
+    flat = tf.data.Dataset.from_tensor_slices([[1, 2], [3, 4], [5, 6]]).flat_map(
+        lambda row: tf.data.Dataset.from_tensor_slices(row * 10))
+    assert listify(drain(flat)) == TF["flat_map"]
+    two = tf.data.Dataset.range(1, 5).interleave(
+        lambda x: tf.data.Dataset.from_tensors(x).repeat(x), cycle_length=2, block_length=1)
+    assert listify(drain(two)) == TF["interleave_2_1"]
+    three = tf.data.Dataset.range(1, 6).interleave(
+        lambda x: tf.data.Dataset.range(x * 10, x * 10 + x), cycle_length=3, block_length=2)
+    assert listify(drain(three)) == TF["interleave_3_2"]
+
+
+def test_flat_map_of_text_files(tmp_path):
+    for i in range(2):
+        (tmp_path / f"{i}.txt").write_text(f"a{i}\nb{i}\n")
+    names = [str(tmp_path / f"{i}.txt") for i in range(2)]
+    lines = tf.data.Dataset.from_tensor_slices(names).flat_map(tf.data.TextLineDataset)
+    assert drain(lines) == [b"a0", b"b0", b"a1", b"b1"]
+    with pytest.raises(TypeError, match="must return a Dataset"):
+        tf.data.Dataset.range(2).flat_map(lambda x: x)
+    with pytest.raises(TypeError, match="must return tensors"):
+        tf.data.Dataset.range(2).map(lambda x: tf.data.Dataset.range(x))

@@ -149,3 +149,22 @@ def test_py_func_inside_map():
     value = ds.make_one_shot_iterator().get_next()
     with tf.Session() as s:
         assert [float(s.run(value)) for _ in range(3)] == [0.0, 1.0, 4.0]
+
+
+def test_feedable_iterator_switches_by_string_handle():
+    train = tf.data.Dataset.range(100).repeat()
+    test = tf.data.Dataset.range(1000, 1003)
+    handle = tf.placeholder(tf.string, [])
+    it = tf.data.Iterator.from_string_handle(handle, train.output_types, train.output_shapes)
+    value = it.get_next()
+    train_it, test_it = train.make_one_shot_iterator(), test.make_initializable_iterator()
+    assert it._handle.op.type == "IteratorFromStringHandleV2"
+    assert train_it.string_handle().op.type == "IteratorToStringHandle"
+    with tf.Session() as s:
+        train_handle, test_handle = s.run([train_it.string_handle(), test_it.string_handle()])
+        assert [s.run(value, {handle: train_handle}) for _ in range(3)] == [0, 1, 2]
+        s.run(test_it.initializer)
+        assert s.run(value, {handle: test_handle}) == 1000
+        assert s.run(value, {handle: train_handle}) == 3   # train continues where it was
+        with pytest.raises(tf.errors.InvalidArgumentError, match="No iterator"):
+            s.run(value, {handle: b"nope"})

@@ -89,3 +89,18 @@ def test_text_lines_without_line_ends(tmp_path):
             except tf.errors.OutOfRangeError:
                 break
     assert out == [b"a", b"b", b"", b"c", b"last"]
+
+
+def test_list_files_sorted_or_shuffled(tmp_path):
+    for name in ("b.txt", "a.txt", "c.txt", "skip.csv"):
+        (tmp_path / name).write_text(name)
+    pattern = str(tmp_path / "*.txt")
+    ordered = drain(tf.data.Dataset.list_files(pattern, shuffle=False))
+    assert [pathlib.Path(p.decode()).name for p in ordered] == ["a.txt", "b.txt", "c.txt"]
+    shuffled = drain(tf.data.Dataset.list_files(pattern, seed=3))
+    assert sorted(shuffled) == ordered
+    lines = tf.data.Dataset.list_files(pattern, shuffle=False).flat_map(
+        tf.data.TextLineDataset)
+    assert drain(lines) == [b"a.txt", b"b.txt", b"c.txt"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="No files matched"):
+        drain(tf.data.Dataset.list_files(str(tmp_path / "*.none")))

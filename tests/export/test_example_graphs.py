@@ -15,13 +15,16 @@ import sys
 import pytest
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
-FAST_ARGS = {"train_digits": ["--epochs", "1"], "onnx_round_trip": ["--steps", "5"]}
-NEEDS = {"train_digits": ["sklearn", "tqdm"], "onnx_round_trip": ["sklearn", "onnxruntime"]}
+FAST_ARGS = {"train_digits": ["--epochs", "1"], "onnx_round_trip": ["--steps", "5"],
+             "train_cnn_digits": ["--epochs", "1"], "train_char_lstm": ["--epochs", "1"]}
+NEEDS = {"train_digits": ["sklearn", "tqdm"], "onnx_round_trip": ["sklearn", "onnxruntime"],
+         "train_cnn_digits": ["sklearn"]}
+WRITES_FILES = {"train_digits", "onnx_round_trip"}  # these take --out
 
 
 # A tf.data pipeline is Python objects that a GraphDef cannot carry (TF keeps it in function
 # attrs): graphs with iterator ops are not checked against TF's registry.
-USES_TF_DATA = {"word2vec"}
+USES_TF_DATA = {"word2vec", "train_char_lstm"}
 
 
 @pytest.mark.parametrize("name", [
@@ -32,7 +35,7 @@ def test_example_graph_is_valid_for_tensorflow(name, tmp_path, monkeypatch):
         if importlib.util.find_spec(module) is None:
             pytest.skip(f"needs {module}")
     args = FAST_ARGS.get(name, [])
-    if name in FAST_ARGS or name in NEEDS:
+    if name in WRITES_FILES:
         args = args + ["--out", str(tmp_path)]
     monkeypatch.setattr(sys, "argv", [str(EXAMPLES / f"{name}.py")] + args)
     monkeypatch.syspath_prepend(str(EXAMPLES))

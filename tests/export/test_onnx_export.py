@@ -49,6 +49,7 @@ def test_many_elementwise_shape_and_reduction_ops(tmp_path):
     c = tf.reduce_mean(tf.reshape(b, [-1, 2]), axis=0, keepdims=True)
     d = tf.reduce_sum(tf.maximum(a, 0.5) + tf.rsqrt(tf.abs(a) + 1.0), axis=1)
     e = tf.squeeze(tf.expand_dims(d, 1), axis=[1]) + tf.reduce_max(a[:, 1:3], axis=1)
+    e = e + tf.reduce_sum(a[..., tf.newaxis, 1:], axis=[1, 2]) + a[::-1, -1]
     f = tf.stack([tf.exp(-tf.abs(d)), tf.log1p(tf.abs(e))], 1)
     g = tf.pad(tf.tile(f, [1, 2]), [[0, 1], [2, 0]])
     h = tf.one_hot(ids, 5) + tf.cast(tf.greater(tf.reduce_prod(x[:, :1], 1, keepdims=True), 0.),
@@ -105,3 +106,29 @@ def test_core_import_does_not_need_onnx():
             "except ImportError as e:\n    print('extra' in str(e))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "True", out.stderr
+
+
+@pytest.mark.parametrize("cell_kind", ["lstm", "gru", "multi"])
+def test_dynamic_rnn_exports_as_an_onnx_loop(cell_kind, tmp_path):
+    x = tf.placeholder(tf.float32, [3, 6, 4], name="sequences")
+    cells = {"lstm": lambda: tf.nn.rnn_cell.LSTMCell(5, use_peepholes=True),
+             "gru": lambda: tf.nn.rnn_cell.GRUCell(5),
+             "multi": lambda: tf.nn.rnn_cell.MultiRNNCell(
+                 [tf.nn.rnn_cell.BasicLSTMCell(5), tf.nn.rnn_cell.BasicRNNCell(3)])}
+    outputs, _ = tf.nn.dynamic_rnn(cells[cell_kind](), x, dtype=tf.float32,
+                                   sequence_length=[6, 2, 4])
+    logits = tf.layers.dense(outputs[:, -1], 2)
+    feed = np.random.default_rng(6).standard_normal((3, 6, 4)).astype(np.float32)
+    assert_onnx_runtime_agrees([x], [outputs, logits], [feed], tmp_path)
+    model = onnx.load(str(tmp_path / "model.onnx"))
+    assert "Loop" in {node.op_type for node in model.graph.node}
+
+
+def test_while_loop_scan_and_map_fn_export_as_loops(tmp_path):
+    x = tf.placeholder(tf.float32, [4, 3], name="x")
+    _, total = tf.while_loop(lambda i, a: tf.reduce_sum(a) < 50.0,
+                             lambda i, a: (i + 1, a * 2.0 + x[0]), [0, tf.ones([3])])
+    running = tf.scan(lambda a, row: a * 0.5 + row, x, initializer=tf.zeros([3]))
+    mapped = tf.map_fn(lambda row: tf.reduce_max(row), x)
+    feed = np.arange(12, dtype=np.float32).reshape(4, 3) / 4
+    assert_onnx_runtime_agrees([x], [total, running, mapped], [feed], tmp_path)

@@ -38,7 +38,7 @@ def test_minigraph_matches_tensorflow_running_the_exported_graph(case):
         before = sess.run([graph.get_tensor_by_name(n) for n in spec["before"]], feeds)
         sess.run(graph.get_operation_by_name(spec["train"]), feeds)
         after_names = spec.get("after") or [n + ":0" for n in weights]
-        after = sess.run([graph.get_tensor_by_name(n) for n in after_names])
+        after = sess.run([graph.get_tensor_by_name(n) for n in after_names], feeds)
     assert list(tf_before) == spec["before"] and sorted(tf_after) == sorted(after_names)
     # TF's import_meta_graph found minigraph's variables in the MetaGraph's collections.
     assert [n.decode() for n in DATA[f"{case}/meta_variables"]] == [

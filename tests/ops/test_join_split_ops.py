@@ -146,3 +146,34 @@ def test_reverse(sess):
         tf.reverse(x, [2])
     with pytest.raises(ValueError, match="twice"):
         tf.reverse(x, [1, -1])
+
+
+# -- list ops with exactly one (or no) output ---------------------------------------------------
+@pytest.mark.parametrize("fed", [True, False])
+def test_single_output_split_and_unstack_return_one_element_lists(fed, sess):
+    """Split, SplitV and Unpack with num=1 give [tensor] (folded when constant, run if fed)."""
+    value = np.arange(6.0).reshape(1, 6)
+    x = tf.placeholder(tf.float64, [1, 6]) if fed else tf.constant(value)
+    feed = {x: value} if fed else {}
+    pieces = [tf.unstack(x), tf.split(x, 1), tf.split(x, [6], axis=1), tf.split(x, [-1], 1)]
+    for piece in pieces:
+        assert isinstance(piece, list) and len(piece) == 1
+    got = sess.run(pieces, feed)
+    np.testing.assert_array_equal(got[0][0], value[0])
+    for piece in got[1:]:
+        np.testing.assert_array_equal(piece[0], value)
+
+
+def test_unstack_of_an_empty_axis_is_an_empty_list(sess):
+    assert tf.unstack(tf.zeros([0, 3])) == []
+
+
+def test_gradients_through_single_output_list_ops(sess):
+    x = tf.placeholder(tf.float64, [1, 3])
+    value = np.array([[0.5, -1.0, 2.0]])
+    check_gradients(tf.global_norm([x]), [x], [value])
+    check_gradients(tf.unstack(x)[0] ** 2, [x], [value])
+    check_gradients(tf.split(x, 1)[0] * 3.0, [x], [value])
+    check_gradients(tf.split(x, [3], axis=1)[0] ** 3, [x], [value])
+    grad, = tf.gradients(tf.global_norm([x]), [x])  # x / norm
+    np.testing.assert_allclose(sess.run(grad, {x: value}), value / np.sqrt(5.25))

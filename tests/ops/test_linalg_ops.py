@@ -1,5 +1,8 @@
 """MatMul and BatchMatMulV2 (ops/linalg_ops.py): measured transposes, shapes, gradients."""
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -103,3 +106,29 @@ def test_batch_matmul_gradients(sess, ta, tb):
     z = tf.matmul(x, y, transpose_a=ta, transpose_b=tb)
     assert z.op.type == "BatchMatMulV2" and z.shape.as_list() == [2, 3, 4]
     check_gradients(z, [x, y], [rng.normal(size=x_shape), rng.normal(size=y_shape)])
+
+
+# -- MatrixBandPart (values and gradients recorded from TF: tests/data/record_band_and_mask.py) --
+BANDS = json.loads((pathlib.Path(__file__).resolve().parents[1] / "data" / "band_and_mask.json")
+                   .read_text())
+
+
+@pytest.mark.parametrize("band", sorted(BANDS["band"]))
+def test_matrix_band_part_matches_tf(band, sess):
+    lower, upper = (int(b) for b in band.split())
+    recorded = BANDS["band"][band]
+    m = tf.placeholder(tf.float64, [2, 3, 4])
+    y = tf.matrix_band_part(m, lower, upper)
+    assert y.op.type == "MatrixBandPart" == recorded["op_type"]
+    grad, = tf.gradients(tf.reduce_sum(y * BANDS["w"]), m)
+    value, gvalue = sess.run([y, grad], {m: BANDS["m"]})
+    np.testing.assert_array_equal(value, recorded["value"])
+    np.testing.assert_array_equal(gvalue, recorded["grad"])
+    check_gradients(y * y, [m], [np.array(BANDS["m"])])
+
+
+def test_matrix_band_part_errors(sess):
+    with pytest.raises(ValueError, match="at least 2-dim"):
+        tf.matrix_band_part(tf.zeros([3]), 0, 0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num_lower \\(5\\) must be at most"):
+        sess.run(tf.matrix_band_part(tf.zeros([2, 2]), 5, 0))

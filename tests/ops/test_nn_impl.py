@@ -1,6 +1,9 @@
 """The tf.nn composites (ops/nn_impl.py): dropout, moments, l2_normalize, embedding_lookup,
 xw_plus_b, sigmoid cross-entropy."""
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -128,3 +131,32 @@ def test_xw_plus_b(sess):
     y = tf.nn.xw_plus_b(x, w, b)
     wv, bv = np.ones((3, 2)), np.array([1.0, -1.0])
     np.testing.assert_allclose(sess.run(y, {x: X, w: wv, b: bv}), X @ wv + bv)
+
+
+# -- sequence_mask (recorded from TF: tests/data/record_band_and_mask.py) -----------------------
+MASKS = json.loads((pathlib.Path(__file__).resolve().parents[1] / "data" / "band_and_mask.json")
+                   .read_text())["mask"]
+MASK_ARGS = {"lengths [1, 3, 2]": ([1, 3, 2], None, tf.bool), "maxlen 5": ([1, 3, 2], 5, tf.bool),
+             "2-D lengths": ([[0, 2], [3, 1]], None, tf.bool),
+             "float32": ([2, 0], 3, tf.float32), "maxlen 0": ([1, 2], 0, tf.bool)}
+
+
+@pytest.mark.parametrize("label", sorted(MASK_ARGS))
+def test_sequence_mask_matches_tf(label, sess):
+    lengths, maxlen, dtype = MASK_ARGS[label]
+    recorded = MASKS[label]
+    mask = tf.sequence_mask(lengths, maxlen, dtype=dtype)
+    assert mask.dtype.name == recorded["dtype"]
+    assert mask.shape.is_compatible_with(recorded["shape"])
+    value = sess.run(mask)
+    assert value.shape == tuple(recorded["shape"])
+    np.testing.assert_array_equal(value, np.array(recorded["value"]).reshape(recorded["shape"]))
+
+
+def test_sequence_mask_of_fed_lengths(sess):
+    lengths = tf.placeholder(tf.int32, [None])
+    mask = tf.sequence_mask(lengths, 4)
+    assert mask.op.name == "SequenceMask/Less" and mask.shape.as_list() == [None, 4]
+    assert sess.run(mask, {lengths: [4, 0]}).tolist() == [[True] * 4, [False] * 4]
+    with pytest.raises(ValueError, match="maxlen must be scalar"):
+        tf.sequence_mask([1], [2, 3])

@@ -1,6 +1,9 @@
 """Reductions (ops/reduction_ops.py and Sum in ops/broadcast_ops.py): values, shapes,
 deprecated arguments, gradients with ties and zeros."""
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -174,3 +177,40 @@ def test_l2_loss_forward_shape_and_gradient(sess):
         tf.nn.l2_loss(tf.constant([1, 2]))
     t = tf.placeholder(F64, [2, 3])
     check_gradients(tf.nn.l2_loss(t), [t], [X])
+
+
+# -- Cumsum, Cumprod (values and gradients recorded from TF: tests/data/record_scan_ops.py) ------
+SCANS = json.loads((pathlib.Path(__file__).resolve().parents[1] / "data" / "scan_ops.json")
+                   .read_text())
+
+
+@pytest.mark.parametrize("case", sorted(SCANS["cases"]))
+def test_scans_match_tf(case, sess):
+    op, axis, exclusive, reverse = case.split(" ")
+    kwargs = dict(axis=int(axis.split("=")[1]), exclusive=exclusive.endswith("True"),
+                  reverse=reverse.endswith("True"))
+    recorded = SCANS["cases"][case]
+    x = tf.placeholder(tf.float64, [3, 4])
+    xs = np.array(SCANS["x"])
+    y = getattr(tf, op)(x, **kwargs)
+    assert y.op.type == recorded["op_type"] and y.shape.as_list() == [3, 4]
+    grad, = tf.gradients(tf.reduce_sum(y * SCANS["w"]), x)
+    value, gvalue = sess.run([y, grad], {x: xs})
+    np.testing.assert_allclose(value, recorded["value"], rtol=1e-12)
+    np.testing.assert_allclose(gvalue, recorded["grad"], rtol=1e-12, atol=1e-12)
+    integers = getattr(tf, op)(tf.constant(xs.astype(np.int32) * 2 + 1), **kwargs)
+    np.testing.assert_array_equal(sess.run(integers), recorded["int32"])
+    check_gradients(y * y, [x], [xs])
+
+
+def test_scan_names_errors_and_math_namespace(sess):
+    assert tf.math.cumsum is tf.cumsum and tf.math.cumprod is tf.cumprod
+    assert tf.cumsum([1.0]).op.type == "Cumsum" and tf.cumprod([1.0]).op.type == "Cumprod"
+    assert sess.run(tf.cumsum([1, 2, 3], exclusive=True)).tolist() == [0, 1, 3]
+    assert sess.run(tf.cumprod([2, 3, 4], reverse=True)).tolist() == [24, 12, 4]
+    assert tf.cumsum(tf.zeros([2]), name="running").op.name == "running"
+    assert sess.run(tf.cumsum(tf.zeros([0, 3]), axis=0)).shape == (0, 3)
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        tf.cumsum(tf.zeros([2, 3]), axis=2)
+    with pytest.raises(TypeError):
+        tf.cumsum(tf.constant([True]))

@@ -77,8 +77,11 @@ def test_range(sess):
     np.testing.assert_array_equal(sess.run(tf.range(1, 10, 3)), [1, 4, 7])
     n = tf.placeholder(tf.int32, [])
     assert tf.range(n).shape.as_list() == [None]
-    with pytest.raises(TypeError):
-        tf.range(tf.constant(0), tf.constant(3.0))
+    mixed = tf.range(tf.constant(0), tf.constant(3.0))  # TF casts to the widest: float32
+    assert mixed.dtype == tf.float32
+    np.testing.assert_array_equal(sess.run(mixed), [0.0, 1.0, 2.0])
+    with pytest.raises(TypeError, match="tf.range takes int32, int64, float32 or float64"):
+        tf.range(tf.constant(True))
 
 
 def test_transpose_default_and_explicit_perm(sess):

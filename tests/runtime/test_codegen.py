@@ -40,7 +40,10 @@ def test_a_variable_read_is_named_and_the_node_keeps_its_name():
     step = tf.assign_add(v, 1.0, name="step")
     with tf.Session() as sess:
         sess.run(v.initializer)
-        source = sess.plan_for([v, step], {}).source
-        assert "    v_ = read(v)  # v" in source
+        source = sess.plan_for([v.value(), step], {}).source
+        assert "    v_read = read(v)  # v/read" in source
         assert "step = AssignAdd(ctx, step_op, v, step_value)  # step" in source
-        assert sess.run([v, step]) == [2.0, 3.0]
+        assert sess.run([v.value(), step]) == [2.0, 3.0]
+        # A fetched reference is the variable's value at the end of the run (as in TF).
+        assert "return (read(v), read(v),)" in sess.plan_for([v, step], {}).source
+        assert sess.run([v, step]) == [4.0, 4.0]

@@ -1,8 +1,9 @@
 """Several threads calling Session.run on one session.
 
-Guarantee (docs/architecture.md): a run reads committed values; a run that writes a variable
-holds that variable's lock from its first read to its commit, so concurrent updates of one
-variable give the same result as running them one after another.
+Guarantees (docs/architecture.md): a run reads committed values and commits all its writes
+together; a run that writes a variable holds that variable's lock from its first read to its
+commit, so concurrent updates of one variable give the same result as running them one after
+another. Not guaranteed (as in TF1): a run that only reads sees all variables at one moment.
 """
 
 import threading
@@ -99,3 +100,37 @@ def test_readers_see_committed_values_while_a_writer_runs():
         run_threads(reader, 3)
         writer.join()
         assert sess.run(v) == 300.0 and len(seen) == 3
+
+
+def test_a_reading_run_can_see_two_variables_from_different_steps(monkeypatch):
+    """Not guaranteed (docs/architecture.md, as in TF1): a run that only reads takes no lock
+    and reads each variable when its step runs, so a training step committed between two
+    reads shows up in the second one only."""
+    a, b = tf.Variable(0.0, name="a"), tf.Variable(0.0, name="b")
+    step = tf.group(a.assign_add(1.0), b.assign_add(1.0))
+    p = tf.placeholder(tf.float32, [])
+    first = a + 0.0                      # reads a
+    mid = tf.square(first * 0.0 + p)     # then the (blocking) Square runs
+    second = b + mid * 0.0               # then b is read
+    square = mid.op.op_def
+    real, between, resume = square.compute, threading.Event(), threading.Event()
+
+    def blocking(x, **attrs):
+        if threading.current_thread().name == "reader":
+            between.set()
+            resume.wait(10)
+        return real(x, **attrs)
+
+    monkeypatch.setattr(square, "compute", staticmethod(blocking))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        seen = {}
+        reader = threading.Thread(name="reader", target=lambda: seen.update(
+            values=sess.run([first, second], {p: 0.0})))
+        reader.start()
+        assert between.wait(10)
+        sess.run(step)  # commits a = b = 1 while the reader is between its two reads
+        resume.set()
+        reader.join(10)
+        assert seen["values"] == [0.0, 1.0]  # a from before the step, b from after it
+        assert sess.run([a, b]) == [1.0, 1.0]

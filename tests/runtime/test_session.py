@@ -319,6 +319,27 @@ def test_plan_cache_reuses_the_compiled_plan_per_signature():
         assert text.startswith("Plan: ") and "Mul" in text
 
 
+
+def test_plan_cache_is_bounded_and_drops_the_least_recently_used(monkeypatch):
+    """A program running ever-new fetch/feed signatures keeps at most MAX_PLANS plans (1024,
+    documented in docs/architecture.md); the plans used most recently stay."""
+    from minigraph.runtime import session as session_module
+
+    assert session_module.MAX_PLANS == 1024
+    monkeypatch.setattr(session_module, "MAX_PLANS", 4)
+    xs = [tf.placeholder(tf.float32, [], name=f"x{i}") for i in range(12)]
+    ys = [x * float(i) for i, x in enumerate(xs)]
+    with tf.Session() as s:
+        assert s.run(ys[0], {xs[0]: 1.0}) == 0.0
+        kept = s.plan_for([ys[0]], {xs[0]: 1.0})
+        for i in range(1, 12):  # a new signature each time
+            assert s.run(ys[i], {xs[i]: 2.0}) == 2.0 * i
+            assert s.plan_for([ys[0]], {xs[0]: 1.0}) is kept  # recently used: stays cached
+            assert sum(len(by_shape) for by_shape in s._plans.values()) <= 4
+        assert s.plan_for([ys[11]], {xs[11]: 1.0}) is s.plan_for([ys[11]], {xs[11]: 3.0})
+        assert [y in {t for sig in s._plans for t in sig[0]} for y in ys[:10]] == \
+            [True] + [False] * 9  # the early signatures were dropped
+
 # -- 6.2 default session ------------------------------------------------------------------------
 def test_eval_and_run_need_a_default_session():
     c = tf.constant(4.0)
@@ -518,3 +539,48 @@ def test_feeding_a_variable_that_the_run_assigns_is_refused():
                            match="Input 0 of 'Assign'.*must be a variable.*Fix: do not feed"):
             s.run(a, {v: 5.0})
         assert s.run(v) == 1.0
+
+
+# -- closing a session while another thread runs ------------------------------------------------
+@pytest.mark.parametrize("write", ["assign", "assign_add"])
+def test_close_during_a_run_cancels_it_and_nothing_is_committed(write, monkeypatch):
+    """TF1: the run in flight raises CancelledError; runs after close raise RuntimeError.
+
+    `assign` writes without reading, so only the commit can go wrong; `assign_add` reads the
+    variable after close() cleared the values.
+    """
+    import threading
+
+    p = tf.placeholder(tf.float32, [], name="p")
+    v = tf.Variable(1.0, name="v")
+    update = getattr(v, write)(tf.square(p))
+    entered, closed, outcome = threading.Event(), threading.Event(), {}
+    square = update.op.inputs[1].op.op_def
+    real = square.compute
+
+    def blocking_square(x, **attrs):  # the run waits here until the session is closed
+        entered.set()
+        closed.wait(10)
+        return real(x, **attrs)
+
+    monkeypatch.setattr(square, "compute", staticmethod(blocking_square))
+    s = tf.Session()
+    s.run(v.initializer)
+
+    def run():
+        try:
+            outcome["value"] = s.run(update, {p: 3.0})
+        except BaseException as e:  # noqa: BLE001 - checked below
+            outcome["error"] = e
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert entered.wait(10)
+    s.close()
+    with pytest.raises(RuntimeError, match="Attempted to use a closed Session"):
+        s.run(v)
+    closed.set()
+    worker.join(10)
+    assert isinstance(outcome.get("error"), errors.CancelledError), outcome
+    assert "Session.close() was called while it ran" in str(outcome["error"])
+    assert s._store == {}  # the cancelled run committed nothing after close
