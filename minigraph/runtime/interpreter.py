@@ -106,7 +106,7 @@ class Interpreter:
                     if kind == "one":
                         if outs[0] is not None:
                             slots[outs[0]] = result
-                    else:
+                    elif outs:  # several outputs (or one in a list); none: an op's effect only
                         for slot, v in zip(outs, result):
                             if slot is not None:
                                 slots[slot] = v
