@@ -76,7 +76,7 @@ class Environment:
         return self._rngs[dataset]
 
 
-class Dataset:
+class Dataset(_structure.HasElementSpec):
     """A pipeline of elements (nested tuples/dicts of tensors), built from sources and
     transformations.
 
@@ -105,24 +105,7 @@ class Dataset:
             stack.extend(reversed(node._children))
         return list(seen)
 
-    # -- structure ---------------------------------------------------------------------------
-    @property
-    def element_spec(self):
-        """The TensorSpec structure of one element."""
-        return self._spec
-
-    @property
-    def output_types(self):
-        return _structure.types_of(self._spec)
-
-    @property
-    def output_shapes(self):
-        return _structure.shapes_of(self._spec)
-
-    @property
-    def output_classes(self):
-        return _structure.map_leaves(lambda s: Tensor, self._spec)
-
+    # -- structure: element_spec, output_types, output_shapes (HasElementSpec) -------------
     def flat_specs(self) -> list:
         return _structure.flatten(self._spec)
 

@@ -176,7 +176,7 @@ class IteratorFromStringHandle(OpDef):
 _HANDLES = "tf.data string handles"  # the session's kernel-state key of the handle registry
 
 
-class Iterator:
+class Iterator(_structure.HasElementSpec):
     """Reads the elements of a dataset inside a session, one `get_next()` run at a time.
 
     Example (train/test switching):
@@ -257,21 +257,6 @@ class Iterator:
                                                 output_shapes=shapes)
         return Iterator(handle, None, spec)
 
-    @property
-    def element_spec(self):
-        return self._spec
-
-    @property
-    def output_types(self):
-        return _structure.types_of(self._spec)
-
-    @property
-    def output_shapes(self):
-        return _structure.shapes_of(self._spec)
-
-    @property
-    def output_classes(self):
-        return _structure.map_leaves(lambda s: Tensor, self._spec)
 
 
 def _all_specs(value) -> bool:

@@ -11,9 +11,10 @@ import numpy as np
 
 from ..framework import dtypes as _dtypes
 from ..framework.shapes import TensorShape, as_shape
+from ..framework.tensor import Tensor
 from ..ops.constant_op import convert_to_tensor
 
-__all__ = ["TensorSpec", "flatten", "pack", "specs_of", "types_of", "shapes_of",
+__all__ = ["HasElementSpec", "TensorSpec", "flatten", "pack", "specs_of", "types_of", "shapes_of",
            "normalize_types", "as_component"]
 
 
@@ -149,3 +150,26 @@ def as_component(value, spec: TensorSpec, what: str) -> np.ndarray:
         raise ValueError(f"`{what}` yielded an element of shape {array.shape} where an "
                          f"element of shape {tuple(spec.shape.as_list())} was expected.")
     return array
+
+
+class HasElementSpec:
+    """The TF1 structure properties of anything holding `_spec` (datasets, iterators)."""
+
+    _spec: object
+
+    @property
+    def element_spec(self):
+        """The TensorSpec structure of one element."""
+        return self._spec
+
+    @property
+    def output_types(self):
+        return types_of(self._spec)
+
+    @property
+    def output_shapes(self):
+        return shapes_of(self._spec)
+
+    @property
+    def output_classes(self):
+        return map_leaves(lambda s: Tensor, self._spec)
