@@ -258,7 +258,6 @@ class Iterator(_structure.HasElementSpec):
         return Iterator(handle, None, spec)
 
 
-
 def _all_specs(value) -> bool:
     leaves = _structure.flatten(value)
     return bool(leaves) and all(isinstance(x, _structure.TensorSpec) for x in leaves)
