@@ -50,6 +50,9 @@ from .ops.join_split_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.nn_impl import sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401
+from .ops.gather_nd_ops import *  # noqa: F401,F403
+from .ops.segment_ops import *  # noqa: F401,F403
+from .ops.einsum_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import pow_ as pow  # noqa: A004
 from .ops.pad_ops import *  # noqa: F401,F403
@@ -99,7 +102,8 @@ __all__ = (
     + ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
     + ["import_graph_def", "GraphDef", "gfile", "graph_util", "sequence_mask", "sort",
-       "argsort"]
+       "argsort", "gather_nd", "scatter_nd", "boolean_mask", "segment_sum",
+       "segment_mean", "unsorted_segment_max", "reverse_sequence", "einsum"]
     + ["data", "IndexedSlices", "IndexedSlicesValue", "RegisterGradient", "NotDifferentiable",
        "NoGradient"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",
