@@ -160,8 +160,8 @@ def _merge_dims(tensor, axis: int, k: int) -> Tensor:
     dims = tensor.shape
     if dims.ndims is not None and None not in dims.as_list():
         sizes = dims.as_list()
-        merged = int(np.prod(sizes[axis:axis + k]))
-        return shape_ops.reshape(tensor, sizes[:axis] + [merged] + sizes[axis + k:])
+        size = int(np.prod(sizes[axis:axis + k]))
+        return shape_ops.reshape(tensor, sizes[:axis] + [size] + sizes[axis + k:])
     full = shape_ops.shape(tensor)
     merged = reduction_ops.reduce_prod(full[axis:axis + k], [0], keepdims=True)
     out = shape_ops.reshape(tensor, join_split_ops.concat([full[:axis], merged,
