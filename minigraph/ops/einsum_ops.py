@@ -120,9 +120,10 @@ def _contract_pair(a, sa: str, b, sb: str, later: set) -> tuple:
     cols = "".join(c for c in sb if c not in sa)
     a = _permute(a, sa, batch + rows + inner)
     b = _permute(b, sb, batch + inner + cols)
-    sizes = {**_sizes(b, batch + inner + cols), **_sizes(a, batch + rows + inner)}
+    a_sizes, b_sizes = _sizes(a, batch + rows + inner), _sizes(b, batch + inner + cols)
+    sizes = {**b_sizes, **a_sizes}
     for c in batch + inner:
-        sa_n, sb_n = _sizes(a, batch + rows + inner)[c], _sizes(b, batch + inner + cols)[c]
+        sa_n, sb_n = a_sizes[c], b_sizes[c]
         if isinstance(sa_n, int) and isinstance(sb_n, int) and sa_n != sb_n:
             raise ValueError(f"einsum: dimension '{c}' is {sa_n} in one operand and {sb_n} "
                              "in the other.")

@@ -99,7 +99,11 @@ class ScatterNd(OpDef):
         check_dtype_in("ScatterNd", indices, INDEX_TYPES, "indices")
         if shape.shape.ndims not in (None, 1):
             raise ValueError(f"ScatterNd: shape must be a vector, got shape {shape.shape}.")
-        out = TensorShape(None if shape.value is None else [int(d) for d in shape.value])
+        if shape.value is not None:
+            out = TensorShape([int(d) for d in shape.value])
+        else:  # a fed shape: its length (when known) is the rank
+            length = shape.shape.known[0] if shape.shape.ndims == 1 else None
+            out = TensorShape(None if length is None else [None] * length)
         want = _nd_shape("ScatterNd", indices.shape, out, "shape")
         if not want.is_compatible_with(updates.shape):
             raise ValueError(f"ScatterNd: updates.shape {updates.shape} must be indices.shape"

@@ -25,8 +25,10 @@ __all__ = ["segment_sum", "segment_mean", "unsorted_segment_max", "reverse_seque
 INDEX_TYPES = ("int32", "int64")
 
 
-def _segment_spec(op_type: str, data: Spec, ids: Spec, rows) -> Spec:
+def _segment_spec(op_type: str, data: Spec, ids: Spec, rows, sorted_ids=True) -> Spec:
     check_dtype_in(op_type, ids, INDEX_TYPES, "segment_ids")
+    if sorted_ids and ids.shape.ndims not in (None, 1):
+        raise ValueError(f"{op_type}: segment_ids should be a vector, got shape {ids.shape}.")
     if ids.shape.ndims is None or data.shape.ndims is None:
         return Spec(data.dtype, TensorShape(None))
     if not data.shape[:ids.shape.ndims].is_compatible_with(ids.shape):
@@ -128,7 +130,7 @@ class UnsortedSegmentMax(OpDef):
         check_dtype_in("UnsortedSegmentMax", data, REALS, "data")
         check_dtype_in("UnsortedSegmentMax", num_segments, INDEX_TYPES, "num_segments")
         n = None if num_segments.value is None else int(num_segments.value)
-        return _segment_spec("UnsortedSegmentMax", data, segment_ids, n)
+        return _segment_spec("UnsortedSegmentMax", data, segment_ids, n, sorted_ids=False)
 
     @staticmethod
     def compute(data, segment_ids, num_segments):

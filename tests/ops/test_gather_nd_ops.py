@@ -25,6 +25,13 @@ def test_scatter_nd_matches_tensorflow_and_sums_repeated_indices(sess):
     assert out.shape.as_list() == [5, 4]
 
 
+def test_scatter_nd_with_a_fed_shape_knows_its_rank(sess):
+    dims = tf.placeholder(tf.int32, [2])
+    out = tf.scatter_nd([[1, 0]], [7], dims)
+    assert out.shape.as_list() == [None, None]
+    np.testing.assert_array_equal(sess.run(out, {dims: [2, 2]}), [[0, 0], [7, 0]])
+
+
 def test_gather_nd_and_scatter_nd_are_each_others_gradient():
     x = tf.placeholder(tf.float32, [2, 3])
     (g,) = tf.gradients(tf.gather_nd(x, [[1, 2]]), [x])

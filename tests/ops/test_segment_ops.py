@@ -60,6 +60,10 @@ def test_segment_empty_segments_get_zero_and_the_dtype_lowest(sess):
 def test_segment_ops_shape_and_run_time_errors(sess):
     with pytest.raises(ValueError, match="must be a prefix of data.shape"):
         tf.segment_sum(tf.zeros([3, 2]), [0, 1])
+    with pytest.raises(ValueError, match="segment_ids should be a vector"):
+        tf.segment_sum(tf.zeros([2, 2]), [[0, 0], [1, 1]])
+    matrix_ids = tf.unsorted_segment_max(tf.ones([2, 2]), [[0, 0], [1, 2]], 3)
+    np.testing.assert_array_equal(sess.run(matrix_ids), [1, 1, 1])
     with pytest.raises(TypeError, match="segment_ids"):
         tf.segment_mean(tf.zeros([2]), tf.constant([0.0, 1.0]))
     with pytest.raises(ValueError, match="must be a prefix of data.shape"):
