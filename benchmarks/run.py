@@ -144,6 +144,19 @@ def bench_w6(tf1, quick):
     return interleaved(fns, calls=2 if quick else 5, rounds=3 if quick else 9)
 
 
+def bench_w9(quick):
+    """The chain with constants at several sizes in one process, then the peak RSS."""
+    import resource
+
+    out = {}
+    for n in ((1000, 4000) if quick else (1000, 4000, 16000)):
+        fresh(minigraph)
+        out[n] = W.w9_chain(minigraph, n)
+        gc.collect()
+    out["peak RSS"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return out
+
+
 def machine_info():
     import io
     from contextlib import redirect_stdout
@@ -246,6 +259,19 @@ def main():
     if wanted("W8"):
         row("W8 embedding 50000x128, 32 ids, GD step", bench_w8(tf1, args.quick),
             "rows, not table")
+    if wanted("W9"):
+        w9 = bench_w9(args.quick)
+        for n, res in w9.items():
+            if n == "peak RSS":
+                continue
+            lines.append(f"| W9 chain with constants, N = {n}: build / first run / second "
+                         f"run | {res['build'] * 1e6:.1f} / {res['first run'] * 1e6:.1f} / "
+                         f"{res['second run'] * 1e6:.2f} µs/op (CPU) | - | - | ≤ 25 / ≤ 60 "
+                         "µs/op, linear | - | - |")
+            print(lines[-1], flush=True)
+        lines.append(f"| W9 peak RSS of the process after all sizes (run alone: `--only W9`)"
+                     f" | {w9['peak RSS'] / 2**20:.0f} MiB | - | - | ≤ 150 MiB | - | - |")
+        print(lines[-1], flush=True)
     report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",
         f"- wall time of this run: {time.time() - started:.0f} s", "", "## Results", ""] + lines

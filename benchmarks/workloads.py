@@ -615,3 +615,31 @@ def w8_numpy(table_value, ids, target):
         np.subtract.at(table, ids, W8_LR * target)  # d loss / d row = target
 
     return run
+# W9: a chain y = tanh(y * 1.01 + 0.5) of N ops (with constants): tf.gradients build time,
+#     the first run of the gradient (compile + execute) and the second run, per op
+# ---------------------------------------------------------------------------------------
+def w9_chain(tf, n):
+    """Build an N-op chain in a fresh graph; return {"build", "first run", "second run"}
+    in seconds per op of the chain (CPU time of this process, steadier on a shared
+    machine than wall time)."""
+    import time
+
+    clock = time.process_time
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [8], name="x")
+        y = x
+        for _ in range(n // 3):
+            y = tf.tanh(y * 1.01 + 0.5)
+        start = clock()
+        grad, = tf.gradients(y, [x])
+        built = clock()
+        sess = tf.Session()
+        feed = {x: np.full(8, 0.1, np.float32)}
+        sess.run(grad, feed)
+        first = clock()
+        sess.run(grad, feed)
+        second = clock()
+        sess.close()
+    return {"build": (built - start) / n, "first run": (first - built) / n,
+            "second run": (second - first) / n}

@@ -126,6 +126,9 @@ def creation_site(site):
         _site_local.site = old
 
 
+_SITES: dict = {}
+
+
 def user_frame():
     """Return (filename, lineno) of the innermost caller outside the minigraph package."""
     pinned = getattr(_site_local, "site", None)
@@ -135,7 +138,8 @@ def user_frame():
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and filename not in _SKIP_FILES:
-            return filename, frame.f_lineno
+            site = filename, frame.f_lineno
+            return _SITES.setdefault(site, site)  # one tuple per source line (memory)
         frame = frame.f_back
     return None
 

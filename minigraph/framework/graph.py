@@ -145,6 +145,8 @@ class Graph:
         if stack:
             name = stack + "/" + name
         key = name.lower()
+        if key == name:
+            key = name  # one string, not two, per lower-case name (memory)
         count = self._names_in_use.get(key, 0)
         if mark_as_used:
             self._names_in_use[key] = count + 1

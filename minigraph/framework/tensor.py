@@ -332,6 +332,8 @@ def frame_branch(branch, frame):
     return reader.translated[branch]
 
 
+_NO_OPS: tuple = ()  # the control inputs of most ops (no list per op: memory)
+
 
 class Operation:
     """A node of the graph: an op type, input tensors, attributes and output tensors."""
@@ -347,7 +349,7 @@ class Operation:
         self.op_def = op_def
         self._inputs = tuple(inputs)
         self.attrs = attrs
-        self._control_inputs = list(control_inputs)
+        self._control_inputs = list(control_inputs) if control_inputs else _NO_OPS
         self.device = device
         self.creation_site = site
         self._id = len(graph._ops)
@@ -386,9 +388,12 @@ class Operation:
         raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.")
 
     def _add_control_inputs(self, ops) -> None:
+        controls = self._control_inputs
+        if not isinstance(controls, list):  # the shared empty tuple
+            controls = self._control_inputs = []
         for op in ops:
-            if op not in self._control_inputs:
-                self._control_inputs.append(op)
+            if op not in controls:
+                controls.append(op)
 
     def run(self, feed_dict=None, session=None) -> None:
         """Run this operation in `session` or the default session."""

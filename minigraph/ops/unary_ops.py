@@ -1,8 +1,9 @@
 """Elementwise unary math ops: Neg, Abs, Sign, Exp, Log, Sqrt, Sigmoid, Floor, ... (one block each).
 
 Lives here: ops of one input whose output has the input's shape and dtype, plus SqrtGrad,
-the kernel of Sqrt's gradient. Binary arithmetic is in math_ops.py. Each kernel casts its
-result to the input dtype, so numpy's promotion rules never leak into the graph's dtypes.
+TanhGrad and SigmoidGrad, the kernels of those ops' gradients (one op each, as in TF).
+Binary arithmetic is in math_ops.py. Each kernel casts its result to the input dtype, so
+numpy's promotion rules never leak into the graph's dtypes.
 """
 
 from __future__ import annotations
@@ -272,18 +273,44 @@ def cos(x, name=None) -> Tensor:
 
 @register_op("Tanh")
 class Tanh(UnaryOp):
-    """Elementwise hyperbolic tangent; the gradient is g * (1 - y^2)."""
+    """Elementwise hyperbolic tangent; the gradient is TanhGrad(y, g) = g * (1 - y^2)."""
 
     compute = staticmethod(np.tanh)
 
     @staticmethod
     def gradient(op, grad):
-        return [grad * (1 - square(op.outputs[0]))]
+        return [TanhGrad.apply([op.outputs[0], grad])]
 
 
 def tanh(x, name=None) -> Tensor:
     """Elementwise tanh.  Example: `tf.tanh(0.0)` -> 0.0."""
     return Tanh.apply([x], name=name)
+
+
+class _ActivationGrad(OpDef):
+    """Shared part of TanhGrad and SigmoidGrad: (y, dy) of one float dtype and shape."""
+
+    inputs = ("y", "dy")
+
+    @classmethod
+    def infer(cls, y, dy):
+        check_dtype_in(cls.op_type, y, FLOATS, arg="y")
+        check_same_dtype(cls.op_type, [y, dy], names=("y", "dy"))
+        return Spec(y.dtype, y.shape.merge_with(dy.shape))
+
+
+@register_op("TanhGrad")
+class TanhGrad(_ActivationGrad):
+    """The gradient of Tanh from its output: dy * (1 - y * y), one op (as TF builds it)."""
+
+    @staticmethod
+    def compute(y, dy):
+        return like(y, dy * (1 - y * y))
+
+    @staticmethod
+    def gradient(op, grad):
+        y, dy = op.inputs
+        return [grad * -2.0 * dy * y, TanhGrad.apply([y, grad])]
 
 
 @register_op("Sigmoid")
@@ -297,13 +324,27 @@ class Sigmoid(UnaryOp):
 
     @staticmethod
     def gradient(op, grad):
-        y = op.outputs[0]
-        return [grad * (y * (1 - y))]
+        return [SigmoidGrad.apply([op.outputs[0], grad])]
 
 
 def sigmoid(x, name=None) -> Tensor:
     """Elementwise logistic function.  Example: `tf.sigmoid(0.0)` -> 0.5."""
     return Sigmoid.apply([x], name=name)
+
+
+@register_op("SigmoidGrad")
+class SigmoidGrad(_ActivationGrad):
+    """The gradient of Sigmoid from its output: dy * (y * (1 - y)), one op (as TF)."""
+
+    @staticmethod
+    def compute(y, dy):
+        return like(y, dy * (y * (1 - y)))
+
+    @staticmethod
+    def gradient(op, grad):
+        y, dy = op.inputs
+        scaled = grad * dy
+        return [scaled - 2.0 * scaled * y, SigmoidGrad.apply([y, grad])]
 
 
 @register_op("Floor")

@@ -30,22 +30,79 @@ _RESERVED = {"run", "ctx", "F", "read", "missing"}
 class Step:
     """One emitted line: the op, the value names it reads, the tensors it computes, its
     guard (the cond-branch condition it runs under, or "") and its kernel's name (or None
-    for a read or a Merge)."""
+    for a read or a Merge). The same line as data, for the interpreter (interpreter.py):
+    `kind` ("call", "merge" or "read"), the argument expressions `args`, the names it
+    assigns `names` ("_" for a fed output), the guard's `terms` [(expression, taken)] and
+    the names dropped after it (`frees`)."""
 
-    __slots__ = ("op", "reads", "outs", "guard", "kernel")
+    __slots__ = ("op", "reads", "outs", "guard", "kernel", "kind", "args", "names", "terms",
+                 "frees")
 
     def __init__(self, op, reads, outs, guard, kernel):
         self.op, self.reads, self.outs, self.guard, self.kernel = op, reads, outs, guard, kernel
+        self.kind = "call"
+        self.args: tuple = ()
+        self.names: tuple = ()
+        self.terms: tuple | list = ()
+        self.frees: tuple = ()
 
 
 class Program:
-    """The generated `run(ctx, F)` function: source, globals, and the step of each line."""
+    """The generated `run(ctx, F)` function: globals, steps, and (written when first asked
+    for: a plan that is only interpreted never needs it) the source and the step of each
+    line."""
 
-    def __init__(self, source: str, namespace: dict, steps: list, step_of_line: dict,
-                 kernels: set):
-        self.source, self.namespace, self.steps = source, namespace, steps
-        self.step_of_line = step_of_line  # line number in `source` -> step index
+    def __init__(self, namespace: dict, steps: list, kernels: set, feeds: list,
+                 results: list, header: list, prelude: list, returned: str):
+        self.namespace, self.steps = namespace, steps
         self.kernels = kernels  # the names in `namespace` that are kernels
+        self.feeds = feeds  # the local name of each feed, in feed order
+        self.results = results  # per fetch: (expression or None, guard terms)
+        self._parts = header, prelude, returned
+
+    @functools.cached_property
+    def source(self) -> str:
+        header, prelude, returned = self._parts
+        lines = header + ["def run(ctx, F):", "    read = ctx.read"] + prelude
+        step_of_line = {}
+        open_guard = ""
+        for i, step in enumerate(self.steps):
+            indent = "    "
+            if step.guard:
+                indent = "        "
+                if step.guard != open_guard:
+                    lines.append(f"    if {step.guard}:")
+                    step_of_line[len(lines)] = i
+            lines.append(f"{indent}{line_text(step)}  # {step.op.name}")
+            step_of_line[len(lines)] = i
+            if step.frees:  # each intermediate is dropped after its last use
+                lines.append(f"    del {', '.join(step.frees)}")
+            open_guard = "" if step.frees else step.guard
+        lines.append(f"    return ({returned},)")
+        self.__dict__["step_of_line"] = step_of_line
+        return "\n".join(lines)
+
+    @property
+    def step_of_line(self) -> dict:
+        """Line number in `source` -> step index."""
+        if "step_of_line" not in self.__dict__:
+            self.source  # noqa: B018 - writing the source numbers its lines
+        return self.__dict__["step_of_line"]
+
+
+def line_text(step) -> str:
+    """The source line of one step (without indent and comment)."""
+    names, args = step.names, step.args
+    if step.kind == "read":
+        return f"{names[0]} = read({args[0]})"
+    if step.kind == "merge":
+        return f"{names[0]} = {args[0]} if {args[2]} else {args[1]}"
+    call = f"{step.kernel}({', '.join(args)})"
+    if not names:
+        return call
+    if len(names) == 1 and not step.op.op_def.list_output:
+        return f"{names[0]} = {call}"
+    return f"{', '.join(names)}, = {call}"
 
 
 def emit(order, feeds, alias, specs, guards, feed_order, targets) -> Program:
@@ -55,7 +112,9 @@ def emit(order, feeds, alias, specs, guards, feed_order, targets) -> Program:
 
 def identifier(name: str) -> str:
     """A Python identifier spelling the graph name `name` ("dense/MatMul" -> dense_MatMul)."""
-    ident = re.sub(r"\W", "_", name)
+    ident = name.replace("/", "_")
+    if not ident.isidentifier():
+        ident = re.sub(r"\W", "_", name)
     if not ident or ident[0].isdigit():
         ident = "_" + ident
     return ident
@@ -179,8 +238,8 @@ class Emitter:
         out = op._outputs[0]
         if (out not in fetched and out not in self.materialize) or out in self.feeds:
             return None
-        text = f"{self.local(out)} = read({self.var(self.alias[out])})"
-        return self.emitted(op, text, [], [out], None)
+        name, var = self.local(out), self.var(self.alias[out])
+        return self.emitted(op, [], [out], None, "read", [var], [name])
 
     def folded(self, op) -> bool:
         """Every output is fed or was computed while compiling (a constant)."""
@@ -209,8 +268,9 @@ class Emitter:
     def merge(self, op, args):
         """Merge of a tf.cond: the value of the branch taken."""
         value, other, pred = args
-        text = f"{self.local(op._outputs[0])} = {value} if {pred} else {other}"
-        return self.emitted(op, text, self.locals_in(args), [op._outputs[0]], None)
+        name = self.local(op._outputs[0])
+        return self.emitted(op, self.locals_in(args), [op._outputs[0]], None, "merge", args,
+                            [name])
 
     def kernel_call(self, op, args):
         """A call of the op's kernel; stateful kernels also get the run context and op."""
@@ -218,21 +278,15 @@ class Emitter:
         call_args = args
         if op.op_def.uses_context:
             call_args = ["ctx", self.bind(("op", op), identifier(op.name) + "_op", op)] + args
-        call = f"{kernel}({', '.join(call_args)})"
         outs = op._outputs
         if op.op_def.returns_ref and outs[0] in self.alias:
             # The output stands for the variable (TF's output_ref): consumers read it.
-            return self.emitted(op, call, self.locals_in(args), [], kernel)
+            return self.emitted(op, self.locals_in(args), [], kernel, "call", call_args, [])
         # A fed output keeps its fed value for consumers; the kernel's result is dropped.
         names = ["_" if t in self.feeds else self.local(t) for t in outs]
-        if not outs:
-            text = call
-        elif len(outs) == 1 and not op.op_def.list_output:
-            text = f"{names[0]} = {call}"
-        else:
-            text = f"{', '.join(names)}, = {call}"
         computed = [t for t in outs if t not in self.feeds]
-        return self.emitted(op, text, self.locals_in(args), computed, kernel)
+        return self.emitted(op, self.locals_in(args), computed, kernel, "call", call_args,
+                            names)
 
     # -- bookkeeping ------------------------------------------------------------------------
     def is_value(self, expression: str) -> bool:
@@ -243,58 +297,53 @@ class Emitter:
     def locals_in(self, args) -> list:
         return [a for a in args if a in self.local_names]
 
-    def emitted(self, op, text, reads, outs, kernel):
+    def emitted(self, op, reads, outs, kernel, kind, args, names):
         guard = self.guard_text(op)
-        step = Step(op, reads, outs, guard, kernel)
+        step = Step(op, tuple(reads), tuple(outs), guard, kernel)  # tuples: memory per step
+        step.kind, step.args, step.names = kind, tuple(args), tuple(names)
+        if guard:
+            step.terms = [(self.value_of(p), taken) for p, taken in self.guards[op]]
         self.steps.append(step)
-        return text, step
+        return step
 
     # -- the whole function -----------------------------------------------------------------
     def program(self, order, feed_order, targets) -> Program:
-        lines = ["def run(ctx, F):", "    read = ctx.read"]
-        for i, t in enumerate(feed_order):
-            lines.append(f"    {self.local(t)} = F[{i}]  # fed: {t.name}")
+        prelude = [f"    {self.local(t)} = F[{i}]  # fed: {t.name}"
+                   for i, t in enumerate(feed_order)]
         # A fetched reference (the variable itself, an Assign's output) gives the variable's
         # value at the end of the run, as in TF; every other fetch is read where it is made.
         at_end = {t: var for t in targets if isinstance(t, Tensor) and t not in self.feeds
                   and t._dtype.is_ref_dtype and (var := passes.ref_variable(t, self.alias))}
         fetched = {t for t in targets if isinstance(t, Tensor) and t not in at_end}
-        emitted = [line for op in order if (line := self.step(op, fetched)) is not None]
-        step_of_line = self.body(lines, emitted, feed_order, fetched)
-        results = ", ".join(self.result(k, t, at_end.get(t)) for k, t in enumerate(targets))
-        lines.append(f"    return ({results},)")
+        for op in order:
+            self.step(op, fetched)
+        self.free_after_last_use(self.steps, feed_order, fetched)
+        returned = ", ".join(self.result(k, t, at_end.get(t)) for k, t in enumerate(targets))
+        feeds = [self.names[t] for t in feed_order]
+        ends = [self.result_parts(t, at_end.get(t)) for t in targets]
         header = [f"# {name} = {op_type} kernel with {attrs}"
                   for name, op_type, attrs in self.kernel_variants()]
-        shift = len(header)
-        step_of_line = {line + shift: i for line, i in step_of_line.items()}
-        return Program("\n".join(header + lines), self.namespace, self.steps, step_of_line,
-                       self.kernels)
+        return Program(self.namespace, self.steps, self.kernels, feeds, ends, header, prelude,
+                       returned)
 
-    def body(self, lines, emitted, feed_order, fetched) -> dict:
-        """Append the steps with guards and `del`s; return {line number: step index}."""
+    def free_after_last_use(self, steps, feed_order, fetched) -> None:
+        """Set each step's `frees`: the intermediates whose last use it is."""
         last_use = {}
-        for i, (_, step) in enumerate(emitted):
-            for name in step.reads + self.guard_reads(step):
+        for i, step in enumerate(steps):
+            for name in (*step.reads, *self.guard_reads(step)):
                 last_use[name] = i
         keep = {self.names[t] for t in list(feed_order) + list(fetched) if t in self.names}
+        # The predicates guarding a fetch are tested again when the results are returned.
+        keep.update(self.value_of(p) for t in fetched if t not in self.feeds
+                    for p, _ in self.guards.get(t._op, ()))
         guarded: set[str] = set()  # values computed under a guard: never deleted
-        open_guard, step_of_line = "", {}
-        for i, (text, step) in enumerate(emitted):
-            indent = "    "
+        for i, step in enumerate(steps):
             if step.guard:
                 guarded.update(self.names[t] for t in step.outs)
-                indent = "        "
-                if step.guard != open_guard:
-                    lines.append(f"    if {step.guard}:")
-                    step_of_line[len(lines)] = i
-            lines.append(f"{indent}{text}  # {step.op.name}")
-            step_of_line[len(lines)] = i
-            frees = [n for n in step.reads + self.guard_reads(step)
+            frees = [n for n in (*step.reads, *self.guard_reads(step))
                      if last_use[n] == i and n not in keep and n not in guarded]
-            if frees:  # each intermediate is dropped after its last use
-                lines.append(f"    del {', '.join(dict.fromkeys(frees))}")
-            open_guard = "" if frees else step.guard
-        return step_of_line
+            if frees:
+                step.frees = tuple(dict.fromkeys(frees))
 
     def guard_reads(self, step) -> list:
         """The local names a step's guard reads (its predicates)."""
@@ -313,6 +362,14 @@ class Emitter:
         value = self.value_of(t) if var is None else f"read({self.var(var)})"
         guard = self.guard_text(t._op) if t not in self.feeds else ""
         return f"({value} if {guard} else missing({k}))" if guard else value
+
+    def result_parts(self, t, var=None):
+        """Fetch `t` for the interpreter: (its expression or None, its guard terms)."""
+        if not isinstance(t, Tensor):
+            return None, ()
+        value = self.value_of(t) if var is None else f"read({self.var(var)})"
+        terms = self.guards.get(t._op) if t not in self.feeds else None
+        return value, [(self.value_of(p), taken) for p, taken in terms or ()]
 
     def kernel_variants(self) -> list:
         """(name, op type, attributes) of every kernel bound with attributes."""

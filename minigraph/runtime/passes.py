@@ -176,6 +176,35 @@ def fold(op, inputs, specs):
 
 
 def schedule(ops, alias, feeds):
+    """The run order: creation order (`ops` is sorted by creation) when that is topological
+    and no read of a variable created after a write of it must move before it; else a
+    topological sort with those read-before-write edges added, ties broken by creation
+    order. (A loop's gradient creates some cond predicates after the ops they guard.)
+    Linear when nothing needs moving, the usual case."""
+    readers, writers = readers_and_writers(ops, alias, feeds)
+    late = [(r, w) for var, ws in writers.items() for w in ws
+            for r in readers.get(var, ()) if r is not w and r._id > w._id]
+    parents = data_parents(ops, feeds)
+    if not late and all(p._id < op._id for op, ps in parents.items() for p in ps):
+        return list(ops)
+    children: dict = {}
+    for child, ps in parents.items():
+        for p in ps:
+            children.setdefault(p, []).append(child)
+    below: dict = {}
+    for reader, writer in late:
+        if writer not in below:
+            below[writer] = descendants(writer, children)
+        if reader not in below[writer] and reader not in parents[writer]:
+            parents[writer].add(reader)
+    for var, ws in writers.items():  # reads created before a write stay before it
+        for w in ws:
+            parents[w].update(r for r in readers.get(var, ()) if r._id < w._id)
+    return topological(ops, parents)
+
+
+def data_parents(ops, feeds) -> dict:
+    """op -> the ops it needs first (data and control inputs, cond predicates)."""
     in_plan = set(ops)
     parents: dict = {op: set() for op in ops}
     for op in ops:
@@ -185,8 +214,11 @@ def schedule(ops, alias, feeds):
         parents[op].update(c for c in op._control_inputs if c in in_plan)
         if op.cond_context is not None:
             parents[op].update(p._op for p in cond_preds(op) if p not in feeds)
-    for reader, writer in read_before_write(ops, alias, parents, feeds):
-        parents[writer].add(reader)
+    return parents
+
+
+def topological(ops, parents) -> list:
+    """Kahn's sort, the earliest-created ready op first; creation order if there is a cycle."""
     children: dict = {op: [] for op in ops}
     for op, ps in parents.items():
         for p in ps:
@@ -240,8 +272,8 @@ def guards(order, feeds):
             for op, ts in terms.items()}
 
 
-def read_before_write(ops, alias, parents, feeds):
-    """Pairs (reader, writer): a read not downstream of a write sees the old value."""
+def readers_and_writers(ops, alias, feeds):
+    """{variable op: ops reading its value}, {variable op: ops writing it}."""
     readers: dict = {}
     writers: dict = {}
     for op in ops:
@@ -258,19 +290,7 @@ def read_before_write(ops, alias, parents, feeds):
         for i, t in enumerate(op._inputs):
             if i not in refs and t in alias and t not in feeds:
                 readers.setdefault(alias[t], []).append(op)
-    if not writers:
-        return []
-    children: dict = {}
-    for child, ps in parents.items():
-        for p in ps:
-            children.setdefault(p, []).append(child)
-    pairs: list = []
-    for var, ws in writers.items():
-        for w in ws:
-            below = descendants(w, children)
-            pairs.extend((r, w) for r in readers.get(var, ()) if r not in below
-                         and r is not w and r not in parents[w])
-    return pairs
+    return readers, writers
 
 
 def descendants(op, children):

@@ -11,27 +11,38 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
      named after their ops). A step of an op created inside a tf.cond branch (or fed by
      one) is guarded by `if <pred>:`, and Merge is `t if pred else f`.
 Passes 1-3 (and the cond guards) live in passes.py, step 4 in codegen.py; this module runs
-the code. The first run of a plan runs the same code with every kernel wrapped to check its
-outputs' dtype and shape against the graph; `profile` wraps them to time each op, and
-`trace` to record every value of one run (a RunTrace, from trace.py, for explorers).
+the code: first through the interpreter (interpreter.py: the same steps as data, no
+compile; the first run checks every kernel's outputs' dtype and shape against the graph),
+and once the plan has run often enough, the compiled source. `profile` compiles it with
+the kernels wrapped to time each op, and `trace` to record every value of one run (a
+RunTrace, from trace.py, for explorers).
 A run writes variables into its RunContext; the session commits them only on success.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 import time
+import types
 
 import numpy as np
 
 from . import codegen, passes
+from .interpreter import Interpreter, StepFailed
 from ..framework.errors import (CancelledError, FailedPreconditionError, InternalError,
                                 InvalidArgumentError, OpError, ResourceExhaustedError,
                                 describe_node, describe_site)
 from ..framework.tensor import Tensor
 from .trace import RunTrace
 
-__all__ = ["Plan", "RunContext", "closed_during_call"]
+__all__ = ["Plan", "RunContext", "closed_during_call", "COMPILE_STEPS_PER_RUN"]
+
+# A plan runs in the interpreter tier (interpreter.py) until it has run 1 + steps / this
+# many times, then its generated source is compiled: a plan of fewer steps compiles on its
+# second run (a training step: a few ms once), a one-off 100,000-step gradient not soon.
+COMPILE_STEPS_PER_RUN = 2048
 
 
 def closed_during_call(run: bool):
@@ -165,6 +176,10 @@ class Plan:
     """
 
     def __init__(self, graph, targets, feeds: dict, missing_ok=False):
+        with _gc_paused():  # compiling makes no garbage cycles; scans of a big graph cost
+            self._build(graph, targets, feeds, missing_ok)
+
+    def _build(self, graph, targets, feeds: dict, missing_ok):
         self.graph = graph
         self.targets = list(targets)
         self.feed_order = list(feeds)
@@ -183,30 +198,42 @@ class Plan:
         program = codegen.emit(order, feeds, alias, specs, guards, self.feed_order,
                                self.targets)
         # In a loop body a value of a cond branch not taken is None (see missing_ok).
-        program.namespace["missing"] = _none if missing_ok else self._missing
+        missing = program.namespace["missing"] = _none if missing_ok else self._missing
         self.program = program
-        self.source = program.source
         self.step_ops = [step.op for step in program.steps]
         # Per step: (position in the kernel's result or None, tensor, static spec) to check.
         self._checks = [self._checked_outputs(step, specs) for step in program.steps]
-        self._code = compile(self.source, "<minigraph plan>", "exec")  # one source, compiled once
-        self._fast = _define(self._code, program.namespace)
-        self._checked_fn = self._define_wrapped(self._checking)
-        self._checked = False
+        self._interpreter = Interpreter(program, missing)
+        self._fast = None  # the compiled source, once the plan has run `compile_after` times
+        self._runs = 0
+        self.compile_after = 1 + len(program.steps) // COMPILE_STEPS_PER_RUN
+        self._compiled: types.CodeType | None = None  # `source` compiled, once needed
         self._locks: list | None = None if self.written_vars else []
 
+    @property
+    def source(self) -> str:
+        """The generated Python function, one line per step (written when first asked for)."""
+        return self.program.source
+
+    @property
+    def code(self):
+        """`source` compiled (once: the fast, profiled and traced functions share it)."""
+        if self._compiled is None:
+            self._compiled = compile(self.source, "<minigraph plan>", "exec")
+        return self._compiled
+
     @staticmethod
-    def _checked_outputs(step, specs) -> list:
+    def _checked_outputs(step, specs) -> tuple:
         single = len(step.op._outputs) == 1 and not step.op.op_def.list_output
-        return [(None if single else t.value_index, t, specs[t]) for t in step.outs
-                if specs.get(t) is not None]
+        return tuple((None if single else t.value_index, t, specs[t]) for t in step.outs
+                     if specs.get(t) is not None) or ()
 
     def _define_wrapped(self, wrap):
         """The same function, with every kernel replaced by `wrap(kernel)`."""
         namespace = dict(self.program.namespace)
         for name in self.program.kernels:
             namespace[name] = wrap(namespace[name])
-        return _define(self._code, namespace)
+        return _define(self.code, namespace)
 
     def _step_calling(self) -> int:
         """The step whose line (in the generated function) is calling a wrapped kernel."""
@@ -218,6 +245,24 @@ class Plan:
             self._check_outputs(self._step_calling(), result)
             return result
         return call
+
+    def _runner(self):
+        """The function this run uses: the interpreter checking every kernel's outputs on
+        the first run, the interpreter until the plan has run `compile_after` times, then
+        the generated source, compiled once."""
+        fast = self._fast
+        if fast is not None:
+            return fast
+        self._runs += 1
+        if self._runs == 1:
+            return self._checked_run
+        if self._runs > self.compile_after:
+            fast = self._fast = _define(self.code, self.program.namespace)
+            return fast
+        return self._interpreter.run
+
+    def _checked_run(self, ctx, feed_values):
+        return self._interpreter.run(ctx, feed_values, self._check_outputs)
 
     def _missing(self, k):
         t = self.targets[k]
@@ -236,7 +281,7 @@ class Plan:
         (locks, scratch buffers); see Session.acquire_locks for the locks.
         """
         ctx = RunContext(session)
-        fn = self._fast if self._checked else self._checked_fn
+        fn = self._runner()
         locks = self._locks
         if locks is None:  # a plan belongs to one session's cache
             locks = self._locks = session.variable_locks(self.written_vars)
@@ -248,6 +293,8 @@ class Plan:
                     values = fn(ctx, feed_values)
                 except InternalError:
                     raise
+                except StepFailed as e:
+                    raise self._error(e, fn) from e.__cause__
                 except Exception as e:  # noqa: BLE001 - re-raised with the node's context
                     raise self._error(e, fn) from e
             if ctx.writes or ctx.row_writes:
@@ -258,22 +305,20 @@ class Plan:
             if ctx.scratch:
                 for key, buf in ctx.scratch:
                     session.give_buffer(key, buf)
-        self._checked = True
         return [v if fed else _fetched(v, feed_values)
                 for v, fed in zip(values, self.fetch_fed)]
 
     def run_in(self, ctx, feed_values: list) -> tuple:
         """Run the steps inside another run (a loop body): `ctx` is that run's context."""
-        first = not self._checked
-        fn = self._checked_fn if first else self._fast
+        fn = self._runner()
         try:
-            values = fn(ctx, feed_values)
+            return fn(ctx, feed_values)
         except InternalError:
             raise
+        except StepFailed as e:
+            raise self._error(e, fn) from e.__cause__
         except Exception as e:  # noqa: BLE001 - re-raised with the node's context
             raise self._error(e, fn) from e
-        self._checked = True
-        return values
 
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
@@ -293,12 +338,13 @@ class Plan:
                     totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
             return call
 
-        fast, self._fast = self._fast, self._define_wrapped(timed)
+        fast, runs_so_far = self._fast, self._runs
+        self._fast = self._define_wrapped(timed)
         try:
             for _ in range(runs):
                 self.execute(session, feed_values)
         finally:
-            self._fast = fast
+            self._fast, self._runs = fast, max(runs_so_far, 1)
         return sorted(((op, t / runs) for op, t in totals.items()), key=lambda p: -p[1])
 
     def trace(self, session, feed_values: list, commit: bool = False) -> RunTrace:
@@ -379,15 +425,23 @@ class Plan:
                     "function; please report it with this message.")
 
     def _error(self, e, fn):
-        """`e` raised by the generated function, re-raised naming the op of its line."""
+        """`e` raised by the generated function (or the interpreter), re-raised naming the
+        op of its step."""
+        if isinstance(e, StepFailed):
+            return self._error_at(e.__cause__, e.step, e.values)
         tb, frame_locals, step = e.__traceback__, {}, None
+        code = getattr(fn, "__code__", None)
         while tb is not None:
-            if tb.tb_frame.f_code is fn.__code__:
+            if tb.tb_frame.f_code is code:
                 step = self.program.step_of_line.get(tb.tb_lineno)
                 frame_locals = tb.tb_frame.f_locals
             tb = tb.tb_next
         if step is None:
             return e
+        return self._error_at(e, step, frame_locals)
+
+    def _error_at(self, e, step, frame_locals):
+        """`e` raised by step `step` (whose inputs are in `frame_locals`), naming its op."""
         op = self.step_ops[step]
         where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
         if isinstance(e, OpError):
@@ -449,6 +503,18 @@ class _RecordingContext(RunContext):
             if i in self.read_steps:
                 self.reads[i] = value
         return value
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector (creating many objects, no garbage cycles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _define(code, namespace):

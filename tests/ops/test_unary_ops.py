@@ -149,3 +149,20 @@ def test_third_power_second_derivative(sess):
     assert sess.run([g, h], {x: 2.0}) == [12.0, 12.0]
     assert sess.run(h, {x: 3.0}) == 18.0
     check_gradients(h, [x], [1.5])  # d/dx 6x = 6
+
+
+@pytest.mark.parametrize("fn, op_type, formula", [
+    (tf.tanh, "TanhGrad", lambda y, g: g * (1 - y * y)),
+    (tf.sigmoid, "SigmoidGrad", lambda y, g: g * (y * (1 - y))),
+])
+def test_tanh_and_sigmoid_gradients_are_one_op_with_second_derivatives(sess, fn, op_type,
+                                                                       formula):
+    x = ph([3])
+    upstream = ph([3])
+    y = fn(x)
+    (g,) = tf.gradients(y, x, grad_ys=upstream)
+    assert g.op.type == op_type
+    xs, us = np.array([-1.5, 0.2, 2.0]), np.array([1.0, -2.0, 0.5])
+    y_val, g_val = sess.run([y, g], {x: xs, upstream: us})
+    np.testing.assert_array_equal(g_val, formula(y_val, us))  # the formula, bit for bit
+    check_gradients(g, [x, upstream], [[-1.5, 0.2, 2.0], [1.0, -2.0, 0.5]])
