@@ -95,8 +95,8 @@ class SegmentMean(OpDef):
     def compute(data, segment_ids):
         sums, counts = _sorted_segments("SegmentMean", data, segment_ids)
         counts = np.maximum(counts, 1).reshape((-1,) + (1,) * (sums.ndim - 1))
-        if sums.dtype.kind in "iu":
-            return (sums // counts).astype(sums.dtype)
+        if sums.dtype.kind in "iu":  # integer means truncate toward zero, as TF's
+            return (np.sign(sums) * (np.abs(sums) // counts)).astype(sums.dtype)
         return (sums / counts).astype(sums.dtype)
 
     @staticmethod

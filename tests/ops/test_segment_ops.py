@@ -53,7 +53,9 @@ def test_segment_empty_segments_get_zero_and_the_dtype_lowest(sess):
                         tf.segment_mean([1, 2, 3], [1, 1, 3]),
                         tf.unsorted_segment_max([1, 2], [0, 0], 2)])
     np.testing.assert_array_equal(s, [0, 3, 0, 3])
-    np.testing.assert_array_equal(m, [0, 1, 0, 3])  # integer mean truncates, as TF
+    np.testing.assert_array_equal(m, [0, 1, 0, 3])
+    truncated = sess.run(tf.segment_mean([-1, -2, 3, -7], [0, 0, 1, 2]))
+    np.testing.assert_array_equal(truncated, [-1, 3, -7])  # toward zero, as TF (not -2)
     np.testing.assert_array_equal(u, [2, np.iinfo(np.int32).min])
 
 
