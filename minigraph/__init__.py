@@ -33,6 +33,8 @@ from .ops import (array_ops as _array_ops, broadcast_ops as _broadcast_ops,
                   linalg_ops as _linalg_ops, math_ops as _math_ops, pad_ops as _pad_ops,
                   random_ops as _random_ops, reduction_ops as _reduction_ops,
                   shape_ops as _shape_ops, state_ops as _state_ops, stitch_ops as _stitch_ops,
+                  gather_nd_ops as _gather_nd_ops, segment_ops as _segment_ops,
+                  einsum_ops as _einsum_ops,
                   unary_ops as _unary_ops, scatter_ops as _scatter_ops,
                   partition_ops as _partition_ops, script_ops as _script_ops,
                   parsing_ops as _parsing_ops)
@@ -50,6 +52,9 @@ from .ops.join_split_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.nn_impl import sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401
+from .ops.gather_nd_ops import *  # noqa: F401,F403
+from .ops.segment_ops import *  # noqa: F401,F403
+from .ops.einsum_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import pow_ as pow  # noqa: A004
 from .ops.pad_ops import *  # noqa: F401,F403
@@ -100,6 +105,7 @@ __all__ = (
        "RunMetadata", "initializers", "layers", "logging", "math", "random"]
     + ["import_graph_def", "GraphDef", "gfile", "graph_util", "sequence_mask", "sort",
        "argsort"]
+    + _gather_nd_ops.__all__ + _segment_ops.__all__ + _einsum_ops.__all__
     + ["data", "IndexedSlices", "IndexedSlicesValue", "RegisterGradient", "NotDifferentiable",
        "NoGradient"]
     + ["DType", "as_dtype", "gradients", "AggregationMethod", "UnconnectedGradients", "Graph",

@@ -6,6 +6,7 @@ Every name here is also available under its TF1 top-level or `tf.nn` spelling
 
 from ..ops.shape_ops import invert_permutation
 from ..ops.indexing_ops import unsorted_segment_sum
+from ..ops.segment_ops import segment_mean, segment_sum, unsorted_segment_max
 from ..ops.broadcast_ops import reduce_sum
 from ..ops.comparison_ops import (equal, greater, greater_equal, less, less_equal, logical_and,
                                   logical_not, logical_or, logical_xor, not_equal)
@@ -29,6 +30,7 @@ __all__ = [
     "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "round", "rsqrt", "scalar_mul",
     "sigmoid", "sign", "sin", "softmax", "softplus", "sqrt", "square", "squared_difference",
     "subtract", "tanh", "top_k", "truediv", "unsorted_segment_sum",
+    "segment_sum", "segment_mean", "unsorted_segment_max",
 ]
 
 __getattr__ = namespace_getattr("math")

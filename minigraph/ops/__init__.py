@@ -6,7 +6,8 @@ before it (docs/architecture.md shows the order, tests/test_imports.py checks it
 
 from . import (constant_op, shape_ops, broadcast_ops, array_ops, unary_ops,  # noqa: F401
                comparison_ops, math_ops, linalg_ops, reduction_ops, pad_ops, indexing_ops,
-               stitch_ops, partition_ops, join_split_ops, nn_ops, sort_ops, conv_kernels,
+               stitch_ops, partition_ops, join_split_ops, nn_ops, sort_ops, gather_nd_ops,
+               segment_ops, einsum_ops, conv_kernels,
                conv_ops, depthwise_conv_ops, pooling_ops, lrn_ops, cross_entropy_ops, random_ops,
                candidate_sampling_ops, state_ops, scatter_ops, normalization_ops,
                control_flow_ops, check_ops, png, summary_ops, training_ops, sparse_training_ops,

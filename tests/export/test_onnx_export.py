@@ -132,3 +132,13 @@ def test_while_loop_scan_and_map_fn_export_as_loops(tmp_path):
     mapped = tf.map_fn(lambda row: tf.reduce_max(row), x)
     feed = np.arange(12, dtype=np.float32).reshape(4, 3) / 4
     assert_onnx_runtime_agrees([x], [total, running, mapped], [feed], tmp_path)
+
+
+def test_gather_nd_and_scatter_nd(tmp_path):
+    x = tf.placeholder(tf.float32, [3, 4], name="x")
+    picked = tf.gather_nd(x, [[2, 1], [0, 3], [2, 1]])
+    rows = tf.gather_nd(x, tf.constant([[1], [0]], tf.int64))
+    spread = tf.scatter_nd([[1], [3], [1]], x[:, :2], [5, 2])  # repeated index 1 adds up
+    assert picked.op.type == "GatherNd" and spread.op.type == "ScatterNd"
+    feed = np.arange(12, dtype=np.float32).reshape(3, 4)
+    assert_onnx_runtime_agrees([x], [picked, rows, spread], [feed], tmp_path)

@@ -294,3 +294,19 @@ def _one_hot(c, op):
     indices = c.node("Cast", [indices], op.name, to=7)  # ONNX Runtime's kernel wants int64
     output(c, op, c.node("OneHot", [indices, c.node("Cast", [depth], op.name, to=7), values],
                        op.name, axis=int(op.attrs.get("axis", -1))))
+
+
+@rule("GatherNd")
+def _gather_nd(c, op):
+    params, indices = c.inputs(op)
+    indices = c.node("Cast", [indices], op.name, to=7)  # GatherND takes int64 indices
+    output(c, op, c.node("GatherND", [params, indices], op.name))
+
+
+@rule("ScatterNd")
+def _scatter_nd(c, op):
+    indices, updates, shape = c.inputs(op)
+    zeros = c.node("ConstantOfShape", [c.node("Cast", [shape], op.name, to=7)], op.name)
+    zeros = c.node("CastLike", [zeros, updates], op.name)  # zeros of the updates' dtype
+    indices = c.node("Cast", [indices], op.name, to=7)
+    output(c, op, c.node("ScatterND", [zeros, indices, updates], op.name, reduction="add"))
