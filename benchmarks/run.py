@@ -1,4 +1,4 @@
-"""Run the benchmarks W1-W8 and print a table of medians and ratios.
+"""Run the benchmarks W1-W9 and print a table of medians and ratios.
 
 Usage: python benchmarks/run.py [--quick] [--only W7] [--write benchmarks/RESULTS.md]
 
