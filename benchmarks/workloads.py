@@ -1,4 +1,4 @@
-"""The benchmark workloads W1-W8, each written once in TF1 style and once in hand numpy.
+"""The benchmark workloads W1-W9, each written once in TF1 style and once in hand numpy.
 
 Each `minigraph_*` function takes the module to use as `tf` (minigraph, or
 `tensorflow.compat.v1` when installed) so one definition serves both engines. The
