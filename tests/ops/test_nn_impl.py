@@ -11,30 +11,8 @@ import minigraph as tf
 from minigraph.gradient_checker import check_gradients
 
 F64 = tf.float64
-LOGITS = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
 LABELS = np.array([[0.0, 0.0, 1.0], [0.5, 0.5, 0.0]])
 X = np.array([[-1.7, -0.3, 0.4], [2.5, 6.8, -4.1]])
-
-
-def np_softmax(x):
-    e = np.exp(x - x.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
-
-
-def np_log_softmax(x):
-    return np.log(np_softmax(x))
-
-
-ACTIVATIONS = [
-    (tf.nn.relu, lambda x: np.maximum(x, 0), "Relu"),
-    (tf.nn.relu6, lambda x: np.clip(x, 0, 6), "Relu6"),
-    (tf.nn.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x), "LeakyRelu"),
-    (tf.nn.elu, lambda x: np.where(x > 0, x, np.expm1(x)), "Elu"),
-    (tf.nn.softplus, lambda x: np.log1p(np.exp(x)), "Softplus"),
-    (tf.nn.softmax, np_softmax, "Softmax"),
-    (tf.nn.log_softmax, np_log_softmax, "LogSoftmax"),
-]
-IDS = [a[2] for a in ACTIVATIONS]
 
 
 def test_sigmoid_cross_entropy_is_stable_and_differentiable(sess):
