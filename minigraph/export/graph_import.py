@@ -20,11 +20,11 @@ from ..framework.graph import get_default_graph
 from ..framework.tensor import CondBranch
 from ..framework.registry import OP_TABLE
 from ..framework.shapes import TensorShape
-from .lowering import _RENAMED
+from .lowering import RENAMED_ATTRS
 
 __all__ = ["import_graph_def", "attr_value", "tensor_value"]
 
-_INTERNAL_NAMES = {tf_name: name for name, tf_name in _RENAMED.items()}
+_INTERNAL_NAMES = {tf_name: name for name, tf_name in RENAMED_ATTRS.items()}
 # Node types handled by this module itself rather than by an op of the same type.
 _CONTROL = {"Switch", "RefSwitch", "Merge", "StringFormat"}
 # Older TF op types that compute exactly what a minigraph op of another type does.

@@ -47,7 +47,6 @@ class _FrameNames:
         self.next = [unique(f"{base}/NextIteration" + (f"_{i}" if i else ""))
                      for i in range(n)]
         self.counter_next = unique(f"{base}/counter/NextIteration")
-        self.flows = {}  # (kind, k) -> (merge, identity, next) names of a TensorArray flow
         self.cond_side = _cond_side(frame)
 
 

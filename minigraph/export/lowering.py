@@ -19,11 +19,11 @@ from ..framework import dtypes as _dtypes
 from . import tf_registry
 from .loop_lowering import LoopLowering
 
-__all__ = ["NodeSpec", "Exporter", "node_specs", "single_node_spec", "import_problems",
-           "renamed_tensors"]
+__all__ = ["RENAMED_ATTRS", "NodeSpec", "Exporter", "node_specs", "single_node_spec",
+           "import_problems", "renamed_tensors"]
 
 # minigraph attribute names that TF spells differently.
-_RENAMED = {"keepdims": "keep_dims"}
+RENAMED_ATTRS = {"keepdims": "keep_dims"}
 
 
 class NodeSpec:
@@ -98,7 +98,7 @@ class Exporter:
             for key, value in op.attrs.items():
                 described = self.describe_value(value)
                 if described is not None:
-                    attrs[_RENAMED.get(key, key)] = described
+                    attrs[RENAMED_ATTRS.get(key, key)] = described
             name = self.emit(op.type, inputs, attrs, name=op.name,
                              output_dtypes=[t.dtype for t in op.outputs],
                              control=[c.name for c in op.control_inputs], device=op.device)
@@ -278,7 +278,7 @@ def single_node_spec(op, describe_value) -> NodeSpec:
     for t in op.inputs:
         exporter._tensors[t] = (_tensor_name(t.op.name, t.value_index), t.dtype)
     inputs = [exporter._tensors[t] for t in op.inputs]
-    attrs = {_RENAMED.get(k, k): d for k, d in
+    attrs = {RENAMED_ATTRS.get(k, k): d for k, d in
              ((k, describe_value(v)) for k, v in op.attrs.items()) if d is not None}
     exporter.emit(op.type, inputs, attrs, name=op.name, output_dtypes=[t.dtype for t in op.outputs],
                   control=[c.name for c in op.control_inputs], device=op.device, context=False)

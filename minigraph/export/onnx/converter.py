@@ -139,7 +139,9 @@ class Scope(Converter):
         super().__init__(parent.sess, parent.helper, parent.numpy_helper, [])
         self.parent = parent
         self._names.update(names)
-        self._count = parent._count + 100_000 * (1 + id(self) % 1000)
+
+    def fresh(self, hint: str) -> str:
+        return self.parent.fresh(hint)  # one counter per model: names never collide
 
     def name(self, t) -> str:
         if t in self._names or t in self._lazy:
