@@ -17,8 +17,9 @@ ALLOWED = {
     "ops": {"framework", "ops"},
     "runtime": {"framework", "ops", "runtime"},
 }
-# Function-level imports that stay: optional extras (protobuf/tensorboard, matplotlib, onnx).
-MAX_FUNCTION_LEVEL_IMPORTS = 8
+# Function-level imports that stay: optional extras (protobuf/tensorboard, matplotlib, onnx,
+# numba).
+MAX_FUNCTION_LEVEL_IMPORTS = 9
 
 
 def module_name(path: pathlib.Path) -> str:

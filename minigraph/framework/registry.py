@@ -135,6 +135,15 @@ class OpDef:
                     and `compute` return sequences and `apply` a list, even of one or no
                     tensors. Otherwise one output is a bare Spec / array / Tensor.
 
+      elementwise   the formula of one element, for fusing chains of elementwise ops into
+                    one loop (runtime/fusion.py): an expression over the input names in the
+                    order the kernel computes ("x + y"), so the fused loop gives the same bits;
+                    numeric literals take the op's dtype, `T(v)` converts to it, `sqrt` and
+                    `abs` may be called. An update op gives (target, expression) lines, a
+                    target named after a ref input being its new value. May be a static
+                    method of the op returning either, or None where the op cannot fuse.
+                    None (the default): the op is never fused.
+
     Static method a block may add:
       lower(op, exporter)  for an op TensorFlow has no node for (or one whose TF node differs):
                     emits the TF nodes that compute the same thing at GraphDef export and
@@ -153,6 +162,7 @@ class OpDef:
     selects_branch = False
     list_output = False
     returns_ref = False
+    elementwise = None
 
     @staticmethod
     def infer(*specs, **attrs):

@@ -47,6 +47,7 @@ class Less(_Comparison):
     """Elementwise x < y (bool); no gradient."""
 
     compute = staticmethod(np.less)
+    elementwise = "x < y"
 
 
 def less(x, y, name=None) -> Tensor:
@@ -59,6 +60,7 @@ class LessEqual(_Comparison):
     """Elementwise x <= y (bool); no gradient."""
 
     compute = staticmethod(np.less_equal)
+    elementwise = "x <= y"
 
 
 def less_equal(x, y, name=None) -> Tensor:
@@ -71,6 +73,7 @@ class Greater(_Comparison):
     """Elementwise x > y (bool); no gradient."""
 
     compute = staticmethod(np.greater)
+    elementwise = "x > y"
 
 
 def greater(x, y, name=None) -> Tensor:
@@ -83,6 +86,7 @@ class GreaterEqual(_Comparison):
     """Elementwise x >= y (bool); no gradient."""
 
     compute = staticmethod(np.greater_equal)
+    elementwise = "x >= y"
 
 
 def greater_equal(x, y, name=None) -> Tensor:
@@ -192,6 +196,12 @@ class Select(OpDef):
 
     inputs = ("condition", "t", "e")
     input_types = ("bool", "T", "T")
+
+    @staticmethod
+    def elementwise(op):
+        condition, t = (x.shape.ndims for x in op.inputs[:2])
+        # A vector condition picks rows: not an elementwise broadcast, so no loop.
+        return "t if condition else e" if condition in (0, t) and t is not None else None
 
     @staticmethod
     def infer(condition, t, e):

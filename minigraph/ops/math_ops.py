@@ -67,6 +67,7 @@ class AddV2(_Binary):
     """Elementwise x + y with broadcasting."""
 
     compute = staticmethod(np.add)
+    elementwise = "x + y"
 
     @staticmethod
     def gradient(op, grad):
@@ -83,6 +84,7 @@ class Sub(_Binary):
     """Elementwise x - y with broadcasting."""
 
     compute = staticmethod(np.subtract)
+    elementwise = "x - y"
 
     @staticmethod
     def gradient(op, grad):
@@ -102,6 +104,7 @@ class Mul(_Binary):
     """Elementwise x * y with broadcasting."""
 
     compute = staticmethod(np.multiply)
+    elementwise = "x * y"
 
     @staticmethod
     def gradient(op, grad):
@@ -137,6 +140,7 @@ class RealDiv(_Binary):
 
     allowed = INEXACT
     compute = staticmethod(np.true_divide)
+    elementwise = "x / y"
 
     @staticmethod
     def gradient(op, grad):
@@ -309,6 +313,8 @@ class SquaredDifference(_Binary):
 
     allowed = FLOATS + ("int32", "int64", "complex64", "complex128")
 
+    elementwise = "(x - y) * (x - y)"
+
     @staticmethod
     def compute(x, y):
         return np.square(np.subtract(x, y))
@@ -348,6 +354,10 @@ class AddN(OpDef):
         return Spec(xs[0].dtype, shape)
 
     @staticmethod
+    def elementwise(op):
+        return " + ".join(f"x{i}" for i in range(len(op.inputs)))  # left to right, as compute
+
+    @staticmethod
     def compute(*xs):
         if len(xs) == 1:
             return xs[0]
@@ -384,6 +394,11 @@ class Cast(OpDef):
                 DstT.is_numeric:  # a constant scalar (shape arithmetic, tf.range's bounds)
             value = Cast.compute(x.value, DstT=DstT)
         return Spec(DstT, x.shape, value)
+
+    @staticmethod
+    def elementwise(op):
+        source, target = op.inputs[0].dtype.base_dtype, op.attrs["DstT"]
+        return "T(x)" if source.is_floating and target.is_floating else None
 
     @staticmethod
     def compute(x, *, DstT):  # noqa: N803

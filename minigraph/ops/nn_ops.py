@@ -90,6 +90,7 @@ class ReluGrad(OpDef):
     """The gradient of Relu: `gradients` where `features` > 0, else 0 (one fused kernel)."""
 
     inputs = ("gradients", "features")
+    elementwise = "gradients * T(features > 0)"
 
     @staticmethod
     def infer(g, y):

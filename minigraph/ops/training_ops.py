@@ -83,6 +83,7 @@ class ApplyGradientDescent(_ApplyOp):
 
     inputs = ("var", "alpha", "delta")
     ref_inputs = (0,)
+    elementwise = (("var", "var - alpha * delta"),)
 
     @staticmethod
     def compute(ctx, op, var, alpha, delta, **attrs):
@@ -109,6 +110,13 @@ class ApplyMomentum(_ApplyOp):
 
     inputs = ("var", "accum", "lr", "grad", "momentum")
     ref_inputs = (0, 1)
+
+    @staticmethod
+    def elementwise(op):
+        """`compute`'s order, per element (runtime/fusion.py)."""
+        step = "lr * grad + (lr * momentum) * accum" if op.attrs.get("use_nesterov") \
+            else "lr * accum"
+        return (("accum", "accum * momentum + grad"), ("var", f"var - ({step})"))
 
     @staticmethod
     def compute(ctx, op, var, accum, lr, grad, momentum, use_nesterov=False, **attrs):
@@ -151,6 +159,16 @@ class ApplyAdam(_ApplyOp):
     inputs = ("var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2",
               "epsilon", "grad")
     ref_inputs = (0, 1, 2)
+
+    @staticmethod
+    def elementwise(op):
+        """`_adam_chunk`'s order, per element (runtime/fusion.py)."""
+        step = "(grad * (1 - beta1) + beta1 * m) * lr_t / (sqrt(v) + epsilon)" \
+            if op.attrs.get("use_nesterov") else "lr_t * m / (sqrt(v) + epsilon)"
+        return (("lr_t", "lr * sqrt(1 - beta2_power) / (1 - beta1_power)"),
+                ("m", "m + (grad - m) * (1 - beta1)"),
+                ("v", "v + (grad * grad - v) * (1 - beta2)"),
+                ("var", f"var - {step}"))
 
     @staticmethod
     def compute(ctx, op, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,

@@ -47,6 +47,7 @@ class Neg(UnaryOp):
 
     allowed = SIGNED + ("complex64", "complex128")
     compute = staticmethod(np.negative)
+    elementwise = "-x"
 
     @staticmethod
     def gradient(op, grad):
@@ -67,6 +68,7 @@ class Abs(UnaryOp):
 
     allowed = SIGNED
     compute = staticmethod(np.abs)
+    elementwise = "abs(x)"
 
     @staticmethod
     def gradient(op, grad):
@@ -148,6 +150,7 @@ class Sqrt(UnaryOp):
     """Elementwise square root; the gradient is SqrtGrad(y, g) = 0.5 * g / y."""
 
     compute = staticmethod(np.sqrt)
+    elementwise = "sqrt(x)"
 
     @staticmethod
     def gradient(op, grad):
@@ -166,6 +169,7 @@ class SqrtGrad(OpDef):
     """
 
     inputs = ("y", "dy")
+    elementwise = "0 if dy == 0 else 0.5 * dy / y"
 
     @staticmethod
     def infer(y, dy):
@@ -188,6 +192,8 @@ class SqrtGrad(OpDef):
 class Rsqrt(UnaryOp):
     """Elementwise 1 / sqrt(x); the gradient is -0.5 * g * y^3."""
 
+    elementwise = "1 / sqrt(x)"
+
     @staticmethod
     def compute(x):
         return like(x, 1 / np.sqrt(x))
@@ -209,6 +215,7 @@ class Square(UnaryOp):
 
     allowed = SIGNED + ("complex64", "complex128")
     compute = staticmethod(np.square)
+    elementwise = "x * x"
 
     @staticmethod
     def gradient(op, grad):
@@ -223,6 +230,8 @@ def square(x, name=None) -> Tensor:
 @register_op("Reciprocal")
 class Reciprocal(UnaryOp):
     """Elementwise 1 / x; the gradient is -g * y^2."""
+
+    elementwise = "1 / x"
 
     @staticmethod
     def compute(x):
@@ -303,6 +312,8 @@ class _ActivationGrad(OpDef):
 class TanhGrad(_ActivationGrad):
     """The gradient of Tanh from its output: dy * (1 - y * y), one op (as TF builds it)."""
 
+    elementwise = "dy * (1 - y * y)"
+
     @staticmethod
     def compute(y, dy):
         return like(y, dy * (1 - y * y))
@@ -335,6 +346,8 @@ def sigmoid(x, name=None) -> Tensor:
 @register_op("SigmoidGrad")
 class SigmoidGrad(_ActivationGrad):
     """The gradient of Sigmoid from its output: dy * (y * (1 - y)), one op (as TF)."""
+
+    elementwise = "dy * (y * (1 - y))"
 
     @staticmethod
     def compute(y, dy):

@@ -56,6 +56,7 @@ class Program:
                  results: list, header: list, prelude: list, returned: str):
         self.namespace, self.steps = namespace, steps
         self.kernels = kernels  # the names in `namespace` that are kernels
+        self.fused: dict = {}  # kernel name -> fusion.FusedKernel, in a fused copy
         self.feeds = feeds  # the local name of each feed, in feed order
         self.results = results  # per fetch: (expression or None, guard terms)
         self._parts = header, prelude, returned

@@ -29,7 +29,7 @@ import types
 
 import numpy as np
 
-from . import codegen, passes
+from . import codegen, fusion, passes
 from .interpreter import Interpreter, StepFailed
 from ..framework.errors import (CancelledError, FailedPreconditionError, InternalError,
                                 InvalidArgumentError, OpError, ResourceExhaustedError,
@@ -205,8 +205,13 @@ class Plan:
         self._checks = [self._checked_outputs(step, specs) for step in program.steps]
         self._interpreter = Interpreter(program, missing)
         self._fast = None  # the compiled source, once the plan has run `compile_after` times
+        self._fast_program = program  # what `_fast` runs: `program`, or its fused copy
         self._runs = 0
         self.compile_after = 1 + len(program.steps) // COMPILE_STEPS_PER_RUN
+        # Fused loops (fusion.py) replace the compiled source after this many runs.
+        self.fuse_after = self.compile_after + fusion.FUSE_AFTER_RUNS
+        self._fused: codegen.Program | None | bool = False  # False: not tried yet
+        self._settled = False  # True once `_fast` is what every later run uses
         self._compiled: types.CodeType | None = None  # `source` compiled, once needed
         self._locks: list | None = None if self.written_vars else []
 
@@ -214,6 +219,25 @@ class Plan:
     def source(self) -> str:
         """The generated Python function, one line per step (written when first asked for)."""
         return self.program.source
+
+    @property
+    def fused_source(self) -> str:
+        """The source the plan runs once fused (fusion.py): each group of elementwise steps
+        is one `fused_N(...)` line, its loop shown in the header. The plain source when
+        nothing fuses or numba is not installed."""
+        fused = self._fused_program()
+        return (fused or self.program).source
+
+    def _fused_program(self):
+        """The fused copy of the program (made once), or None."""
+        if self._fused is False:
+            self._fused = None
+            if fusion.available():
+                with _gc_paused():
+                    alias = passes.aliases(self.ops, self._feeds)
+                    specs = passes.specialize(self.ops, self._feeds, alias)
+                    self._fused = fusion.fuse(self.program, specs)
+        return self._fused
 
     @property
     def code(self):
@@ -228,16 +252,20 @@ class Plan:
         return tuple((None if single else t.value_index, t, specs[t]) for t in step.outs
                      if specs.get(t) is not None) or ()
 
-    def _define_wrapped(self, wrap):
-        """The same function, with every kernel replaced by `wrap(kernel)`."""
-        namespace = dict(self.program.namespace)
-        for name in self.program.kernels:
+    def _define_wrapped(self, wrap, program=None):
+        """The function of `program` (default: the unfused one), with every kernel replaced
+        by `wrap(kernel)`."""
+        program = program or self.program
+        namespace = dict(program.namespace)
+        for name in program.kernels:
             namespace[name] = wrap(namespace[name])
-        return _define(self.code, namespace)
+        code = self.code if program is self.program else \
+            compile(program.source, "<minigraph plan>", "exec")
+        return _define(code, namespace)
 
-    def _step_calling(self) -> int:
+    def _step_calling(self, program=None) -> int:
         """The step whose line (in the generated function) is calling a wrapped kernel."""
-        return self.program.step_of_line[sys._getframe(2).f_lineno]
+        return (program or self.program).step_of_line[sys._getframe(2).f_lineno]
 
     def _checking(self, kernel):
         def call(*args):
@@ -251,15 +279,31 @@ class Plan:
         the first run, the interpreter until the plan has run `compile_after` times, then
         the generated source, compiled once."""
         fast = self._fast
-        if fast is not None:
+        if self._settled:
             return fast
         self._runs += 1
+        if fast is not None:
+            if self._runs > self.fuse_after:
+                self._settled = True
+                fast = self._fuse() or fast
+            return fast
         if self._runs == 1:
             return self._checked_run
         if self._runs > self.compile_after:
             fast = self._fast = _define(self.code, self.program.namespace)
+            self._settled = not fusion.enabled()  # nothing left to switch to
             return fast
         return self._interpreter.run
+
+    def _fuse(self):
+        """Switch the compiled tier to the fused program, if anything fuses."""
+        fused = self._fused_program()
+        if fused is None:
+            return None
+        self._fast_program = fused
+        self._fast = _define(compile(fused.source, "<minigraph plan>", "exec"),
+                             fused.namespace)
+        return self._fast
 
     def _checked_run(self, ctx, feed_values):
         return self._interpreter.run(ctx, feed_values, self._check_outputs)
@@ -323,6 +367,8 @@ class Plan:
     def profile(self, session, feed_values: list, runs: int = 10) -> list:
         """Run the plan `runs` times and return [(op, seconds per run)], slowest first.
 
+        A fused plan lists each group as its fusion.FusedKernel (`.type` names the fused op
+        types, `.members` the ops).
         Each kernel is timed separately (a little timing overhead is included); what is left
         of a run's time is the executor's own. Variables are updated as by `runs` real runs.
         """
@@ -334,17 +380,20 @@ class Plan:
                 try:
                     return kernel(*args)
                 finally:
-                    op = self.step_ops[self._step_calling()]
-                    totals[op] = totals.get(op, 0.0) + time.perf_counter() - start
+                    step = program.steps[self._step_calling(program)]
+                    key = step.op if step.kernel not in program.fused else \
+                        program.fused[step.kernel]
+                    totals[key] = totals.get(key, 0.0) + time.perf_counter() - start
             return call
 
-        fast, runs_so_far = self._fast, self._runs
-        self._fast = self._define_wrapped(timed)
+        fast, runs_so_far, settled = self._fast, self._runs, self._settled
+        program = self._fast_program
+        self._fast, self._settled = self._define_wrapped(timed, program), True
         try:
             for _ in range(runs):
                 self.execute(session, feed_values)
         finally:
-            self._fast, self._runs = fast, max(runs_so_far, 1)
+            self._fast, self._runs, self._settled = fast, max(runs_so_far, 1), settled
         return sorted(((op, t / runs) for op, t in totals.items()), key=lambda p: -p[1])
 
     def trace(self, session, feed_values: list, commit: bool = False) -> RunTrace:
@@ -431,24 +480,29 @@ class Plan:
             return self._error_at(e.__cause__, e.step, e.values)
         tb, frame_locals, step = e.__traceback__, {}, None
         code = getattr(fn, "__code__", None)
+        program = self._fast_program if fn is self._fast else self.program
         while tb is not None:
             if tb.tb_frame.f_code is code:
-                step = self.program.step_of_line.get(tb.tb_lineno)
+                step = program.step_of_line.get(tb.tb_lineno)
                 frame_locals = tb.tb_frame.f_locals
             tb = tb.tb_next
         if step is None:
             return e
-        return self._error_at(e, step, frame_locals)
+        return self._error_at(e, step, frame_locals, program)
 
-    def _error_at(self, e, step, frame_locals):
-        """`e` raised by step `step` (whose inputs are in `frame_locals`), naming its op."""
-        op = self.step_ops[step]
+    def _error_at(self, e, step, frame_locals, program=None):
+        """`e` raised by step `step` of `program` (default: the unfused one; the step's
+        inputs are in `frame_locals`), naming its op (a fused step: the member that
+        raised)."""
+        program = program or self.program
+        op = getattr(e, "fused_member", None) or program.steps[step].op
         where = f"\n\t [[node {op.name} (defined at {describe_site(op.creation_site)}) ]]"
         if isinstance(e, OpError):
             return type(e)(None, e.op or op, e.message + where)
         if isinstance(e, MemoryError):
-            return self._out_of_memory(e, op, step, where)
-        reads = self.program.steps[step].reads
+            return self._out_of_memory(e, op, step if program is self.program else None,
+                                       where)
+        reads = program.steps[step].reads
         shapes = [getattr(frame_locals.get(n), "shape", None) for n in reads]
         shown = ", ".join("?" if s is None else str(s) for s in shapes)
         text = f"{type(e).__name__} in {describe_node(op)}: {e}"
@@ -463,8 +517,9 @@ class Plan:
 
     def _out_of_memory(self, e, op, step, where):
         """numpy could not allocate a kernel's result: TF's ResourceExhaustedError (OOM)."""
+        checks = self._checks[step] if step is not None else ()  # None: a fused step
         shown = [f"shape{spec.shape._bracket()} and type {spec.dtype.base_dtype.name}"
-                 for _, _, spec in self._checks[step]]
+                 for _, _, spec in checks]
         what = f"tensor with {shown[0]}" if shown else "a tensor"
         return ResourceExhaustedError(
             None, op, f"OOM when allocating {what} in {describe_node(op)} ({e}). Fix: make "

@@ -1,0 +1,281 @@
+"""Elementwise fusion (runtime/fusion.py): fused plans give the same bits as unfused ones.
+
+Every comparison runs the same graph twice, once with fusion off (MINIGRAPH_FUSION=0) and
+once fused from the third run on (FUSE_AFTER_RUNS = 0), and requires bit-identical results:
+per fusable op on special values (NaN, infinities, signed zeros, subnormals), on randomly
+generated elementwise graphs (hypothesis), on optimizer updates over many steps, and on the
+example programs. Needs numba (the `fast` extra); skipped without it.
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import minigraph as tf
+from minigraph.runtime import fusion
+
+pytest.importorskip("numba")
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def fuse_early(monkeypatch, tmp_path_factory):
+    monkeypatch.setattr(fusion, "FUSE_AFTER_RUNS", 0)
+    monkeypatch.setenv("MINIGRAPH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def run_both(build, runs=4):
+    """Run `build()` -> (session, fetches, feed) `runs` times unfused and fused; return
+    (unfused results, fused results, the fused plan)."""
+    results = []
+    for mode in ("0", "1"):
+        os.environ["MINIGRAPH_FUSION"] = mode
+        try:
+            tf.reset_default_graph()
+            sess, fetches, feed = build()
+            values = [sess.run(fetches, feed) for _ in range(runs)]
+            plan = sess.plan_for(fetches, feed)
+        finally:
+            del os.environ["MINIGRAPH_FUSION"]
+        results.append(values)
+    return results[0], results[1], plan
+
+
+def same_bits(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype.kind == "f":
+        both_nan = np.isnan(a) & np.isnan(b)
+        return bool(np.all(both_nan | ((a == b) & (np.signbit(a) == np.signbit(b)))))
+    return bool(np.array_equal(a, b))
+
+
+def assert_same(unfused, fused):
+    for run_a, run_b in zip(unfused, fused, strict=True):
+        for a, b in zip(run_a, run_b, strict=True):
+            assert same_bits(a, b), (a, b)
+
+
+def special_values(dtype, n=64, seed=0):
+    info = np.finfo(dtype)
+    special = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, info.tiny,
+               info.tiny / 4, -info.tiny / 4, info.max, -info.max, info.eps, 3.0, -3.0]
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([special, rng.standard_normal(n - len(special)) * 10])
+    return values.astype(dtype)
+
+
+BINARY = {"add": tf.add, "subtract": tf.subtract, "multiply": tf.multiply,
+          "truediv": tf.truediv, "squared_difference": tf.squared_difference,
+          "add_n": lambda x, y: tf.add_n([x, y, x])}
+UNARY = {"negative": tf.negative, "abs": tf.abs, "sqrt": tf.sqrt, "rsqrt": tf.rsqrt,
+         "square": tf.square, "reciprocal": tf.reciprocal,
+         "cast": lambda x: tf.cast(x, tf.float64 if x.dtype == tf.float32 else tf.float32)}
+COMPARE = {"less": tf.less, "less_equal": tf.less_equal, "greater": tf.greater,
+           "greater_equal": tf.greater_equal}
+
+
+def _grad_ops():
+    """TanhGrad, SigmoidGrad, SqrtGrad, ReluGrad as the gradients build them."""
+    from minigraph.ops import nn_ops, unary_ops  # noqa: PLC0415 - the op blocks themselves
+    return {"TanhGrad": lambda y, dy: unary_ops.TanhGrad.apply([y, dy]),
+            "SigmoidGrad": lambda y, dy: unary_ops.SigmoidGrad.apply([y, dy]),
+            "SqrtGrad": lambda y, dy: unary_ops.SqrtGrad.apply([y, dy]),
+            "ReluGrad": lambda g, y: nn_ops.ReluGrad.apply([g, y])}
+
+
+def unary_of_first(f):
+    return lambda x, y: f(x)
+
+
+def select_by(compare):
+    return lambda x, y: tf.where(compare(x, y), x, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_fusable_op_gives_numpys_bits_on_special_values(dtype):
+    values = special_values(dtype)
+    x_value = np.repeat(values, len(values)).reshape(len(values), len(values))
+    y_value = x_value.T.copy()
+    ops = dict(BINARY)
+    ops.update(_grad_ops())
+    ops.update({k: unary_of_first(f) for k, f in UNARY.items()})
+    ops.update({k: select_by(f) for k, f in COMPARE.items()})
+
+    def build():
+        x = tf.placeholder(dtype, x_value.shape)
+        y = tf.placeholder(dtype, y_value.shape)
+        # Each result feeds a Mul by one: the pair fuses, and the op's own output is fetched.
+        outs = [f(x, y) for f in ops.values()]
+        fetches = [t for v in outs for t in (v, v * tf.cast(1, v.dtype))]
+        return tf.Session(), fetches, {x: x_value, y: y_value}
+
+    unfused, fused, plan = run_both(build)
+    assert_same(unfused, fused)
+    fused_types = {op.type for k in plan._fast_program.fused.values() for op in k.members}
+    assert {"AddV2", "Sub", "Mul", "RealDiv", "SquaredDifference", "AddN", "TanhGrad",
+            "SigmoidGrad", "SqrtGrad", "ReluGrad", "Neg", "Abs", "Sqrt", "Rsqrt", "Square",
+            "Reciprocal", "Cast", "Less", "LessEqual", "Greater", "GreaterEqual",
+            "Select"} <= fused_types
+
+
+# -- random elementwise graphs ---------------------------------------------------------------
+FUSABLE_BINARY = [tf.add, tf.subtract, tf.multiply, tf.truediv, tf.squared_difference]
+OTHER_UNARY = [tf.tanh, tf.exp, tf.sigmoid]  # numpy kernels between fused groups
+FUSABLE_UNARY = [tf.negative, tf.abs, tf.square, lambda x: tf.sqrt(tf.abs(x))]
+
+
+@st.composite
+def elementwise_graphs(draw):
+    """A recipe: dtype, input shapes (full, scalar, trailing), and a list of ops over
+    earlier values; some values are fetched."""
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    rows, cols = draw(st.integers(1, 5)), draw(st.integers(1, 6))
+    shapes = [(rows, cols), (), (cols,), (rows, cols), (1, cols)]
+    n_inputs = draw(st.integers(2, 5))
+    ops = []
+    for k in range(draw(st.integers(2, 12))):
+        available = n_inputs + k
+        kind = draw(st.sampled_from(["binary", "binary", "unary", "other", "select"]))
+        args = [draw(st.integers(0, available - 1)) for _ in range(2)]
+        index = draw(st.integers(0, 4))
+        ops.append((kind, index, args))
+    fetched = draw(st.lists(st.integers(0, len(ops) - 1), min_size=1, max_size=4))
+    return dtype, shapes[:n_inputs], ops, sorted(set(fetched)), draw(st.integers(0, 2**31))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(elementwise_graphs())
+def test_random_elementwise_graphs_give_the_same_bits_fused(recipe):
+    dtype, shapes, ops, fetched, seed = recipe
+    rng = np.random.default_rng(seed)
+    feeds_values = [(rng.standard_normal(s) * 3).astype(dtype) for s in shapes]
+    for v in feeds_values:  # a few special values among the random ones
+        flat = v.reshape(-1)
+        if flat.size > 2:
+            flat[0], flat[-1] = 0.0, -0.0
+
+    def build():
+        inputs = [tf.placeholder(dtype, s) for s in shapes]
+        values = list(inputs)
+        for kind, index, (a, b) in ops:
+            x, y = values[a], values[b]
+            if kind == "binary":
+                v = FUSABLE_BINARY[index % len(FUSABLE_BINARY)](x, y)
+            elif kind == "unary":
+                v = FUSABLE_UNARY[index % len(FUSABLE_UNARY)](x)
+            elif kind == "other":
+                v = OTHER_UNARY[index % len(OTHER_UNARY)](x)
+            else:  # where: same shapes only (TF1's Select does not broadcast)
+                if x.shape.as_list() != y.shape.as_list():
+                    y = x * 2.0
+                v = tf.where(tf.greater(x, y), x, y)
+            values.append(v)
+        produced = values[len(inputs):]
+        fetches = [produced[i] for i in fetched] + [produced[-1]]
+        return tf.Session(), fetches, dict(zip(inputs, feeds_values))
+
+    unfused, fused, _ = run_both(build, runs=3)
+    assert_same(unfused, fused)
+
+
+# -- optimizer updates -------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: tf.train.AdamOptimizer(0.05),
+    lambda: tf.train.AdamOptimizer(0.05, beta1=0.8),
+    lambda: tf.train.MomentumOptimizer(0.05, 0.9),
+    lambda: tf.train.MomentumOptimizer(0.05, 0.9, use_nesterov=True),
+    lambda: tf.train.GradientDescentOptimizer(0.05),
+], ids=["adam", "adam-beta1", "momentum", "nesterov", "sgd"])
+def test_training_steps_with_clipping_match_unfused_bit_for_bit(make):
+    rng = np.random.default_rng(3)
+    x_value = rng.standard_normal((16, 6)).astype(np.float32)
+    y_value = rng.standard_normal((16, 3)).astype(np.float32)
+    w0 = rng.standard_normal((6, 3)).astype(np.float32)
+
+    def build():
+        x = tf.placeholder(tf.float32, [16, 6])
+        y = tf.placeholder(tf.float32, [16, 3])
+        w = tf.Variable(w0)
+        b = tf.Variable(np.zeros(3, np.float32))
+        h = tf.nn.relu(tf.matmul(x, w) + b)
+        loss = tf.reduce_mean(tf.squared_difference(h, y))
+        grads = tf.gradients(loss, [w, b])
+        clipped, _ = tf.clip_by_global_norm(grads, 0.5)
+        train = make().apply_gradients(zip(clipped, [w, b]))
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        return sess, [train, loss, w, b], {x: x_value, y: y_value}
+
+    unfused, fused, plan = run_both(build, runs=40)
+    assert_same(unfused, fused)
+    types = [k.type for k in plan._fast_program.fused.values()]
+    assert any("Apply" in t for t in types), types  # the update joined a fused group
+
+
+def test_fused_source_shows_each_loop_and_one_line_per_group():
+    x = tf.placeholder(tf.float32, [8])
+    y = (x * 2.0 + 1.0) / 3.0
+    sess = tf.Session()
+    plan = sess.plan_for([y], {x: np.ones(8, np.float32)})
+    source = plan.fused_source
+    assert "# fused_1: mul, add, truediv in one loop:" in source
+    assert "truediv = fused_1(Placeholder, mul_y, add_y, truediv_y)  # truediv" in source
+    assert "Mul(" not in source.split("def run")[1]
+    assert "RealDiv(" in plan.source  # the plain source is unchanged
+
+
+def test_inputs_of_other_sizes_run_the_members_kernels():
+    x = tf.placeholder(tf.float32, [4])
+    y = tf.sqrt(x * x + 1.0)
+    sess = tf.Session()
+    plan = sess.plan_for([y], {x: np.ones(4, np.float32)})
+    plan.fused_source  # noqa: B018 - fuses the plan
+    kernel = next(iter(plan._fused.fused.values()))
+    const = np.float32(1.0)
+    wide = np.arange(6, dtype=np.float32)
+    # The wrapper takes the group's inputs in order: x, x (again, deduplicated), 1.0.
+    out = kernel.call(wide, np.asarray(const))
+    np.testing.assert_array_equal(out, np.sqrt(wide * wide + const))
+    with pytest.raises(ValueError) as info:
+        kernel.call(np.ones((2, 3), np.float32), np.ones(4, np.float32))
+    assert info.value.fused_member.name == "add"  # the error names the member that raised
+
+
+def test_off_switch_and_no_numba_leave_the_plan_unfused(monkeypatch):
+    x = tf.placeholder(tf.float32, [8])
+    y = x * 2.0 + 1.0
+    sess = tf.Session()
+    feed = {x: np.ones(8, np.float32)}
+    monkeypatch.setenv("MINIGRAPH_FUSION", "0")
+    for _ in range(4):
+        sess.run(y, feed)
+    plan = sess.plan_for([y], feed)
+    assert plan._fast_program is plan.program
+    monkeypatch.setattr(fusion, "_numba", False)  # as if numba were not installed
+    assert not fusion.available() and not fusion.enabled()
+
+
+@pytest.mark.parametrize("example", ["linear_regression", "logistic_regression",
+                                     "seed_program", "train_char_lstm"])
+def test_examples_print_the_same_numbers_fused(example, tmp_path):
+    outputs = []
+    for mode in ("0", "1"):
+        env = dict(os.environ, MINIGRAPH_FUSION=mode, MINIGRAPH_FUSE_AFTER="0",
+                   MINIGRAPH_CACHE_DIR=str(tmp_path), OPENBLAS_NUM_THREADS="1",
+                   PYTHONPATH=str(ROOT))
+        proc = subprocess.run([sys.executable, str(ROOT / "examples" / f"{example}.py")],
+                              cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    assert list((tmp_path / "fused").glob("loop_*.py"))  # loops were compiled and used
