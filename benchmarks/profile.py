@@ -16,10 +16,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workloads as W  # noqa: E402
 
 import minigraph as tf  # noqa: E402
+from minigraph.runtime import fusion  # noqa: E402
 
 
 def breakdown(name, step, runs):
-    for _ in range(5):
+    for _ in range(fusion.FUSE_AFTER_RUNS + 5):  # past the run where the plan fuses
         step()
     start = time.perf_counter()
     for _ in range(runs):

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 
@@ -24,6 +27,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workloads as W  # noqa: E402
 
 import minigraph  # noqa: E402
+from minigraph.runtime import fusion  # noqa: E402
+
+# Calls before timing: past the run where a plan fuses (its compile is reported by --jit).
+WARMUP = fusion.FUSE_AFTER_RUNS + 5
 
 
 def load_tf1():
@@ -58,7 +65,8 @@ def time_calls(fn, calls, rounds, warmup=1):
 def interleaved(candidates, calls, rounds):
     """Time several functions round-robin so background load hits all alike."""
     for fn in candidates.values():
-        fn()
+        for _ in range(WARMUP):
+            fn()
     samples = {k: [] for k in candidates}
     for _ in range(rounds):
         for name, fn in candidates.items():
@@ -204,6 +212,38 @@ def bench_w8(tf1, quick):
     return interleaved(fns, calls=20 if quick else 200, rounds=3 if quick else 7)
 
 
+def jit_probe():
+    """(In a subprocess) W1's first 30 runs: the time of each, as JSON on stdout."""
+    x, y, weights = W.w1_data()
+    step = W.w1_minigraph(minigraph, x, y, weights)
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    plan = step.session.plan_for(step.fetches, step.feed)
+    print(json.dumps({"times": times, "loops": len(plan._fast_program.fused)}))
+
+
+def bench_jit():
+    """The one-off cost of fusing W1: the run that fuses minus a steady run, in a fresh
+    process with an empty loop cache (numba compiles) and again (loops from the cache)."""
+    if not fusion.available():
+        return None
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, MINIGRAPH_CACHE_DIR=cache)
+        for label in ("compiled", "from the disk cache"):
+            proc = subprocess.run([sys.executable, __file__, "--jit-probe"], env=env,
+                                  capture_output=True, text=True, check=True)
+            probe = json.loads(proc.stdout.splitlines()[-1])
+            times = probe["times"]
+            fused_run = fusion.FUSE_AFTER_RUNS + 1  # index of the run that fuses (0-based)
+            steady = statistics.median(times[-5:])
+            out[label] = (times[fused_run] - steady, probe["loops"], fused_run + 1)
+    return out
+
+
 def fmt_time(seconds):
     if seconds >= 1:
         return f"{seconds:.3f} s"
@@ -217,7 +257,12 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--write", help="also write the markdown report to this file")
     parser.add_argument("--only", nargs="+", metavar="W", help="run only these workloads")
+    parser.add_argument("--jit", action="store_true",
+                        help="also measure the one-off cost of fusing W1 (two subprocesses)")
+    parser.add_argument("--jit-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.jit_probe:
+        return jit_probe()
     tf1 = load_tf1()
     info = machine_info()
     lines = ["| workload | minigraph | numpy | minigraph / numpy | target | tf1 | "
@@ -272,7 +317,16 @@ def main():
         lines.append(f"| W9 peak RSS of the process after all sizes (run alone: `--only W9`)"
                      f" | {w9['peak RSS'] / 2**20:.0f} MiB | - | - | ≤ 150 MiB | - | - |")
         print(lines[-1], flush=True)
-    report = ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [
+    if args.jit:
+        jit = bench_jit()
+        for label, (seconds, loops, run) in (jit or {}).items():
+            lines.append(f"| W1 fusing its plan (run {run}), loops {label} | "
+                         f"{seconds:.3f} s once ({loops} loops) | - | - | outside the steady "
+                         "state | - | - |")
+            print(lines[-1], flush=True)
+    fused = "on (numba " + _numba_version() + ")" if fusion.enabled() else "off"
+    report = ["## Machine", "", f"- elementwise fusion: {fused}"] + \
+        [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",
         f"- wall time of this run: {time.time() - started:.0f} s", "", "## Results", ""] + lines
     text = "\n".join(report)
@@ -280,6 +334,12 @@ def main():
     if args.write:
         with open(args.write, "w") as f:
             f.write(text + "\n")
+
+
+def _numba_version() -> str:
+    import numba  # noqa: PLC0415 - present when fusion is enabled
+
+    return numba.__version__
 
 
 if __name__ == "__main__":

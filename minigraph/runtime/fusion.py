@@ -204,10 +204,10 @@ def _fusable(step, specs) -> tuple | None:
 def _input_kind(shape: tuple, loop: tuple) -> str | None:
     """How an input of `shape` is read in a loop over `loop`: per element ("full"), once
     ("scalar"), per position in the trailing dimensions ("inner"), or not at all (None)."""
+    if int(np.prod(shape)) == 1:  # also a 0-d value: it may be a numpy scalar
+        return "scalar"
     if shape == loop:
         return "full"
-    if int(np.prod(shape)) == 1:
-        return "scalar"
     trimmed = list(shape)
     while trimmed and trimmed[0] == 1:
         trimmed.pop(0)
@@ -400,9 +400,10 @@ class _Writer:
         pre, body, value_of = [], [], {}
         for k, a in enumerate(self.inputs):
             value_of[a] = f"e{k}"
-            if self.kind[a] == "scalar":
+            if self.kind[a] == "scalar":  # passed as a 1-element array
                 pre.append(f"    e{k} = a{k}[0]")
-            else:
+            else:  # flat views (a copy of a strided input), made in compiled code
+                pre.append(f"    a{k} = a{k}.ravel()")
                 body.append(f"e{k} = a{k}[{'j' if self.kind[a] == 'inner' else 'i'}]")
         temp, ref_values = 0, []
         for s in self.members:
@@ -424,6 +425,7 @@ class _Writer:
             if not (ref_values and n in self.root.names):  # that one is the ref's n0
                 stores.append((value_of[n], f"{n}_"))
         body += [f"{array}[i] = {v}" for v, array in stores]
+        pre += [f"    {a} = {a}.ravel()" for _, a in stores]
         params = [f"a{k}" for k in range(len(self.inputs))] + [a for _, a in stores]
         lines = [f"def loop(rows, inner, {', '.join(params)}):", *pre,
                  "    for r in range(rows):",
@@ -438,19 +440,20 @@ class _Writer:
             [f"p{k}" for k in range(len(self.inputs))]
         param = dict(zip(self.inputs, params[1:] if self.uses_context else params))
         slow = self.slow(param, params, namespace, ns)
-        lines = [f"def {name}({', '.join(params)}):"]
+        lines = [f"def {name}({', '.join(params)}):",
+                 "    global broken  # set when numba cannot compile the loop"]
         checks, flat = [], []
         for a in self.inputs:
             p, kind = param[a], self.kind[a]
             if kind == "ref":
                 lines.append(f"    {p}_old = ctx.read({p})")
                 checks.append(f"{p}_old.shape != {self.group.shape!r}")
-                flat.append(f"{p}_old.reshape(-1)")
+                flat.append(f"{p}_old")
                 continue
             size = {"full": self.size, "inner": self.inner}.get(kind, 1)
             checks.append(f"{p}.size != {size}")
-            flat.append(f"{p}.reshape(-1)")
-        lines += [f"    if {' or '.join(checks)}:",
+            flat.append(f"{p}.reshape(1)" if kind == "scalar" else p)
+        lines += [f"    if broken or {' or '.join(checks)}:",
                   f"        return slow({', '.join(params)})"]
         refs = [a for a in self.inputs if self.kind[a] == "ref"]
         for k, a in enumerate(refs):
@@ -459,10 +462,11 @@ class _Writer:
         for _, array in stores[len(refs):]:
             dtype = self.specs[by_tensor[array[:-1]]].dtype.base_dtype.name
             lines.append(f"    {array} = np.empty({self.group.shape!r}, np.{dtype})")
-        outs = ", ".join(f"{o}.reshape(-1)" for _, o in stores)
+        outs = ", ".join(o for _, o in stores)
         lines += ["    try:",
                   f"        loop({self.rows}, {self.inner}, {', '.join(flat)}, {outs})",
-                  "    except NumbaError:  # numba could not compile it: numpy kernels",
+                  "    except NumbaError:  # numba cannot compile it: numpy kernels from now on",
+                  "        broken = True",
                   f"        return slow({', '.join(params)})"]
         lines += [f"    ctx.write({param[a]}, n{k})" for k, a in enumerate(refs)]
         returned = ["n0" if refs and n in self.root.names else f"{n}_" for n in self.outputs]
@@ -493,7 +497,8 @@ def _compile(group, steps, specs, namespace, kept, name):
     """The FusedKernel and plan Step of one group."""
     writer = _Writer(group, steps, specs, kept)
     loop_source, stores, _ = writer.loop()
-    ns = {"np": np, "loop": _jit(loop_source), "NumbaError": _import_numba().core.errors.NumbaError}
+    ns = {"np": np, "loop": _jit(loop_source), "broken": False,
+          "NumbaError": _import_numba().core.errors.NumbaError}
     source = writer.wrapper(name, stores, namespace, ns)
     exec(compile(source, f"<minigraph {name}>", "exec"), ns)  # noqa: S102 - generated above
     kernel = FusedKernel(name, [s.op for s in writer.members], loop_source, source, ns[name])
