@@ -231,6 +231,9 @@ def find_groups(steps, specs) -> list:
     shapes = [_fusable(step, specs) for step in steps]
     taken = set()
     groups = []
+    # Where each step runs: a member of a group (found earlier, later in the plan) runs at
+    # its group's root, so its reads happen there.
+    position = list(range(len(steps)))
     for root in range(len(steps) - 1, -1, -1):
         shape = shapes[root]
         if root in taken or shape is None:
@@ -249,7 +252,7 @@ def find_groups(steps, specs) -> list:
                 step = steps[p]
                 if step.op.op_def.uses_context or step.guard != steps[root].guard:
                     continue
-                if any(r not in members and r <= root for n in step.names
+                if any(r not in members and position[r] <= root for n in step.names
                        for r in readers.get(n, ())):
                     continue  # a reader outside the group runs before the group does
                 if any(a.startswith("read(") for a in step.args) and \
@@ -262,6 +265,8 @@ def find_groups(steps, specs) -> list:
         if len(members) > 1:
             group.members = sorted(members)
             taken.update(members)
+            for m in members:
+                position[m] = root
             groups.append(group)
     groups.reverse()
     return groups
@@ -396,7 +401,9 @@ class _Writer:
         self.rows = self.size // self.inner if self.inner else 1
 
     def loop(self):
-        """(loop source, [(loop value, wrapper array)] it stores, new values of the refs)."""
+        """The loop's source, and what it stores: [(loop value, array, output name)], first
+        the refs' new values (arrays n0, n1, ...), then the group's outputs (o0, o1, ...).
+        The source names no op, so equal chains in other plans share one compiled loop."""
         pre, body, value_of = [], [], {}
         for k, a in enumerate(self.inputs):
             value_of[a] = f"e{k}"
@@ -420,19 +427,19 @@ class _Writer:
                 value_of[s.names[0]] = ref_values[0]
             else:
                 value_of[s.names[0]] = names["out"]
-        stores = [(v, f"n{k}") for k, v in enumerate(ref_values)]
+        stores = [(v, f"n{k}", None) for k, v in enumerate(ref_values)]
         for n in self.outputs:
             if not (ref_values and n in self.root.names):  # that one is the ref's n0
-                stores.append((value_of[n], f"{n}_"))
-        body += [f"{array}[i] = {v}" for v, array in stores]
-        pre += [f"    {a} = {a}.ravel()" for _, a in stores]
-        params = [f"a{k}" for k in range(len(self.inputs))] + [a for _, a in stores]
+                stores.append((value_of[n], f"o{len(stores) - len(ref_values)}", n))
+        body += [f"{array}[i] = {v}" for v, array, _ in stores]
+        pre += [f"    {a} = {a}.ravel()" for _, a, _ in stores]
+        params = [f"a{k}" for k in range(len(self.inputs))] + [a for _, a, _ in stores]
         lines = [f"def loop(rows, inner, {', '.join(params)}):", *pre,
                  "    for r in range(rows):",
                  "        for j in range(inner):",
                  "            i = r * inner + j",
                  *(f"            {line}" for line in body)]
-        return "\n".join(lines) + "\n", stores, ref_values
+        return "\n".join(lines) + "\n", stores
 
     def wrapper(self, name, stores, namespace, ns) -> str:
         """The Python function the plan calls: checks, reads, buffers, the loop, writes."""
@@ -450,26 +457,33 @@ class _Writer:
                 checks.append(f"{p}_old.shape != {self.group.shape!r}")
                 flat.append(f"{p}_old")
                 continue
-            size = {"full": self.size, "inner": self.inner}.get(kind, 1)
-            checks.append(f"{p}.size != {size}")
+            if a.startswith("read("):
+                # A variable's value could have been given another shape (`load`); every
+                # other input has the shape the plan was specialised to and checked on
+                # its first run.
+                size = {"full": self.size, "inner": self.inner}.get(kind, 1)
+                checks.append(f"{p}.size != {size}")
             flat.append(f"{p}.reshape(1)" if kind == "scalar" else p)
-        lines += [f"    if broken or {' or '.join(checks)}:",
+        lines += [f"    if {' or '.join(['broken', *checks])}:",
                   f"        return slow({', '.join(params)})"]
         refs = [a for a in self.inputs if self.kind[a] == "ref"]
         for k, a in enumerate(refs):
             lines.append(f"    n{k} = ctx.buffer({param[a]}, {param[a]}_old)")
         by_tensor = {n: t for s in self.members for n, t in zip(s.names, s.outs)}
-        for _, array in stores[len(refs):]:
-            dtype = self.specs[by_tensor[array[:-1]]].dtype.base_dtype.name
+        array_of = {}
+        for _, array, n in stores[len(refs):]:
+            dtype = self.specs[by_tensor[n]].dtype.base_dtype.name
             lines.append(f"    {array} = np.empty({self.group.shape!r}, np.{dtype})")
-        outs = ", ".join(o for _, o in stores)
+            array_of[n] = array
+        outs = ", ".join(array for _, array, _ in stores)
         lines += ["    try:",
                   f"        loop({self.rows}, {self.inner}, {', '.join(flat)}, {outs})",
                   "    except NumbaError:  # numba cannot compile it: numpy kernels from now on",
                   "        broken = True",
                   f"        return slow({', '.join(params)})"]
         lines += [f"    ctx.write({param[a]}, n{k})" for k, a in enumerate(refs)]
-        returned = ["n0" if refs and n in self.root.names else f"{n}_" for n in self.outputs]
+        returned = ["n0" if refs and n in self.root.names else array_of[n]
+                    for n in self.outputs]
         lines.append(f"    return {', '.join(returned)}")
         return slow + "\n\n\n" + "\n".join(lines) + "\n"
 
@@ -496,7 +510,7 @@ class _Writer:
 def _compile(group, steps, specs, namespace, kept, name):
     """The FusedKernel and plan Step of one group."""
     writer = _Writer(group, steps, specs, kept)
-    loop_source, stores, _ = writer.loop()
+    loop_source, stores = writer.loop()
     ns = {"np": np, "loop": _jit(loop_source), "broken": False,
           "NumbaError": _import_numba().core.errors.NumbaError}
     source = writer.wrapper(name, stores, namespace, ns)
