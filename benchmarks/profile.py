@@ -1,8 +1,9 @@
 """Where does a training step's time go? Per-op-type kernel time for W1, W4 and W6.
 
 Usage: python benchmarks/profile.py
-Uses `Plan.profile`, which times every kernel of the compiled plan; the rest of a run is
-the executor's own time (feeding, calling, committing, fetching).
+Uses `Plan.profile`, which times every kernel of the compiled (and, with numba, fused)
+plan; a fused group is one entry, `Fused(...)`. The rest of a run is the executor's own
+time (feeding, calling, committing, fetching).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def breakdown(name, step, runs):
     for op, seconds in timings:
         by_type[op.type] += seconds
     kernels = sum(by_type.values())
-    print(f"\n{name}: {per_run * 1e6:.1f} µs per run, {len(plan.step_ops)} steps")
+    print(f"\n{name}: {per_run * 1e6:.1f} µs per run, {len(timings)} kernel calls "
+          f"({len(plan.step_ops)} steps before fusion)")
     for op_type, seconds in by_type.most_common(8):
         print(f"  {op_type:<40} {seconds * 1e6:9.1f} µs  {seconds / per_run:6.1%}")
     print(f"  {'executor (feeds, calls, commit, fetch)':<40} "

@@ -277,6 +277,8 @@ class Maximum(_Binary):
 
     allowed = REALS
     compute = staticmethod(np.maximum)
+    # np.maximum's rules: a NaN operand wins, and of two equal values the second is taken.
+    elementwise = "x if x > y else (x if x != x else y)"
 
     @staticmethod
     def gradient(op, grad):
@@ -295,6 +297,7 @@ class Minimum(_Binary):
 
     allowed = REALS
     compute = staticmethod(np.minimum)
+    elementwise = "x if x < y else (x if x != x else y)"  # as Maximum
 
     @staticmethod
     def gradient(op, grad):

@@ -70,6 +70,9 @@ class Relu(UnaryOp):
     inputs = ("features",)
     allowed = FLOATS + ("int32", "int64", "int8", "int16", "uint8")
 
+    # np.maximum's rules: NaN stays NaN, and max(-0.0, 0.0) is the second operand, 0.0.
+    elementwise = "features if features > 0 else (features if features != features else T(0))"
+
     @staticmethod
     def compute(x):
         return np.maximum(x, np.zeros((), x.dtype))
@@ -267,6 +270,11 @@ class BiasAdd(OpDef):
     """value + bias, the 1-D bias added along the channel axis (last for NHWC, 1 for NCHW)."""
 
     inputs = ("value", "bias")
+
+    @staticmethod
+    def elementwise(op):
+        # NHWC adds along the last axis, as numpy broadcasts; NCHW's axis 1 is not that.
+        return "value + bias" if op.attrs["data_format"] != "NCHW" else None
 
     @staticmethod
     def infer(value, bias, *, data_format):

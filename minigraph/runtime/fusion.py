@@ -50,6 +50,9 @@ __all__ = ["available", "enabled", "fuse", "formula", "cache_dir", "FusedKernel"
 FUSE_AFTER_RUNS = int(os.environ.get("MINIGRAPH_FUSE_AFTER", "20"))
 
 _DTYPES = {"float32", "float64", "bool"}  # what a fused loop computes in
+# An update op alone is a loop too from this many elements: one pass instead of numpy's
+# dozen (Adam on a 784x512 variable: 0.41 ms -> 0.09 ms); below it the call costs more.
+SOLO_UPDATE_SIZE = 1024
 _FUNCTIONS = {"sqrt": "np.sqrt", "abs": "abs"}  # functions a formula may call
 _numba: Any = None  # the module once imported, False if it is not installed
 
@@ -217,7 +220,8 @@ def _input_kind(shape: tuple, loop: tuple) -> str | None:
 
 
 def find_groups(steps, specs) -> list:
-    """Groups of two or more steps to fuse, found from the last step backwards."""
+    """Groups of two or more steps (or one big update op) to fuse, found from the last step
+    backwards."""
     producer: dict = {}
     readers: dict = {}
     for i, step in enumerate(steps):
@@ -262,7 +266,8 @@ def find_groups(steps, specs) -> list:
                     continue
                 members.add(p)
                 frontier.append(p)
-        if len(members) > 1:
+        if len(members) > 1 or (steps[root].op.op_def.writes_ref and
+                                int(np.prod(shape)) >= SOLO_UPDATE_SIZE):
             group.members = sorted(members)
             taken.update(members)
             for m in members:

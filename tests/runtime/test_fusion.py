@@ -75,9 +75,10 @@ def special_values(dtype, n=64, seed=0):
 
 BINARY = {"add": tf.add, "subtract": tf.subtract, "multiply": tf.multiply,
           "truediv": tf.truediv, "squared_difference": tf.squared_difference,
-          "add_n": lambda x, y: tf.add_n([x, y, x])}
-UNARY = {"negative": tf.negative, "abs": tf.abs, "sqrt": tf.sqrt, "rsqrt": tf.rsqrt,
-         "square": tf.square, "reciprocal": tf.reciprocal,
+          "add_n": lambda x, y: tf.add_n([x, y, x]), "maximum": tf.maximum,
+          "minimum": tf.minimum, "bias_add": lambda x, y: tf.nn.bias_add(x, y[0])}
+UNARY = {"relu": tf.nn.relu, "negative": tf.negative, "abs": tf.abs, "sqrt": tf.sqrt,
+         "rsqrt": tf.rsqrt, "square": tf.square, "reciprocal": tf.reciprocal,
          "cast": lambda x: tf.cast(x, tf.float64 if x.dtype == tf.float32 else tf.float32)}
 COMPARE = {"less": tf.less, "less_equal": tf.less_equal, "greater": tf.greater,
            "greater_equal": tf.greater_equal}
@@ -124,7 +125,7 @@ def test_every_fusable_op_gives_numpys_bits_on_special_values(dtype):
     assert {"AddV2", "Sub", "Mul", "RealDiv", "SquaredDifference", "AddN", "TanhGrad",
             "SigmoidGrad", "SqrtGrad", "ReluGrad", "Neg", "Abs", "Sqrt", "Rsqrt", "Square",
             "Reciprocal", "Cast", "Less", "LessEqual", "Greater", "GreaterEqual",
-            "Select"} <= fused_types
+            "Select", "Maximum", "Minimum", "Relu", "BiasAdd"} <= fused_types
     assert_loops_ran(plan)
 
 
@@ -288,3 +289,19 @@ def test_examples_print_the_same_numbers_fused(example, tmp_path):
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1]
     assert list((tmp_path / "fused").glob("loop_*.py"))  # loops were compiled and used
+
+
+def test_bias_add_nchw_is_not_read_as_a_trailing_broadcast():
+    # channels (axis 1) == width (last axis): a trailing-axis loop would add the wrong bias.
+    rng = np.random.default_rng(5)
+    value = rng.standard_normal((2, 3, 4, 3)).astype(np.float32)
+    bias = np.array([1.0, 10.0, 100.0], np.float32)
+
+    def build():
+        x = tf.placeholder(tf.float32, value.shape)
+        y = tf.nn.relu(tf.nn.bias_add(x * 2.0, bias, data_format="NCHW"))
+        return tf.Session(), [y], {x: value}
+
+    unfused, fused, _ = run_both(build)
+    assert_same(unfused, fused)
+    np.testing.assert_array_equal(fused[-1][0], np.maximum(value * 2 + bias[:, None, None], 0))
