@@ -53,6 +53,10 @@ _DTYPES = {"float32", "float64", "bool"}  # what a fused loop computes in
 # An update op alone is a loop too from this many elements: one pass instead of numpy's
 # dozen (Adam on a 784x512 variable: 0.41 ms -> 0.09 ms); below it the call costs more.
 SOLO_UPDATE_SIZE = 1024
+# numba's compile time grows faster than the loop: a chain of 400 steps with 200 inputs
+# took 13 s. Longer chains are cut into several loops of at most these sizes.
+MAX_MEMBERS = 32
+MAX_INPUTS = 24
 _FUNCTIONS = {"sqrt": "np.sqrt", "abs": "abs"}  # functions a formula may call
 _numba: Any = None  # the module once imported, False if it is not installed
 
@@ -222,15 +226,8 @@ def _input_kind(shape: tuple, loop: tuple) -> str | None:
 def find_groups(steps, specs) -> list:
     """Groups of two or more steps (or one big update op) to fuse, found from the last step
     backwards."""
-    producer: dict = {}
-    readers: dict = {}
-    for i, step in enumerate(steps):
-        for name in step.names:
-            producer[name] = i
-        for name in step.reads:
-            readers.setdefault(name, []).append(i)
-        for expr, _ in step.terms:
-            readers.setdefault(expr, []).append(i)
+    producer = {name: i for i, step in enumerate(steps) for name in step.names}
+    readers = _readers(steps)
     writes_between = _write_positions(steps)
     shapes = [_fusable(step, specs) for step in steps]
     taken = set()
@@ -247,7 +244,9 @@ def find_groups(steps, specs) -> list:
             continue
         members = {root}
         frontier = [root]
-        while frontier:
+        args = set(steps[root].args)
+        produced = set(steps[root].names)
+        while frontier and len(members) < MAX_MEMBERS:
             m = frontier.pop()
             for name in steps[m].reads:
                 p = producer.get(name)
@@ -262,10 +261,13 @@ def find_groups(steps, specs) -> list:
                 if any(a.startswith("read(") for a in step.args) and \
                         any(p < w < root for w in writes_between):
                     continue  # moving its variable read past a write would change it
-                if not _admit(group, step, specs):
+                if len((args | set(step.args)) - produced - set(step.names)) > MAX_INPUTS or \
+                        len(members) >= MAX_MEMBERS or not _admit(group, step, specs):
                     continue
                 members.add(p)
                 frontier.append(p)
+                args.update(step.args)
+                produced.update(step.names)
         if len(members) > 1 or (steps[root].op.op_def.writes_ref and
                                 int(np.prod(shape)) >= SOLO_UPDATE_SIZE):
             group.members = sorted(members)
@@ -275,6 +277,15 @@ def find_groups(steps, specs) -> list:
             groups.append(group)
     groups.reverse()
     return groups
+
+
+def _readers(steps) -> dict:
+    """Local name -> the indices of the steps reading it (as an argument or in a guard)."""
+    readers: dict = {}
+    for i, step in enumerate(steps):
+        for name in (*step.reads, *(e for e, _ in step.terms)):
+            readers.setdefault(name, []).append(i)
+    return readers
 
 
 def _write_positions(steps) -> list:
@@ -311,11 +322,12 @@ def fuse(program, specs):
     kept = {e for e, _ in program.results if e} | \
         {p for _, terms in program.results for p, _ in terms}
     header, by_root, done, fused = [], {}, set(), {}
+    readers = _readers(program.steps)
     for n, group in enumerate(groups, 1):
         name = f"fused_{n}"
         while name in namespace:
             name += "_"
-        kernel, step = _compile(group, program.steps, specs, namespace, kept, name)
+        kernel, step = _compile(group, program.steps, specs, namespace, kept, readers, name)
         namespace[name] = kernel.call
         kernels.add(name)
         fused[name] = kernel
@@ -377,7 +389,7 @@ class FusedKernel:
 class _Writer:
     """The loop and the Python wrapper of one group, as source text."""
 
-    def __init__(self, group, steps, specs, kept):
+    def __init__(self, group, steps, specs, kept, readers):
         self.group, self.specs = group, specs
         self.members = [steps[i] for i in group.members]
         self.root = steps[group.root]
@@ -395,10 +407,11 @@ class _Writer:
                         tuple(specs[t].shape.as_list()), group.shape)
         self.reads = tuple(dict.fromkeys(n for s in self.members for n in s.reads
                                          if n not in produced))
-        read_later = {n for i, s in enumerate(steps) if i not in inside
-                      for n in (*s.reads, *(e for e, _ in s.terms))}
+        # What the group returns: the root's value, and what steps outside it or the
+        # run's results read.
         self.outputs = [n for s in self.members for n in s.names
-                        if s is self.root or n in read_later or n in kept]
+                        if s is self.root or n in kept or
+                        any(r not in inside for r in readers.get(n, ()))]
         self.uses_context = self.root.op.op_def.uses_context
         shape = group.shape
         self.size = int(np.prod(shape))
@@ -446,13 +459,13 @@ class _Writer:
                  *(f"            {line}" for line in body)]
         return "\n".join(lines) + "\n", stores
 
-    def wrapper(self, name, stores, namespace, ns) -> str:
+    def wrapper(self, stores, namespace, ns) -> str:
         """The Python function the plan calls: checks, reads, buffers, the loop, writes."""
         params = (["ctx"] if self.uses_context else []) + \
             [f"p{k}" for k in range(len(self.inputs))]
         param = dict(zip(self.inputs, params[1:] if self.uses_context else params))
         slow = self.slow(param, params, namespace, ns)
-        lines = [f"def {name}({', '.join(params)}):",
+        lines = [f"def fused({', '.join(params)}):",
                  "    global broken  # set when numba cannot compile the loop"]
         checks, flat = [], []
         for a in self.inputs:
@@ -512,15 +525,19 @@ class _Writer:
         return "\n".join(lines)
 
 
-def _compile(group, steps, specs, namespace, kept, name):
+def _compile(group, steps, specs, namespace, kept, readers, name):
     """The FusedKernel and plan Step of one group."""
-    writer = _Writer(group, steps, specs, kept)
+    writer = _Writer(group, steps, specs, kept, readers)
     loop_source, stores = writer.loop()
     ns = {"np": np, "loop": _jit(loop_source), "broken": False,
           "NumbaError": _import_numba().core.errors.NumbaError}
-    source = writer.wrapper(name, stores, namespace, ns)
-    exec(compile(source, f"<minigraph {name}>", "exec"), ns)  # noqa: S102 - generated above
-    kernel = FusedKernel(name, [s.op for s in writer.members], loop_source, source, ns[name])
+    source = writer.wrapper(stores, namespace, ns)
+    code = _wrappers.get(source)
+    if code is None:  # equal chains (Adam on each variable) share the compiled wrapper
+        code = _wrappers[source] = compile(source, "<minigraph fused kernel>", "exec")
+    exec(code, ns)  # noqa: S102 - generated above
+    kernel = FusedKernel(name, [s.op for s in writer.members], loop_source, source,
+                         ns["fused"])
     by_tensor = {n: t for s in writer.members for n, t in zip(s.names, s.outs)}
     step = codegen.Step(writer.root.op, writer.reads,
                         tuple(by_tensor[n] for n in writer.outputs), writer.root.guard, name)
@@ -531,6 +548,7 @@ def _compile(group, steps, specs, namespace, kept, name):
 
 
 _loops: dict = {}  # loop source -> compiled loop, shared by every plan of the process
+_wrappers: dict = {}  # wrapper source -> its code object
 
 
 def _jit(source: str):
