@@ -19,9 +19,10 @@ the root's shape whose every reader is in the group or runs after it, under the 
 guard. Its inputs are of the loop's shape, scalars, or shaped like the loop's trailing
 dimensions (a bias). The group runs at the root's position, as one line
 `a, b = fused_3(x, y)` of the plan's source; `plan.fused_source` shows the loop of each
-fused kernel in its header. Each kernel checks the sizes of its inputs and, when they are
-not what the plan was compiled for, runs its members' own kernels instead (the same
-results and errors as an unfused run).
+fused kernel in its header. Its inputs have the shapes the plan was specialised to (and
+checked on its first run), except variable values, whose sizes each kernel checks: for
+another size, or when its loop cannot be compiled (with a warning), it runs its members'
+own kernels instead, with the same results and errors as an unfused run.
 
 The loops are compiled when a plan has run often (plan.py, `FUSE_AFTER_RUNS`), once per
 distinct loop source, and cached on disk (`cache_dir()`), so a later process loads them.
@@ -35,6 +36,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import warnings
 
 from typing import Any
 
@@ -496,8 +498,11 @@ class _Writer:
         outs = ", ".join(array for _, array, _ in stores)
         lines += ["    try:",
                   f"        loop({self.rows}, {self.inner}, {', '.join(flat)}, {outs})",
-                  "    except NumbaError:  # numba cannot compile it: numpy kernels from now on",
+                  # Only compiling can fail here (the loop raises nothing at run time), e.g.
+                  # a damaged disk cache: numpy kernels from now on, with a warning.
+                  "    except Exception as e:  # noqa: BLE001",
                   "        broken = True",
+                  "        gave_up(e)",
                   f"        return slow({', '.join(params)})"]
         lines += [f"    ctx.write({param[a]}, n{k})" for k, a in enumerate(refs)]
         returned = ["n0" if refs and n in self.root.names else array_of[n]
@@ -529,8 +534,7 @@ def _compile(group, steps, specs, namespace, kept, readers, name):
     """The FusedKernel and plan Step of one group."""
     writer = _Writer(group, steps, specs, kept, readers)
     loop_source, stores = writer.loop()
-    ns = {"np": np, "loop": _jit(loop_source), "broken": False,
-          "NumbaError": _import_numba().core.errors.NumbaError}
+    ns = {"np": np, "loop": _jit(loop_source), "broken": False, "gave_up": _gave_up}
     source = writer.wrapper(stores, namespace, ns)
     code = _wrappers.get(source)
     if code is None:  # equal chains (Adam on each variable) share the compiled wrapper
@@ -545,6 +549,13 @@ def _compile(group, steps, specs, namespace, kept, readers, name):
     step.names = tuple(writer.outputs)
     step.terms = writer.root.terms
     return kernel, step
+
+
+def _gave_up(error) -> None:
+    warnings.warn(f"minigraph could not compile a fused loop ({type(error).__name__}: "
+                  f"{error}); that group runs its ops' numpy kernels instead (same results, "
+                  "slower). Fix: clear the loop cache (fusion.cache_dir()) or set "
+                  "MINIGRAPH_FUSION=0.", RuntimeWarning, stacklevel=3)
 
 
 _loops: dict = {}  # loop source -> compiled loop, shared by every plan of the process

@@ -305,3 +305,24 @@ def test_bias_add_nchw_is_not_read_as_a_trailing_broadcast():
     unfused, fused, _ = run_both(build)
     assert_same(unfused, fused)
     np.testing.assert_array_equal(fused[-1][0], np.maximum(value * 2 + bias[:, None, None], 0))
+
+
+def test_a_loop_that_cannot_compile_warns_and_runs_the_numpy_kernels(monkeypatch):
+    def damaged(source):
+        def loop(*args):
+            raise ModuleNotFoundError("a damaged loop cache")
+        return loop
+
+    monkeypatch.setattr(fusion, "_jit", damaged)
+    x = tf.placeholder(tf.float32, [8])
+    y = tf.sqrt(x * x + 1.0)
+    sess = tf.Session()
+    feed = {x: np.arange(8, dtype=np.float32)}
+    for _ in range(2):
+        sess.run(y, feed)
+    with pytest.warns(RuntimeWarning, match="could not compile a fused loop"):
+        value = sess.run(y, feed)
+    np.testing.assert_array_equal(value, np.sqrt(feed[x] * feed[x] + np.float32(1)))
+    plan = sess.plan_for([y], feed)
+    assert plan._fast_program.fused  # fused, but falling back for good
+    np.testing.assert_array_equal(sess.run(y, feed), value)
