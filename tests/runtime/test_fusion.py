@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minigraph as tf
-from minigraph.runtime import fusion
+from minigraph.runtime import fused_loops, fusion
 
 pytest.importorskip("numba")
 
@@ -270,7 +270,7 @@ def test_off_switch_and_no_numba_leave_the_plan_unfused(monkeypatch):
         sess.run(y, feed)
     plan = sess.plan_for([y], feed)
     assert plan._fast_program is plan.program
-    monkeypatch.setattr(fusion, "_numba", False)  # as if numba were not installed
+    monkeypatch.setattr(fused_loops, "_numba", False)  # as if numba were not installed
     assert not fusion.available() and not fusion.enabled()
 
 
@@ -313,7 +313,7 @@ def test_a_loop_that_cannot_compile_warns_and_runs_the_numpy_kernels(monkeypatch
             raise ModuleNotFoundError("a damaged loop cache")
         return loop
 
-    monkeypatch.setattr(fusion, "_jit", damaged)
+    monkeypatch.setattr(fused_loops, "_jit", damaged)
     x = tf.placeholder(tf.float32, [8])
     y = tf.sqrt(x * x + 1.0)
     sess = tf.Session()
