@@ -150,8 +150,9 @@ def input_kind(shape: tuple, loop: tuple) -> str | None:
 
 # -- writing and compiling one group ------------------------------------------------------
 class FusedKernel:
-    """One fused group as the plan calls it: `call(*inputs)` checks the inputs' sizes and
-    runs the compiled loop, or the members' own kernels for inputs of other sizes.
+    """One fused group as the plan calls it: `call(*inputs)` runs the compiled loop, or the
+    members' own kernels when a variable it reads has another size than the plan's (or
+    the loop could not be compiled).
 
     `members` are the fused ops in order, `loop_source` the loop numba compiles,
     `source` the Python around it (reading and writing variables, allocating outputs).
@@ -350,25 +351,36 @@ def _jit(source: str):
     assert numba, "fusion runs only when numba is installed"
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     directory = cache_dir()
-    if directory is None:
+    loop = None
+    if directory is not None:
+        try:
+            loop = numba.njit(error_model="numpy", cache=True)(
+                _cached_module(directory, digest, source).loop)
+        except (OSError, SyntaxError, ImportError, AttributeError):
+            loop = None  # a full disk, a damaged file: compile in memory instead
+    if loop is None:
         ns = {"np": np}
         exec(compile(source, f"<minigraph loop {digest}>", "exec"), ns)  # noqa: S102
         loop = numba.njit(error_model="numpy")(ns["loop"])
-    else:
-        path = os.path.join(directory, f"loop_{digest}.py")
-        if not os.path.exists(path):
-            fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                f.write("import numpy as np\n\n\n" + source)
-            os.replace(tmp, path)
-        name = f"minigraph_fused_loop_{digest}"
-        module = sys.modules.get(name)
-        if module is None:  # registered, so numba's cache can import it when loading
-            spec = importlib.util.spec_from_file_location(name, path)
-            assert spec is not None and spec.loader is not None  # a .py file we wrote
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            sys.modules[name] = module
-        loop = numba.njit(error_model="numpy", cache=True)(module.loop)
     _loops[source] = loop
     return loop
+
+
+def _cached_module(directory: str, digest: str, source: str):
+    """The loop's source as a module file in the cache (numba keeps its machine code for
+    a function of a file beside it)."""
+    path = os.path.join(directory, f"loop_{digest}.py")
+    if not os.path.exists(path):
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write("import numpy as np\n\n\n" + source)
+        os.replace(tmp, path)  # whole or not at all, if processes race
+    name = f"minigraph_fused_loop_{digest}"
+    module = sys.modules.get(name)
+    if module is None:  # registered, so numba's cache can import it when loading
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None  # a .py file we wrote
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return module

@@ -13,9 +13,11 @@ One Plan exists per (fetches, fed tensors, fed shapes) signature. Compiling it:
 Passes 1-3 (and the cond guards) live in passes.py, step 4 in codegen.py; this module runs
 the code: first through the interpreter (interpreter.py: the same steps as data, no
 compile; the first run checks every kernel's outputs' dtype and shape against the graph),
-and once the plan has run often enough, the compiled source. `profile` compiles it with
-the kernels wrapped to time each op, and `trace` to record every value of one run (a
-RunTrace, from trace.py, for explorers).
+once the plan has run often enough, the compiled source, and (with numba installed) 20
+runs later its fused copy, where chains of elementwise steps are one loop each (fusion.py).
+`profile` compiles the source it runs with the kernels wrapped to time each op, and `trace`
+the unfused source to record every value of one run (a RunTrace, from trace.py, for
+explorers).
 A run writes variables into its RunContext; the session commits them only on success.
 """
 
@@ -267,17 +269,11 @@ class Plan:
         """The step whose line (in the generated function) is calling a wrapped kernel."""
         return (program or self.program).step_of_line[sys._getframe(2).f_lineno]
 
-    def _checking(self, kernel):
-        def call(*args):
-            result = kernel(*args)
-            self._check_outputs(self._step_calling(), result)
-            return result
-        return call
-
     def _runner(self):
         """The function this run uses: the interpreter checking every kernel's outputs on
         the first run, the interpreter until the plan has run `compile_after` times, then
-        the generated source, compiled once."""
+        the generated source, compiled once, and from run `fuse_after` on its fused copy
+        (when numba is installed and anything fuses)."""
         fast = self._fast
         if self._settled:
             return fast

@@ -326,3 +326,16 @@ def test_a_loop_that_cannot_compile_warns_and_runs_the_numpy_kernels(monkeypatch
     plan = sess.plan_for([y], feed)
     assert plan._fast_program.fused  # fused, but falling back for good
     np.testing.assert_array_equal(sess.run(y, feed), value)
+
+
+def test_a_damaged_cache_file_is_compiled_in_memory(monkeypatch, tmp_path):
+    monkeypatch.setenv("MINIGRAPH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(fused_loops, "_loops", {})
+    source = "def loop(rows, inner, a0, o0):\n    o0[0] = a0[0] * np.float64(3)\n"
+    (tmp_path / "fused").mkdir()
+    digest = fused_loops.hashlib.sha256(source.encode()).hexdigest()[:20]
+    (tmp_path / "fused" / f"loop_{digest}.py").write_text("def loop(:\n")  # not Python
+    loop = fused_loops._jit(source)
+    out = np.zeros(1)
+    loop(1, 1, np.array([2.0]), out)
+    assert out[0] == 6.0
