@@ -1,8 +1,9 @@
 """Session and run configuration messages: ConfigProto, GPUOptions, RunOptions, RunMetadata.
 
 TF1 programs build these protocol buffers to tune devices and threads. minigraph runs on numpy
-in one thread with no devices, so they are accepted and ignored: the classes here only check
-field names (a misspelled field is an error, as with a real protocol buffer) and hold values.
+in one thread with no devices, so they are accepted and ignored (except the JIT level, which
+switches fusion off): the classes here check field names (a misspelled field is an error, as
+with a real protocol buffer) and hold values.
 Deliberately not here: serialization to the protobuf wire format.
 """
 
@@ -66,9 +67,10 @@ class GPUOptions(Message):
 
 
 class OptimizerOptions(Message):
-    """Graph optimizer options (constant folding, XLA jit level); ignored.
+    """Graph optimizer options (constant folding, XLA jit level). Only `global_jit_level`
+    has an effect: `OFF` keeps the session's plans unfused (docs/performance.md, "Fusion").
 
-    Example: `tf.OptimizerOptions(opt_level=tf.OptimizerOptions.L0)`.
+    Example: `tf.OptimizerOptions(global_jit_level=tf.OptimizerOptions.OFF)`.
     """
 
     L1, L0 = 0, -1

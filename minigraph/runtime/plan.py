@@ -269,11 +269,11 @@ class Plan:
         """The step whose line (in the generated function) is calling a wrapped kernel."""
         return (program or self.program).step_of_line[sys._getframe(2).f_lineno]
 
-    def _runner(self):
+    def _runner(self, session):
         """The function this run uses: the interpreter checking every kernel's outputs on
         the first run, the interpreter until the plan has run `compile_after` times, then
         the generated source, compiled once, and from run `fuse_after` on its fused copy
-        (when numba is installed and anything fuses)."""
+        (when numba is installed, anything fuses and `session` allows it)."""
         fast = self._fast
         if self._settled:
             return fast
@@ -287,7 +287,8 @@ class Plan:
             return self._checked_run
         if self._runs > self.compile_after:
             fast = self._fast = _define(self.code, self.program.namespace)
-            self._settled = not fusion.enabled()  # nothing left to switch to
+            # Nothing left to switch to without fusion.
+            self._settled = not (fusion.enabled() and session.fuses)
             return fast
         return self._interpreter.run
 
@@ -321,7 +322,7 @@ class Plan:
         (locks, scratch buffers); see Session.acquire_locks for the locks.
         """
         ctx = RunContext(session)
-        fn = self._runner()
+        fn = self._runner(session)
         locks = self._locks
         if locks is None:  # a plan belongs to one session's cache
             locks = self._locks = session.variable_locks(self.written_vars)
@@ -350,7 +351,7 @@ class Plan:
 
     def run_in(self, ctx, feed_values: list) -> tuple:
         """Run the steps inside another run (a loop body): `ctx` is that run's context."""
-        fn = self._runner()
+        fn = self._runner(ctx.session)
         try:
             return fn(ctx, feed_values)
         except InternalError:

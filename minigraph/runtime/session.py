@@ -20,6 +20,7 @@ import numpy as np
 from ..framework import graph as _graph
 from ..framework.errors import describe_caller, describe_node
 from .allocator import retain_freed_memory
+from .config import OptimizerOptions
 from ..framework.graph import Graph
 from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ..framework.tensor import Operation, Tensor
@@ -206,6 +207,10 @@ class Session:
         self._lock = threading.Lock()
         self._entered = None
         self.config = config
+        # TF1's switch for its JIT compiler turns off minigraph's fusion (runtime/fusion.py).
+        jit = getattr(getattr(getattr(config, "graph_options", None), "optimizer_options",
+                              None), "global_jit_level", OptimizerOptions.DEFAULT)
+        self.fuses = jit != OptimizerOptions.OFF
 
     graph = property(lambda self: self._graph)
     sess_str = property(lambda self: b"")

@@ -270,6 +270,16 @@ def test_off_switch_and_no_numba_leave_the_plan_unfused(monkeypatch):
         sess.run(y, feed)
     plan = sess.plan_for([y], feed)
     assert plan._fast_program is plan.program
+    # TF1's switch for its JIT turns fusion off for one session.
+    monkeypatch.delenv("MINIGRAPH_FUSION")
+    off = tf.ConfigProto(graph_options=tf.GraphOptions(optimizer_options=tf.OptimizerOptions(
+        global_jit_level=tf.OptimizerOptions.OFF)))
+    for config, fused in ((off, False), (tf.ConfigProto(), True)):
+        sess = tf.Session(config=config)
+        for _ in range(4):
+            sess.run(y, feed)
+        plan = sess.plan_for([y], feed)
+        assert (plan._fast_program is not plan.program) is fused
     monkeypatch.setattr(fused_loops, "_numba", False)  # as if numba were not installed
     assert not fusion.available() and not fusion.enabled()
 
