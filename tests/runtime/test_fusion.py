@@ -285,15 +285,19 @@ def test_off_switch_and_no_numba_leave_the_plan_unfused(monkeypatch):
 
 
 @pytest.mark.parametrize("example", ["linear_regression", "logistic_regression",
-                                     "seed_program", "train_char_lstm"])
+                                     "seed_program", "train_char_lstm", "train_digits",
+                                     "train_cnn_digits"])
 def test_examples_print_the_same_numbers_fused(example, tmp_path):
+    if example in ("train_digits", "train_cnn_digits"):
+        pytest.importorskip("sklearn")  # their data: scikit-learn's bundled digits
+    args = ["--out", "out"] if example == "train_digits" else []
     outputs = []
     for mode in ("0", "1"):
         env = dict(os.environ, MINIGRAPH_FUSION=mode, MINIGRAPH_FUSE_AFTER="0",
                    MINIGRAPH_CACHE_DIR=str(tmp_path), OPENBLAS_NUM_THREADS="1",
                    PYTHONPATH=str(ROOT))
-        proc = subprocess.run([sys.executable, str(ROOT / "examples" / f"{example}.py")],
-                              cwd=tmp_path, env=env, capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, str(ROOT / "examples" / f"{example}.py"),
+                               *args], cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=300)
         assert proc.returncode == 0, proc.stderr
         outputs.append(proc.stdout)
