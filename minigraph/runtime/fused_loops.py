@@ -23,8 +23,8 @@ import numpy as np
 
 from . import codegen
 
-__all__ = ["available", "cache_dir", "formula", "arg_tensors", "input_kind", "FusedKernel",
-           "compile_group"]
+__all__ = ["available", "numba_module", "cache_dir", "formula", "arg_tensors", "input_kind",
+           "FusedKernel", "compile_group"]
 
 _FUNCTIONS = {"sqrt": "np.sqrt", "abs": "abs"}  # functions a formula may call
 _numba: Any = None  # the module once imported, False if it is not installed
@@ -37,12 +37,14 @@ def available() -> bool:
         _numba is not None or importlib.util.find_spec("numba") is not None)
 
 
-def _import_numba():
+def numba_module():
+    """numba, imported on first use; None when it is absent or fails to import (e.g. built
+    for another numpy): plans then stay unfused."""
     global _numba
     if _numba is None:
         try:
             import numba  # noqa: PLC0415 - optional extra (fast): imported when first needed
-        except ImportError:
+        except Exception:  # noqa: BLE001 - a broken optional extra must not break a run
             _numba = False
         else:
             _numba = numba
@@ -347,7 +349,7 @@ def _jit(source: str):
     loop = _loops.get(source)
     if loop is not None:
         return loop
-    numba = _import_numba()
+    numba = numba_module()
     assert numba, "fusion runs only when numba is installed"
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     directory = cache_dir()

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import codegen
 from .fused_loops import (FusedKernel, arg_tensors, available, cache_dir, compile_group,
-                          formula, input_kind)
+                          formula, input_kind, numba_module)
 
 __all__ = ["available", "enabled", "fuse", "find_groups", "formula", "cache_dir",
            "FusedKernel", "FUSE_AFTER_RUNS"]
@@ -192,7 +192,7 @@ def _admit(group, step, specs) -> bool:
 def fuse(program, specs):
     """A copy of `program` (codegen.Program) with its fusable chains fused, or None."""
     groups = find_groups(program.steps, specs)
-    if not groups:
+    if not groups or numba_module() is None:  # none, or numba installed but broken
         return None
     namespace = dict(program.namespace)
     kernels = set(program.kernels)

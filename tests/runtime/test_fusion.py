@@ -353,3 +353,16 @@ def test_a_damaged_cache_file_is_compiled_in_memory(monkeypatch, tmp_path):
     out = np.zeros(1)
     loop(1, 1, np.array([2.0]), out)
     assert out[0] == 6.0
+
+
+def test_a_numba_that_cannot_be_imported_leaves_plans_unfused(monkeypatch):
+    monkeypatch.setattr(fused_loops, "_numba", None)
+    monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` raises ImportError
+    x = tf.placeholder(tf.float32, [8])
+    y = x * 2.0 + 1.0
+    sess = tf.Session()
+    feed = {x: np.ones(8, np.float32)}
+    for _ in range(4):
+        np.testing.assert_array_equal(sess.run(y, feed), np.full(8, 3.0, np.float32))
+    plan = sess.plan_for([y], feed)
+    assert plan._fast_program is plan.program
