@@ -366,3 +366,16 @@ def test_a_numba_that_cannot_be_imported_leaves_plans_unfused(monkeypatch):
         np.testing.assert_array_equal(sess.run(y, feed), np.full(8, 3.0, np.float32))
     plan = sess.plan_for([y], feed)
     assert plan._fast_program is plan.program
+
+
+def test_the_fused_plan_shown_in_the_docs_is_what_the_example_prints(capsys):
+    text = (ROOT / "docs" / "performance.md").read_text()
+    section = text[text.index("### Reading a fused plan"):]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "performance.md", "exec"), {})  # noqa: S102 - the doc's own example
+    printed = capsys.readouterr().out.splitlines()
+    lines = [line for line in shown.splitlines() if line.strip("# ") != "..."]
+    assert len(lines) > 15
+    for line in lines:
+        assert line in printed, line
