@@ -208,9 +208,8 @@ class Session:
         self._entered = None
         self.config = config
         # TF1's switch for its JIT compiler turns off minigraph's fusion (runtime/fusion.py).
-        jit = getattr(getattr(getattr(config, "graph_options", None), "optimizer_options",
-                              None), "global_jit_level", OptimizerOptions.DEFAULT)
-        self.fuses = jit != OptimizerOptions.OFF
+        options = getattr(getattr(config, "graph_options", None), "optimizer_options", None)
+        self.fuses = getattr(options, "global_jit_level", 0) != OptimizerOptions.OFF
 
     graph = property(lambda self: self._graph)
     sess_str = property(lambda self: b"")
