@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workloads as W  # noqa: E402
 
 import minigraph  # noqa: E402
-from minigraph.runtime import fusion  # noqa: E402
+from minigraph.runtime import fused_loops, fusion  # noqa: E402
 
 # Calls before timing: past the run where a plan fuses (its compile is reported by --jit).
 WARMUP = fusion.FUSE_AFTER_RUNS + 5
@@ -324,7 +324,8 @@ def main():
                          f"{seconds:.3f} s once ({loops} loops) | - | - | outside the steady "
                          "state | - | - |")
             print(lines[-1], flush=True)
-    fused = "on (numba " + _numba_version() + ")" if fusion.enabled() else "off"
+    numba = fused_loops.numba_module() if fusion.enabled() else None
+    fused = f"on (numba {numba.__version__})" if numba else "off"
     report = ["## Machine", "", f"- elementwise fusion: {fused}"] + \
         [f"- {k}: {v}" for k, v in info.items()] + [
         f"- TensorFlow: {'present' if tf1 else 'not installed (tf1 columns empty)'}",
@@ -334,12 +335,6 @@ def main():
     if args.write:
         with open(args.write, "w") as f:
             f.write(text + "\n")
-
-
-def _numba_version() -> str:
-    import numba  # noqa: PLC0415 - present when fusion is enabled
-
-    return numba.__version__
 
 
 if __name__ == "__main__":
