@@ -257,7 +257,7 @@ class _Writer:
             if kind == "ref":
                 lines.append(f"    {p}_old = ctx.read({p})")
                 checks.append(f"{p}_old.shape != {self.group.shape!r}")
-                flat.append(f"{p}_old")
+                flat.append(f"{p}_old.reshape(-1)")  # a 0-d value may be a numpy scalar
                 continue
             if a.startswith("read("):
                 # A variable's value could have been given another shape (`load`); every

@@ -208,14 +208,15 @@ def test_training_steps_with_clipping_match_unfused_bit_for_bit(make):
         y = tf.placeholder(tf.float32, [16, 3])
         w = tf.Variable(w0)
         b = tf.Variable(np.zeros(3, np.float32))
-        h = tf.nn.relu(tf.matmul(x, w) + b)
+        scale = tf.Variable(1.5)  # a scalar: its value may be stored as a numpy scalar
+        h = tf.nn.relu(tf.matmul(x, w) + b) * scale
         loss = tf.reduce_mean(tf.squared_difference(h, y))
-        grads = tf.gradients(loss, [w, b])
+        grads = tf.gradients(loss, [w, b, scale])
         clipped, _ = tf.clip_by_global_norm(grads, 0.5)
-        train = make().apply_gradients(zip(clipped, [w, b]))
+        train = make().apply_gradients(zip(clipped, [w, b, scale]))
         sess = tf.Session()
         sess.run(tf.global_variables_initializer())
-        return sess, [train, loss, w, b], {x: x_value, y: y_value}
+        return sess, [train, loss, w, b, scale], {x: x_value, y: y_value}
 
     unfused, fused, plan = run_both(build, runs=40)
     assert_same(unfused, fused)
