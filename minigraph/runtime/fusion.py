@@ -31,6 +31,7 @@ distinct loop source, and cached on disk (`cache_dir()`), so a later process loa
 
 from __future__ import annotations
 
+import bisect
 import os
 
 import numpy as np
@@ -105,7 +106,7 @@ def find_groups(steps, specs) -> list:
     backwards."""
     producer = {name: i for i, step in enumerate(steps) for name in step.names}
     readers = _readers(steps)
-    writes_between = _write_positions(steps)
+    writes = _write_positions(steps)
     shapes = [_fusable(step, specs) for step in steps]
     taken = set()
     groups = []
@@ -136,7 +137,7 @@ def find_groups(steps, specs) -> list:
                        for r in readers.get(n, ())):
                     continue  # a reader outside the group runs before the group does
                 if any(a.startswith("read(") for a in step.args) and \
-                        any(p < w < root for w in writes_between):
+                        _write_between(writes, p, root):
                     continue  # moving its variable read past a write would change it
                 if len((args | set(step.args)) - produced - set(step.names)) > MAX_INPUTS or \
                         len(members) >= MAX_MEMBERS or not _admit(group, step, specs):
@@ -166,8 +167,15 @@ def _readers(steps) -> dict:
 
 
 def _write_positions(steps) -> list:
+    """The indices of the steps that write variables or have effects, in order."""
     return [i for i, step in enumerate(steps) if step.op.op_def.writes_ref or
             step.op.op_def.stateful]
+
+
+def _write_between(writes: list, first: int, last: int) -> bool:
+    """Is there a write strictly between steps `first` and `last`? (A binary search.)"""
+    k = bisect.bisect_right(writes, first)
+    return k < len(writes) and writes[k] < last
 
 
 def _admit(group, step, specs) -> bool:

@@ -380,3 +380,22 @@ def test_the_fused_plan_shown_in_the_docs_is_what_the_example_prints(capsys):
     assert len(lines) > 15
     for line in lines:
         assert line in printed, line
+
+
+def test_a_variable_read_is_not_moved_past_a_write_of_it():
+    # a = v * 3 reads v before the assign_add; fused into `b` it would run after the write.
+    def build():
+        v = tf.Variable(np.full(8, 2.0, np.float32))
+        a = v * 3.0
+        with tf.control_dependencies([a]):
+            update = tf.assign_add(v, np.ones(8, np.float32))
+        with tf.control_dependencies([update]):
+            b = a + 1.0
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        return sess, [b], {}
+
+    unfused, fused, plan = run_both(build, runs=4)
+    assert_same(unfused, fused)
+    np.testing.assert_array_equal(fused[3][0], np.full(8, (2.0 + 3) * 3 + 1, np.float32))
+    assert all("Mul" not in k.type for k in plan._fast_program.fused.values())
