@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minigraph as tf
+from minigraph.ops import nn_ops, unary_ops
 from minigraph.runtime import fused_loops, fusion
 
 pytest.importorskip("numba")
@@ -86,7 +87,6 @@ COMPARE = {"less": tf.less, "less_equal": tf.less_equal, "greater": tf.greater,
 
 def _grad_ops():
     """TanhGrad, SigmoidGrad, SqrtGrad, ReluGrad as the gradients build them."""
-    from minigraph.ops import nn_ops, unary_ops  # noqa: PLC0415 - the op blocks themselves
     return {"TanhGrad": lambda y, dy: unary_ops.TanhGrad.apply([y, dy]),
             "SigmoidGrad": lambda y, dy: unary_ops.SigmoidGrad.apply([y, dy]),
             "SqrtGrad": lambda y, dy: unary_ops.SqrtGrad.apply([y, dy]),
