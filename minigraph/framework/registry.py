@@ -138,10 +138,11 @@ class OpDef:
       elementwise   the formula of one element, for fusing chains of elementwise ops into
                     one loop (runtime/fusion.py): an expression over the input names in the
                     order the kernel computes ("x + y"), so the fused loop gives the same bits;
-                    numeric literals take the op's dtype, `T(v)` converts to it, `sqrt` and
-                    `abs` may be called. An update op gives (target, expression) lines, a
-                    target named after a ref input being its new value. May be a static
-                    method of the op returning either, or None where the op cannot fuse.
+                    numeric literals take the op's dtype, `T(v)` converts to it, `sqrt`,
+                    `abs`, `floor` and `ceil` may be called. An update op gives (target,
+                    expression) lines, a target named after a ref input being its new
+                    value. May be a static method of the op returning either, or None where
+                    the op cannot fuse.
                     None (the default): the op is never fused.
 
     Static method a block may add:

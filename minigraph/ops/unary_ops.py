@@ -365,6 +365,7 @@ class Floor(UnaryOp):
     """Elementwise largest integer not above x (float in, float out); no gradient."""
 
     compute = staticmethod(np.floor)
+    elementwise = "floor(x)"
     gradient = staticmethod(no_gradient)
 
 
@@ -378,6 +379,7 @@ class Ceil(UnaryOp):
     """Elementwise smallest integer not below x (float in, float out); no gradient."""
 
     compute = staticmethod(np.ceil)
+    elementwise = "ceil(x)"
     gradient = staticmethod(no_gradient)
 
 

@@ -26,7 +26,8 @@ from . import codegen
 __all__ = ["available", "numba_module", "cache_dir", "formula", "arg_tensors", "input_kind",
            "FusedKernel", "compile_group"]
 
-_FUNCTIONS = {"sqrt": "np.sqrt", "abs": "abs"}  # functions a formula may call
+# Functions a formula may call: exact (or correctly rounded) in numba as in numpy.
+_FUNCTIONS = {"sqrt": "np.sqrt", "abs": "abs", "floor": "np.floor", "ceil": "np.ceil"}
 _numba: Any = None  # the module once imported, False if it is not installed
 
 

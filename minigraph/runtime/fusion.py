@@ -10,10 +10,10 @@ before.
 
 What may join a group (`formula`): an op whose block sets `elementwise`, the formula of
 one element written in the order its numpy kernel computes, so the loop gives the same bits
-(fused and unfused runs are tested identical). Only arithmetic, comparisons, selection and
-sqrt are written so: numba's exp, log and tanh differ from numpy's in the last bit, so
-those ops stay numpy kernels and end a group. An update op (ApplyAdam, ...) may be the
-last member of a group: the gradient's scaling joins its update.
+(fused and unfused runs are tested identical). Only arithmetic, comparisons, selection,
+sqrt, floor and ceil are written so: numba's exp, log and tanh differ from numpy's in the
+last bit, so those ops stay numpy kernels and end a group. An update op (ApplyAdam, ...)
+may be the last member of a group: the gradient's scaling joins its update.
 
 A group (`Group`) is a root step and the producers it absorbs: steps computing values of
 the root's shape whose every reader is in the group or runs after it, under the same cond

@@ -80,6 +80,7 @@ BINARY = {"add": tf.add, "subtract": tf.subtract, "multiply": tf.multiply,
           "minimum": tf.minimum, "bias_add": lambda x, y: tf.nn.bias_add(x, y[0])}
 UNARY = {"relu": tf.nn.relu, "negative": tf.negative, "abs": tf.abs, "sqrt": tf.sqrt,
          "rsqrt": tf.rsqrt, "square": tf.square, "reciprocal": tf.reciprocal,
+         "floor": tf.floor, "ceil": tf.ceil,
          "cast": lambda x: tf.cast(x, tf.float64 if x.dtype == tf.float32 else tf.float32)}
 COMPARE = {"less": tf.less, "less_equal": tf.less_equal, "greater": tf.greater,
            "greater_equal": tf.greater_equal}
@@ -125,7 +126,7 @@ def test_every_fusable_op_gives_numpys_bits_on_special_values(dtype):
     assert {"AddV2", "Sub", "Mul", "RealDiv", "SquaredDifference", "AddN", "TanhGrad",
             "SigmoidGrad", "SqrtGrad", "ReluGrad", "Neg", "Abs", "Sqrt", "Rsqrt", "Square",
             "Reciprocal", "Cast", "Less", "LessEqual", "Greater", "GreaterEqual",
-            "Select", "Maximum", "Minimum", "Relu", "BiasAdd"} <= fused_types
+            "Select", "Maximum", "Minimum", "Relu", "BiasAdd", "Floor", "Ceil"} <= fused_types
     assert_loops_ran(plan)
 
 
